@@ -1,0 +1,1 @@
+"""The terminal's embedded SQLite store (peewee): models, open/migrate, search, masking."""

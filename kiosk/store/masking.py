@@ -1,0 +1,60 @@
+"""Recognising and masking personal numbers.
+
+Full ID numbers and bank or social-security card numbers never reach a terminal: the county
+side masks them (ID: at most the first 6 and last 4 characters; card: last 4 only) and the
+terminal refuses anything that still looks unmasked.
+"""
+
+import re
+
+MASK = "*"
+
+_FULL_ID = re.compile(r"(?<!\d)\d{17}[\dXx](?![\dXx])|(?<!\d)\d{15}(?!\d)")
+_MASKED_ID = re.compile(r"^(\d{6}|\*{6})\*{8}(\d{3}[\dX])$")
+_CARD_RUN = re.compile(r"(?<!\d)\d{16,19}(?!\d)")
+_MOBILE = re.compile(r"(?<!\d)1[3-9]\d{9}(?!\d)")
+_LANDLINE = re.compile(r"(?<!\d)0\d{2,3}-?\d{7,8}(?!\d)")
+_ACCOUNT_TAIL = re.compile(r"^(?:尾号|\*{4,15})?(\d{4})$")
+
+
+def mask_id(full: str) -> str:
+    """``371522198001011234`` -> ``371522********1234`` (first 6 + last 4 kept)."""
+    digits = full.strip().upper()
+    if not re.fullmatch(r"\d{17}[\dX]", digits):
+        raise ValueError("not an 18-character ID number")
+    return digits[:6] + MASK * 8 + digits[-4:]
+
+
+def mask_card(full: str) -> str:
+    """A bank or social-security card number -> its last 4 digits only."""
+    digits = re.sub(r"\s", "", full)
+    if not re.fullmatch(r"\d{12,19}", digits):
+        raise ValueError("not a card number")
+    return digits[-4:]
+
+
+def is_masked_id(value: str) -> bool:
+    """True for ``371522********123X`` or ``**************123X``."""
+    return bool(_MASKED_ID.match(value))
+
+
+def id_last4(masked: str) -> str:
+    return masked[-4:]
+
+
+def account_tail(value: str) -> str | None:
+    """The 4 digits of an account shown as ``尾号1234``, ``****1234`` or ``1234``; else None."""
+    match = _ACCOUNT_TAIL.match(value.strip())
+    return match[1] if match else None
+
+
+def contains_full_id(text: str) -> bool:
+    return bool(_FULL_ID.search(text))
+
+
+def contains_card_number(text: str) -> bool:
+    return bool(_CARD_RUN.search(re.sub(r"(?<=\d) (?=\d)", "", text)))
+
+
+def contains_phone(text: str) -> bool:
+    return bool(_MOBILE.search(text) or _LANDLINE.search(text))

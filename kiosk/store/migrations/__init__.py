@@ -1,0 +1,78 @@
+"""Numbered schema migrations: ``NNNN_name.sql`` files plus optional Python data steps.
+
+The schema version lives in ``PRAGMA user_version``. Files are frozen once released:
+a change to the schema is a new numbered file, never an edit.
+"""
+
+import re
+import sqlite3
+from collections.abc import Callable
+from dataclasses import dataclass
+from importlib import resources
+
+_NAME = re.compile(r"^(\d{4})_(\w+)\.sql$")
+
+
+@dataclass(frozen=True)
+class Migration:
+    version: int
+    name: str
+    sql: str
+
+
+def _load() -> list[Migration]:
+    found = []
+    for entry in resources.files(__package__).iterdir():
+        match = _NAME.match(entry.name)
+        if match:
+            found.append(Migration(int(match[1]), match[2], entry.read_text(encoding="utf-8")))
+    found.sort(key=lambda m: m.version)
+    if [m.version for m in found] != list(range(1, len(found) + 1)):
+        raise RuntimeError(f"migration numbers must run 1..N without gaps: {found}")
+    return found
+
+
+MIGRATIONS = _load()
+LATEST = MIGRATIONS[-1].version
+
+# Data steps that follow a schema step, keyed by version; registered by kiosk.store.db.
+DataStep = Callable[[sqlite3.Connection], None]
+DATA_STEPS: dict[int, DataStep] = {}
+
+
+def current_version(conn: sqlite3.Connection) -> int:
+    return conn.execute("PRAGMA user_version").fetchone()[0]
+
+
+def upgrade(conn: sqlite3.Connection, target: int = LATEST) -> list[int]:
+    """Apply every migration above the database's version up to ``target``.
+
+    All steps run in one transaction: a failure leaves the database at its old version.
+
+    Returns:
+        the versions applied, in order.
+    """
+    start = current_version(conn)
+    pending = [m for m in MIGRATIONS if start < m.version <= target]
+    if not pending:
+        return []
+    conn.execute("BEGIN IMMEDIATE")
+    try:
+        for migration in pending:
+            for statement in _statements(migration.sql):
+                conn.execute(statement)
+            step = DATA_STEPS.get(migration.version)
+            if step is not None:
+                step(conn)
+            conn.execute(f"PRAGMA user_version = {migration.version}")
+        conn.execute("COMMIT")
+    except BaseException:
+        conn.execute("ROLLBACK")
+        raise
+    return [m.version for m in pending]
+
+
+def _statements(script: str) -> list[str]:
+    """Split a migration file into statements (no semicolons inside our literals)."""
+    body = "\n".join(line for line in script.splitlines() if not line.lstrip().startswith("--"))
+    return [s.strip() for s in body.split(";") if s.strip()]

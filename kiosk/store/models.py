@@ -1,0 +1,219 @@
+"""The terminal's embedded store: peewee models on SQLite.
+
+Money is integer fen (分). Quantities are integer hundredths of their unit (5.20 亩 -> 520),
+so nothing here is ever a float. Dates are ISO dates.
+"""
+
+from peewee import (
+    BooleanField,
+    CharField,
+    DateField,
+    DateTimeField,
+    ForeignKeyField,
+    IntegerField,
+    Model,
+    SqliteDatabase,
+    TextField,
+)
+
+# Deferred: kiosk.store.db.open_database() initialises it with a path and the pragmas.
+database = SqliteDatabase(None)
+
+
+class BaseModel(Model):
+    class Meta:
+        database = database
+        legacy_table_names = False
+
+
+class Town(BaseModel):
+    """A 乡级 unit of 莘县: 4 街道 and 20 镇, with the official 9-digit code."""
+
+    code = CharField(max_length=9, primary_key=True)
+    name = CharField()
+    kind = CharField()  # 街道 / 镇
+    pinyin = CharField()
+    initials = CharField(index=True)
+
+
+class Village(BaseModel):
+    """A 村(居)委会, 12-digit statistical code: 371522 + town(3) + village(3)."""
+
+    code = CharField(max_length=12, primary_key=True)
+    town = ForeignKeyField(Town, backref="villages", on_delete="RESTRICT")
+    name = CharField()
+    pinyin = CharField(index=True)
+    initials = CharField(index=True)
+    is_demo = BooleanField(default=False)
+
+
+class SubsidyItem(BaseModel):
+    """One 惠民惠农 subsidy from the county's 补贴政策清单."""
+
+    code = CharField(primary_key=True)
+    name = CharField(unique=True)
+    category = CharField()
+    paid_per = CharField()  # 户 / 人
+    unit = CharField()  # 亩, 人·月, 头, 台 …
+    frequency = CharField()
+    department = CharField()
+    basis = TextField()
+    standard_fen = IntegerField(null=True)  # typical standard per unit, for the 清单
+
+
+class Payout(BaseModel):
+    """One beneficiary x item x payment line of a year's result list, masked at the source."""
+
+    # The composite indexes below serve lookups by village; no separate FK index is needed.
+    village = ForeignKeyField(Village, backref="payouts", on_delete="RESTRICT", index=False)
+    year = IntegerField()
+    item = ForeignKeyField(SubsidyItem, backref="payouts", on_delete="RESTRICT")
+    paid_on = DateField()
+    batch = CharField(default="")  # 发放批次, when the county export names one
+    name = CharField()
+    name_initials = CharField()
+    id_masked = CharField()
+    id_last4 = CharField(max_length=4)
+    quantity_centi = IntegerField()  # hundredths of `unit`
+    unit = CharField()
+    standard_fen = IntegerField()  # fen per unit
+    amount_fen = IntegerField()
+    account_last4 = CharField(default="")
+    remark = TextField(default="")
+
+    class Meta:
+        indexes = (
+            (("village", "year", "item"), False),
+            (("name_initials", "id_last4"), False),
+        )
+
+
+class CatalogueDomain(BaseModel):
+    """One of the 26 基层政务公开 pilot domains."""
+
+    code = CharField(primary_key=True)
+    seq = IntegerField()
+    name = CharField(unique=True)
+    lead_department = CharField()
+
+
+class CatalogueEntry(BaseModel):
+    """One row of a 基层政务公开标准目录 (the standard column layout)."""
+
+    domain = ForeignKeyField(CatalogueDomain, backref="entries", on_delete="RESTRICT")
+    seq = IntegerField()
+    item_code = CharField(unique=True)
+    level1 = CharField()
+    level2 = CharField()
+    content = TextField()
+    basis = TextField()
+    time_limit = CharField()
+    subject = CharField()
+    channels = CharField()  # 、-joined members of CHANNELS
+    audience = CharField()  # 全社会 / 特定群体
+    mode = CharField()  # 主动 / 依申请
+    levels = CharField()  # 县级、乡级、村级
+    title_initials = CharField(index=True)
+
+
+class PolicyDocument(BaseModel):
+    """A 规范性文件 or policy document with its register metadata."""
+
+    index_no = CharField(unique=True)
+    title = CharField()
+    doc_number = CharField(index=True)
+    issuer = CharField()
+    written_on = DateField(null=True)
+    published_on = DateField(null=True)
+    effective_on = DateField(null=True)
+    expires_on = DateField(null=True)
+    validity = CharField(index=True)  # 有效 / 已修改 / 已废止
+    topic = CharField()
+    body = TextField()
+    interpretation = TextField(default="")
+    title_initials = CharField(index=True)
+
+
+class QAEntry(BaseModel):
+    """A 政策问答 record (标准问法 + 相似问法)."""
+
+    code = CharField(unique=True)
+    question = TextField()
+    similar = TextField(default="")  # |-joined
+    answer = TextField()
+    category = CharField(index=True)
+    basis = TextField(default="")
+    basis_doc_number = CharField(default="")
+    department = CharField()
+    phone = CharField(default="")
+    updated_on = DateField()
+    status = CharField()  # 有效 / 废止
+    question_initials = CharField(index=True)
+
+
+class ServiceGuide(BaseModel):
+    """An 办事指南."""
+
+    code = CharField(unique=True)
+    name = CharField()
+    category = CharField()
+    conditions = TextField()
+    materials = TextField()  # ；-joined
+    procedure = TextField()  # →-joined
+    time_limit = CharField()
+    location = CharField()
+    hours = CharField()
+    phone = CharField()
+    fee = CharField()
+    basis = TextField()
+
+
+class Contact(BaseModel):
+    """A hotline, a service window or a supervision phone."""
+
+    kind = CharField(index=True)  # 热线 / 窗口 / 监督电话
+    name = CharField()
+    department = CharField()
+    phone = CharField()
+    address = CharField(default="")
+    hours = CharField(default="")
+    town = ForeignKeyField(Town, null=True, backref="contacts", on_delete="RESTRICT")
+    remark = CharField(default="")
+
+
+class FeedState(BaseModel):
+    """What the terminal holds: one row per source of data (the county feed)."""
+
+    source = CharField(primary_key=True)
+    version = IntegerField(default=0)
+    data_as_of = DateTimeField(null=True)
+    applied_at = DateTimeField(null=True)
+    last_attempt_at = DateTimeField(null=True)
+    last_result = CharField(default="")  # ok / refused / failed
+    last_message = TextField(default="")
+
+
+class AuditLog(BaseModel):
+    """Who did what when: imports, syncs, prints."""
+
+    at = DateTimeField(index=True)
+    kind = CharField(index=True)  # import / sync / print
+    actor = CharField()
+    summary = TextField()
+    digest = CharField(default="")
+
+
+ALL_MODELS = (
+    Town,
+    Village,
+    SubsidyItem,
+    Payout,
+    CatalogueDomain,
+    CatalogueEntry,
+    PolicyDocument,
+    QAEntry,
+    ServiceGuide,
+    Contact,
+    FeedState,
+    AuditLog,
+)
