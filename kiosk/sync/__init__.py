@@ -1,0 +1,1 @@
+"""County data: spreadsheets, validation, import, demo county (and later the signed feed)."""

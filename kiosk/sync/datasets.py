@@ -1,0 +1,232 @@
+"""The county's spreadsheets: which files, which columns, how each cell is read.
+
+One declarative table per dataset, shared by the terminal importer and (later) the county
+feed builder, so both validate with the same rules and the same messages.
+"""
+
+from dataclasses import dataclass, field
+
+from kiosk.sync import cells
+
+CHANNELS = (
+    "政府网站", "政府公报", "两微一端", "发布会/听证会", "广播电视", "纸质媒体", "公开查阅点",
+    "政务服务中心", "便民服务站", "入户/现场", "社区/企事业单位/村公示栏(电子屏)", "精准推送",
+    "12345政务服务热线", "其他",
+)  # fmt: skip
+
+
+@dataclass(frozen=True)
+class Column:
+    header: str
+    key: str
+    parse: cells.Parser = cells.text
+    required: bool = True
+    max_len: int = 100
+    aliases: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class Dataset:
+    """One kind of county spreadsheet.
+
+    Attributes:
+        name: the file stem (``payouts`` matches ``payouts.csv`` and ``payouts/*.xlsx``).
+        title: what staff call it, for messages.
+        unique: column keys that identify a row; a repeat is a duplicate row.
+        personal: rows describe people; no cell may carry a full ID, card number or phone.
+    """
+
+    name: str
+    title: str
+    columns: tuple[Column, ...]
+    unique: tuple[str, ...]
+    personal: bool = False
+    many_files: bool = False
+    keys: tuple[str, ...] = field(init=False)
+
+    def __post_init__(self):
+        object.__setattr__(self, "keys", tuple(c.key for c in self.columns))
+
+
+C = Column
+
+TOWNS = Dataset(
+    "towns",
+    "乡镇(街道)表",
+    (
+        C("乡镇代码", "code", cells.code(9)),
+        C("乡镇名称", "name", max_len=20),
+        C("类型", "kind", cells.one_of("街道", "镇", "乡")),
+    ),
+    unique=("code",),
+)
+
+VILLAGES = Dataset(
+    "villages",
+    "村(社区)表",
+    (
+        C("乡镇代码", "town_code", cells.code(9)),
+        C("村代码", "code", cells.code(12), aliases=("行政区划代码",)),
+        C("村名称", "name", max_len=30, aliases=("村",)),
+        C("备注", "remark", required=False, max_len=100),
+    ),
+    unique=("code",),
+)
+
+SUBSIDY_ITEMS = Dataset(
+    "subsidy_items",
+    "补贴项目清单",
+    (
+        C("项目代码", "code", cells.item_code, max_len=10),
+        C("补贴项目", "name", max_len=40),
+        C("类别", "category", max_len=20),
+        C("发放对象", "paid_per", cells.one_of("户", "人")),
+        C("计量单位", "unit", max_len=10),
+        C("发放频次", "frequency", max_len=20),
+        C("主管部门", "department", max_len=40),
+        C("政策依据", "basis", max_len=500),
+        C("参考标准(元)", "standard_fen", cells.hundredths, required=False),
+    ),
+    unique=("code",),
+)
+
+PAYOUTS = Dataset(
+    "payouts",
+    "补贴发放结果",
+    (
+        C("年度", "year", cells.integer(2000, 2100)),
+        C("乡镇", "town_name", max_len=20),
+        C("村", "village_name", max_len=30, aliases=("村名称",)),
+        C("村代码", "village_code", cells.code(12), aliases=("行政区划代码",)),
+        C("户主姓名", "name", max_len=20, aliases=("姓名", "户主/姓名")),
+        C("身份证号", "id_masked", cells.masked_id, max_len=18, aliases=("身份证号(脱敏)",)),
+        C("补贴项目", "item_name", max_len=40),
+        C("计量依据", "quantity_centi", cells.hundredths, aliases=("数量",)),
+        C("计量单位", "unit", max_len=10, aliases=("单位",)),
+        C("补贴标准", "standard_fen", cells.hundredths, aliases=("补贴标准(元)",)),
+        C("发放金额(元)", "amount_fen", cells.hundredths, aliases=("发放金额", "金额(元)")),
+        C("发放日期", "paid_on", cells.date),
+        C("发放批次", "batch", required=False, max_len=30),
+        C("账号尾号", "account_last4", cells.account_tail, required=False, max_len=24,
+          aliases=("一卡通账号", "社保卡号")),
+        C("备注", "remark", required=False, max_len=200),
+    ),
+    unique=("village_code", "year", "item_name", "name", "id_masked", "paid_on", "batch"),
+    personal=True,
+    many_files=True,
+)
+
+CATALOGUE_DOMAINS = Dataset(
+    "catalogue_domains",
+    "政务公开领域表",
+    (
+        C("领域代码", "code", cells.text, max_len=10),
+        C("序号", "seq", cells.integer(1, 999)),
+        C("领域名称", "name", max_len=30),
+        C("牵头部门", "lead_department", max_len=40),
+    ),
+    unique=("code",),
+)
+
+CATALOGUE_ENTRIES = Dataset(
+    "catalogue_entries",
+    "基层政务公开标准目录",
+    (
+        C("领域代码", "domain_code", max_len=10),
+        C("序号", "seq", cells.integer(1, 999)),
+        C("一级事项", "level1", max_len=60),
+        C("二级事项", "level2", max_len=60),
+        C("公开内容", "content", max_len=2000),
+        C("公开依据", "basis", max_len=2000),
+        C("公开时限", "time_limit", max_len=200),
+        C("公开主体", "subject", max_len=200),
+        C("公开渠道", "channels", cells.subset_of(*CHANNELS), max_len=300),
+        C("公开对象", "audience", cells.subset_of("全社会", "特定群体"), max_len=20),
+        C("公开方式", "mode", cells.subset_of("主动", "依申请"), max_len=20),
+        C("公开层级", "levels", cells.subset_of("县级", "乡级", "村级"), max_len=20),
+        C("事项编码", "item_code", max_len=20),
+    ),
+    unique=("item_code",),
+)
+
+QA = Dataset(
+    "qa",
+    "政策问答库",
+    (
+        C("问答编号", "code", max_len=20),
+        C("问题", "question", max_len=200),
+        C("相似问法", "similar", required=False, max_len=600),
+        C("答案", "answer", max_len=2000),
+        C("类别", "category", max_len=20),
+        C("政策依据", "basis", required=False, max_len=500),
+        C("依据文号", "basis_doc_number", required=False, max_len=100),
+        C("主管部门", "department", max_len=40),
+        C("咨询电话", "phone", required=False, max_len=40),
+        C("更新日期", "updated_on", cells.date),
+        C("状态", "status", cells.one_of("有效", "废止")),
+    ),
+    unique=("code",),
+)
+
+DOCUMENTS = Dataset(
+    "documents",
+    "规范性文件库",
+    (
+        C("索引号", "index_no", max_len=60),
+        C("标题", "title", max_len=200),
+        C("文号", "doc_number", max_len=60),
+        C("发布机构", "issuer", max_len=100),
+        C("成文日期", "written_on", cells.date, required=False),
+        C("发布日期", "published_on", cells.date, required=False),
+        C("生效日期", "effective_on", cells.date, required=False),
+        C("失效日期", "expires_on", cells.date, required=False),
+        C("有效性", "validity", cells.one_of("有效", "已修改", "已废止", "失效")),
+        C("主题分类", "topic", max_len=60),
+        C("正文", "body", max_len=20000),
+        C("政策解读", "interpretation", required=False, max_len=5000),
+    ),
+    unique=("index_no",),
+)
+
+GUIDES = Dataset(
+    "guides",
+    "办事指南",
+    (
+        C("指南编号", "code", max_len=20),
+        C("事项名称", "name", max_len=60),
+        C("类别", "category", max_len=20),
+        C("办理条件", "conditions", max_len=2000),
+        C("申请材料", "materials", max_len=2000),
+        C("办理流程", "procedure", max_len=2000),
+        C("办理时限", "time_limit", max_len=100),
+        C("办理地点", "location", max_len=200),
+        C("办公时间", "hours", max_len=100),
+        C("咨询电话", "phone", max_len=40),
+        C("收费标准", "fee", max_len=100),
+        C("设定依据", "basis", max_len=1000),
+    ),
+    unique=("code",),
+)
+
+CONTACTS = Dataset(
+    "contacts",
+    "咨询与监督电话",
+    (
+        C("类型", "kind", cells.one_of("热线", "窗口", "监督电话")),
+        C("名称", "name", max_len=60),
+        C("所属部门", "department", max_len=60),
+        C("电话", "phone", max_len=40),
+        C("地址", "address", required=False, max_len=200),
+        C("办公时间", "hours", required=False, max_len=100),
+        C("乡镇代码", "town_code", cells.code(9), required=False),
+        C("备注", "remark", required=False, max_len=100),
+    ),
+    unique=("kind", "name", "phone"),
+)
+
+# Order matters: a dataset may refer to the ones before it.
+ALL = (
+    TOWNS, VILLAGES, SUBSIDY_ITEMS, PAYOUTS, CATALOGUE_DOMAINS, CATALOGUE_ENTRIES,
+    QA, DOCUMENTS, GUIDES, CONTACTS,
+)  # fmt: skip
+BY_NAME = {d.name: d for d in ALL}

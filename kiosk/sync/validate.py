@@ -1,0 +1,136 @@
+"""Row-by-row validation of county spreadsheets, reporting ``file:row:column: reason``."""
+
+from collections.abc import Iterator
+from pathlib import Path
+
+from kiosk.errors import ImportRefused
+from kiosk.store import masking
+from kiosk.sync import cells
+from kiosk.sync.datasets import Dataset
+from kiosk.sync.spreadsheet import open_sheet
+
+Row = dict[str, object]
+
+
+class Problems:
+    """Collects problems; keeps the first ``limit`` lines and counts the rest."""
+
+    def __init__(self, limit: int = 200):
+        self.lines: list[str] = []
+        self.total = 0
+        self._limit = limit
+
+    def add(self, where: str, zh: str, en: str) -> None:
+        self.total += 1
+        if len(self.lines) < self._limit:
+            self.lines.append(f"{where}: {zh} / {en}")
+
+    def __bool__(self) -> bool:
+        return self.total > 0
+
+    def refuse(self) -> ImportRefused:
+        return ImportRefused(self.lines, self.total)
+
+
+def _pii(value: str) -> tuple[str, str] | None:
+    if masking.contains_full_id(value):
+        return "出现完整身份证号", "a full ID number is present"
+    if masking.contains_card_number(value):
+        return "出现完整银行卡/社保卡号", "a full bank or social-security card number is present"
+    if masking.contains_phone(value):
+        return "发放结果中不得出现电话号码", "phone numbers are not allowed in payout rows"
+    return None
+
+
+class DuplicateFinder:
+    """Remembers row keys across all files of a dataset to report repeats."""
+
+    def __init__(self):
+        # hash of the key -> where it was first seen; a hash keeps county-scale memory small
+        self._seen: dict[int, str] = {}
+
+    def check(self, key: tuple, where: str) -> str | None:
+        digest = hash(key)
+        first = self._seen.get(digest)
+        if first is None:
+            self._seen[digest] = where
+        return first
+
+
+def read_rows(
+    dataset: Dataset,
+    path: Path,
+    problems: Problems,
+    duplicates: DuplicateFinder,
+    display: str | None = None,
+) -> Iterator[Row]:
+    """Yield the rows of ``path`` that pass every cell check, typed; report the others.
+
+    Args:
+        display: how the file is named in messages (default: its path).
+
+    Each yielded row also carries ``_where`` (``file:row``) for later cross-checks.
+    """
+    name = display or str(path)
+    sheet = open_sheet(path)
+    positions: dict[str, int] = {}
+    for column in dataset.columns:
+        names = (column.header, *column.aliases)
+        found = [i for i, h in enumerate(sheet.headers) if h in names]
+        if len(found) > 1:
+            where = f"{name}:1:{column.header}"
+            problems.add(where, "该列出现多次", "the column appears more than once")
+        elif found:
+            positions[column.key] = found[0]
+        elif column.required:
+            problems.add(
+                f"{name}:1:{column.header}",
+                f"缺少必需的列“{column.header}”",
+                f"required column '{column.header}' is missing",
+            )
+    if any(c.required and c.key not in positions for c in dataset.columns):
+        return
+
+    for number, values in sheet.rows:
+        if not any(values):
+            continue
+        row: Row = {}
+        ok = True
+        for column in dataset.columns:
+            pos = positions.get(column.key)
+            raw = values[pos] if pos is not None and pos < len(values) else ""
+            where = f"{name}:{number}:{column.header}"
+            if not raw:
+                if column.required:
+                    problems.add(where, "必填项为空", "required cell is empty")
+                    ok = False
+                row[column.key] = "" if column.parse is cells.text else None
+                continue
+            if len(raw) > column.max_len:
+                problems.add(
+                    where,
+                    f"内容过长（{len(raw)} 字，上限 {column.max_len} 字）",
+                    f"cell too long ({len(raw)} characters, limit {column.max_len})",
+                )
+                ok = False
+                continue
+            if dataset.personal and column.parse is cells.text:
+                leak = _pii(raw)
+                if leak:
+                    problems.add(where, *leak)
+                    ok = False
+                    continue
+            try:
+                row[column.key] = column.parse(raw)
+            except cells.CellError as exc:
+                problems.add(where, exc.zh, exc.en)
+                ok = False
+        if not ok:
+            continue
+        where = f"{name}:{number}"
+        first = duplicates.check(tuple(row[k] for k in dataset.unique), where)
+        if first is not None:
+            problems.add(where, f"与 {first} 重复", f"duplicate of {first}")
+            continue
+        row["_where"] = where
+        yield row
