@@ -1,0 +1,1 @@
+"""Use cases over the store, returning plain dataclasses (kiosk.services.types)."""

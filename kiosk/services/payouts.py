@@ -1,0 +1,119 @@
+"""Subsidy payout results: a village's list by year and item, and a villager's own lookup."""
+
+import re
+
+from kiosk.errors import KnownError
+from kiosk.services import divisions
+from kiosk.services.types import (
+    ItemInfo,
+    PayoutRow,
+    PayoutTotals,
+    PersonPayouts,
+    VillageInfo,
+    VillagePayouts,
+)
+from kiosk.store.models import Payout, SubsidyItem
+
+_ROW_FIELDS = (
+    Payout.village, Payout.year, Payout.item, SubsidyItem.name, Payout.name, Payout.id_masked,
+    Payout.quantity_centi, Payout.unit, Payout.standard_fen, Payout.amount_fen, Payout.paid_on,
+    Payout.batch, Payout.account_last4, Payout.remark, SubsidyItem.paid_per,
+)  # fmt: skip
+
+
+def list_items() -> list[ItemInfo]:
+    """The county's subsidy item list (补贴政策清单), in code order."""
+    query = SubsidyItem.select(
+        SubsidyItem.code, SubsidyItem.name, SubsidyItem.category, SubsidyItem.paid_per,
+        SubsidyItem.unit, SubsidyItem.department, SubsidyItem.basis,
+    ).order_by(SubsidyItem.code).tuples()  # fmt: skip
+    return [ItemInfo(*row) for row in query]
+
+
+def years_for_village(village_code: str) -> list[int]:
+    """Years with results for the village, newest first."""
+    query = (
+        Payout.select(Payout.year)
+        .where(Payout.village == village_code)
+        .distinct()
+        .order_by(Payout.year.desc())
+        .tuples()
+    )
+    return [year for (year,) in query]
+
+
+def village_payouts(village_code: str, year: int | None = None,
+                    item_code: str | None = None) -> VillagePayouts:
+    """One village's payout list for a year (default: its latest), optionally one item.
+
+    Raises:
+        KnownError: the village code is unknown.
+    """
+    village = divisions.get_village(village_code)
+    if village is None:
+        raise KnownError(f"没有找到村代码 {village_code}", f"unknown village code {village_code}")
+    years = years_for_village(village_code)
+    if year is None:
+        year = years[0] if years else 0
+    items = _items_paid(village_code, year)
+    query = (
+        Payout.select(*_ROW_FIELDS)
+        .join(SubsidyItem)
+        .where((Payout.village == village_code) & (Payout.year == year))
+    )
+    if item_code:
+        query = query.where(Payout.item == item_code)
+    raw = list(query.order_by(Payout.item, Payout.id).tuples())
+    rows = [PayoutRow(*r[:-1]) for r in raw]
+    return VillagePayouts(village, year, item_code, rows, _totals(raw), years, items)
+
+
+def _items_paid(village_code: str, year: int) -> list[ItemInfo]:
+    codes = (
+        Payout.select(Payout.item)
+        .where((Payout.village == village_code) & (Payout.year == year))
+        .distinct()
+    )
+    return [i for i in list_items() if i.code in {c for (c,) in codes.tuples()}]
+
+
+def _totals(raw: list[tuple]) -> PayoutTotals:
+    households = {(r[4], r[5]) for r in raw if r[-1] == "户"}
+    persons = {(r[4], r[5]) for r in raw if r[-1] == "人"}
+    return PayoutTotals(len(raw), len(households), len(persons), sum(r[9] for r in raw))
+
+
+_INITIALS = re.compile(r"^[a-z]{1,8}$")
+_LAST4 = re.compile(r"^\d{3}[\dX]$")
+
+
+def lookup_person(initials: str, id_last4: str, town_code: str | None = None) -> PersonPayouts:
+    """A villager's own payouts across items and years, by name initials + last 4 ID digits.
+
+    Both parts are required: initials alone would list strangers.
+
+    Raises:
+        KnownError: either part is missing or malformed.
+    """
+    initials = initials.strip().lower()
+    id_last4 = id_last4.strip().upper()
+    if not _INITIALS.match(initials) or not _LAST4.match(id_last4):
+        raise KnownError(
+            "请输入姓名拼音首字母和身份证号后4位",
+            "enter the pinyin initials of the name and the last 4 characters of the ID number",
+        )
+    query = (
+        Payout.select(*_ROW_FIELDS)
+        .join(SubsidyItem)
+        .where((Payout.name_initials == initials) & (Payout.id_last4 == id_last4))
+    )
+    if town_code:
+        query = query.where(Payout.village.between(f"{town_code}000", f"{town_code}999"))
+    raw = list(query.order_by(Payout.year.desc(), Payout.item, Payout.id).tuples())
+    rows = [PayoutRow(*r[:-1]) for r in raw]
+    villages: dict[str, VillageInfo] = {}
+    for code in {r.village_code for r in rows}:
+        info = divisions.get_village(code)
+        if info is not None:
+            villages[code] = info
+    return PersonPayouts(initials, id_last4, rows, villages, sum(r.amount_fen for r in rows))

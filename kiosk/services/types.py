@@ -1,0 +1,183 @@
+"""Plain data the services hand to the UI and to printing: no peewee rows leave services."""
+
+from dataclasses import dataclass, field
+
+
+@dataclass(frozen=True)
+class TownInfo:
+    code: str
+    name: str
+    kind: str
+    initials: str
+    village_count: int
+
+
+@dataclass(frozen=True)
+class VillageInfo:
+    code: str
+    name: str
+    town_code: str
+    town_name: str
+    initials: str
+    is_demo: bool
+
+
+@dataclass(frozen=True)
+class ItemInfo:
+    code: str
+    name: str
+    category: str
+    paid_per: str  # 户 / 人
+    unit: str
+    department: str
+    basis: str
+
+
+@dataclass(frozen=True)
+class PayoutRow:
+    village_code: str
+    year: int
+    item_code: str
+    item_name: str
+    name: str
+    id_masked: str
+    quantity_centi: int
+    unit: str
+    standard_fen: int
+    amount_fen: int
+    paid_on: str
+    batch: str
+    account_last4: str
+    remark: str
+
+
+@dataclass(frozen=True)
+class PayoutTotals:
+    rows: int
+    households: int  # distinct beneficiaries of per-household items
+    persons: int  # distinct beneficiaries of per-person items
+    amount_fen: int
+
+
+@dataclass(frozen=True)
+class VillagePayouts:
+    village: VillageInfo
+    year: int
+    item_code: str | None
+    rows: list[PayoutRow]
+    totals: PayoutTotals
+    years: list[int]  # every year this village has results for
+    items: list[ItemInfo]  # the items paid in this village that year
+
+
+@dataclass(frozen=True)
+class PersonPayouts:
+    """What a villager sees after entering name initials and the last 4 ID digits."""
+
+    initials: str
+    id_last4: str
+    rows: list[PayoutRow]
+    villages: dict[str, VillageInfo]
+    amount_fen: int
+
+
+@dataclass(frozen=True)
+class DomainInfo:
+    code: str
+    seq: int
+    name: str
+    lead_department: str
+    entry_count: int
+
+
+@dataclass(frozen=True)
+class CatalogueEntryInfo:
+    id: int
+    domain_code: str
+    domain_name: str
+    seq: int
+    item_code: str
+    level1: str
+    level2: str
+    content: str
+    basis: str
+    time_limit: str
+    subject: str
+    channels: list[str]
+    audience: list[str]
+    mode: list[str]
+    levels: list[str]
+
+
+@dataclass(frozen=True)
+class QAInfo:
+    id: int
+    code: str
+    question: str
+    similar: list[str]
+    answer: str
+    category: str
+    basis: str
+    basis_doc_number: str
+    department: str
+    phone: str
+    updated_on: str
+    status: str
+
+
+@dataclass(frozen=True)
+class DocumentInfo:
+    id: int
+    index_no: str
+    title: str
+    doc_number: str
+    issuer: str
+    written_on: str | None
+    published_on: str | None
+    effective_on: str | None
+    expires_on: str | None
+    validity: str
+    topic: str
+    body: str
+    interpretation: str
+
+
+@dataclass(frozen=True)
+class GuideInfo:
+    id: int
+    code: str
+    name: str
+    category: str
+    conditions: str
+    materials: list[str]
+    procedure: list[str]
+    time_limit: str
+    location: str
+    hours: str
+    phone: str
+    fee: str
+    basis: str
+
+
+@dataclass(frozen=True)
+class ContactInfo:
+    kind: str
+    name: str
+    department: str
+    phone: str
+    address: str
+    hours: str
+    town_code: str | None
+    remark: str
+
+
+@dataclass(frozen=True)
+class FeedStatus:
+    """What data the terminal holds; ``data_as_of`` is None before the first load."""
+
+    version: int = 0
+    data_as_of: str | None = None
+    applied_at: str | None = None
+    last_result: str = ""
+    last_message: str = ""
+    sources: list[str] = field(default_factory=list)
