@@ -1,0 +1,1 @@
+"""Qt widgets of the kiosk; they talk only to kiosk.services."""
