@@ -20,6 +20,12 @@ def hundredths(value: int) -> str:
     return f"{whole}" if frac == 0 else f"{whole}.{frac:02d}".rstrip("0")
 
 
+def hundredths_fixed(value: int) -> str:
+    """A count of hundredths with exactly two decimals and no separators: 65000 -> "650.00"."""
+    whole, frac = divmod(value, 100)
+    return f"{whole}.{frac:02d}"
+
+
 def money_in_words(fen: int) -> str:
     """Amount in 大写 as on Chinese financial documents: 123450 -> 壹仟贰佰叁拾肆元伍角整."""
     if fen < 0:

@@ -33,6 +33,18 @@ def mask_card(full: str) -> str:
     return digits[-4:]
 
 
+def masked_if_full_id(value: str) -> str:
+    """County side: a full 18-character ID is masked; anything else is left for validation."""
+    candidate = value.strip().upper()
+    return mask_id(candidate) if re.fullmatch(r"\d{17}[\dX]", candidate) else value
+
+
+def tail_if_full_card(value: str) -> str:
+    """County side: a full card number becomes ``尾号1234``; anything else is left as is."""
+    digits = re.sub(r"\s", "", value)
+    return f"尾号{digits[-4:]}" if re.fullmatch(r"\d{12,19}", digits) else value
+
+
 def is_masked_id(value: str) -> bool:
     """True for ``371522********123X`` or ``**************123X``."""
     return bool(_MASKED_ID.match(value))
@@ -46,6 +58,14 @@ def account_tail(value: str) -> str | None:
     """The 4 digits of an account shown as ``尾号1234``, ``****1234`` or ``1234``; else None."""
     match = _ACCOUNT_TAIL.match(value.strip())
     return match[1] if match else None
+
+
+_DIGIT_RUN = re.compile(r"\d[\d -]{6,}")
+
+
+def may_hold_number(text: str) -> bool:
+    """Cheap pre-check: only text with a run of 7+ digits can hold an ID, card or phone."""
+    return bool(_DIGIT_RUN.search(text))
 
 
 def contains_full_id(text: str) -> bool:

@@ -22,6 +22,7 @@ class CellError(ValueError):
 Parser = Callable[[str], object]
 
 _NUMBER = re.compile(r"^-?(\d{1,3}(,\d{3})+|\d+)(\.\d+)?$")
+_PLAIN = re.compile(r"^(\d+)(?:\.(\d{1,2}))?$")
 
 
 def _decimal(text: str) -> Decimal:
@@ -38,6 +39,9 @@ def hundredths(text: str) -> int:
 
     Used for money (元 -> 分) and for quantities (5.20 亩 -> 520).
     """
+    plain = _PLAIN.match(text)
+    if plain:  # the common case, without Decimal
+        return int(plain[1]) * 100 + int((plain[2] or "0").ljust(2, "0"))
     value = _decimal(text)
     if value < 0:
         raise CellError(f"数值“{text}”为负数", f"value '{text}' is negative")

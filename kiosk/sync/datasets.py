@@ -4,8 +4,10 @@ One declarative table per dataset, shared by the terminal importer and (later) t
 feed builder, so both validate with the same rules and the same messages.
 """
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
+from kiosk.store import masking
 from kiosk.sync import cells
 
 CHANNELS = (
@@ -23,6 +25,8 @@ class Column:
     required: bool = True
     max_len: int = 100
     aliases: tuple[str, ...] = ()
+    # County side only (feed build): turns a full personal number into its masked form.
+    mask: Callable[[str], str] | None = None
 
 
 @dataclass(frozen=True)
@@ -99,7 +103,8 @@ PAYOUTS = Dataset(
         C("村", "village_name", max_len=30, aliases=("村名称",)),
         C("村代码", "village_code", cells.code(12), aliases=("行政区划代码",)),
         C("户主姓名", "name", max_len=20, aliases=("姓名", "户主/姓名")),
-        C("身份证号", "id_masked", cells.masked_id, max_len=18, aliases=("身份证号(脱敏)",)),
+        C("身份证号", "id_masked", cells.masked_id, max_len=18, aliases=("身份证号(脱敏)",),
+          mask=masking.masked_if_full_id),
         C("补贴项目", "item_name", max_len=40),
         C("计量依据", "quantity_centi", cells.hundredths, aliases=("数量",)),
         C("计量单位", "unit", max_len=10, aliases=("单位",)),
@@ -108,7 +113,7 @@ PAYOUTS = Dataset(
         C("发放日期", "paid_on", cells.date),
         C("发放批次", "batch", required=False, max_len=30),
         C("账号尾号", "account_last4", cells.account_tail, required=False, max_len=24,
-          aliases=("一卡通账号", "社保卡号")),
+          aliases=("一卡通账号", "社保卡号"), mask=masking.tail_if_full_card),
         C("备注", "remark", required=False, max_len=200),
     ),
     unique=("village_code", "year", "item_name", "name", "id_masked", "paid_on", "batch"),

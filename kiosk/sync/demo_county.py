@@ -16,11 +16,12 @@ from pathlib import Path
 
 from kiosk.paths import resource
 from kiosk.sync.datasets import PAYOUTS, VILLAGES
-from kiosk.sync.importer import DEMO_MARK
+from kiosk.sync.records import DEMO_MARK
 from kiosk.sync.spreadsheet import write_csv, write_xlsx
 
 YEARS = (2023, 2024, 2025)
 HOUSEHOLDS_PER_VILLAGE = 220
+MIN_VILLAGES_PER_TOWN = 6
 REFERENCE_FILES = (
     "towns.csv", "subsidy_items.csv", "catalogue_domains.csv", "catalogue_entries.csv",
     "qa.csv", "documents.csv", "guides.csv", "contacts.csv",
@@ -88,7 +89,7 @@ class _Village:
     households: int
 
 
-def generate(out: Path, households: int = 3_000, seed: int = 1, fmt: str = "xlsx") -> DemoSummary:
+def generate(out: Path, households: int = 5_000, seed: int = 1, fmt: str = "xlsx") -> DemoSummary:
     """Write the demo county's spreadsheets into ``out`` (created; must be empty or new).
 
     Args:
@@ -127,13 +128,14 @@ def _read_towns() -> list[tuple[str, str]]:
 
 
 def _villages(towns: list[tuple[str, str]], households: int, seed: int) -> list[_Village]:
-    count = max(len(towns) * 2, round(households / HOUSEHOLDS_PER_VILLAGE))
+    # Even a small demo gives every town a handful of villages to choose from.
+    count = max(len(towns) * MIN_VILLAGES_PER_TOWN, round(households / HOUSEHOLDS_PER_VILLAGE))
     weights = [
         _TOWN_WEIGHT.get(code, _STREET_WEIGHT if name.endswith("街道") else _TOWN_DEFAULT_WEIGHT)
         for code, name in towns
     ]
     total = sum(weights)
-    per_town = [max(2, round(count * w / total)) for w in weights]
+    per_town = [max(MIN_VILLAGES_PER_TOWN // 2, round(count * w / total)) for w in weights]
     villages = []
     for (code, name), n in zip(towns, per_town, strict=True):
         rng = random.Random(f"{seed}:villages:{code}")

@@ -2,6 +2,7 @@
 
 import csv
 import datetime as dt
+import gzip
 import io
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -27,6 +28,13 @@ def open_sheet(path: Path) -> Sheet:
     Raises:
         KnownError: the file cannot be read as a spreadsheet at all.
     """
+    name = path.name.lower()
+    if name.endswith(".csv.gz"):  # a feed partition
+        try:
+            return _csv_sheet(path, gzip.decompress(path.read_bytes()).decode("utf-8"))
+        except (OSError, EOFError, UnicodeDecodeError) as exc:
+            raise KnownError(f"{path}: 数据文件已损坏或不完整",
+                             f"{path}: corrupt or truncated data file ({exc})") from exc
     suffix = path.suffix.lower()
     if suffix == ".csv":
         return _open_csv(path)
@@ -47,6 +55,10 @@ def _open_csv(path: Path) -> Sheet:
             continue
     else:  # pragma: no cover - gb18030 decodes any byte string
         raise KnownError(f"{path}: 无法识别文件编码", f"{path}: unknown text encoding")
+    return _csv_sheet(path, text)
+
+
+def _csv_sheet(path: Path, text: str) -> Sheet:
     reader = csv.reader(io.StringIO(text, newline=""))
     headers = [h.strip() for h in next(reader, [])]
     rows = ((n, [c.strip() for c in cells]) for n, cells in enumerate(reader, start=2))

@@ -33,6 +33,8 @@ class Problems:
 
 
 def _pii(value: str) -> tuple[str, str] | None:
+    if not masking.may_hold_number(value):
+        return None
     if masking.contains_full_id(value):
         return "出现完整身份证号", "a full ID number is present"
     if masking.contains_card_number(value):
@@ -63,11 +65,13 @@ def read_rows(
     problems: Problems,
     duplicates: DuplicateFinder,
     display: str | None = None,
+    mask: bool = False,
 ) -> Iterator[Row]:
     """Yield the rows of ``path`` that pass every cell check, typed; report the others.
 
     Args:
         display: how the file is named in messages (default: its path).
+        mask: county side: mask full ID and card numbers instead of refusing them.
 
     Each yielded row also carries ``_where`` (``file:row``) for later cross-checks.
     """
@@ -91,39 +95,50 @@ def read_rows(
     if any(c.required and c.key not in positions for c in dataset.columns):
         return
 
+    # (key, header, parse, required, max_len, position, plain text, scan for PII, mask)
+    plan = [
+        (c.key, c.header, c.parse, c.required, c.max_len, positions.get(c.key),
+         c.parse is cells.text, dataset.personal and c.parse is cells.text,
+         c.mask if mask else None)
+        for c in dataset.columns
+    ]  # fmt: skip
     for number, values in sheet.rows:
         if not any(values):
             continue
         row: Row = {}
         ok = True
-        for column in dataset.columns:
-            pos = positions.get(column.key)
-            raw = values[pos] if pos is not None and pos < len(values) else ""
-            where = f"{name}:{number}:{column.header}"
+        width = len(values)
+        for key, header, parse, required, max_len, pos, plain, scan, masker in plan:
+            raw = values[pos] if pos is not None and pos < width else ""
+            if masker is not None and raw:
+                raw = masker(raw)
             if not raw:
-                if column.required:
-                    problems.add(where, "必填项为空", "required cell is empty")
+                if required:
+                    problems.add(f"{name}:{number}:{header}", "必填项为空", "required cell is empty")
                     ok = False
-                row[column.key] = "" if column.parse is cells.text else None
+                row[key] = "" if plain else None
                 continue
-            if len(raw) > column.max_len:
+            if len(raw) > max_len:
                 problems.add(
-                    where,
-                    f"内容过长（{len(raw)} 字，上限 {column.max_len} 字）",
-                    f"cell too long ({len(raw)} characters, limit {column.max_len})",
+                    f"{name}:{number}:{header}",
+                    f"内容过长（{len(raw)} 字，上限 {max_len} 字）",
+                    f"cell too long ({len(raw)} characters, limit {max_len})",
                 )
                 ok = False
                 continue
-            if dataset.personal and column.parse is cells.text:
+            if scan:
                 leak = _pii(raw)
                 if leak:
-                    problems.add(where, *leak)
+                    problems.add(f"{name}:{number}:{header}", *leak)
                     ok = False
                     continue
+            if plain:
+                row[key] = raw
+                continue
             try:
-                row[column.key] = column.parse(raw)
+                row[key] = parse(raw)
             except cells.CellError as exc:
-                problems.add(where, exc.zh, exc.en)
+                problems.add(f"{name}:{number}:{header}", exc.zh, exc.en)
                 ok = False
         if not ok:
             continue

@@ -1,0 +1,87 @@
+"""Cross-checks between datasets: a row may only refer to towns, villages, items and
+domains that exist (in the same delivery, or already on the terminal)."""
+
+from kiosk.sync.validate import Problems, Row
+
+
+class CrossCheck:
+    """Remembers the reference rows it has accepted and checks later rows against them.
+
+    Datasets must be fed in kiosk.sync.datasets.ALL order (towns before villages before
+    payouts …).
+    """
+
+    def __init__(self, problems: Problems):
+        self.problems = problems
+        self.towns: dict[str, str] = {}  # code -> name
+        self.villages: dict[str, tuple[str, str]] = {}  # code -> (town code, name)
+        self.items: dict[str, str] = {}  # name -> code
+        self.domains: set[str] = set()
+
+    def reset(self, dataset_name: str) -> None:
+        """Forget one reference dataset before a new full copy of it is fed."""
+        {"towns": self.towns, "villages": self.villages, "subsidy_items": self.items,
+         "catalogue_domains": self.domains}.get(dataset_name, {}).clear()  # fmt: skip
+
+    def accept(self, dataset_name: str, row: Row) -> bool:
+        """Check one row (already valid on its own); report and return False if it refers
+        to something unknown. Reference rows are remembered for the rows after them."""
+        check = getattr(self, f"_{dataset_name}", None)
+        return check(row) if check else True
+
+    def _refuse(self, row: Row, column: str, zh: str, en: str) -> bool:
+        self.problems.add(f"{row['_where']}:{column}", zh, en)
+        return False
+
+    def _towns(self, row: Row) -> bool:
+        self.towns[row["code"]] = row["name"]
+        return True
+
+    def _villages(self, row: Row) -> bool:
+        code, town = row["code"], row["town_code"]
+        if town not in self.towns:
+            return self._refuse(row, "乡镇代码", f"未知的乡镇代码 {town}", f"unknown town code {town}")
+        if not code.startswith(town):
+            return self._refuse(row, "村代码", f"村代码 {code} 不属于乡镇 {town}",
+                                f"village code {code} is not under town {town}")  # fmt: skip
+        self.villages[code] = (town, row["name"])
+        return True
+
+    def _subsidy_items(self, row: Row) -> bool:
+        self.items[row["name"]] = row["code"]
+        return True
+
+    def _payouts(self, row: Row) -> bool:
+        code = row["village_code"]
+        village = self.villages.get(code)
+        if village is None:
+            return self._refuse(row, "村代码", f"未知的村代码 {code}", f"unknown village code {code}")
+        town_code, village_name = village
+        if row["town_name"] != self.towns.get(town_code):
+            return self._refuse(row, "乡镇", f"乡镇“{row['town_name']}”与村代码 {code} 不符",
+                                f"town '{row['town_name']}' does not match village code {code}")
+        if row["village_name"] != village_name:
+            return self._refuse(row, "村", f"村名“{row['village_name']}”与村代码 {code} 不符",
+                                f"village '{row['village_name']}' does not match code {code}")
+        item = self.items.get(row["item_name"])
+        if item is None:
+            return self._refuse(row, "补贴项目", f"补贴项目“{row['item_name']}”不在补贴项目清单中",
+                                f"subsidy item '{row['item_name']}' is not in the item list")
+        row["item_code"] = item
+        return True
+
+    def _catalogue_domains(self, row: Row) -> bool:
+        self.domains.add(row["code"])
+        return True
+
+    def _catalogue_entries(self, row: Row) -> bool:
+        if row["domain_code"] not in self.domains:
+            return self._refuse(row, "领域代码", f"未知的领域代码 {row['domain_code']}",
+                                f"unknown domain code {row['domain_code']}")  # fmt: skip
+        return True
+
+    def _contacts(self, row: Row) -> bool:
+        town = row["town_code"]
+        if town is not None and town not in self.towns:
+            return self._refuse(row, "乡镇代码", f"未知的乡镇代码 {town}", f"unknown town code {town}")
+        return True

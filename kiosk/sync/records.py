@@ -1,0 +1,92 @@
+"""How a validated row becomes a store record: target model, fields, derived keys."""
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from peewee import Model
+
+from kiosk.store import text
+from kiosk.store.models import (
+    CatalogueDomain,
+    CatalogueEntry,
+    Contact,
+    Payout,
+    PolicyDocument,
+    QAEntry,
+    ServiceGuide,
+    SubsidyItem,
+    Town,
+    Village,
+)
+from kiosk.sync.validate import Row
+
+DEMO_MARK = "演示数据"
+
+
+@dataclass(frozen=True)
+class Record:
+    model: type[Model]
+    fields: tuple[str, ...]
+    values: Callable[[Row], tuple]
+
+
+def _same(*keys: str) -> Callable[[Row], tuple]:
+    return lambda r: tuple(r[k] for k in keys)
+
+
+_CATALOGUE = ("seq", "item_code", "level1", "level2", "content", "basis", "time_limit",
+              "subject", "channels", "audience", "mode", "levels")  # fmt: skip
+_QA = ("code", "question", "similar", "answer", "category", "basis", "basis_doc_number",
+       "department", "phone", "updated_on", "status")  # fmt: skip
+_DOCUMENTS = ("index_no", "title", "doc_number", "issuer", "written_on", "published_on",
+              "effective_on", "expires_on", "validity", "topic", "body", "interpretation")  # fmt: skip
+_GUIDES = ("code", "name", "category", "conditions", "materials", "procedure", "time_limit",
+           "location", "hours", "phone", "fee", "basis")  # fmt: skip
+_ITEMS = ("code", "name", "category", "paid_per", "unit", "frequency", "department", "basis",
+          "standard_fen")  # fmt: skip
+
+RECORDS: dict[str, Record] = {
+    "towns": Record(
+        Town, ("code", "name", "kind", "pinyin", "initials"),
+        lambda r: (r["code"], r["name"], r["kind"], text.full_pinyin(r["name"]),
+                   text.initials(r["name"])),
+    ),
+    "villages": Record(
+        Village, ("code", "town", "name", "pinyin", "initials", "is_demo"),
+        lambda r: (r["code"], r["town_code"], r["name"], text.full_pinyin(r["name"]),
+                   text.initials(r["name"]), DEMO_MARK in r["remark"]),
+    ),
+    "subsidy_items": Record(SubsidyItem, _ITEMS, _same(*_ITEMS)),
+    "payouts": Record(
+        Payout,
+        ("village", "year", "item", "paid_on", "batch", "name", "name_initials", "id_masked",
+         "id_last4", "quantity_centi", "unit", "standard_fen", "amount_fen", "account_last4",
+         "remark"),
+        lambda r: (r["village_code"], r["year"], r["item_code"], r["paid_on"], r["batch"],
+                   r["name"], text.name_initials(r["name"]), r["id_masked"],
+                   r["id_masked"][-4:], r["quantity_centi"], r["unit"], r["standard_fen"],
+                   r["amount_fen"], r["account_last4"] or "", r["remark"]),
+    ),
+    "catalogue_domains": Record(
+        CatalogueDomain, ("code", "seq", "name", "lead_department"),
+        _same("code", "seq", "name", "lead_department"),
+    ),
+    "catalogue_entries": Record(
+        CatalogueEntry, ("domain", *_CATALOGUE, "title_initials"),
+        lambda r: (r["domain_code"], *(r[f] for f in _CATALOGUE),
+                   text.initials(r["level1"] + r["level2"])),
+    ),
+    "qa": Record(
+        QAEntry, (*_QA, "question_initials"),
+        lambda r: (*(r[f] for f in _QA), text.initials(r["question"])),
+    ),
+    "documents": Record(
+        PolicyDocument, (*_DOCUMENTS, "title_initials"),
+        lambda r: (*(r[f] for f in _DOCUMENTS), text.initials(r["title"])),
+    ),
+    "guides": Record(ServiceGuide, _GUIDES, _same(*_GUIDES)),
+    "contacts": Record(
+        Contact, ("kind", "name", "department", "phone", "address", "hours", "town", "remark"),
+        _same("kind", "name", "department", "phone", "address", "hours", "town_code", "remark"),
+    ),
+}  # fmt: skip
