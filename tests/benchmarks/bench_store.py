@@ -1,0 +1,133 @@
+"""County-scale store benchmark: build, size, village page and person lookup.
+
+Each figure is printed beside a raw sqlite3 baseline measured in the same run:
+  build      - demo spreadsheets -> validated import, vs raw executemany of the same rows
+  village    - services.village_payouts(), vs the same SELECT through raw sqlite3
+  lookup     - services.lookup_person(), vs the same SELECT through raw sqlite3
+
+Run:  python tests/benchmarks/bench_store.py [--households 250000] [--work DIR]
+"""
+
+import argparse
+import random
+import sqlite3
+import statistics
+import tempfile
+import time
+from pathlib import Path
+
+from kiosk.services import payouts
+from kiosk.store import migrations
+from kiosk.store.db import PRAGMAS, close_database, open_database
+from kiosk.sync import demo_county, importer
+
+VILLAGE_SQL = (
+    "SELECT p.village_id, p.year, p.item_id, i.name, p.name, p.id_masked, p.quantity_centi,"
+    " p.unit, p.standard_fen, p.amount_fen, p.paid_on, p.batch, p.account_last4, p.remark,"
+    " i.paid_per FROM payout p JOIN subsidy_item i ON i.code = p.item_id"
+    " WHERE p.village_id = ? AND p.year = ? ORDER BY p.item_id, p.id"
+)
+LOOKUP_SQL = (
+    "SELECT p.village_id, p.year, p.item_id, i.name, p.name, p.id_masked, p.quantity_centi,"
+    " p.unit, p.standard_fen, p.amount_fen, p.paid_on, p.batch, p.account_last4, p.remark,"
+    " i.paid_per FROM payout p JOIN subsidy_item i ON i.code = p.item_id"
+    " WHERE p.name_initials = ? AND p.id_last4 = ? ORDER BY p.year DESC, p.item_id, p.id"
+)
+
+
+def timed(fn, *args) -> float:
+    start = time.perf_counter()
+    fn(*args)
+    return time.perf_counter() - start
+
+
+def stats(samples: list[float]) -> tuple[float, float]:
+    ordered = sorted(samples)
+    return statistics.median(ordered) * 1000, ordered[int(len(ordered) * 0.95) - 1] * 1000
+
+
+def raw_connection(path: Path) -> sqlite3.Connection:
+    conn = sqlite3.connect(path)
+    for key, value in PRAGMAS.items():
+        conn.execute(f"PRAGMA {key} = {value}")
+    return conn
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--households", type=int, default=250_000)
+    parser.add_argument("--work", type=Path)
+    parser.add_argument("--samples", type=int, default=300)
+    args = parser.parse_args()
+    work = args.work or Path(tempfile.mkdtemp(prefix="bench-store-"))
+    inputs, db = work / "input", work / "kiosk.sqlite3"
+    db.unlink(missing_ok=True)
+
+    t = time.perf_counter()
+    summary = demo_county.generate(inputs, args.households, seed=1, fmt="csv")
+    generate_s = time.perf_counter() - t
+    print(f"demo county: {summary.villages} villages, {summary.households} households, "
+          f"{summary.payout_rows} payout rows (3 years), generated in {generate_s:.1f} s")
+
+    open_database(db)
+    t = time.perf_counter()
+    importer.import_directory(inputs)
+    import_s = time.perf_counter() - t
+    close_database()
+    size_mb = db.stat().st_size / 1e6
+
+    # Baseline: the same payout rows inserted with raw executemany into the same schema.
+    source = sqlite3.connect(db)
+    rows = source.execute("SELECT * FROM payout").fetchall()
+    base_db = work / "raw.sqlite3"
+    base_db.unlink(missing_ok=True)
+    raw = raw_connection(base_db)
+    raw.isolation_level = None
+    migrations.upgrade(raw)
+    raw.execute("PRAGMA foreign_keys = 0")
+    marks = ",".join("?" * len(rows[0]))
+    t = time.perf_counter()
+    raw.execute("BEGIN")
+    raw.executemany(f"INSERT INTO payout VALUES ({marks})", rows)
+    raw.execute("COMMIT")
+    raw_insert_s = time.perf_counter() - t
+    raw.close()
+    print(f"build: import {import_s:.1f} s ({len(rows) / import_s:,.0f} rows/s, parse+validate+"
+          f"write) vs raw executemany {raw_insert_s:.1f} s ({len(rows) / raw_insert_s:,.0f} "
+          f"rows/s) -> {import_s / raw_insert_s:.1f}x")
+    print(f"database size: {size_mb:.0f} MB ({size_mb * 1e6 / len(rows):.0f} bytes/payout row)")
+
+    rng = random.Random(5)
+    villages = [v for (v,) in source.execute("SELECT code FROM village")]
+    people = source.execute(
+        "SELECT name_initials, id_last4 FROM payout WHERE rowid % 97 = 0"
+    ).fetchall()
+    source.close()
+    picks = [rng.choice(villages) for _ in range(args.samples)]
+    persons = [rng.choice(people) for _ in range(args.samples)]
+
+    open_database(db)
+    conn = raw_connection(db)
+    for code in picks[:20]:  # warm the page cache for both sides alike
+        payouts.village_payouts(code, 2025)
+        conn.execute(VILLAGE_SQL, (code, 2025)).fetchall()
+    page = [timed(payouts.village_payouts, code, 2025) for code in picks]
+    page_raw = [timed(lambda c: conn.execute(VILLAGE_SQL, (c, 2025)).fetchall(), code)
+                for code in picks]  # fmt: skip
+    sizes = [len(payouts.village_payouts(code, 2025).rows) for code in picks[:50]]
+    look = [timed(payouts.lookup_person, i, l4) for i, l4 in persons]
+    look_raw = [timed(lambda a, b: conn.execute(LOOKUP_SQL, (a, b)).fetchall(), i, l4)
+                for i, l4 in persons]  # fmt: skip
+    close_database()
+    conn.close()
+
+    for label, ours, base in (("village page", page, page_raw), ("person lookup", look, look_raw)):
+        (m, p), (bm, bp) = stats(ours), stats(base)
+        print(f"{label}: median {m:.2f} ms, p95 {p:.2f} ms vs raw sqlite3 median {bm:.2f} ms, "
+              f"p95 {bp:.2f} ms -> {m / bm:.1f}x median")
+    print(f"village page size: median {statistics.median(sizes):.0f} rows (2025)")
+    print(f"work folder: {work}")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,96 @@
+"""Shared fixtures: one demo county built through the real path per test session."""
+
+import hashlib
+import os
+import shutil
+import sqlite3
+from pathlib import Path
+
+import pytest
+
+os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+
+from kiosk.store.db import close_database, open_database
+from kiosk.sync import demo_county, importer
+
+DEMO_HOUSEHOLDS = 600
+DEMO_SEED = 7
+
+
+@pytest.fixture(scope="session")
+def demo_input(tmp_path_factory) -> Path:
+    """The demo county's spreadsheets (payouts as XLSX, as a county would export)."""
+    out = tmp_path_factory.mktemp("county") / "input"
+    demo_county.generate(out, households=DEMO_HOUSEHOLDS, seed=DEMO_SEED, fmt="xlsx")
+    return out
+
+
+@pytest.fixture(scope="session")
+def demo_db_file(tmp_path_factory, demo_input) -> Path:
+    path = tmp_path_factory.mktemp("db") / "demo.sqlite3"
+    open_database(path)
+    importer.import_directory(demo_input)
+    close_database()
+    return path
+
+
+@pytest.fixture
+def demo_db(demo_db_file) -> Path:
+    """The demo database, open and bound to the models (read-only use)."""
+    open_database(demo_db_file)
+    yield demo_db_file
+    close_database()
+
+
+@pytest.fixture
+def writable_demo_db(demo_db_file, tmp_path) -> Path:
+    """A private copy of the demo database that a test may change."""
+    path = tmp_path / "copy.sqlite3"
+    shutil.copyfile(demo_db_file, path)
+    open_database(path)
+    yield path
+    close_database()
+
+
+@pytest.fixture
+def empty_db(tmp_path) -> Path:
+    path = tmp_path / "empty.sqlite3"
+    open_database(path)
+    yield path
+    close_database()
+
+
+@pytest.fixture(scope="session")
+def demo_input_csv(tmp_path_factory) -> Path:
+    """The same county exported as CSV (quicker to re-import in the fault tests)."""
+    out = tmp_path_factory.mktemp("county-csv") / "input"
+    demo_county.generate(out, households=DEMO_HOUSEHOLDS, seed=DEMO_SEED, fmt="csv")
+    return out
+
+
+@pytest.fixture
+def county_input(demo_input_csv, tmp_path) -> Path:
+    """A private copy of the demo spreadsheets (CSV) that a test may break."""
+    out = tmp_path / "input"
+    shutil.copytree(demo_input_csv, out)
+    return out
+
+
+@pytest.fixture
+def county_input_xlsx(demo_input, tmp_path) -> Path:
+    """A private copy of the demo spreadsheets (payouts as XLSX) that a test may break."""
+    out = tmp_path / "input"
+    shutil.copytree(demo_input, out)
+    return out
+
+
+def content_digest(path: Path) -> str:
+    """A digest of every row of every table: equal digests mean equal content."""
+    conn = sqlite3.connect(path)
+    try:
+        digest = hashlib.sha256()
+        for line in conn.iterdump():
+            digest.update(line.encode())
+        return digest.hexdigest()
+    finally:
+        conn.close()
