@@ -193,6 +193,15 @@ class FeedState(BaseModel):
     last_message = TextField(default="")
 
 
+class FeedPartition(BaseModel):
+    """One feed target held on the terminal, by content hash."""
+
+    target = CharField(primary_key=True)
+    sha256 = CharField(max_length=64)
+    feed_version = IntegerField()
+    applied_at = DateTimeField()
+
+
 class AuditLog(BaseModel):
     """Who did what when: imports, syncs, prints."""
 
@@ -215,5 +224,6 @@ ALL_MODELS = (
     ServiceGuide,
     Contact,
     FeedState,
+    FeedPartition,
     AuditLog,
 )

@@ -16,15 +16,18 @@ class BulkInsert:
     Args:
         model: the peewee model whose table receives rows.
         fields: model field names, in the order of the tuples passed to ``add``.
+        conn: where to write (default: the live database).
     """
 
-    def __init__(self, model: type[Model], fields: Sequence[str], batch: int = 10_000):
+    def __init__(self, model: type[Model], fields: Sequence[str], batch: int = 10_000,
+                 conn: sqlite3.Connection | None = None):
         columns = [model._meta.fields[f].column_name for f in fields]
         marks = ", ".join("?" * len(columns))
         names = ", ".join(f'"{c}"' for c in columns)
         self._sql = f'INSERT INTO "{model._meta.table_name}" ({names}) VALUES ({marks})'
         self._batch = batch
         self._pending: list[tuple] = []
+        self._conn = conn
         self.count = 0
 
     def add(self, values: tuple) -> None:
@@ -34,7 +37,7 @@ class BulkInsert:
 
     def flush(self) -> None:
         if self._pending:
-            _connection().executemany(self._sql, self._pending)
+            (self._conn or _connection()).executemany(self._sql, self._pending)
             self.count += len(self._pending)
             self._pending.clear()
 
