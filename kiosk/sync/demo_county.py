@@ -159,10 +159,33 @@ def _village_name(rng: random.Random) -> str:
     return f"{rng.choice(_VILLAGE_PREFIXES)}{surname}{given}{stem}村"
 
 
-def _person(rng: random.Random, surname: str) -> tuple[str, str]:
+_ID_WEIGHTS = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
+_ID_CHECK = "10X98765432"
+
+
+def _person(rng: random.Random, surname: str) -> tuple[str, str, str]:
+    """A generated name, 18-character ID number and card number, as the county exports them.
+
+    The check character is deliberately wrong (GB 11643), so a generated number can never
+    be a real person's; the feed builder masks it to first 6 + last 4 like any other.
+    """
     given = rng.choice(_GIVEN) + (rng.choice(_GIVEN) if rng.random() < 0.7 else "")
-    check = "X" if rng.random() < 1 / 11 else str(rng.randrange(10))
-    return surname + given, f"371522{'*' * 8}{rng.randrange(1000):03d}{check}"
+    born = dt.date(1940, 1, 1) + dt.timedelta(days=rng.randrange(365 * 65))
+    body = f"371522{born:%Y%m%d}{rng.randrange(1000):03d}"
+    valid = _ID_CHECK[sum(int(d) * w for d, w in zip(body, _ID_WEIGHTS, strict=True)) % 11]
+    check = rng.choice([c for c in "0123456789X" if c != valid])
+    return surname + given, body + check, _card(rng)
+
+
+def _card(rng: random.Random) -> str:
+    """A 19-digit 社保卡/一卡通 number that fails the Luhn check, so it is nobody's card."""
+    body = "6217" + "".join(str(rng.randrange(10)) for _ in range(14))
+    total = sum(
+        d if i % 2 else (d * 2 - 9 if d * 2 > 9 else d * 2)
+        for i, d in enumerate(int(c) for c in reversed(body))
+    )
+    valid = (10 - total % 10) % 10
+    return body + str((valid + 1 + rng.randrange(9)) % 10)
 
 
 def _payout_rows(village: _Village, year: int, seed: int) -> list[list[object]]:
@@ -182,7 +205,7 @@ def _payout_rows(village: _Village, year: int, seed: int) -> list[list[object]]:
         for rule in _RULES:
             if rng.random() >= rule.per_household:
                 continue
-            name, masked = head if rule.unit in ("亩", "台", "头", "次") else rng.choice(
+            name, id_number, card = head if rule.unit in ("亩", "台", "头", "次") else rng.choice(
                 [head, *members]
             )
             quantity, standard = _quantity_and_standard(rule, area, luck, rng, growth)
@@ -190,9 +213,9 @@ def _payout_rows(village: _Village, year: int, seed: int) -> list[list[object]]:
             paid_on = dt.date(year, rule.month, rng.randint(5, 25))
             remark = "补发上年2个月" if rule.unit == "人·月" and rng.random() < 0.01 else ""
             rows.append([
-                year, village.town_name, village.name, village.code, name, masked, rule.name,
+                year, village.town_name, village.name, village.code, name, id_number, rule.name,
                 quantity / 100, rule.unit, standard / 100, amount / 100, paid_on,
-                f"{year}年度", f"尾号{rng.randrange(10000):04d}", remark,
+                f"{year}年度", card, remark,
             ])  # fmt: skip
     return rows
 

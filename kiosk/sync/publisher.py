@@ -1,0 +1,207 @@
+"""County side: build the signed feed from the county's spreadsheets.
+
+    FEEDDIR/metadata/root.json, 1.root.json   the trusted root (copied from the key folder)
+    FEEDDIR/metadata/N.targets.json           which data files exist, their hashes and lengths
+    FEEDDIR/metadata/N.snapshot.json          which targets metadata is current
+    FEEDDIR/metadata/timestamp.json           which snapshot is current; expires soon
+    FEEDDIR/targets/<dir>/<sha256>.<name>     data files, named by content (consistent snapshot)
+
+Every build validates every row (the same rules as the terminal), masks personal numbers,
+re-signs all metadata with fresh expiry and bumps versions; a data file is rewritten only
+when its content changed, so terminals download only what changed. Any static web server,
+CDN or a USB stick can serve the folder.
+"""
+
+import datetime as dt
+import hashlib
+import json
+import os
+import shutil
+import time
+from collections import defaultdict
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from tuf.api.metadata import Metadata, MetaFile, Root, Snapshot, TargetFile, Targets, Timestamp
+from tuf.api.serialization.json import JSONSerializer
+
+from kiosk import log
+from kiosk.errors import KnownError
+from kiosk.sync import datasets as ds
+from kiosk.sync import feed_format, keys
+from kiosk.sync.checks import CrossCheck
+from kiosk.sync.spreadsheet import SUFFIXES
+from kiosk.sync.validate import DuplicateFinder, Problems, read_rows
+
+_log = log.get("kiosk.sync")
+
+FEED_INFO = "feed.json"
+DEFAULT_EXPIRY_DAYS = 14
+COUNTY_CODE = "371522"
+
+
+@dataclass
+class BuildSummary:
+    version: int
+    targets: int
+    changed: list[str] = field(default_factory=list)
+    rows: int = 0
+    seconds: float = 0.0
+
+
+def build_feed(src: Path, keydir: Path, out: Path, expiry_days: int = DEFAULT_EXPIRY_DAYS,
+               now: dt.datetime | None = None) -> BuildSummary:
+    """Validate and mask the spreadsheets in ``src``, write partitions and signed metadata.
+
+    Raises:
+        ImportRefused: a row failed validation (nothing is written).
+        KnownError: the keys are missing or the output folder belongs to another root.
+    """
+    started = time.perf_counter()
+    partitions, rows = read_partitions(src)
+    summary = publish(partitions, keydir, out, expiry_days, now)
+    summary.rows = rows
+    summary.seconds = time.perf_counter() - started
+    return summary
+
+
+def publish(partitions: dict[str, bytes], keydir: Path, out: Path,
+            expiry_days: int = DEFAULT_EXPIRY_DAYS, now: dt.datetime | None = None) -> BuildSummary:
+    """Write the partitions (target path -> bytes) and sign new metadata for them.
+
+    Raises:
+        KnownError: the keys are missing or the output folder belongs to another root.
+    """
+    now = (now or dt.datetime.now(dt.UTC)).replace(microsecond=0)
+    signers = {role: keys.load_signer(keydir, role) for role in keys.ROLES}
+    root = Metadata[Root].from_file(str(keydir / "root.json"))
+    meta_dir, target_dir = out / "metadata", out / "targets"
+    previous = _current_targets(meta_dir, root)
+
+    files: dict[str, TargetFile] = {}
+    changed = []
+    for target, data in partitions.items():
+        info = TargetFile.from_data(target, data, ["sha256"])
+        files[target] = info
+        old = previous.signed.targets.get(target) if previous else None
+        if old is None or old.hashes != info.hashes:
+            changed.append(target)
+        _write_target(target_dir, target, info, data)
+
+    version = (previous.signed.version + 1) if previous else 1
+    expires = now + dt.timedelta(days=expiry_days)
+    targets = Metadata(Targets(version=version, expires=expires, targets=files))
+    snapshot = Metadata(Snapshot(version=version, expires=expires,
+                                 meta={"targets.json": MetaFile(version=version)}))
+    timestamp = Metadata(Timestamp(version=version, expires=expires,
+                                   snapshot_meta=MetaFile(version=version)))
+    for role, metadata in (("targets", targets), ("snapshot", snapshot), ("timestamp", timestamp)):
+        metadata.sign(signers[role])
+    meta_dir.mkdir(parents=True, exist_ok=True)
+    # Root first, timestamp last: a terminal reading mid-build still sees a consistent feed.
+    _write_root(meta_dir, root)
+    _write_metadata(meta_dir / f"{version}.targets.json", targets)
+    _write_metadata(meta_dir / f"{version}.snapshot.json", snapshot)
+    _write_metadata(meta_dir / "timestamp.json", timestamp)
+    summary = BuildSummary(version, len(files), sorted(changed))
+    _log.info("feed %s built: version %d, %d targets, %d changed", out, version, len(files),
+              len(changed))
+    return summary
+
+
+def dataset_files(src: Path, dataset: ds.Dataset) -> list[Path]:
+    """The files in ``src`` holding ``dataset`` (``name.csv``/``name.xlsx``, or ``name/*``)."""
+    found = [src / f"{dataset.name}{s}" for s in SUFFIXES if (src / f"{dataset.name}{s}").is_file()]
+    folder = src / dataset.name
+    if dataset.many_files and folder.is_dir():
+        found += sorted(p for p in folder.iterdir() if p.suffix.lower() in SUFFIXES)
+    return found
+
+
+def read_partitions(src: Path) -> tuple[dict[str, bytes], int]:
+    """Every dataset of ``src`` validated, masked and cut into partitions (target -> bytes)."""
+    if not src.is_dir():
+        raise KnownError(f"找不到数据目录 {src}", f"input folder {src} does not exist")
+    problems = Problems()
+    check = CrossCheck(problems)
+    grouped: dict[feed_format.Partition, list] = defaultdict(list)
+    count = 0
+    for dataset in ds.ALL:
+        files = dataset_files(src, dataset)
+        if not files:
+            problems.add(str(src / f"{dataset.name}.csv"), f"缺少“{dataset.title}”文件",
+                         f"the {dataset.name} file is missing")
+        duplicates = DuplicateFinder()
+        for path in files:
+            display = str(path.relative_to(src))
+            for row in read_rows(dataset, path, problems, duplicates, display, mask=True):
+                if not check.accept(dataset.name, row) or problems:
+                    continue
+                if dataset is ds.PAYOUTS:
+                    key = feed_format.Partition(ds.PAYOUTS, row["year"], row["village_code"][:9])
+                else:
+                    key = feed_format.Partition(dataset)
+                grouped[key].append(row)
+                count += 1
+        for partition in [p for p in grouped if p.dataset is dataset]:
+            if dataset is ds.PAYOUTS:  # a stable order keeps unchanged partitions byte-identical
+                grouped[partition].sort(key=lambda r: (r["village_code"], r["item_code"],
+                                                       r["name"], r["id_masked"], r["paid_on"]))
+    if problems:
+        raise problems.refuse()
+    partitions = {p.target: feed_format.encode(p.dataset, rows) for p, rows in grouped.items()}
+    as_of = max((_newest(src, d) for d in ds.ALL), default=0.0)
+    info = {"county": COUNTY_CODE, "data_as_of": dt.datetime.fromtimestamp(as_of, dt.UTC)
+            .replace(microsecond=0).isoformat(), "rows": count}  # fmt: skip
+    partitions[FEED_INFO] = json.dumps(info, ensure_ascii=False, sort_keys=True).encode()
+    return partitions, count
+
+
+def _newest(src: Path, dataset: ds.Dataset) -> float:
+    return max((p.stat().st_mtime for p in dataset_files(src, dataset)), default=0.0)
+
+
+def _current_targets(meta_dir: Path, root: Metadata[Root]) -> Metadata[Targets] | None:
+    """The targets metadata the feed publishes now, or None for a new feed."""
+    timestamp_path = meta_dir / "timestamp.json"
+    if not timestamp_path.exists():
+        return None
+    published_root = Metadata[Root].from_file(str(meta_dir / "root.json"))
+    if published_root.signed.keys != root.signed.keys:
+        raise KnownError(f"{meta_dir.parent} 是用另一套密钥签发的数据源",
+                         f"{meta_dir.parent} was signed with other keys")  # fmt: skip
+    version = Metadata[Timestamp].from_file(str(timestamp_path)).signed.snapshot_meta.version
+    snapshot = Metadata[Snapshot].from_file(str(meta_dir / f"{version}.snapshot.json"))
+    targets_version = snapshot.signed.meta["targets.json"].version
+    return Metadata[Targets].from_file(str(meta_dir / f"{targets_version}.targets.json"))
+
+
+def _write_target(target_dir: Path, target: str, info: TargetFile, data: bytes) -> None:
+    folder, _, name = target.rpartition("/")
+    path = target_dir / folder / f"{info.hashes['sha256']}.{name}"
+    if path.exists() and hashlib.sha256(path.read_bytes()).hexdigest() == info.hashes["sha256"]:
+        return
+    path.parent.mkdir(parents=True, exist_ok=True)
+    _atomic_write(path, data)
+
+
+def _write_root(meta_dir: Path, root: Metadata[Root]) -> None:
+    data = root.to_bytes(JSONSerializer(compact=False))
+    _atomic_write(meta_dir / f"{root.signed.version}.root.json", data)
+    _atomic_write(meta_dir / "root.json", data)
+
+
+def _write_metadata(path: Path, metadata: Metadata) -> None:
+    _atomic_write(path, metadata.to_bytes(JSONSerializer(compact=False)))
+
+
+def _atomic_write(path: Path, data: bytes) -> None:
+    tmp = path.with_name(path.name + ".tmp")
+    tmp.write_bytes(data)
+    os.replace(tmp, path)
+
+
+def copy_trusted_root(keydir: Path, dest: Path) -> None:
+    """Put the county's public root where a terminal expects its trusted root."""
+    dest.parent.mkdir(parents=True, exist_ok=True)
+    shutil.copyfile(keydir / "root.json", dest)
