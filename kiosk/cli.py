@@ -36,7 +36,7 @@ def cmd_run(args: argparse.Namespace) -> int:
 
 def cmd_demo(args: argparse.Namespace) -> int:
     from kiosk.store.db import open_database
-    from kiosk.sync import demo_county, importer
+    from kiosk.sync import demo_county, keys, publisher
 
     db = _db_path(args)
     if args.if_missing and db.exists() and _has_payouts(db):
@@ -44,6 +44,10 @@ def cmd_demo(args: argparse.Namespace) -> int:
         return EXIT_OK
     started = time.perf_counter()
     open_database(db)  # first, so a database we cannot use is refused before any work
+    county = _demo_county_dir(db)
+    keydir, feed = county / "keys", county / "feed"
+    if not (keydir / "root.json").exists():
+        keys.init_keys(keydir)
     with tempfile.TemporaryDirectory(prefix="kiosk-demo-") as scratch:
         out = Path(args.out) if args.out else Path(scratch)
         summary = demo_county.generate(out, args.households, args.seed, args.format)
@@ -51,12 +55,96 @@ def cmd_demo(args: argparse.Namespace) -> int:
             f"已生成演示县数据：{summary.villages} 个村，{summary.households} 户，"
             f"{summary.payout_rows} 条发放记录，{summary.files} 个发放表 → {out}"
         )
-        result = importer.import_directory(out, actor="demo")
-    _out(
-        f"已导入 {db}：" + "，".join(f"{k} {v}" for k, v in result.counts.items())
-        + f"（用时 {time.perf_counter() - started:.1f} 秒）"
-    )
+        built = publisher.build_feed(out, keydir, feed)
+        _out(f"已生成签名数据源：版本 {built.version}，{built.targets} 个文件 → {feed}")
+    settings = _settings(db)
+    settings.set("trusted_root", str(keydir / "root.json"))
+    settings.set("feed_source", str(feed))
+    code = _run_sync(str(feed), db, keydir / "root.json")
+    _out(f"演示数据就绪，总用时 {time.perf_counter() - started:.1f} 秒")
+    return code
+
+
+def _demo_county_dir(db: Path) -> Path:
+    from kiosk.services.sync import terminal_dir
+
+    return terminal_dir(db) / "demo-county"
+
+
+def _settings(db: Path):
+    from kiosk.config import Settings
+    from kiosk.services.sync import terminal_dir
+
+    return Settings(terminal_dir(db) / "settings.json")
+
+
+def cmd_feed_init_keys(args: argparse.Namespace) -> int:
+    from kiosk.sync import keys
+
+    root = keys.init_keys(Path(args.keydir))
+    _out(f"已创建签名密钥（请妥善保管，不要复制到终端）：{args.keydir}")
+    _out(f"受信任的根证书（随终端程序分发）：{root}")
     return EXIT_OK
+
+
+def cmd_feed_build(args: argparse.Namespace) -> int:
+    from kiosk.sync import publisher
+
+    built = publisher.build_feed(Path(args.input), Path(args.keys), Path(args.out),
+                                 expiry_days=args.expiry_days)  # fmt: skip
+    _out(
+        f"数据源已生成：版本 {built.version}，{built.targets} 个文件，其中 {len(built.changed)} 个"
+        f"有变化，{built.rows} 行，有效期 {args.expiry_days} 天，用时 {built.seconds:.1f} 秒 → {args.out}"
+    )
+    for target in built.changed:
+        _out(f"  变化：{target}")
+    return EXIT_OK
+
+
+def cmd_sync(args: argparse.Namespace) -> int:
+    from kiosk.store.db import open_database
+
+    db = _db_path(args)
+    open_database(db)
+    settings = _settings(db)
+    root = Path(args.trusted_root or settings.get("trusted_root") or "")
+    if not args.trusted_root and not settings.get("trusted_root"):
+        raise KnownError("未配置受信任的根证书（--trusted-root 或终端设置 trusted_root）",
+                         "no trusted root configured (--trusted-root or the trusted_root setting)")
+    return _run_sync(args.source, db, root)
+
+
+def _run_sync(source: str, db: Path, root: Path) -> int:
+    from kiosk.services import sync
+
+    bar = _ProgressBar() if sys.stderr.isatty() else None
+    result = sync.sync(source, db, root, progress=bar.update if bar else None)
+    if bar:
+        bar.close()
+    if result.up_to_date:
+        _out(f"已是最新：版本 {result.version}，数据截至 {result.data_as_of}，用时 {result.seconds:.1f} 秒")
+    else:
+        _out(
+            f"同步完成：下载 {result.downloaded} 个文件，更新 {result.changed} 个分区，应用 "
+            f"{result.rows} 行，版本 {result.version}，数据截至 {result.data_as_of}，"
+            f"用时 {result.seconds:.1f} 秒"
+        )
+    return EXIT_OK
+
+
+class _ProgressBar:
+    """A one-line progress bar on the staff's terminal (stderr)."""
+
+    def __init__(self, width: int = 30):
+        self._width = width
+
+    def update(self, phase: str, done: int, total: int) -> None:
+        filled = self._width * done // max(total, 1)
+        bar = "█" * filled + "·" * (self._width - filled)
+        print(f"\r{phase} [{bar}] {done}/{total}", end="", file=sys.stderr, flush=True)
+
+    def close(self) -> None:
+        print(file=sys.stderr, flush=True)
 
 
 def _has_payouts(db: Path) -> bool:
@@ -103,17 +191,20 @@ def build_parser() -> argparse.ArgumentParser:
     feed_commands = feed.add_subparsers(dest="feed_command", required=True)
     init_keys = feed_commands.add_parser("init-keys", help="创建签名密钥")
     init_keys.add_argument("keydir")
-    init_keys.set_defaults(handler=_not_yet("kiosk feed init-keys", "issue #3"))
+    init_keys.set_defaults(handler=cmd_feed_init_keys)
     build = feed_commands.add_parser("build", help="生成签名数据源")
     build.add_argument("--input", required=True)
     build.add_argument("--keys", required=True)
     build.add_argument("--out", required=True)
-    build.set_defaults(handler=_not_yet("kiosk feed build", "issue #3"))
+    build.add_argument("--expiry-days", type=int, default=14,
+                       help="时间戳和快照的有效期（天，默认 14，适合 U 盘传递）")  # fmt: skip
+    build.set_defaults(handler=cmd_feed_build)
 
     sync = commands.add_parser("sync", help="从县级数据源同步 / sync from the county feed")
-    sync.add_argument("--source", required=True)
+    sync.add_argument("--source", required=True, help="HTTP(S) 地址或 U 盘上的数据源目录")
+    sync.add_argument("--trusted-root", help="受信任的 root.json（默认取终端设置）")
     db_option(sync)
-    sync.set_defaults(handler=_not_yet("kiosk sync", "issue #3"))
+    sync.set_defaults(handler=cmd_sync)
 
     printing = commands.add_parser("print", help="打印公示单 / print notice sheets")
     print_commands = printing.add_subparsers(dest="print_command", required=True)
