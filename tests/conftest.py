@@ -10,8 +10,9 @@ import pytest
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
+from kiosk.services import sync
 from kiosk.store.db import close_database, open_database
-from kiosk.sync import demo_county, importer
+from kiosk.sync import demo_county, keys, publisher
 
 DEMO_HOUSEHOLDS = 600
 DEMO_SEED = 7
@@ -26,10 +27,27 @@ def demo_input(tmp_path_factory) -> Path:
 
 
 @pytest.fixture(scope="session")
-def demo_db_file(tmp_path_factory, demo_input) -> Path:
+def county_keys(tmp_path_factory) -> Path:
+    """The demo county's signing keys (root.json inside is the terminals' trusted root)."""
+    keydir = tmp_path_factory.mktemp("keys") / "county"
+    keys.init_keys(keydir)
+    return keydir
+
+
+@pytest.fixture(scope="session")
+def demo_feed(tmp_path_factory, demo_input, county_keys) -> Path:
+    """The signed feed built from the demo spreadsheets."""
+    out = tmp_path_factory.mktemp("feed") / "feed"
+    publisher.build_feed(demo_input, county_keys, out)
+    return out
+
+
+@pytest.fixture(scope="session")
+def demo_db_file(tmp_path_factory, demo_feed, county_keys) -> Path:
+    """A terminal database filled through the real path: spreadsheets -> feed -> sync."""
     path = tmp_path_factory.mktemp("db") / "demo.sqlite3"
     open_database(path)
-    importer.import_directory(demo_input)
+    sync.sync(str(demo_feed), path, county_keys / "root.json")
     close_database()
     return path
 
