@@ -36,6 +36,7 @@ test: lint
 # Speed figures at county scale; not part of `make test`.
 bench: setup
 	QT_QPA_PLATFORM=offscreen $(BIN)/python tests/benchmarks/bench_store.py
+	QT_QPA_PLATFORM=offscreen $(BIN)/python tests/benchmarks/bench_sync.py
 
 clean:
 	rm -rf $(VENV) build dist *.egg-info .pytest_cache .ruff_cache
