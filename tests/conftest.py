@@ -61,16 +61,6 @@ def demo_db(demo_db_file) -> Path:
 
 
 @pytest.fixture
-def writable_demo_db(demo_db_file, tmp_path) -> Path:
-    """A private copy of the demo database that a test may change."""
-    path = tmp_path / "copy.sqlite3"
-    shutil.copyfile(demo_db_file, path)
-    open_database(path)
-    yield path
-    close_database()
-
-
-@pytest.fixture
 def empty_db(tmp_path) -> Path:
     path = tmp_path / "empty.sqlite3"
     open_database(path)

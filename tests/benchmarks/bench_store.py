@@ -18,9 +18,10 @@ import tempfile
 import time
 from pathlib import Path
 
+from baseline import raw_connection, raw_payout_insert
+
 from kiosk.services import payouts, sync
-from kiosk.store import migrations
-from kiosk.store.db import PRAGMAS, close_database, open_database
+from kiosk.store.db import close_database, open_database
 from kiosk.sync import demo_county, keys, publisher
 
 VILLAGE_SQL = (
@@ -46,13 +47,6 @@ def timed(fn, *args) -> float:
 def stats(samples: list[float]) -> tuple[float, float]:
     ordered = sorted(samples)
     return statistics.median(ordered) * 1000, ordered[int(len(ordered) * 0.95) - 1] * 1000
-
-
-def raw_connection(path: Path) -> sqlite3.Connection:
-    conn = sqlite3.connect(path)
-    for key, value in PRAGMAS.items():
-        conn.execute(f"PRAGMA {key} = {value}")
-    return conn
 
 
 def main() -> None:
@@ -87,27 +81,13 @@ def main() -> None:
     import_s = feed_s + sync_s
     size_mb = db.stat().st_size / 1e6
 
-    # Baseline: the same payout rows inserted with raw executemany into the same schema.
-    source = sqlite3.connect(db)
-    rows = source.execute("SELECT * FROM payout").fetchall()
-    base_db = work / "raw.sqlite3"
-    base_db.unlink(missing_ok=True)
-    raw = raw_connection(base_db)
-    raw.isolation_level = None
-    migrations.upgrade(raw)
-    raw.execute("PRAGMA foreign_keys = 0")
-    marks = ",".join("?" * len(rows[0]))
-    t = time.perf_counter()
-    raw.execute("BEGIN")
-    raw.executemany(f"INSERT INTO payout VALUES ({marks})", rows)
-    raw.execute("COMMIT")
-    raw_insert_s = time.perf_counter() - t
-    raw.close()
+    rows, raw_insert_s = raw_payout_insert(db, work / "raw.sqlite3")
     print(f"build: feed build {feed_s:.1f} s + sync {sync_s:.1f} s = {import_s:.1f} s "
-          f"({len(rows) / import_s:,.0f} rows/s, validated twice) vs raw executemany "
-          f"{raw_insert_s:.1f} s ({len(rows) / raw_insert_s:,.0f} rows/s) -> "
+          f"({rows / import_s:,.0f} rows/s, validated twice) vs raw executemany "
+          f"{raw_insert_s:.1f} s ({rows / raw_insert_s:,.0f} rows/s) -> "
           f"{import_s / raw_insert_s:.1f}x")
-    print(f"database size: {size_mb:.0f} MB ({size_mb * 1e6 / len(rows):.0f} bytes/payout row)")
+    print(f"database size: {size_mb:.0f} MB ({size_mb * 1e6 / rows:.0f} bytes/payout row)")
+    source = sqlite3.connect(db)
 
     rng = random.Random(5)
     villages = [v for (v,) in source.execute("SELECT code FROM village")]

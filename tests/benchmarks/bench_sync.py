@@ -12,14 +12,14 @@ Run:  python tests/benchmarks/bench_sync.py [--households 250000] [--work DIR]
 import argparse
 import csv
 import shutil
-import sqlite3
 import tempfile
 import time
 from pathlib import Path
 
+from baseline import raw_payout_insert
+
 from kiosk.services import sync
-from kiosk.store import migrations
-from kiosk.store.db import PRAGMAS, close_database, open_database
+from kiosk.store.db import close_database, open_database
 from kiosk.sync import demo_county, keys, publisher
 
 YEAR = 2025
@@ -43,25 +43,6 @@ def change_one_town_year(input_dir: Path) -> str:
     with path.open("w", encoding="utf-8-sig", newline="") as f:
         csv.writer(f).writerows(rows)
     return path.name
-
-
-def raw_insert_seconds(db: Path, work: Path) -> tuple[int, float]:
-    rows = sqlite3.connect(db).execute("SELECT * FROM payout").fetchall()
-    path = work / "raw.sqlite3"
-    path.unlink(missing_ok=True)
-    conn = sqlite3.connect(path, isolation_level=None)
-    for key, value in PRAGMAS.items():
-        conn.execute(f"PRAGMA {key} = {value}")
-    migrations.upgrade(conn)
-    conn.execute("PRAGMA foreign_keys = 0")
-    marks = ",".join("?" * len(rows[0]))
-    started = time.perf_counter()
-    conn.execute("BEGIN")
-    conn.executemany(f"INSERT INTO payout VALUES ({marks})", rows)
-    conn.execute("COMMIT")
-    seconds = time.perf_counter() - started
-    conn.close()
-    return len(rows), seconds
 
 
 def main() -> None:
@@ -91,7 +72,7 @@ def main() -> None:
     open_database(db)
     first = sync.sync(str(feed), db, root)
     close_database()
-    rows, raw_s = raw_insert_seconds(db, work)
+    rows, raw_s = raw_payout_insert(db, work / "raw.sqlite3")
     print(f"first sync: {first.seconds:.1f} s total ({first.rows:,} rows; fetch+verify "
           f"{first.seconds - first.validate_s - first.apply_s:.1f} s, validate {first.validate_s:.1f} s, "
           f"apply {first.apply_s:.2f} s)")
