@@ -34,7 +34,7 @@ def test_26_domains_each_with_catalogue_entries():
 
 
 def test_every_reference_file_validates():
-    for name in ("subsidy_items", "qa", "documents", "guides", "contacts"):
+    for name in ("subsidy_items", "qa", "documents", "guides", "contacts", "work_calendar"):
         assert _rows(name), name
 
 

@@ -181,6 +181,14 @@ class Contact(BaseModel):
     remark = CharField(default="")
 
 
+class WorkDay(BaseModel):
+    """A day that breaks the Monday-to-Friday rule: a holiday (休) or a 调休 workday (班)."""
+
+    day = DateField(primary_key=True)
+    kind = CharField()  # 休 / 班
+    note = CharField(default="")
+
+
 class FeedState(BaseModel):
     """What the terminal holds: one row per source of data (the county feed)."""
 
@@ -223,6 +231,7 @@ ALL_MODELS = (
     QAEntry,
     ServiceGuide,
     Contact,
+    WorkDay,
     FeedState,
     FeedPartition,
     AuditLog,

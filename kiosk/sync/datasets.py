@@ -229,9 +229,20 @@ CONTACTS = Dataset(
     unique=("kind", "name", "phone"),
 )
 
+WORK_CALENDAR = Dataset(
+    "work_calendar",
+    "法定节假日与调休表",
+    (
+        C("日期", "day", cells.date),
+        C("类型", "kind", cells.one_of("休", "班")),
+        C("说明", "note", required=False, max_len=40),
+    ),
+    unique=("day",),
+)
+
 # Order matters: a dataset may refer to the ones before it.
 ALL = (
     TOWNS, VILLAGES, SUBSIDY_ITEMS, PAYOUTS, CATALOGUE_DOMAINS, CATALOGUE_ENTRIES,
-    QA, DOCUMENTS, GUIDES, CONTACTS,
+    QA, DOCUMENTS, GUIDES, CONTACTS, WORK_CALENDAR,
 )  # fmt: skip
 BY_NAME = {d.name: d for d in ALL}

@@ -24,7 +24,7 @@ HOUSEHOLDS_PER_VILLAGE = 220
 MIN_VILLAGES_PER_TOWN = 6
 REFERENCE_FILES = (
     "towns.csv", "subsidy_items.csv", "catalogue_domains.csv", "catalogue_entries.csv",
-    "qa.csv", "documents.csv", "guides.csv", "contacts.csv",
+    "qa.csv", "documents.csv", "guides.csv", "contacts.csv", "work_calendar.csv",
 )  # fmt: skip
 
 # Relative number of villages per town: 朝城 (97) and 古城 (67) are known; 街道 have fewer.

@@ -17,6 +17,7 @@ from kiosk.store.models import (
     SubsidyItem,
     Town,
     Village,
+    WorkDay,
 )
 from kiosk.sync.validate import Row
 
@@ -85,6 +86,7 @@ RECORDS: dict[str, Record] = {
         lambda r: (*(r[f] for f in _DOCUMENTS), text.initials(r["title"])),
     ),
     "guides": Record(ServiceGuide, _GUIDES, _same(*_GUIDES)),
+    "work_calendar": Record(WorkDay, ("day", "kind", "note"), _same("day", "kind", "note")),
     "contacts": Record(
         Contact, ("kind", "name", "department", "phone", "address", "hours", "town", "remark"),
         _same("kind", "name", "department", "phone", "address", "hours", "town_code", "remark"),
