@@ -1,0 +1,399 @@
+"""Render a village's 公示单 (notice sheet) as a PDF with reportlab platypus.
+
+Layout (shared/reference/domain.md §3): title, preamble with basis, totals and notice
+period; the table (序号, 户主/姓名, 身份证号, 补贴项目, 计量依据, 标准, 金额(元), 备注) with its
+header on every page and a 本页小计 row at the foot of every page; 合计 with the amount in
+大写; supervision phones, the archive sentence, two seal areas and a QR code that verifies
+the content; a footer on every page with 第 x 页 共 y 页, the print number and the data
+version.
+"""
+
+import hashlib
+import json
+from dataclasses import dataclass
+from pathlib import Path
+
+from reportlab.lib import colors
+from reportlab.lib.enums import TA_CENTER
+from reportlab.lib.pagesizes import A3, A4, landscape
+from reportlab.lib.styles import ParagraphStyle
+from reportlab.lib.units import cm, mm
+from reportlab.pdfgen.canvas import Canvas
+from reportlab.platypus import (
+    Flowable,
+    KeepTogether,
+    PageBreak,
+    Paragraph,
+    SimpleDocTemplate,
+    Spacer,
+    Table,
+    TableStyle,
+)
+
+from kiosk import fmt
+from kiosk.errors import KnownError
+from printing.fonts import FontSet, fonts, missing, needs_fallback
+from printing.model import NoticeData, NoticeRow, PageSetup
+from printing.qr import QRFlowable
+from printing.text import wrap
+
+HEADERS = ("序号", "户主/姓名", "身份证号", "补贴项目", "计量依据", "标准(元)", "金额(元)", "备注")
+# Share of the table width per column, sized so that at 12 pt on A4 portrait a masked ID
+# and an 8-character item name fit on one line; numbers right-aligned, 序号 centred.
+_SHARES = (0.06, 0.106, 0.235, 0.194, 0.095, 0.118, 0.112, 0.08)
+_ALIGN = ("C", "L", "L", "L", "R", "R", "R", "L")
+SEAL_DIAMETER = 4.2 * cm
+MARGIN = 12 * mm
+
+
+class NoticeError(KnownError):
+    """The notice cannot be printed as asked (empty, or characters no font can draw)."""
+
+
+@dataclass(frozen=True)
+class RenderResult:
+    pages: int
+    digest: str
+    verify_url: str
+    fallback_rows: list[int]  # 1-based row numbers drawn partly with a fallback font
+
+
+def content_digest(data: NoticeData) -> str:
+    """A short digest of what the notice says (not of when or how it was printed)."""
+    canonical = json.dumps(
+        {
+            "id": data.notice_id, "title": data.title,
+            "period": [str(data.period_start), str(data.period_end), data.period_text],
+            "rows": [[r.name, r.id_masked, r.item_name, r.quantity, r.standard, r.amount_fen,
+                      r.remark] for r in data.rows],
+        },
+        ensure_ascii=False, sort_keys=True,
+    )  # fmt: skip
+    return hashlib.sha256(canonical.encode()).hexdigest()[:16]
+
+
+def verify_url(data: NoticeData, digest: str) -> str:
+    return f"{data.verify_base_url.rstrip('/')}/{data.notice_id}?d={digest}"
+
+
+def render_notice(data: NoticeData, out: Path, setup: PageSetup | None = None) -> RenderResult:
+    """Write the notice to ``out`` (PDF).
+
+    Raises:
+        NoticeError: there are no rows, or some characters exist in no available font
+            (the message names the rows; nothing is written).
+    """
+    if not data.rows:
+        raise NoticeError(
+            f"{data.town}{data.village}{data.year}年没有补贴发放记录，不生成空白公示单",
+            f"{data.village}: no payouts in {data.year}; no blank notice is printed",
+        )
+    setup = setup or PageSetup()
+    font_set = fonts()
+    _check_glyphs(data)
+    digest = content_digest(data)
+    url = verify_url(data, digest)
+    page = A3 if setup.size == "A3" else A4
+    page = landscape(page) if setup.landscape else page
+    styles = _Styles(font_set.main, setup.body_pt)
+    width = page[0] - 2 * MARGIN
+
+    story: list[Flowable] = [Paragraph(data.title, styles.title), Spacer(1, 4 * mm),
+                             Paragraph(_preamble(data), styles.body), Spacer(1, 3 * mm)]  # fmt: skip
+    fallback_rows: list[int] = []
+    number = 0
+    for index, section in enumerate(data.sections):
+        if index:
+            story.append(PageBreak())
+        if len(data.sections) > 1:
+            story.append(Paragraph(section.title, styles.heading))
+        rows = []
+        for row in section.rows:
+            number += 1
+            if needs_fallback(_row_text(row)):
+                fallback_rows.append(number)
+            rows.append((number, row))
+        story.append(_NoticeTable(rows, width, font_set, setup.body_pt,
+                                  final_total=data.total_fen if index == len(data.sections) - 1
+                                  else None))  # fmt: skip
+    story += _closing(data, styles, digest, url, width)
+
+    pages = _build(out, page, story, data, font_set.main)
+    return RenderResult(pages, digest, url, fallback_rows)
+
+
+def _row_text(row: NoticeRow) -> str:
+    return "".join((row.name, row.id_masked, row.item_name, row.quantity, row.standard,
+                    row.remark))  # fmt: skip
+
+
+def _check_glyphs(data: NoticeData) -> None:
+    bad = []
+    for number, row in enumerate(data.rows, start=1):
+        chars = missing(_row_text(row))
+        if chars:
+            bad.append(f"第{number}行（{row.name}）：{''.join(sorted(chars))}")
+    header_chars = missing(data.title + data.town + data.village + "".join(data.issuers))
+    if header_chars:
+        bad.append(f"标题或落款：{''.join(sorted(header_chars))}")
+    if bad:
+        raise NoticeError(
+            "以下字符在字体中不存在，为避免打印出方框已停止（请安装含这些字的 TrueType 字体或"
+            "改用规范字）：" + "；".join(bad),
+            f"characters missing from every available font; not printing boxes: {bad}",
+        )
+
+
+class _Styles:
+    def __init__(self, font: str, body: float):
+        self.title = ParagraphStyle("title", fontName=font, fontSize=22, leading=30,
+                                    alignment=TA_CENTER)  # fmt: skip
+        self.heading = ParagraphStyle("heading", fontName=font, fontSize=body + 2,
+                                      leading=(body + 2) * 1.5, spaceBefore=4, spaceAfter=4)  # fmt: skip
+        self.body = ParagraphStyle("body", fontName=font, fontSize=body, leading=body * 1.6,
+                                   firstLineIndent=2 * body)  # fmt: skip
+        self.plain = ParagraphStyle("plain", fontName=font, fontSize=body, leading=body * 1.6)
+        self.small = ParagraphStyle("small", fontName=font, fontSize=9, leading=12)
+        self.center = ParagraphStyle("center", fontName=font, fontSize=body, leading=body * 1.5,
+                                     alignment=TA_CENTER)  # fmt: skip
+
+
+def _preamble(data: NoticeData) -> str:
+    basis = "、".join(data.basis) if data.basis else "惠民惠农财政补贴资金管理有关规定"
+    if data.period_start and data.period_end:
+        period = (f"公示期为{data.period_text}（{fmt.chinese_date(data.period_start)}至"
+                  f"{fmt.chinese_date(data.period_end)}）。")  # fmt: skip
+    else:
+        period = "本结果长期公示。"
+    who = f"涉及 {data.households} 户、{data.persons} 人" if data.persons else f"涉及 {data.households} 户"
+    return _escape(
+        f"根据{basis}等文件精神，经村级申报、乡镇审核、县级审定，现将本村{data.year}年度"
+        f"惠民惠农财政补贴资金实际发放结果予以公示。本村共发放补贴 {data.items_count} 项，{who}，"
+        f"资金合计 {fmt.money(data.total_fen)} 元。{period}公示期间如有异议，{data.objection}"
+    )
+
+
+def _escape(text: str) -> str:
+    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+
+
+def _closing(data: NoticeData, styles: _Styles, digest: str, url: str,
+             width: float) -> list[Flowable]:
+    phones = "　".join(f"{p.label} {p.number}" for p in data.phones)
+    total = (f"合计：{len(data.rows)} 条，金额 {fmt.money(data.total_fen)} 元"
+             f"（大写：{fmt.money_in_words(data.total_fen)}）")  # fmt: skip
+    qr_size = 2.6 * cm
+    qr_block = Table(
+        [[QRFlowable(url, qr_size)], [Paragraph(f"扫码核验 校验码 {digest}", styles.small)]],
+        colWidths=[qr_size + 1.4 * cm],
+    )
+    seals = Table(
+        [[_Seal(data.issuers[0], styles), _Seal(data.issuers[1], styles), qr_block],
+         ["", Paragraph(fmt.chinese_date(data.issue_date), styles.center), ""]],
+        colWidths=[(width - qr_size - 1.4 * cm) / 2] * 2 + [qr_size + 1.4 * cm],
+    )  # fmt: skip
+    # Tables default to Helvetica even for empty cells; name our font so none other is used.
+    own_font = ("FONTNAME", (0, 0), (-1, -1), styles.plain.fontName)
+    qr_block.setStyle(TableStyle([own_font]))
+    seals.setStyle(TableStyle([own_font, ("VALIGN", (0, 0), (-1, -1), "MIDDLE"),
+                               ("ALIGN", (0, 0), (-1, -1), "CENTER")]))  # fmt: skip
+    return [
+        Spacer(1, 3 * mm),
+        Paragraph(_escape(total), styles.plain),
+        KeepTogether([
+            Paragraph(_escape(f"监督电话：{phones}"), styles.plain),
+            Paragraph("公示期满后，相关材料留存村委会，供村民查询。", styles.plain),
+            Spacer(1, 3 * mm),
+            seals,
+        ]),
+    ]  # fmt: skip
+
+
+class _Seal(Flowable):
+    """A dashed circle where the body stamps its seal, its name written across."""
+
+    def __init__(self, issuer: str, styles: _Styles):
+        super().__init__()
+        self.issuer = issuer
+        self.font = styles.plain.fontName
+        self.size = styles.plain.fontSize
+
+    def wrap(self, available_width: float, available_height: float) -> tuple[float, float]:
+        return SEAL_DIAMETER, SEAL_DIAMETER
+
+    def draw(self) -> None:
+        c = self.canv
+        r = SEAL_DIAMETER / 2
+        c.saveState()
+        c.setStrokeColor(colors.Color(0.6, 0.6, 0.6))
+        c.setDash(3, 3)
+        c.circle(r, r, r - 1)
+        c.restoreState()
+        label = f"{self.issuer}（章）"
+        # The printed name sits inside the seal area, shrunk to fit its diameter.
+        size = min(self.size, self.size * (SEAL_DIAMETER * 0.9) / c.stringWidth(label, self.font,
+                                                                               self.size))
+        c.setFont(self.font, size)
+        c.drawCentredString(r, r - size / 3, label)
+
+
+class _NoticeTable(Flowable):
+    """The payout table, split by page: header repeated, 本页小计 at every page's foot,
+    合计 after the last row. Rows are wrapped by character and never cut."""
+
+    PAD = 2.0
+
+    def __init__(self, rows: list[tuple[int, NoticeRow]], width: float, font_set: FontSet,
+                 size: float, final_total: int | None,
+                 _laid_out: tuple[list, list] | None = None):
+        super().__init__()
+        self.rows = rows
+        self.width = width
+        self.font_set = font_set
+        self.size = size
+        self.leading = size * 1.25
+        self.final_total = final_total
+        self.col_widths = [width * share for share in _SHARES]
+        if _laid_out is None:  # wrap every cell once; the pieces of a split share the result
+            cells = [self._cells_of(number, row) for number, row in rows]
+            _laid_out = (cells, [self._height(c) for c in cells])
+        self._cells, self._heights = _laid_out
+        self._header = [[h] for h in HEADERS]
+        self._line_h = self.leading + 2 * self.PAD
+
+    def _cells_of(self, number: int, row: NoticeRow) -> list[list[str]]:
+        values = (str(number), row.name, row.id_masked, row.item_name, row.quantity,
+                  row.standard, fmt.money(row.amount_fen), row.remark)  # fmt: skip
+        return [wrap(value, self.font_set.main, self.size, w - 2 * self.PAD)
+                for value, w in zip(values, self.col_widths, strict=True)]  # fmt: skip
+
+    def _height(self, cells: list[list[str]]) -> float:
+        return max(len(lines) for lines in cells) * self.leading + 2 * self.PAD
+
+    def _total_rows(self) -> int:
+        return 1 + (self.final_total is not None)
+
+    def wrap(self, available_width: float, available_height: float) -> tuple[float, float]:
+        self._height_now = self._line_h * (1 + self._total_rows()) + sum(self._heights)
+        return self.width, self._height_now
+
+    def split(self, available_width: float, available_height: float) -> list[Flowable]:
+        room = available_height - self._line_h * 2  # header + 本页小计
+        fitted, used = 0, 0.0
+        while fitted < len(self.rows) and used + self._heights[fitted] <= room:
+            used += self._heights[fitted]
+            fitted += 1
+        if fitted == 0:
+            return []  # nothing fits: start on the next page
+        if fitted == len(self.rows):
+            fitted -= 1  # the 合计 row did not fit with them: carry the last row over
+            if fitted == 0:
+                return []
+        head = _NoticeTable(self.rows[:fitted], self.width, self.font_set, self.size, None,
+                            (self._cells[:fitted], self._heights[:fitted]))  # fmt: skip
+        tail = _NoticeTable(self.rows[fitted:], self.width, self.font_set, self.size,
+                            self.final_total, (self._cells[fitted:], self._heights[fitted:]))  # fmt: skip
+        return [head, tail]
+
+    def draw(self) -> None:
+        c = self.canv
+        x_edges = [0.0]
+        for w in self.col_widths:
+            x_edges.append(x_edges[-1] + w)
+        y = self._height_now
+        c.setLineWidth(0.6)
+        # header
+        c.setFillColor(colors.Color(0.9, 0.9, 0.9))
+        c.rect(0, y - self._line_h, self.width, self._line_h, stroke=0, fill=1)
+        c.setFillColor(colors.black)
+        y = self._draw_row(self._header, y, self._line_h, x_edges, centred=True)
+        for cells, height in zip(self._cells, self._heights, strict=True):
+            y = self._draw_row(cells, y, height, x_edges)
+        page_total = sum(row.amount_fen for _, row in self.rows)
+        y = self._draw_total("本页小计", page_total, y, x_edges)
+        if self.final_total is not None:
+            y = self._draw_total("合计", self.final_total, y, x_edges)
+        for x in x_edges:  # vertical rules, top to bottom
+            c.line(x, self._height_now, x, y)
+
+    def _draw_row(self, cells: list[list[str]], top: float, height: float,
+                  x_edges: list[float], centred: bool = False) -> float:
+        c = self.canv
+        for col, lines in enumerate(cells):
+            align = "C" if centred else _ALIGN[col]
+            for i, line in enumerate(lines):
+                baseline = top - self.PAD - self.size - i * self.leading + self.size * 0.12
+                self._text(line, x_edges[col], x_edges[col + 1], baseline, align)
+        c.line(0, top - height, self.width, top - height)
+        if top == self._height_now:
+            c.line(0, top, self.width, top)
+        return top - height
+
+    def _draw_total(self, label: str, fen: int, top: float, x_edges: list[float]) -> float:
+        c = self.canv
+        baseline = top - self.PAD - self.size + self.size * 0.12
+        c.setFont(self.font_set.main, self.size)
+        c.drawString(x_edges[1] + self.PAD, baseline, label)
+        c.drawRightString(x_edges[7] - self.PAD, baseline, fmt.money(fen))
+        c.line(0, top - self._line_h, self.width, top - self._line_h)
+        return top - self._line_h
+
+    def _text(self, text: str, left: float, right: float, baseline: float, align: str) -> None:
+        c = self.canv
+        if not needs_fallback(text):
+            c.setFont(self.font_set.main, self.size)
+            if align == "R":
+                c.drawRightString(right - self.PAD, baseline, text)
+            elif align == "C":
+                c.drawCentredString((left + right) / 2, baseline, text)
+            else:
+                c.drawString(left + self.PAD, baseline, text)
+            return
+        # Rare characters: draw run by run, each in the first font that has it.
+        x = left + self.PAD
+        for char in text:
+            font = self.font_set.font_for(char) or self.font_set.main
+            c.setFont(font, self.size)
+            c.drawString(x, baseline, char)
+            x += c.stringWidth(char, font, self.size)
+
+
+def _build(out: Path, page: tuple[float, float], story: list[Flowable], data: NoticeData,
+           font: str) -> int:
+    pages: list[int] = []
+    footer = (f"打印编号 {data.print_no}　数据截至 {data.data_as_of}（数据版本 {data.feed_version}）"
+              f"　打印日期 {fmt.chinese_date(data.print_date)}")  # fmt: skip
+    running = f"{data.title}（续）"
+
+    class NumberedCanvas(Canvas):
+        """Saves every page until the end, so each footer can say 共 y 页."""
+
+        def __init__(self, *args, **kwargs):
+            kwargs["initialFontName"] = font  # no unembedded Helvetica in the PDF
+            super().__init__(*args, **kwargs)
+            self._pages: list[dict] = []
+
+        def showPage(self):
+            self._pages.append(dict(self.__dict__))
+            self._startPage()
+
+        def save(self):
+            total = len(self._pages)
+            for number, state in enumerate(self._pages, start=1):
+                self.__dict__.update(state)
+                self.setFont(font, 9)
+                self.drawString(MARGIN, 9 * mm, footer)
+                self.drawRightString(page[0] - MARGIN, 9 * mm, f"第 {number} 页 共 {total} 页")
+                if number > 1:
+                    self.drawCentredString(page[0] / 2, page[1] - 10 * mm, running)
+                super().showPage()
+            pages.append(total)
+            super().save()
+
+    doc = SimpleDocTemplate(
+        str(out), pagesize=page, leftMargin=MARGIN, rightMargin=MARGIN, topMargin=MARGIN,
+        bottomMargin=16 * mm, title=data.title, author="莘县惠民惠农补贴公示",
+        subject=data.notice_id, creator="莘情公开 kiosk",
+    )  # fmt: skip
+    doc.build(story, canvasmaker=NumberedCanvas)
+    return pages[0]
