@@ -155,6 +155,56 @@ def _has_payouts(db: Path) -> bool:
     return Payout.select().limit(1).exists()
 
 
+def _notice_options(args: argparse.Namespace, db: Path):
+    import datetime as dt
+
+    from kiosk.services.notices import NoticeOptions
+    from printing.model import PageSetup
+
+    return NoticeOptions(
+        period_days=args.period_days,
+        period_unit="长期" if args.long_term else ("工作日" if args.working_days else "自然日"),
+        start=dt.date.fromisoformat(args.start) if args.start else None,
+        per_item=args.per_item,
+        setup=PageSetup(size="A3" if args.a3 else "A4", landscape=args.landscape),
+        verify_base_url=_settings(db).get("verify_base_url"),
+        actor="cli",
+    )
+
+
+def cmd_print_notice(args: argparse.Namespace) -> int:
+    from kiosk.services import notices
+    from kiosk.store.db import open_database
+
+    db = _db_path(args)
+    open_database(db)
+    result = notices.print_notice(args.village, args.year, Path(args.out), args.item,
+                                  _notice_options(args, db))  # fmt: skip
+    _out(f"公示单已生成：{args.out}，共 {result.pages} 页，校验码 {result.digest}")
+    if result.fallback_rows:
+        _out(f"注意：第 {'、'.join(map(str, result.fallback_rows))} 行含生僻字，已用备用字体打印")
+    return EXIT_OK
+
+
+def cmd_print_township(args: argparse.Namespace) -> int:
+    from kiosk.services import notices
+    from kiosk.store.db import open_database
+
+    db = _db_path(args)
+    open_database(db)
+    bar = _ProgressBar() if sys.stderr.isatty() else None
+    result = notices.print_township(
+        args.township, args.year, Path(args.out), _notice_options(args, db),
+        progress=(lambda d, t, name: bar.update("打印", d, t)) if bar else None,
+    )  # fmt: skip
+    if bar:
+        bar.close()
+    pages = sum(r.pages for _, _, r in result.printed)
+    _out(f"已生成 {len(result.printed)} 个村的公示单，共 {pages} 页；"
+         f"{len(result.skipped)} 个村当年无发放记录未打印；清单：{result.index}")  # fmt: skip
+    return EXIT_OK
+
+
 def _not_yet(what: str, issue: str):
     def handler(args: argparse.Namespace) -> int:
         raise NotYetAvailable(what, issue)
@@ -171,6 +221,15 @@ def build_parser() -> argparse.ArgumentParser:
 
     def db_option(p: argparse.ArgumentParser) -> None:
         p.add_argument("--db", help="数据库文件（默认：用户数据目录，KIOSK_DB 可覆盖）")
+
+    def notice_options(p: argparse.ArgumentParser) -> None:
+        p.add_argument("--period-days", type=int, default=7, help="公示期天数（默认 7）")
+        p.add_argument("--working-days", action="store_true", help="按工作日计算公示期")
+        p.add_argument("--long-term", action="store_true", help="长期公示")
+        p.add_argument("--start", help="公示开始日期 YYYY-MM-DD（默认今天）")
+        p.add_argument("--per-item", action="store_true", help="每个补贴项目单独一表")
+        p.add_argument("--a3", action="store_true", help="A3 纸")
+        p.add_argument("--landscape", action="store_true", help="横向")
 
     run = commands.add_parser("run", help="启动查询终端 / start the kiosk")
     db_option(run)
@@ -214,13 +273,15 @@ def build_parser() -> argparse.ArgumentParser:
     notice.add_argument("--item")
     notice.add_argument("--out", required=True)
     db_option(notice)
-    notice.set_defaults(handler=_not_yet("kiosk print notice", "issue #5"))
+    notice_options(notice)
+    notice.set_defaults(handler=cmd_print_notice)
     township = print_commands.add_parser("township", help="批量打印一个乡镇的公示单")
     township.add_argument("--township", required=True)
     township.add_argument("--year", type=int, required=True)
-    township.add_argument("--out", required=True)
+    township.add_argument("--out", required=True, help="输出目录（每村一个 PDF，另有 index.csv）")
     db_option(township)
-    township.set_defaults(handler=_not_yet("kiosk print township", "issue #5"))
+    notice_options(township)
+    township.set_defaults(handler=cmd_print_township)
 
     screenshot = commands.add_parser("screenshot", help="离屏渲染页面截图")
     screenshot.add_argument(

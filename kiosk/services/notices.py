@@ -1,0 +1,155 @@
+"""Notice sheets: assemble a village's 公示单 from the store and print it (PDF), one village
+or a whole town, recording every print in the audit log."""
+
+import csv
+import datetime as dt
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from kiosk import fmt
+from kiosk.errors import KnownError
+from kiosk.services import consult, divisions, notice_period, payouts, status
+from kiosk.services.types import PayoutRow, VillageInfo
+from kiosk.store import writer
+from kiosk.store.models import AuditLog
+from printing.model import NoticeData, NoticeRow, NoticeSection, PageSetup, Phone
+from printing.notice import RenderResult, render_notice
+
+OBJECTION = "请通过电话、书面等形式向村委会、镇(街道)政府或县财政局、县农业农村局反映。"
+
+
+@dataclass(frozen=True)
+class NoticeOptions:
+    period_days: int = 7
+    period_unit: str = "自然日"  # 自然日 / 工作日 / 长期
+    start: dt.date | None = None  # default: today
+    per_item: bool = False
+    setup: PageSetup = field(default_factory=PageSetup)
+    verify_base_url: str = "https://gk.shenxian.example/verify"
+    actor: str = "kiosk"
+
+
+def _row(row: PayoutRow) -> NoticeRow:
+    return NoticeRow(
+        name=row.name, id_masked=row.id_masked, item_name=row.item_name,
+        quantity=f"{fmt.hundredths(row.quantity_centi)}{row.unit}",
+        standard=f"{fmt.money(row.standard_fen)}/{row.unit}", amount_fen=row.amount_fen,
+        remark=row.remark,
+    )  # fmt: skip
+
+
+def _issuers(village: VillageInfo) -> tuple[str, str]:
+    town = (village.town_name.removesuffix("街道") + "街道办事处"
+            if village.town_name.endswith("街道") else f"{village.town_name}人民政府")  # fmt: skip
+    committee = (f"{village.name}民委员会" if village.name.endswith("村")
+                 else f"{village.name}居民委员会")  # fmt: skip
+    return town, committee
+
+
+def assemble(village_code: str, year: int, item_code: str | None, print_no: str,
+             options: NoticeOptions) -> NoticeData:
+    """Everything the notice shows, as plain data.
+
+    Raises:
+        KnownError: unknown village, or no payouts that year (no blank sheet is printed).
+    """
+    result = payouts.village_payouts(village_code, year, item_code)
+    village = result.village
+    if not result.rows:
+        raise KnownError(
+            f"{village.town_name}{village.name}{year}年没有补贴发放记录，无需打印公示单",
+            f"{village.name} ({village_code}) has no payouts in {year}; nothing to print",
+        )
+    items = {i.code: i for i in result.items}
+    if options.per_item:
+        sections = [
+            NoticeSection(f"{n}、{items[code].name}",
+                          [_row(r) for r in result.rows if r.item_code == code])
+            for n, code in zip("一二三四五六七八九十" * 2, sorted(items), strict=False)
+        ]  # fmt: skip
+    else:
+        sections = [NoticeSection("", [_row(r) for r in result.rows])]
+    what = items[item_code].name if item_code else "惠民惠农财政补贴资金"
+    start = options.start or dt.date.today()
+    span = notice_period.period(start, options.period_days, options.period_unit)
+    phones = [Phone(c.name.removesuffix("监督电话"), c.phone)
+              for c in consult.list_contacts("监督电话", village.town_code)]  # fmt: skip
+    phones.append(Phone("政务服务便民热线", "12345"))
+    feed = status.feed_status()
+    return NoticeData(
+        notice_id=f"{village_code}-{year}" + (f"-{item_code}" if item_code else ""),
+        title=f"莘县{village.town_name}{village.name}{year}年度{what}发放结果公示",
+        town=village.town_name, village=village.name, year=year, sections=sections,
+        basis=sorted({items[c].basis for c in items})[:3], period_start=span.start,
+        period_end=span.end, period_text=span.text, objection=OBJECTION, phones=phones,
+        issuers=_issuers(village), issue_date=start, print_date=dt.date.today(),
+        data_as_of=feed.data_as_of or "未知", feed_version=feed.version,
+        verify_base_url=options.verify_base_url, print_no=print_no,
+        households=result.totals.households, persons=result.totals.persons,
+        items_count=len(items),
+    )  # fmt: skip
+
+
+def next_print_no() -> str:
+    today = dt.date.today()
+    count = (AuditLog.select().where((AuditLog.kind == "print")
+                                     & (AuditLog.at >= dt.datetime.combine(today, dt.time())))
+             .count())  # fmt: skip
+    return f"P{today:%Y%m%d}-{count + 1:04d}"
+
+
+def print_notice(village_code: str, year: int, out: Path, item_code: str | None = None,
+                 options: NoticeOptions | None = None) -> RenderResult:
+    """Write one village's notice to ``out`` and record the print in the audit log."""
+    options = options or NoticeOptions()
+    print_no = next_print_no()
+    data = assemble(village_code, year, item_code, print_no, options)
+    out.parent.mkdir(parents=True, exist_ok=True)
+    # Rendered outside any transaction: a long print must not hold up a sync.
+    result = render_notice(data, out, options.setup)
+    writer.audit("print", options.actor,
+                 f"{print_no} {data.notice_id} {result.pages}页 → {out}", result.digest)  # fmt: skip
+    return result
+
+
+@dataclass(frozen=True)
+class TownshipResult:
+    printed: list[tuple[VillageInfo, Path, RenderResult]]
+    skipped: list[tuple[VillageInfo, str]]
+    index: Path
+
+
+def print_township(town_code: str, year: int, out_dir: Path,
+                   options: NoticeOptions | None = None,
+                   progress: Callable[[int, int, str], None] | None = None,
+                   cancelled: Callable[[], bool] = lambda: False) -> TownshipResult:
+    """One PDF per village of the town, plus ``index.csv`` listing what was printed.
+
+    Villages without payouts that year are listed as skipped, not printed blank.
+    """
+    villages = divisions.list_villages(town_code)
+    if not villages:
+        raise KnownError(f"没有找到乡镇代码 {town_code}", f"unknown town code {town_code}")
+    out_dir.mkdir(parents=True, exist_ok=True)
+    printed, skipped = [], []
+    for done, village in enumerate(villages, start=1):
+        if cancelled():
+            break
+        path = out_dir / f"{village.code}_{village.name}_{year}.pdf"
+        try:
+            printed.append((village, path, print_notice(village.code, year, path, None, options)))
+        except KnownError as exc:
+            skipped.append((village, exc.zh))
+        if progress:
+            progress(done, len(villages), village.name)
+    index = out_dir / "index.csv"
+    with index.open("w", encoding="utf-8-sig", newline="") as f:
+        out = csv.writer(f)
+        out.writerow(["村代码", "村", "文件", "页数", "校验码", "核验地址", "说明"])
+        for village, path, result in printed:
+            out.writerow([village.code, village.name, path.name, result.pages, result.digest,
+                          result.verify_url, ""])  # fmt: skip
+        for village, reason in skipped:
+            out.writerow([village.code, village.name, "", 0, "", "", reason])
+    return TownshipResult(printed, skipped, index)
