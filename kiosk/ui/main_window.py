@@ -1,25 +1,30 @@
-"""The first window: county towns and their villages. The full touch UI replaces it."""
+"""The first window: county towns and their villages, and a village's notice sheet.
+The full touch UI (issue #4) replaces the home page; the print page stays."""
 
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (
     QGridLayout,
     QLabel,
     QListWidget,
+    QListWidgetItem,
     QMainWindow,
     QPushButton,
+    QStackedWidget,
     QVBoxLayout,
     QWidget,
 )
 
-from kiosk.services import divisions, status
+from kiosk.services import divisions, payouts, status
+from kiosk.ui.print_page import TOUCH, PrintPage
 
 
 class MainWindow(QMainWindow):
     def __init__(self):
         super().__init__()
         self.setWindowTitle("莘情公开 · 莘县村务公开查询")
-        central = QWidget()
-        layout = QVBoxLayout(central)
+        self.pages = QStackedWidget()
+        self.home = QWidget()
+        layout = QVBoxLayout(self.home)
         title = QLabel("莘情公开 · 莘县惠民惠农补贴公示查询")
         title.setStyleSheet("font-size: 32pt; font-weight: bold;")
         layout.addWidget(title)
@@ -33,7 +38,7 @@ class MainWindow(QMainWindow):
         self.town_buttons: dict[str, QPushButton] = {}
         for index, town in enumerate(divisions.list_towns()):
             button = QPushButton(f"{town.name}\n{town.village_count} 个村(社区)")
-            button.setMinimumSize(160, 80)
+            button.setMinimumSize(160, TOUCH)
             button.setAccessibleName(town.name)
             button.clicked.connect(lambda _=False, code=town.code: self.show_villages(code))
             grid.addWidget(button, index // 6, index % 6)
@@ -42,15 +47,56 @@ class MainWindow(QMainWindow):
         self.villages = QListWidget()
         self.villages.setAccessibleName("村(社区)列表")
         self.villages.setStyleSheet("font-size: 18pt;")
+        self.villages.currentItemChanged.connect(self._village_chosen)
         layout.addWidget(self.villages, stretch=1)
-        self.setCentralWidget(central)
+        self.print_button = QPushButton("打印本村公示单")
+        self.print_button.setMinimumHeight(TOUCH)
+        self.print_button.setStyleSheet("font-size: 22pt;")
+        self.print_button.setAccessibleName("打印本村公示单")
+        self.print_button.setEnabled(False)
+        self.print_button.clicked.connect(self.open_print_page)
+        layout.addWidget(self.print_button)
+
+        self.print_page = PrintPage()
+        back = QPushButton("返回首页")
+        back.setMinimumHeight(TOUCH)
+        back.setStyleSheet("font-size: 22pt;")
+        back.setAccessibleName("返回首页")
+        back.clicked.connect(self.go_home)
+        printing = QWidget()
+        print_layout = QVBoxLayout(printing)
+        print_layout.addWidget(back)
+        print_layout.addWidget(self.print_page, stretch=1)
+        self.pages.addWidget(self.home)
+        self.pages.addWidget(printing)
+        self.setCentralWidget(self.pages)
 
     def show_villages(self, town_code: str) -> None:
         self.villages.clear()
         for village in divisions.list_villages(town_code):
             label = f"{village.name}（演示数据）" if village.is_demo else village.name
-            self.villages.addItem(label)
+            item = QListWidgetItem(label)
+            item.setData(Qt.ItemDataRole.UserRole, village.code)
+            self.villages.addItem(item)
         self.villages.setFocus(Qt.FocusReason.OtherFocusReason)
+
+    def _village_chosen(self, item: QListWidgetItem | None) -> None:
+        self.print_button.setEnabled(item is not None)
+
+    def open_print_page(self) -> None:
+        item = self.villages.currentItem()
+        if item is None:
+            return
+        code = item.data(Qt.ItemDataRole.UserRole)
+        years = payouts.years_for_village(code)
+        self.pages.setCurrentIndex(1)
+        if not years:
+            self.print_page.message.setText("本村暂无补贴发放记录")
+            return
+        self.print_page.load(code, years[0])
+
+    def go_home(self) -> None:
+        self.pages.setCurrentIndex(0)
 
 
 def _freshness_text() -> str:
