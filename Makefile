@@ -37,6 +37,7 @@ test: lint
 bench: setup
 	QT_QPA_PLATFORM=offscreen $(BIN)/python tests/benchmarks/bench_store.py
 	QT_QPA_PLATFORM=offscreen $(BIN)/python tests/benchmarks/bench_sync.py
+	QT_QPA_PLATFORM=offscreen $(BIN)/python tests/benchmarks/bench_print.py
 
 clean:
 	rm -rf $(VENV) build dist *.egg-info .pytest_cache .ruff_cache

@@ -72,7 +72,6 @@ def test_cli_demo_builds_then_skips_when_present(tmp_path):
 @pytest.mark.parametrize(
     "args",
     [
-        ["print", "notice", "--village", "371522102201", "--year", "2025", "--out", "x.pdf"],
         ["screenshot", "--page", "home", "--out", "x.png"],
     ],
 )
@@ -80,7 +79,6 @@ def test_commands_not_built_yet_say_so(args, tmp_path):
     result = kiosk(*args, db=tmp_path / "k.sqlite3")
     assert result.returncode == 3
     assert "尚未提供" in result.stderr and "not available yet" in result.stderr
-    assert not (tmp_path / "x.pdf").exists()
 
 
 def test_cli_refuses_a_newer_database_with_one_clear_line(tmp_path):

@@ -1,0 +1,64 @@
+"""The 打印公示 page, driven as staff would: open from a village, flip pages, print, save."""
+
+import re
+import subprocess
+
+from PySide6.QtCore import Qt
+from PySide6.QtPrintSupport import QPrinter
+
+from kiosk.app import create_app
+from kiosk.ui.main_window import MainWindow
+
+
+def _open_print_page(qtbot):
+    create_app()
+    window = MainWindow()
+    qtbot.addWidget(window)
+    window.show()
+    qtbot.mouseClick(window.town_buttons["371522102"], Qt.MouseButton.LeftButton)
+    window.villages.setCurrentRow(0)
+    assert window.print_button.isEnabled()
+    qtbot.mouseClick(window.print_button, Qt.MouseButton.LeftButton)
+    return window, window.print_page
+
+
+def test_preview_flips_pages_by_touch(qtbot, demo_db):
+    window, page = _open_print_page(qtbot)
+    assert window.pages.currentIndex() == 1
+    count = page.document.pageCount()
+    assert count >= 1 and page.message.text().startswith(f"共 {count} 页")
+    assert page.page_label.text() == f"第 1 / {count} 页"
+    assert not page.previous.isEnabled()
+    if count > 1:
+        qtbot.mouseClick(page.next, Qt.MouseButton.LeftButton)
+        assert page.page_label.text() == f"第 2 / {count} 页"
+        qtbot.mouseClick(page.previous, Qt.MouseButton.LeftButton)
+        assert page.page_label.text() == f"第 1 / {count} 页"
+    for button in (page.previous, page.next, page.print_button, page.save_button):
+        assert button.width() >= 60 and button.height() >= 60
+        assert button.accessibleName()
+
+
+def test_printing_renders_every_page(qtbot, demo_db, tmp_path):
+    _, page = _open_print_page(qtbot)
+    printer = QPrinter(QPrinter.PrinterMode.HighResolution)
+    printer.setOutputFormat(QPrinter.OutputFormat.PdfFormat)
+    printer.setOutputFileName(str(tmp_path / "printed.pdf"))
+    sent = page.print_to(printer)
+    assert sent == page.document.pageCount()
+    info = subprocess.run(["pdfinfo", str(tmp_path / "printed.pdf")], capture_output=True,
+                          text=True, check=True).stdout  # fmt: skip
+    assert int(re.search(r"Pages:\s+(\d+)", info)[1]) == sent
+
+
+def test_save_to_a_usb_folder(qtbot, demo_db, tmp_path):
+    _, page = _open_print_page(qtbot)
+    saved = page.save_to(tmp_path)
+    assert saved.read_bytes() == page.pdf_path.read_bytes()
+    assert "已保存" in page.message.text()
+
+
+def test_back_home(qtbot, demo_db):
+    window, _ = _open_print_page(qtbot)
+    window.go_home()
+    assert window.pages.currentIndex() == 0
