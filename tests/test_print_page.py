@@ -62,3 +62,40 @@ def test_back_home(qtbot, demo_db):
     window, _ = _open_print_page(qtbot)
     window.go_home()
     assert window.pages.currentIndex() == 0
+
+
+def test_batch_print_of_a_town_runs_off_the_ui_thread(qtbot, demo_db, tmp_path):
+    create_app()
+    window = MainWindow()
+    qtbot.addWidget(window)
+    window.show()
+    qtbot.mouseClick(window.town_buttons["371522101"], Qt.MouseButton.LeftButton)
+    qtbot.mouseClick(window.batch_button, Qt.MouseButton.LeftButton)
+    page = window.batch_page
+    assert window.pages.currentIndex() == 2 and "张鲁回族镇 2025年度" in page.title.text()
+    page.start(tmp_path)
+    # The worker's signals are queued to this thread, so none is missed before we wait.
+    with qtbot.waitSignal(page.worker.finished_with, timeout=120_000):
+        pass
+    assert (tmp_path / "index.csv").exists()
+    assert list(tmp_path.glob("*.pdf"))
+    assert page.progress.value() == page.progress.maximum() > 0
+    assert "已生成" in page.status.text()
+    page.worker.wait()
+
+
+def test_batch_print_can_be_cancelled(qtbot, demo_db, tmp_path):
+    create_app()
+    window = MainWindow()
+    qtbot.addWidget(window)
+    qtbot.mouseClick(window.town_buttons["371522102"], Qt.MouseButton.LeftButton)
+    window.open_batch_page()
+    page = window.batch_page
+    page.start(tmp_path)
+    page.cancel()
+    with qtbot.waitSignal(page.worker.finished_with, timeout=120_000):
+        pass
+    page.worker.wait()
+    assert page.status.text().startswith("已取消")
+    villages = len((tmp_path / "index.csv").read_text(encoding="utf-8-sig").splitlines()) - 1
+    assert villages < 13  # stopped before the town's last village

@@ -2,6 +2,8 @@
 
 import re
 
+from peewee import fn
+
 from kiosk.errors import KnownError
 from kiosk.services import divisions
 from kiosk.services.types import (
@@ -28,6 +30,11 @@ def list_items() -> list[ItemInfo]:
         SubsidyItem.unit, SubsidyItem.department, SubsidyItem.basis,
     ).order_by(SubsidyItem.code).tuples()  # fmt: skip
     return [ItemInfo(*row) for row in query]
+
+
+def latest_year() -> int | None:
+    """The newest year with results anywhere in the county (what a year-end batch prints)."""
+    return Payout.select(fn.MAX(Payout.year)).scalar()
 
 
 def years_for_village(village_code: str) -> list[int]:

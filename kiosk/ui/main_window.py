@@ -15,6 +15,7 @@ from PySide6.QtWidgets import (
 )
 
 from kiosk.services import divisions, payouts, status
+from kiosk.ui.batch_print import BatchPrintPage
 from kiosk.ui.print_page import TOUCH, PrintPage
 
 
@@ -55,7 +56,15 @@ class MainWindow(QMainWindow):
         self.print_button.setAccessibleName("打印本村公示单")
         self.print_button.setEnabled(False)
         self.print_button.clicked.connect(self.open_print_page)
+        self.batch_button = QPushButton("批量打印本镇公示单（工作人员）")
+        self.batch_button.setMinimumHeight(TOUCH)
+        self.batch_button.setStyleSheet("font-size: 22pt;")
+        self.batch_button.setAccessibleName("批量打印本镇公示单")
+        self.batch_button.setEnabled(False)
+        self.batch_button.clicked.connect(self.open_batch_page)
         layout.addWidget(self.print_button)
+        layout.addWidget(self.batch_button)
+        self._town: tuple[str, str] | None = None
 
         self.print_page = PrintPage()
         back = QPushButton("返回首页")
@@ -67,12 +76,26 @@ class MainWindow(QMainWindow):
         print_layout = QVBoxLayout(printing)
         print_layout.addWidget(back)
         print_layout.addWidget(self.print_page, stretch=1)
+        self.batch_page = BatchPrintPage()
+        batch = QWidget()
+        batch_layout = QVBoxLayout(batch)
+        batch_back = QPushButton("返回首页")
+        batch_back.setMinimumHeight(TOUCH)
+        batch_back.setStyleSheet("font-size: 22pt;")
+        batch_back.setAccessibleName("返回首页")
+        batch_back.clicked.connect(self.go_home)
+        batch_layout.addWidget(batch_back)
+        batch_layout.addWidget(self.batch_page, stretch=1)
         self.pages.addWidget(self.home)
         self.pages.addWidget(printing)
+        self.pages.addWidget(batch)
         self.setCentralWidget(self.pages)
 
     def show_villages(self, town_code: str) -> None:
         self.villages.clear()
+        town = next(t for t in divisions.list_towns() if t.code == town_code)
+        self._town = (town.code, town.name)
+        self.batch_button.setEnabled(True)
         for village in divisions.list_villages(town_code):
             label = f"{village.name}（演示数据）" if village.is_demo else village.name
             item = QListWidgetItem(label)
@@ -94,6 +117,12 @@ class MainWindow(QMainWindow):
             self.print_page.message.setText("本村暂无补贴发放记录")
             return
         self.print_page.load(code, years[0])
+
+    def open_batch_page(self) -> None:
+        if self._town is None:
+            return
+        self.batch_page.prepare(*self._town, year=payouts.latest_year() or 0)
+        self.pages.setCurrentIndex(2)
 
     def go_home(self) -> None:
         self.pages.setCurrentIndex(0)
