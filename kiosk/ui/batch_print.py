@@ -9,7 +9,7 @@ from PySide6.QtWidgets import QFileDialog, QLabel, QProgressBar, QVBoxLayout, QW
 
 from kiosk.errors import KnownError
 from kiosk.services import notices
-from kiosk.ui.print_page import _button
+from kiosk.ui.widgets import touch_button
 
 
 class _BatchWorker(QThread):
@@ -49,8 +49,8 @@ class BatchPrintPage(QWidget):
         self.status = QLabel("")
         self.status.setWordWrap(True)
         self.status.setStyleSheet("font-size: 20pt;")
-        self.start_button = _button("选择文件夹并开始")
-        self.cancel_button = _button("取消")
+        self.start_button = touch_button("选择文件夹并开始")
+        self.cancel_button = touch_button("取消")
         self.cancel_button.setEnabled(False)
         self.start_button.clicked.connect(self._choose_and_start)
         self.cancel_button.clicked.connect(self.cancel)

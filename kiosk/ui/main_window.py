@@ -16,7 +16,8 @@ from PySide6.QtWidgets import (
 
 from kiosk.services import divisions, payouts, status
 from kiosk.ui.batch_print import BatchPrintPage
-from kiosk.ui.print_page import TOUCH, PrintPage
+from kiosk.ui.print_page import PrintPage
+from kiosk.ui.widgets import TOUCH, touch_button
 
 
 class MainWindow(QMainWindow):
@@ -50,16 +51,10 @@ class MainWindow(QMainWindow):
         self.villages.setStyleSheet("font-size: 18pt;")
         self.villages.currentItemChanged.connect(self._village_chosen)
         layout.addWidget(self.villages, stretch=1)
-        self.print_button = QPushButton("打印本村公示单")
-        self.print_button.setMinimumHeight(TOUCH)
-        self.print_button.setStyleSheet("font-size: 22pt;")
-        self.print_button.setAccessibleName("打印本村公示单")
+        self.print_button = touch_button("打印本村公示单")
         self.print_button.setEnabled(False)
         self.print_button.clicked.connect(self.open_print_page)
-        self.batch_button = QPushButton("批量打印本镇公示单（工作人员）")
-        self.batch_button.setMinimumHeight(TOUCH)
-        self.batch_button.setStyleSheet("font-size: 22pt;")
-        self.batch_button.setAccessibleName("批量打印本镇公示单")
+        self.batch_button = touch_button("批量打印本镇公示单（工作人员）")
         self.batch_button.setEnabled(False)
         self.batch_button.clicked.connect(self.open_batch_page)
         layout.addWidget(self.print_button)
@@ -67,29 +62,20 @@ class MainWindow(QMainWindow):
         self._town: tuple[str, str] | None = None
 
         self.print_page = PrintPage()
-        back = QPushButton("返回首页")
-        back.setMinimumHeight(TOUCH)
-        back.setStyleSheet("font-size: 22pt;")
-        back.setAccessibleName("返回首页")
-        back.clicked.connect(self.go_home)
-        printing = QWidget()
-        print_layout = QVBoxLayout(printing)
-        print_layout.addWidget(back)
-        print_layout.addWidget(self.print_page, stretch=1)
         self.batch_page = BatchPrintPage()
-        batch = QWidget()
-        batch_layout = QVBoxLayout(batch)
-        batch_back = QPushButton("返回首页")
-        batch_back.setMinimumHeight(TOUCH)
-        batch_back.setStyleSheet("font-size: 22pt;")
-        batch_back.setAccessibleName("返回首页")
-        batch_back.clicked.connect(self.go_home)
-        batch_layout.addWidget(batch_back)
-        batch_layout.addWidget(self.batch_page, stretch=1)
         self.pages.addWidget(self.home)
-        self.pages.addWidget(printing)
-        self.pages.addWidget(batch)
+        self.pages.addWidget(self._with_home_button(self.print_page))
+        self.pages.addWidget(self._with_home_button(self.batch_page))
         self.setCentralWidget(self.pages)
+
+    def _with_home_button(self, page: QWidget) -> QWidget:
+        holder = QWidget()
+        layout = QVBoxLayout(holder)
+        back = touch_button("返回首页")
+        back.clicked.connect(self.go_home)
+        layout.addWidget(back)
+        layout.addWidget(page, stretch=1)
+        return holder
 
     def show_villages(self, town_code: str) -> None:
         self.villages.clear()

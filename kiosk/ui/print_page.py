@@ -14,23 +14,13 @@ from PySide6.QtWidgets import (
     QFileDialog,
     QHBoxLayout,
     QLabel,
-    QPushButton,
     QVBoxLayout,
     QWidget,
 )
 
 from kiosk.errors import KnownError
 from kiosk.services import notices
-
-TOUCH = 80  # px, 适老化: touch targets well above 60 x 60
-
-
-def _button(text: str) -> QPushButton:
-    button = QPushButton(text)
-    button.setMinimumSize(TOUCH * 2, TOUCH)
-    button.setAccessibleName(text)
-    button.setStyleSheet("font-size: 22pt;")
-    return button
+from kiosk.ui.widgets import touch_button
 
 
 class PrintPage(QWidget):
@@ -51,10 +41,10 @@ class PrintPage(QWidget):
         self.message.setStyleSheet("font-size: 20pt;")
         self.page_label = QLabel("")
         self.page_label.setStyleSheet("font-size: 22pt;")
-        self.previous = _button("上一页")
-        self.next = _button("下一页")
-        self.print_button = _button("打印")
-        self.save_button = _button("保存到U盘")
+        self.previous = touch_button("上一页")
+        self.next = touch_button("下一页")
+        self.print_button = touch_button("打印")
+        self.save_button = touch_button("保存到U盘")
         self.previous.clicked.connect(lambda: self.go(-1))
         self.next.clicked.connect(lambda: self.go(1))
         self.print_button.clicked.connect(self.print_with_dialog)
