@@ -74,9 +74,8 @@ def test_batch_print_of_a_town_runs_off_the_ui_thread(qtbot, demo_db, tmp_path):
     page = window.batch_page
     assert window.pages.currentIndex() == 2 and "张鲁回族镇 2025年度" in page.title.text()
     page.start(tmp_path)
-    # The worker's signals are queued to this thread, so none is missed before we wait.
-    with qtbot.waitSignal(page.worker.finished_with, timeout=120_000):
-        pass
+    # Wait on what the page shows: the worker may finish before a signal spy could connect.
+    qtbot.waitUntil(lambda: page.start_button.isEnabled(), timeout=120_000)
     assert (tmp_path / "index.csv").exists()
     assert list(tmp_path.glob("*.pdf"))
     assert page.progress.value() == page.progress.maximum() > 0
@@ -93,8 +92,7 @@ def test_batch_print_can_be_cancelled(qtbot, demo_db, tmp_path):
     page = window.batch_page
     page.start(tmp_path)
     page.cancel()
-    with qtbot.waitSignal(page.worker.finished_with, timeout=120_000):
-        pass
+    qtbot.waitUntil(lambda: page.start_button.isEnabled(), timeout=120_000)
     page.worker.wait()
     assert page.status.text().startswith("已取消")
     villages = len((tmp_path / "index.csv").read_text(encoding="utf-8-sig").splitlines()) - 1
