@@ -4,7 +4,7 @@ VENV ?= .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-stamp
 
-.PHONY: setup run run-windowed demo test lint bench clean
+.PHONY: setup run run-windowed demo test lint bench dist smoke clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -38,6 +38,14 @@ bench: setup
 	QT_QPA_PLATFORM=offscreen $(BIN)/python tests/benchmarks/bench_store.py
 	QT_QPA_PLATFORM=offscreen $(BIN)/python tests/benchmarks/bench_sync.py
 	QT_QPA_PLATFORM=offscreen $(BIN)/python tests/benchmarks/bench_print.py
+
+# One-folder build for terminals without Python (dist/kiosk/kiosk), and its smoke test.
+dist: setup
+	$(BIN)/python -m pip install --quiet -e '.[dist]'
+	$(BIN)/pyinstaller --noconfirm --log-level WARN --distpath dist --workpath build build_spec/kiosk.spec
+
+smoke: dist
+	bash build_spec/smoke_test.sh dist/kiosk
 
 clean:
 	rm -rf $(VENV) build dist *.egg-info .pytest_cache .ruff_cache

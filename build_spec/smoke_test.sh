@@ -1,0 +1,48 @@
+#!/usr/bin/env bash
+# Prove from outside that the one-folder build works on its own: no Python, no source tree.
+# Usage: build_spec/smoke_test.sh [DIST_DIR]   (default: dist/kiosk)
+set -euo pipefail
+dist=${1:-dist/kiosk}
+bin="$(cd "$dist" && pwd)/kiosk"
+work=$(mktemp -d)
+trap 'rm -rf "$work"' EXIT
+export QT_QPA_PLATFORM=offscreen
+cd "$work"  # far from the source tree, so nothing can be imported from it
+db="$work/terminal/kiosk.sqlite3"
+
+step() { printf '\n== %s\n' "$*"; }
+
+step "kiosk demo builds a database through feed and sync"
+"$bin" demo --households 500 --format csv --db "$db"
+test -s "$db"
+
+step "kiosk print notice writes a PDF with the CJK font embedded"
+"$bin" print notice --village 371522102200 --year 2025 --out "$work/notice.pdf" --db "$db"
+pdffonts "$work/notice.pdf" > "$work/fonts.txt"
+grep -E '^[A-Z]{6}\+WenQuanYiMicroHei\S* +TrueType +\S+ +yes +yes' "$work/fonts.txt"
+pdftotext "$work/notice.pdf" "$work/notice.txt"
+grep -q "朝城镇" "$work/notice.txt"
+
+step "kiosk sync against a local feed folder succeeds"
+feed="$work/terminal/demo-county/feed"
+"$bin" sync --source "$feed" --db "$db" | tee "$work/sync.out"
+grep -q "已是最新" "$work/sync.out"
+
+step "kiosk sync refuses a tampered feed and leaves the database alone"
+cp -r "$feed" "$work/tampered"
+sed -i 's/"version": [0-9]*/"version": 99/' "$work/tampered/metadata/timestamp.json"
+before=$(sha256sum "$db" | cut -d' ' -f1)
+if "$bin" sync --source "$work/tampered" --db "$db" 2> "$work/refused.err"; then
+  echo "a tampered feed was accepted" >&2; exit 1
+fi
+grep -q "签名无效" "$work/refused.err"
+test "$before" = "$(sha256sum "$db" | cut -d' ' -f1)"
+
+step "kiosk run starts and keeps running"
+set +e
+timeout 8 "$bin" run --windowed --db "$db" 2> "$work/run.err"
+code=$?
+set -e
+if [ "$code" -ne 124 ]; then cat "$work/run.err" >&2; echo "kiosk run exited with $code" >&2; exit 1; fi
+
+step "smoke test passed"
