@@ -6,6 +6,7 @@ import datetime as dt
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from kiosk import fmt
 from kiosk.errors import KnownError
@@ -14,7 +15,9 @@ from kiosk.services.types import PayoutRow, VillageInfo
 from kiosk.store import writer
 from kiosk.store.models import AuditLog
 from printing.model import NoticeData, NoticeRow, NoticeSection, PageSetup, Phone
-from printing.notice import RenderResult, render_notice
+
+if TYPE_CHECKING:
+    from printing.notice import RenderResult
 
 OBJECTION = "请通过电话、书面等形式向村委会、镇(街道)政府或县财政局、县农业农村局反映。"
 
@@ -100,8 +103,10 @@ def next_print_no() -> str:
 
 
 def print_notice(village_code: str, year: int, out: Path, item_code: str | None = None,
-                 options: NoticeOptions | None = None) -> RenderResult:
+                 options: NoticeOptions | None = None) -> "RenderResult":
     """Write one village's notice to ``out`` and record the print in the audit log."""
+    from printing.notice import render_notice  # reportlab: loaded when first printing
+
     options = options or NoticeOptions()
     print_no = next_print_no()
     data = assemble(village_code, year, item_code, print_no, options)
@@ -115,7 +120,7 @@ def print_notice(village_code: str, year: int, out: Path, item_code: str | None 
 
 @dataclass(frozen=True)
 class TownshipResult:
-    printed: list[tuple[VillageInfo, Path, RenderResult]]
+    printed: list[tuple[VillageInfo, Path, "RenderResult"]]
     skipped: list[tuple[VillageInfo, str]]
     index: Path
 

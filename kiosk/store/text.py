@@ -2,19 +2,15 @@
 
 import re
 import unicodedata
-from functools import lru_cache
-
-from pypinyin import Style, lazy_pinyin, load_phrases_dict
+from functools import cache, lru_cache
 
 # Local place names whose reading differs from the common one (莘 is shēn in 莘县).
-load_phrases_dict(
-    {
-        "朝城": [["cháo"], ["chéng"]],
-        "莘县": [["shēn"], ["xiàn"]],
-        "莘亭": [["shēn"], ["tíng"]],
-        "莘州": [["shēn"], ["zhōu"]],
-    }
-)
+_PLACE_READINGS = {
+    "朝城": [["cháo"], ["chéng"]],
+    "莘县": [["shēn"], ["xiàn"]],
+    "莘亭": [["shēn"], ["tíng"]],
+    "莘州": [["shēn"], ["zhōu"]],
+}
 
 # Surnames read differently from the character's common reading; pypinyin has no
 # surname mode (mozillazg/python-pinyin#120). Initial letter of the surname reading.
@@ -31,6 +27,16 @@ _RUN = re.compile(rf"[{_CJK}]+|[0-9a-z]+")
 _CJK_ONLY = re.compile(rf"^[{_CJK}]+$")
 
 
+@cache
+def _pinyin():
+    """pypinyin and its dictionaries, loaded on first use: they take ~140 ms to import and
+    the kiosk needs them only while applying a sync, not to show its first page."""
+    import pypinyin
+
+    pypinyin.load_phrases_dict(_PLACE_READINGS)
+    return pypinyin
+
+
 @lru_cache(maxsize=200_000)
 def initials(text: str) -> str:
     """Lower-case pinyin initials of the Han characters, digits and letters kept.
@@ -38,7 +44,8 @@ def initials(text: str) -> str:
     ``initials("张三") == "zs"``; punctuation is dropped. Cached: county exports repeat
     names and titles many times.
     """
-    letters = lazy_pinyin(text, style=Style.FIRST_LETTER, errors=lambda s: list(s))
+    pypinyin = _pinyin()
+    letters = pypinyin.lazy_pinyin(text, style=pypinyin.Style.FIRST_LETTER, errors=lambda s: list(s))
     return "".join(ch for ch in "".join(letters).lower() if ch.isalnum() and ch.isascii())
 
 
@@ -54,7 +61,7 @@ def name_initials(name: str) -> str:
 @lru_cache(maxsize=20_000)
 def full_pinyin(text: str) -> str:
     """Toneless pinyin, syllables joined by nothing; a sort key for villages."""
-    return "".join(lazy_pinyin(text)).lower()
+    return "".join(_pinyin().lazy_pinyin(text)).lower()
 
 
 def _runs(text: str) -> list[str]:
