@@ -5,14 +5,15 @@ import sys
 import time
 from pathlib import Path
 
-from PySide6.QtCore import QTimer
+from PySide6.QtCore import QEventLoop, QTimer
 from PySide6.QtWidgets import QApplication
 
 from kiosk import log
-from kiosk.errors import KnownError
+from kiosk.config import Settings
+from kiosk.errors import KnownError, NotYetAvailable
 from kiosk.store.db import open_database
 from kiosk.ui.fonts import install_app_font
-from kiosk.ui.main_window import MainWindow
+from kiosk.ui.shell import KioskWindow
 
 _IMPORTED_AT = time.time()
 
@@ -32,7 +33,7 @@ def run(db: Path, windowed: bool = False) -> int:
         log.get("kiosk.ui").error("%s", exc)
         raise
     app = create_app()
-    window = MainWindow()
+    window = KioskWindow(Settings(db.resolve().parent / "settings.json"))
     if windowed:
         window.resize(1280, 800)
         window.show()
@@ -53,3 +54,54 @@ def _process_start() -> float:
         return time.time() - uptime + ticks / os.sysconf("SC_CLK_TCK")
     except (OSError, ValueError, IndexError):
         return _IMPORTED_AT
+
+
+SCREENSHOT_PAGES = ("home", "payouts", "print")
+
+
+def screenshot(db: Path, page: str, out: Path, village: str | None = None,
+               elderly: bool = False, size: tuple[int, int] = (1280, 800)) -> Path:
+    """Render one page offscreen to a PNG, as a villager would see it.
+
+    Raises:
+        NotYetAvailable: the page is not built yet.
+        KnownError: the database cannot be opened or the village is unknown.
+    """
+    if page not in SCREENSHOT_PAGES:
+        raise NotYetAvailable(f"{page} 页面截图", "issue #4")
+    open_database(db)
+    create_app()
+    window = KioskWindow(Settings(db.resolve().parent / "settings.json"))
+    window.resize(*size)
+    window.show()
+    window.elderly.setChecked(elderly)
+    code = village or _a_village_with_payouts()
+    if page == "home":
+        window.home.choose_town(code[:9])
+    elif page == "payouts":
+        window.show_village(code)
+    else:
+        window.show_village(code)
+        window.show_print(code, window.payouts.result.year)
+    _wait_ms(1500 if page == "print" else 100)  # QtPdf renders pages in a thread
+    out.parent.mkdir(parents=True, exist_ok=True)
+    window.grab().save(str(out))
+    window.close()
+    return out
+
+
+def _wait_ms(ms: int) -> None:
+    """Let the event loop run for ``ms`` (layouts settle, threads deliver their results)."""
+    loop = QEventLoop()
+    QTimer.singleShot(ms, loop.quit)
+    loop.exec()
+
+
+def _a_village_with_payouts() -> str:
+    from kiosk.services import divisions, payouts
+
+    for town in divisions.list_towns():
+        for village in divisions.list_villages(town.code):
+            if payouts.years_for_village(village.code):
+                return village.code
+    raise KnownError("数据库中没有任何发放记录", "the database holds no payouts")

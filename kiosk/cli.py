@@ -205,11 +205,12 @@ def cmd_print_township(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
-def _not_yet(what: str, issue: str):
-    def handler(args: argparse.Namespace) -> int:
-        raise NotYetAvailable(what, issue)
+def cmd_screenshot(args: argparse.Namespace) -> int:
+    from kiosk import app
 
-    return handler
+    out = app.screenshot(_db_path(args), args.page, Path(args.out), args.village, args.elderly)
+    _out(f"已保存截图：{out}")
+    return EXIT_OK
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -286,13 +287,13 @@ def build_parser() -> argparse.ArgumentParser:
     screenshot = commands.add_parser("screenshot", help="离屏渲染页面截图")
     screenshot.add_argument(
         "--page", required=True,
-        choices=("home", "payouts", "catalogue", "consult", "policies", "admin"),
+        choices=("home", "payouts", "print", "catalogue", "consult", "policies", "admin"),
     )  # fmt: skip
     screenshot.add_argument("--village")
     screenshot.add_argument("--elderly", action="store_true")
     screenshot.add_argument("--out", required=True)
     db_option(screenshot)
-    screenshot.set_defaults(handler=_not_yet("kiosk screenshot", "issue #4"))
+    screenshot.set_defaults(handler=cmd_screenshot)
     return parser
 
 

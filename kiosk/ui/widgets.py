@@ -1,6 +1,6 @@
 """Small shared widgets sized for touch and for older eyes (适老化)."""
 
-from PySide6.QtWidgets import QPushButton
+from PySide6.QtWidgets import QAbstractScrollArea, QPushButton, QScroller
 
 TOUCH = 80  # px: touch targets well above the 60 x 60 minimum
 
@@ -12,3 +12,15 @@ def touch_button(text: str, min_width: int = TOUCH * 2) -> QPushButton:
     button.setAccessibleName(text)
     button.setStyleSheet("font-size: 22pt;")
     return button
+
+
+def kinetic(area: QAbstractScrollArea, holds_buttons: bool = False) -> None:
+    """Kinetic scrolling: a finger drags the list and it glides on.
+
+    Lists of plain rows also scroll by mouse drag. Areas full of buttons scroll by touch
+    only: a mouse-drag scroller holds presses back and swallowed quick taps on the buttons
+    (seen with the village grid), while touch scrolling leaves taps alone.
+    """
+    gesture = (QScroller.ScrollerGestureType.TouchGesture if holds_buttons
+               else QScroller.ScrollerGestureType.LeftMouseButtonGesture)  # fmt: skip
+    QScroller.grabGesture(area.viewport(), gesture)

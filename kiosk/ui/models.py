@@ -1,0 +1,70 @@
+"""Thin table models over plain lists from kiosk.services."""
+
+from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt
+
+from kiosk import fmt
+from kiosk.services.types import PayoutRow
+
+Index = QModelIndex | QPersistentModelIndex
+
+
+class PayoutTableModel(QAbstractTableModel):
+    """Payout rows with the columns of the printed notice."""
+
+    HEADERS = ("姓名", "身份证号", "补贴项目", "计量依据", "标准(元)", "金额(元)", "发放日期", "备注")
+    NAME, ID, ITEM, QUANTITY, STANDARD, AMOUNT, DATE, REMARK = range(8)
+    _RIGHT = frozenset({QUANTITY, STANDARD, AMOUNT})
+
+    def __init__(self, parent=None):
+        super().__init__(parent)
+        self._rows: list[PayoutRow] = []
+
+    def set_rows(self, rows: list[PayoutRow]) -> None:
+        self.beginResetModel()
+        self._rows = rows
+        self.endResetModel()
+
+    def row(self, index: int) -> PayoutRow:
+        return self._rows[index]
+
+    def rowCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008 - Qt's signature
+        return 0 if parent.isValid() else len(self._rows)
+
+    def columnCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008
+        return 0 if parent.isValid() else len(self.HEADERS)
+
+    def headerData(self, section: int, orientation: Qt.Orientation,
+                   role: int = Qt.ItemDataRole.DisplayRole):
+        if role == Qt.ItemDataRole.DisplayRole and orientation == Qt.Orientation.Horizontal:
+            return self.HEADERS[section]
+        return None
+
+    def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole):
+        if not index.isValid():
+            return None
+        row = self._rows[index.row()]
+        column = index.column()
+        if role == Qt.ItemDataRole.DisplayRole:
+            return self._text(row, column)
+        if role == Qt.ItemDataRole.TextAlignmentRole and column in self._RIGHT:
+            return int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
+        return None
+
+    def _text(self, row: PayoutRow, column: int) -> str:
+        match column:
+            case self.NAME:
+                return row.name
+            case self.ID:
+                return row.id_masked
+            case self.ITEM:
+                return row.item_name
+            case self.QUANTITY:
+                return f"{fmt.hundredths(row.quantity_centi)}{row.unit}"
+            case self.STANDARD:
+                return f"{fmt.money(row.standard_fen)}/{row.unit}"
+            case self.AMOUNT:
+                return fmt.money(row.amount_fen)
+            case self.DATE:
+                return str(row.paid_on)
+            case _:
+                return row.remark

@@ -1,0 +1,179 @@
+"""The kiosk window: header, pages, 长辈模式, 朗读, and the idle timeout that returns home
+and forgets everything a villager typed."""
+
+import datetime as dt
+
+from PySide6.QtCore import QEvent, QObject, QTimer
+from PySide6.QtWidgets import (
+    QApplication,
+    QHBoxLayout,
+    QLabel,
+    QMainWindow,
+    QPushButton,
+    QStackedWidget,
+    QVBoxLayout,
+    QWidget,
+)
+
+from kiosk.config import Settings
+from kiosk.services import divisions, payouts, status
+from kiosk.ui import theme
+from kiosk.ui.batch_print import BatchPrintPage
+from kiosk.ui.home import HomePage
+from kiosk.ui.payouts_page import PayoutsPage
+from kiosk.ui.print_page import PrintPage
+from kiosk.ui.speech import Speaker
+
+PAGES = ("home", "payouts", "print", "batch")
+_ACTIVITY = {QEvent.Type.MouseButtonPress, QEvent.Type.TouchBegin, QEvent.Type.KeyPress,
+             QEvent.Type.Wheel}  # fmt: skip
+
+
+class KioskWindow(QMainWindow):
+    def __init__(self, settings: Settings):
+        super().__init__()
+        self.settings = settings
+        self.setWindowTitle("莘情公开 · 莘县村务公开查询")
+        self.place = QLabel("莘情公开 · 莘县惠民惠农补贴公示")
+        self.place.setObjectName("heading")
+        self.freshness = QLabel("")
+        self.elderly = QPushButton("长辈模式")
+        self.elderly.setCheckable(True)
+        self.elderly.toggled.connect(self.set_elderly)
+        self.read_aloud = QPushButton("朗读")
+        self.read_aloud.setCheckable(True)
+        self.read_aloud.toggled.connect(self._read_toggled)
+        self.home_button = QPushButton("返回首页")
+        self.home_button.clicked.connect(self.go_home)
+        self.staff_button = QPushButton("批量打印")
+        self.staff_button.clicked.connect(self.show_batch)
+        for button in (self.elderly, self.read_aloud, self.home_button, self.staff_button):
+            button.setAccessibleName(button.text())
+        header = QHBoxLayout()
+        header.addWidget(self.place, stretch=1)
+        header.addWidget(self.elderly)
+        header.addWidget(self.read_aloud)
+        header.addWidget(self.staff_button)
+        header.addWidget(self.home_button)
+
+        self.home = HomePage()
+        self.payouts = PayoutsPage()
+        self.print_page = PrintPage()
+        self.batch_page = BatchPrintPage()
+        self.pages = QStackedWidget()
+        for page in (self.home, self.payouts, self.print_page, self.batch_page):
+            self.pages.addWidget(page)
+        self.home.village_chosen.connect(self.show_village)
+        self.home.tile_chosen.connect(self._tile)
+        self.payouts.print_requested.connect(self.show_print)
+        self.notice = QLabel("")
+        self.notice.setWordWrap(True)
+
+        central = QWidget()
+        layout = QVBoxLayout(central)
+        layout.addLayout(header)
+        layout.addWidget(self.freshness)
+        layout.addWidget(self.notice)
+        layout.addWidget(self.pages, stretch=1)
+        self.setCentralWidget(central)
+
+        self.speaker = Speaker()
+        self.idle = QTimer(self)
+        self.idle.setSingleShot(True)
+        self.idle.setInterval(int(settings.get("idle_timeout_s")) * 1000)
+        self.idle.timeout.connect(self.reset)
+        QApplication.instance().installEventFilter(self)
+        self.idle.start()
+        self.village_code: str | None = None
+        self.set_elderly(False)
+        self.refresh_freshness()
+
+    # -- navigation ---------------------------------------------------------------------
+
+    def page_name(self) -> str:
+        return PAGES[self.pages.currentIndex()]
+
+    def go_home(self) -> None:
+        self.pages.setCurrentWidget(self.home)
+        self.notice.clear()
+
+    def show_village(self, code: str) -> None:
+        self.village_code = code
+        village = divisions.get_village(code)
+        self.place.setText(f"{village.town_name} · {village.name}" if village else code)
+        self.payouts.show_village(code)
+        self.pages.setCurrentWidget(self.payouts)
+
+    def show_print(self, code: str, year: int) -> None:
+        self.pages.setCurrentWidget(self.print_page)
+        self.print_page.load(code, year)
+
+    def show_batch(self) -> None:
+        if self.home.town_code is None:
+            self.notice.setText("请先选择乡镇(街道)")
+            return
+        town = next(t for t in divisions.list_towns() if t.code == self.home.town_code)
+        self.batch_page.prepare(town.code, town.name, payouts.latest_year() or 0)
+        self.pages.setCurrentWidget(self.batch_page)
+
+    def _tile(self, name: str) -> None:
+        if name == "补贴公示" and self.village_code:
+            self.show_village(self.village_code)
+        elif name == "补贴公示":
+            self.notice.setText("请在下方选择您所在的乡镇(街道)和村(社区)")
+        else:
+            self.notice.setText(f"“{name}”栏目正在建设中")
+
+    # -- modes ----------------------------------------------------------------------------
+
+    def set_elderly(self, on: bool) -> None:
+        QApplication.instance().setStyleSheet(theme.stylesheet(theme.ELDERLY if on else theme.NORMAL))
+
+    def _read_toggled(self, on: bool) -> None:
+        if not on:
+            self.speaker.stop()
+            return
+        said = self.speaker.say(self.spoken_text())
+        if not said:
+            self.notice.setText(self.speaker.unavailable_reason)
+            self.read_aloud.setChecked(False)
+
+    def spoken_text(self) -> str:
+        if self.pages.currentWidget() is self.payouts and self.payouts.result:
+            return f"{self.payouts.title.text()}。{self.payouts.totals.text()}"
+        return f"{self.place.text()}。{self.freshness.text()}。请选择乡镇和村。"
+
+    def refresh_freshness(self) -> None:
+        state = status.feed_status()
+        if state.data_as_of is None:
+            self.freshness.setText("终端尚无数据，请工作人员同步县级数据")
+            self.freshness.setObjectName("warning")
+            return
+        as_of = dt.datetime.fromisoformat(state.data_as_of)
+        days = (dt.datetime.now() - as_of).days
+        stale = days > int(self.settings.get("freshness_days"))
+        text = f"数据更新于 {as_of:%Y-%m-%d %H:%M}"
+        self.freshness.setText(text + (f"（已 {days} 天未更新，请联系工作人员）" if stale else ""))
+        self.freshness.setObjectName("warning" if stale else "")
+
+    # -- idle timeout ---------------------------------------------------------------------
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+        if event.type() in _ACTIVITY:
+            self.idle.start()
+        return False
+
+    def reset(self) -> None:
+        """Back to the start: home page, every input and choice forgotten, dialogs closed."""
+        while (modal := QApplication.activeModalWidget()) is not None:
+            modal.close()
+        self.speaker.stop()
+        self.read_aloud.setChecked(False)
+        self.elderly.setChecked(False)
+        self.village_code = None
+        self.place.setText("莘情公开 · 莘县惠民惠农补贴公示")
+        self.home.clear()
+        self.payouts.clear()
+        self.go_home()
+        self.refresh_freshness()
+        self.idle.start()

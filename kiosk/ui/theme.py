@@ -1,0 +1,42 @@
+"""Sizes and colours for the kiosk, in normal and 长辈 (elderly) mode.
+
+Numbers from the 适老化 rules (shared/reference/domain.md §5): body text ≥ 18 pt, the
+largest text ≥ 30 pt, touch targets ≥ 60 × 60 (we use 80 and 96), contrast ≥ 4.5:1 (the
+pairs below are 8.6:1 and better).
+"""
+
+from dataclasses import dataclass
+
+INK = "#111111"  # on PAPER: 18.9:1
+PAPER = "#ffffff"
+ACTION = "#0b3d91"  # white on it: 10.4:1
+WARN_BG = "#fff3cd"
+WARN_INK = "#5c3c00"  # on WARN_BG: 9.5:1
+MUTED = "#444444"  # on PAPER: 9.7:1
+
+
+@dataclass(frozen=True)
+class Theme:
+    name: str
+    body_pt: int
+    heading_pt: int
+    touch_px: int
+
+
+NORMAL = Theme("normal", body_pt=18, heading_pt=30, touch_px=80)
+ELDERLY = Theme("elderly", body_pt=24, heading_pt=36, touch_px=96)
+
+
+def stylesheet(theme: Theme) -> str:
+    return f"""
+    QWidget {{ color: {INK}; background: {PAPER}; font-size: {theme.body_pt}pt; }}
+    QPushButton {{ background: {ACTION}; color: white; border-radius: 8px;
+                  min-height: {theme.touch_px}px; min-width: {theme.touch_px}px; padding: 6px 14px; }}
+    QPushButton:checked {{ background: white; color: {ACTION}; border: 4px solid {ACTION}; }}
+    QPushButton:disabled {{ background: #d9d9d9; color: {MUTED}; }}
+    QLabel#heading {{ font-size: {theme.heading_pt}pt; font-weight: bold; }}
+    QLabel#warning {{ background: {WARN_BG}; color: {WARN_INK}; padding: 6px; }}
+    QHeaderView::section {{ background: #e8e8e8; color: {INK}; padding: 6px; border: 1px solid #bbb; }}
+    QTableView {{ gridline-color: #bbb; }}
+    QLineEdit {{ border: 3px solid {ACTION}; min-height: {theme.touch_px}px; padding: 4px; }}
+    """
