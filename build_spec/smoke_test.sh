@@ -38,6 +38,12 @@ fi
 grep -q "签名无效" "$work/refused.err"
 test "$before" = "$(sha256sum "$db" | cut -d' ' -f1)"
 
+step "kiosk screenshot renders the payouts page to a non-blank PNG"
+"$bin" screenshot --page payouts --db "$db" --out "$work/payouts.png"
+head -c 8 "$work/payouts.png" | od -An -tx1 | grep -q "89 50 4e 47 0d 0a 1a 0a"
+# A blank 1280x800 page compresses to a few KB; a rendered page with text is far larger.
+test "$(stat -c %s "$work/payouts.png")" -gt 30000
+
 step "kiosk run starts and keeps running"
 set +e
 timeout 8 "$bin" run --windowed --db "$db" 2> "$work/run.err"

@@ -72,7 +72,7 @@ def test_cli_demo_builds_then_skips_when_present(tmp_path):
 @pytest.mark.parametrize(
     "args",
     [
-        ["screenshot", "--page", "home", "--out", "x.png"],
+        ["screenshot", "--page", "catalogue", "--out", "x.png"],
     ],
 )
 def test_commands_not_built_yet_say_so(args, tmp_path):

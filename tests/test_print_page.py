@@ -7,24 +7,31 @@ from PySide6.QtCore import Qt
 from PySide6.QtPrintSupport import QPrinter
 
 from kiosk.app import create_app
-from kiosk.ui.main_window import MainWindow
+from kiosk.config import Settings
+from kiosk.ui.shell import KioskWindow
 
 
-def _open_print_page(qtbot):
+def _kiosk(qtbot, tmp_path) -> KioskWindow:
     create_app()
-    window = MainWindow()
+    window = KioskWindow(Settings(tmp_path / "settings.json"))
     qtbot.addWidget(window)
+    window.resize(1280, 900)
     window.show()
-    qtbot.mouseClick(window.town_buttons["371522102"], Qt.MouseButton.LeftButton)
-    window.villages.setCurrentRow(0)
-    assert window.print_button.isEnabled()
-    qtbot.mouseClick(window.print_button, Qt.MouseButton.LeftButton)
+    return window
+
+
+def _open_print_page(qtbot, tmp_path):
+    window = _kiosk(qtbot, tmp_path)
+    qtbot.mouseClick(window.home.town_buttons["371522102"], Qt.MouseButton.LeftButton)
+    first = next(iter(window.home.village_buttons.values()))
+    qtbot.mouseClick(first, Qt.MouseButton.LeftButton)
+    qtbot.mouseClick(window.payouts.print_button, Qt.MouseButton.LeftButton)
     return window, window.print_page
 
 
-def test_preview_flips_pages_by_touch(qtbot, demo_db):
-    window, page = _open_print_page(qtbot)
-    assert window.pages.currentIndex() == 1
+def test_preview_flips_pages_by_touch(qtbot, demo_db, tmp_path):
+    window, page = _open_print_page(qtbot, tmp_path)
+    assert window.page_name() == "print"
     count = page.document.pageCount()
     assert count >= 1 and page.message.text().startswith(f"共 {count} 页")
     assert page.page_label.text() == f"第 1 / {count} 页"
@@ -40,7 +47,7 @@ def test_preview_flips_pages_by_touch(qtbot, demo_db):
 
 
 def test_printing_renders_every_page(qtbot, demo_db, tmp_path):
-    _, page = _open_print_page(qtbot)
+    _, page = _open_print_page(qtbot, tmp_path)
     printer = QPrinter(QPrinter.PrinterMode.HighResolution)
     printer.setOutputFormat(QPrinter.OutputFormat.PdfFormat)
     printer.setOutputFileName(str(tmp_path / "printed.pdf"))
@@ -52,27 +59,24 @@ def test_printing_renders_every_page(qtbot, demo_db, tmp_path):
 
 
 def test_save_to_a_usb_folder(qtbot, demo_db, tmp_path):
-    _, page = _open_print_page(qtbot)
+    _, page = _open_print_page(qtbot, tmp_path)
     saved = page.save_to(tmp_path)
     assert saved.read_bytes() == page.pdf_path.read_bytes()
     assert "已保存" in page.message.text()
 
 
-def test_back_home(qtbot, demo_db):
-    window, _ = _open_print_page(qtbot)
+def test_back_home(qtbot, demo_db, tmp_path):
+    window, _ = _open_print_page(qtbot, tmp_path)
     window.go_home()
-    assert window.pages.currentIndex() == 0
+    assert window.page_name() == "home"
 
 
 def test_batch_print_of_a_town_runs_off_the_ui_thread(qtbot, demo_db, tmp_path):
-    create_app()
-    window = MainWindow()
-    qtbot.addWidget(window)
-    window.show()
-    qtbot.mouseClick(window.town_buttons["371522101"], Qt.MouseButton.LeftButton)
-    qtbot.mouseClick(window.batch_button, Qt.MouseButton.LeftButton)
+    window = _kiosk(qtbot, tmp_path / "terminal")
+    qtbot.mouseClick(window.home.town_buttons["371522101"], Qt.MouseButton.LeftButton)
+    qtbot.mouseClick(window.staff_button, Qt.MouseButton.LeftButton)
     page = window.batch_page
-    assert window.pages.currentIndex() == 2 and "张鲁回族镇 2025年度" in page.title.text()
+    assert window.page_name() == "batch" and "张鲁回族镇 2025年度" in page.title.text()
     page.start(tmp_path)
     # Wait on what the page shows: the worker may finish before a signal spy could connect.
     qtbot.waitUntil(lambda: page.start_button.isEnabled(), timeout=120_000)
@@ -84,11 +88,9 @@ def test_batch_print_of_a_town_runs_off_the_ui_thread(qtbot, demo_db, tmp_path):
 
 
 def test_batch_print_can_be_cancelled(qtbot, demo_db, tmp_path):
-    create_app()
-    window = MainWindow()
-    qtbot.addWidget(window)
-    qtbot.mouseClick(window.town_buttons["371522102"], Qt.MouseButton.LeftButton)
-    window.open_batch_page()
+    window = _kiosk(qtbot, tmp_path / "terminal")
+    qtbot.mouseClick(window.home.town_buttons["371522102"], Qt.MouseButton.LeftButton)
+    window.show_batch()
     page = window.batch_page
     page.start(tmp_path)
     page.cancel()

@@ -1,0 +1,154 @@
+"""Villager journeys through the kiosk window, under the offscreen platform."""
+
+import sqlite3
+
+import pytest
+from PySide6.QtCore import Qt
+from PySide6.QtGui import QFontInfo
+
+from kiosk.app import create_app
+from kiosk.config import Settings
+from kiosk.ui.shell import KioskWindow
+
+TOWN = "371522102"
+
+
+@pytest.fixture
+def window(qtbot, demo_db, tmp_path, monkeypatch):
+    monkeypatch.setenv("KIOSK_IDLE_TIMEOUT_S", "120")
+    app = create_app()
+    assert QFontInfo(app.font()).family() == "WenQuanYi Micro Hei"
+    kiosk = KioskWindow(Settings(tmp_path / "settings.json"))
+    qtbot.addWidget(kiosk)
+    kiosk.resize(1280, 900)
+    kiosk.show()
+    yield kiosk
+    kiosk.reset()
+
+
+def tap(qtbot, button):
+    # New buttons are shown by the event loop, as they would be before a finger reaches them.
+    qtbot.waitUntil(button.isVisible, timeout=2000)
+    assert button.isEnabled(), button.text()
+    qtbot.mouseClick(button, Qt.MouseButton.LeftButton)
+
+
+def _village_with_many_rows(db) -> str:
+    conn = sqlite3.connect(db)
+    code = conn.execute(
+        f"SELECT village_id FROM payout WHERE year = 2025 AND village_id LIKE '{TOWN}%'"
+        " GROUP BY village_id ORDER BY count(DISTINCT item_id) DESC LIMIT 1").fetchone()[0]  # fmt: skip
+    conn.close()
+    return code
+
+
+def test_home_shows_freshness_tiles_and_the_24_towns(window):
+    assert window.freshness.text().startswith("数据更新于")
+    assert list(window.home.tiles) == ["补贴公示", "政务公开目录", "政策咨询", "规范性文件"]
+    assert len(window.home.town_buttons) == 24
+
+
+def test_town_village_payouts_and_filter_by_item(qtbot, window, demo_db):
+    code = _village_with_many_rows(demo_db)
+    tap(qtbot, window.home.town_buttons[TOWN])
+    names = [b.accessibleName() for b in window.home.village_buttons.values()]
+    assert len(names) >= 3
+    button = window.home.village_buttons[code]
+    qtbot.waitUntil(button.isVisible, timeout=2000)
+    window.home.village_area.ensureWidgetVisible(button)  # the villager scrolls to it
+    tap(qtbot, button)
+    assert window.page_name() == "payouts"
+    page = window.payouts
+    everything = page.model.rowCount()
+    assert everything == page.result.totals.rows > 0
+    assert page.totals.text().startswith(f"共 {everything} 条")
+    item_buttons = [page.items.itemAt(i).widget() for i in range(page.items.count())]
+    item_buttons = [b for b in item_buttons if b is not None]
+    farmland = next(b for b in item_buttons if b.text() == "耕地地力保护补贴")
+    tap(qtbot, farmland)
+    shown = {page.model.row(i).item_name for i in range(page.model.rowCount())}
+    assert shown == {"耕地地力保护补贴"} and page.model.rowCount() < everything
+    assert "合计" in page.totals.text()
+
+
+def test_person_lookup_on_the_keypad(qtbot, window, demo_db):
+    code = _village_with_many_rows(demo_db)
+    conn = sqlite3.connect(demo_db)
+    initials, last4, name = conn.execute(
+        "SELECT name_initials, id_last4, name FROM payout WHERE village_id = ? LIMIT 1", (code,)
+    ).fetchone()
+    conn.close()
+    window.show_village(code)
+    tap(qtbot, window.payouts.lookup_button)
+    lookup = window.payouts.lookup
+    for char in initials.upper() + last4:
+        tap(qtbot, lookup.keypad.keys[char])
+    assert (lookup.initials.text(), lookup.last4.text()) == (initials.upper(), last4)
+    tap(qtbot, lookup.search)
+    rows = [lookup.model.row(i) for i in range(lookup.model.rowCount())]
+    assert rows and name in {r.name for r in rows}
+    assert all(r.id_masked.endswith(last4) for r in rows)
+    assert lookup.message.text().startswith("找到")
+
+
+def test_idle_timeout_returns_home_and_forgets_the_search(qtbot, window, demo_db):
+    window.show_village(_village_with_many_rows(demo_db))
+    tap(qtbot, window.payouts.lookup_button)
+    for char in "ZS12":
+        tap(qtbot, window.payouts.lookup.keypad.keys[char])
+    window.idle.setInterval(50)
+    window.idle.start()
+    qtbot.waitUntil(lambda: window.page_name() == "home", timeout=3000)
+    assert window.payouts.lookup.initials.text() == "" and window.payouts.lookup.last4.text() == ""
+    assert window.payouts.model.rowCount() == 0
+    assert window.home.village_buttons == {}
+
+
+def test_elderly_mode_enlarges_text_and_targets(qtbot, window, demo_db):
+    window.show_village(_village_with_many_rows(demo_db))
+    normal = QFontInfo(window.payouts.totals.font()).pointSizeF()
+    tap(qtbot, window.elderly)
+    qtbot.wait(50)
+    elderly = QFontInfo(window.payouts.totals.font()).pointSizeF()
+    assert normal >= 18 and elderly >= 24 > normal
+    assert QFontInfo(window.payouts.title.font()).pointSizeF() >= 30
+    for button in (window.payouts.lookup_button, window.payouts.print_button, window.home_button):
+        assert button.height() >= 60 and button.width() >= 60
+        assert button.accessibleName()
+
+
+# Without a speech daemon Qt reports its failing plug-ins; that is the situation under test.
+@pytest.mark.qt_log_ignore("pipewire", "text-to-speech plug-in", "speechd")
+def test_read_aloud_says_plainly_when_no_engine(qtbot, window):
+    tap(qtbot, window.read_aloud)
+    if window.speaker.available:
+        assert window.read_aloud.isChecked()
+    else:
+        assert not window.read_aloud.isChecked()
+        assert "语音朗读引擎" in window.notice.text()
+
+
+def test_print_from_the_payouts_page(qtbot, window, demo_db):
+    window.show_village(_village_with_many_rows(demo_db))
+    tap(qtbot, window.payouts.print_button)
+    assert window.page_name() == "print"
+    assert window.print_page.document.pageCount() >= 1
+
+
+@pytest.mark.parametrize("page", ["home", "payouts", "print"])
+def test_screenshot_command_writes_a_non_blank_png(demo_db, tmp_path, page):
+    import subprocess
+    import sys
+
+    from PySide6.QtGui import QImage
+
+    out = tmp_path / f"{page}.png"
+    result = subprocess.run([sys.executable, "-m", "kiosk", "screenshot", "--page", page,
+                             "--db", str(demo_db), "--out", str(out)],
+                            capture_output=True, text=True, timeout=120)  # fmt: skip
+    assert result.returncode == 0, result.stderr
+    image = QImage(str(out))
+    assert image.width() >= 1280 and image.height() >= 800
+    colours = {image.pixel(x, y) for x in range(0, image.width(), 37)
+               for y in range(0, image.height(), 37)}  # fmt: skip
+    assert len(colours) > 3  # not a blank page
