@@ -152,3 +152,15 @@ def test_screenshot_command_writes_a_non_blank_png(demo_db, tmp_path, page):
     colours = {image.pixel(x, y) for x in range(0, image.width(), 37)
                for y in range(0, image.height(), 37)}  # fmt: skip
     assert len(colours) > 3  # not a blank page
+
+
+def test_payout_table_model_passes_qt_model_checks(qtmodeltester, demo_db):
+    from kiosk.services import payouts
+    from kiosk.ui.models import PayoutTableModel
+
+    model = PayoutTableModel()
+    code = _village_with_many_rows(demo_db)
+    model.set_rows(payouts.village_payouts(code, 2025).rows)
+    qtmodeltester.check(model)
+    model.set_rows([])
+    qtmodeltester.check(model)
