@@ -33,7 +33,7 @@ def run(db: Path, windowed: bool = False) -> int:
         log.get("kiosk.ui").error("%s", exc)
         raise
     app = create_app()
-    window = KioskWindow(Settings(db.resolve().parent / "settings.json"))
+    window = KioskWindow(Settings(db.resolve().parent / "settings.json"), db)
     if windowed:
         window.resize(1280, 800)
         window.show()
@@ -56,7 +56,7 @@ def _process_start() -> float:
         return _IMPORTED_AT
 
 
-SCREENSHOT_PAGES = ("home", "payouts", "print")
+SCREENSHOT_PAGES = ("home", "payouts", "print", "catalogue", "consult", "policies", "admin")
 
 
 def screenshot(db: Path, page: str, out: Path, village: str | None = None,
@@ -71,7 +71,7 @@ def screenshot(db: Path, page: str, out: Path, village: str | None = None,
         raise NotYetAvailable(f"{page} 页面截图", "issue #4")
     open_database(db)
     create_app()
-    window = KioskWindow(Settings(db.resolve().parent / "settings.json"))
+    window = KioskWindow(Settings(db.resolve().parent / "settings.json"), db)
     window.resize(*size)
     window.show()
     window.elderly.setChecked(elderly)
@@ -80,9 +80,19 @@ def screenshot(db: Path, page: str, out: Path, village: str | None = None,
         window.home.choose_town(code[:9])
     elif page == "payouts":
         window.show_village(code)
-    else:
+    elif page == "print":
         window.show_village(code)
         window.show_print(code, window.payouts.result.year)
+    elif page == "catalogue":
+        window.pages.setCurrentWidget(window.catalogue)
+        window.catalogue.show_domain("D21", "涉农补贴")
+    elif page == "consult":
+        window.pages.setCurrentWidget(window.consult)
+        window.consult.show_category("涉农补贴")
+    elif page == "policies":
+        window.pages.setCurrentWidget(window.policies)
+    else:
+        window.show_admin()
     _wait_ms(1500 if page == "print" else 100)  # QtPdf renders pages in a thread
     out.parent.mkdir(parents=True, exist_ok=True)
     window.grab().save(str(out))

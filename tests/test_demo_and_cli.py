@@ -6,8 +6,6 @@ import subprocess
 import sys
 from pathlib import Path
 
-import pytest
-
 from kiosk.sync import demo_county
 
 
@@ -67,18 +65,6 @@ def test_cli_demo_builds_then_skips_when_present(tmp_path):
     assert "已生成签名数据源" in first.stdout and "同步完成" in first.stdout and db.exists()
     again = kiosk("demo", "--if-missing", db=db)
     assert again.returncode == 0 and "跳过" in again.stdout
-
-
-@pytest.mark.parametrize(
-    "args",
-    [
-        ["screenshot", "--page", "catalogue", "--out", "x.png"],
-    ],
-)
-def test_commands_not_built_yet_say_so(args, tmp_path):
-    result = kiosk(*args, db=tmp_path / "k.sqlite3")
-    assert result.returncode == 3
-    assert "尚未提供" in result.stderr and "not available yet" in result.stderr
 
 
 def test_cli_refuses_a_newer_database_with_one_clear_line(tmp_path):

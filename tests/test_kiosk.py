@@ -18,7 +18,7 @@ def window(qtbot, demo_db, tmp_path, monkeypatch):
     monkeypatch.setenv("KIOSK_IDLE_TIMEOUT_S", "120")
     app = create_app()
     assert QFontInfo(app.font()).family() == "WenQuanYi Micro Hei"
-    kiosk = KioskWindow(Settings(tmp_path / "settings.json"))
+    kiosk = KioskWindow(Settings(tmp_path / "settings.json"), demo_db)
     qtbot.addWidget(kiosk)
     kiosk.resize(1280, 900)
     kiosk.show()
@@ -164,3 +164,97 @@ def test_payout_table_model_passes_qt_model_checks(qtmodeltester, demo_db):
     qtmodeltester.check(model)
     model.set_rows([])
     qtmodeltester.check(model)
+
+
+def test_catalogue_domain_to_entry_with_every_field(qtbot, window):
+    tap(qtbot, window.home.tiles["政务公开目录"])
+    assert window.page_name() == "catalogue"
+    page = window.catalogue
+    tap(qtbot, page.domain_buttons["D18"])
+    assert page.view.list.count() >= 3
+    page.view.open(1)
+    text = page.view.detail.toPlainText()
+    for field in ("一级事项", "二级事项", "公开内容", "公开依据", "公开时限", "公开主体",
+                  "公开渠道", "公开对象", "公开方式", "公开层级"):  # fmt: skip
+        assert field in text
+    assert "低保" in text
+
+
+def test_catalogue_search_by_keypad_initials_and_common_word(qtbot, window):
+    tap(qtbot, window.home.tiles["政务公开目录"])
+    bar = window.catalogue.search
+    tap(qtbot, bar.words["医保"])
+    titles = [window.catalogue.view.list.item(i).text()
+              for i in range(window.catalogue.view.list.count())]  # fmt: skip
+    assert titles
+    tap(qtbot, bar.toggle)
+    bar.keypad.cleared.emit()
+    for char in "ZDSHBZ":  # 最低生活保障
+        tap(qtbot, bar.keypad.keys[char])
+    assert bar.field.text() == "ZDSHBZ"
+    assert window.catalogue.view.list.count() >= 1
+
+
+def test_qa_search_and_categories(qtbot, window):
+    tap(qtbot, window.home.tiles["政策咨询"])
+    page = window.consult
+    tap(qtbot, page.search.words["低保"])
+    assert page.view.list.count() >= 1
+    page.view.open(0)
+    assert "低保" in page.view.detail.toPlainText()
+    tap(qtbot, page.categories["咨询电话"])
+    phones = [page.view.list.item(i).text() for i in range(page.view.list.count())]
+    assert any("12345" in p for p in phones)
+
+
+def test_policies_show_validity_distinctly(qtbot, window):
+    tap(qtbot, window.home.tiles["规范性文件"])
+    page = window.policies
+    tap(qtbot, page.filters["已废止"])
+    titles = [page.view.list.item(i).text() for i in range(page.view.list.count())]
+    assert titles and all(t.startswith("【已废止") for t in titles)
+    page.view.open(0)
+    assert "民发〔2012〕220号" in page.view.detail.toPlainText()
+
+
+def test_staff_pin_locks_after_five_wrong_tries_and_opens_with_the_right_one(qtbot, window):
+    from kiosk.services import admin
+
+    admin.set_pin(window.settings, "246810")
+    tap(qtbot, window.staff_button)
+    page = window.admin
+    for _ in range(5):
+        for digit in "111111":
+            tap(qtbot, page.pad.keys[digit])
+        tap(qtbot, page.enter)
+        assert not page.unlocked
+    assert "锁定" in page.pin_message.text()
+    for digit in "246810":
+        tap(qtbot, page.pad.keys[digit])
+    tap(qtbot, page.enter)
+    assert not page.unlocked and "锁定" in page.pin_message.text()  # even the right PIN waits
+    window.settings.set("admin_locked_until", "")  # the lock-out has passed
+    for digit in "246810":
+        tap(qtbot, page.pad.keys[digit])
+    tap(qtbot, page.enter)
+    assert page.unlocked
+    window.reset()
+    assert not page.unlocked  # idle locks the admin page again
+
+
+def test_sync_now_from_admin(qtbot, window, demo_feed, county_keys):
+    from kiosk.services import admin
+
+    admin.set_pin(window.settings, "246810")
+    window.settings.set("feed_source", str(demo_feed))
+    window.settings.set("trusted_root", str(county_keys / "root.json"))
+    tap(qtbot, window.staff_button)
+    for digit in "246810":
+        tap(qtbot, window.admin.pad.keys[digit])
+    tap(qtbot, window.admin.enter)
+    tap(qtbot, window.admin.sync_button)
+    qtbot.waitUntil(lambda: window.admin.sync_button.isEnabled(), timeout=60_000)
+    assert window.admin.message.text() in ("已是最新数据",) or "同步完成" in window.admin.message.text()
+    tap(qtbot, window.admin.log_button)
+    assert window.admin.view.list.count() >= 1
+

@@ -72,9 +72,16 @@ def test_back_home(qtbot, demo_db, tmp_path):
 
 
 def test_batch_print_of_a_town_runs_off_the_ui_thread(qtbot, demo_db, tmp_path):
+    from kiosk.services import admin
+
     window = _kiosk(qtbot, tmp_path / "terminal")
     qtbot.mouseClick(window.home.town_buttons["371522101"], Qt.MouseButton.LeftButton)
+    admin.set_pin(window.settings, "246810")
     qtbot.mouseClick(window.staff_button, Qt.MouseButton.LeftButton)
+    for digit in "246810":
+        qtbot.mouseClick(window.admin.pad.keys[digit], Qt.MouseButton.LeftButton)
+    qtbot.mouseClick(window.admin.enter, Qt.MouseButton.LeftButton)
+    qtbot.mouseClick(window.admin.batch_button, Qt.MouseButton.LeftButton)
     page = window.batch_page
     assert window.page_name() == "batch" and "张鲁回族镇 2025年度" in page.title.text()
     page.start(tmp_path)
@@ -99,3 +106,20 @@ def test_batch_print_can_be_cancelled(qtbot, demo_db, tmp_path):
     assert page.status.text().startswith("已取消")
     villages = len((tmp_path / "index.csv").read_text(encoding="utf-8-sig").splitlines()) - 1
     assert villages < 13  # stopped before the town's last village
+
+
+def test_printing_can_require_the_staff_pin(qtbot, demo_db, tmp_path):
+    from kiosk.services import admin
+
+    window = _kiosk(qtbot, tmp_path)
+    window.settings.set("print_requires_pin", True)
+    admin.set_pin(window.settings, "246810")
+    qtbot.mouseClick(window.home.town_buttons["371522102"], Qt.MouseButton.LeftButton)
+    qtbot.mouseClick(next(iter(window.home.village_buttons.values())), Qt.MouseButton.LeftButton)
+    qtbot.mouseClick(window.payouts.print_button, Qt.MouseButton.LeftButton)
+    assert window.page_name() == "admin" and "PIN" in window.notice.text()
+    for digit in "246810":
+        qtbot.mouseClick(window.admin.pad.keys[digit], Qt.MouseButton.LeftButton)
+    qtbot.mouseClick(window.admin.enter, Qt.MouseButton.LeftButton)
+    window.show_print(window.village_code, 2025)
+    assert window.page_name() == "print"

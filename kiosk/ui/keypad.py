@@ -14,12 +14,14 @@ class Keypad(QWidget):
     erased = Signal()
     cleared = Signal()
 
-    def __init__(self, parent: QWidget | None = None):
+    def __init__(self, parent: QWidget | None = None, letters_only: bool = False,
+                 digits_only: bool = False):
         super().__init__(parent)
         grid = QGridLayout(self)
         grid.setSpacing(8)
         self.keys: dict[str, QPushButton] = {}
-        for index, char in enumerate(LETTERS + DIGITS):
+        chars = LETTERS if letters_only else ("1234567890" if digits_only else LETTERS + DIGITS)
+        for index, char in enumerate(chars):
             key = QPushButton(char)
             key.setAccessibleName(f"按键 {char}")
             key.clicked.connect(lambda _=False, c=char: self.typed.emit(c))
@@ -29,5 +31,8 @@ class Keypad(QWidget):
             key = QPushButton(text)
             key.setAccessibleName(text)
             key.clicked.connect(signal.emit)
-            grid.addWidget(key, 3, 7 + column * 2, 1, 2 if column == 0 else 1)
+            last_row = (len(chars) - 1) // 10
+            if len(chars) % 10 in (0, 9, 8):  # no room left on the last row
+                last_row += 1
+            grid.addWidget(key, last_row, 7 + column * 2, 1, 2 if column == 0 else 1)
             self.keys[text] = key

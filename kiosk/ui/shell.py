@@ -2,6 +2,7 @@
 and forgets everything a villager typed."""
 
 import datetime as dt
+from pathlib import Path
 
 from PySide6.QtCore import QEvent, QObject, QTimer
 from PySide6.QtWidgets import (
@@ -18,19 +19,23 @@ from PySide6.QtWidgets import (
 from kiosk.config import Settings
 from kiosk.services import divisions, payouts, status
 from kiosk.ui import theme
+from kiosk.ui.admin_page import AdminPage
 from kiosk.ui.batch_print import BatchPrintPage
+from kiosk.ui.catalogue_page import CataloguePage
+from kiosk.ui.consult_page import ConsultPage
 from kiosk.ui.home import HomePage
 from kiosk.ui.payouts_page import PayoutsPage
+from kiosk.ui.policies_page import PoliciesPage
 from kiosk.ui.print_page import PrintPage
 from kiosk.ui.speech import Speaker
 
-PAGES = ("home", "payouts", "print", "batch")
+PAGES = ("home", "payouts", "print", "batch", "catalogue", "consult", "policies", "admin")
 _ACTIVITY = {QEvent.Type.MouseButtonPress, QEvent.Type.TouchBegin, QEvent.Type.KeyPress,
              QEvent.Type.Wheel}  # fmt: skip
 
 
 class KioskWindow(QMainWindow):
-    def __init__(self, settings: Settings):
+    def __init__(self, settings: Settings, db_path: Path | None = None):
         super().__init__()
         self.settings = settings
         self.setWindowTitle("莘情公开 · 莘县村务公开查询")
@@ -45,8 +50,8 @@ class KioskWindow(QMainWindow):
         self.read_aloud.toggled.connect(self._read_toggled)
         self.home_button = QPushButton("返回首页")
         self.home_button.clicked.connect(self.go_home)
-        self.staff_button = QPushButton("批量打印")
-        self.staff_button.clicked.connect(self.show_batch)
+        self.staff_button = QPushButton("工作人员")
+        self.staff_button.clicked.connect(self.show_admin)
         for button in (self.elderly, self.read_aloud, self.home_button, self.staff_button):
             button.setAccessibleName(button.text())
         header = QHBoxLayout()
@@ -60,9 +65,16 @@ class KioskWindow(QMainWindow):
         self.payouts = PayoutsPage()
         self.print_page = PrintPage()
         self.batch_page = BatchPrintPage()
+        self.catalogue = CataloguePage()
+        self.consult = ConsultPage()
+        self.policies = PoliciesPage()
+        self.admin = AdminPage(settings, db_path)
         self.pages = QStackedWidget()
-        for page in (self.home, self.payouts, self.print_page, self.batch_page):
+        for page in (self.home, self.payouts, self.print_page, self.batch_page, self.catalogue,
+                     self.consult, self.policies, self.admin):  # fmt: skip
             self.pages.addWidget(page)
+        self.admin.data_changed.connect(self.refresh_freshness)
+        self.admin.batch_button.clicked.connect(self.show_batch)
         self.home.village_chosen.connect(self.show_village)
         self.home.tile_chosen.connect(self._tile)
         self.payouts.print_requested.connect(self.show_print)
@@ -105,8 +117,15 @@ class KioskWindow(QMainWindow):
         self.pages.setCurrentWidget(self.payouts)
 
     def show_print(self, code: str, year: int) -> None:
+        if self.settings.get("print_requires_pin") and not self.admin.unlocked:
+            self.show_admin()
+            self.notice.setText("打印公示单需要工作人员输入 PIN，验证后请重新点“打印公示”")
+            return
         self.pages.setCurrentWidget(self.print_page)
         self.print_page.load(code, year)
+
+    def show_admin(self) -> None:
+        self.pages.setCurrentWidget(self.admin)
 
     def show_batch(self) -> None:
         if self.home.town_code is None:
@@ -117,12 +136,16 @@ class KioskWindow(QMainWindow):
         self.pages.setCurrentWidget(self.batch_page)
 
     def _tile(self, name: str) -> None:
+        self.notice.clear()
         if name == "补贴公示" and self.village_code:
             self.show_village(self.village_code)
         elif name == "补贴公示":
             self.notice.setText("请在下方选择您所在的乡镇(街道)和村(社区)")
         else:
-            self.notice.setText(f"“{name}”栏目正在建设中")
+            page = {"政务公开目录": self.catalogue, "政策咨询": self.consult,
+                    "规范性文件": self.policies}[name]  # fmt: skip
+            self.consult.town_code = self.home.town_code
+            self.pages.setCurrentWidget(page)
 
     # -- modes ----------------------------------------------------------------------------
 
@@ -139,8 +162,11 @@ class KioskWindow(QMainWindow):
             self.read_aloud.setChecked(False)
 
     def spoken_text(self) -> str:
-        if self.pages.currentWidget() is self.payouts and self.payouts.result:
+        page = self.pages.currentWidget()
+        if page is self.payouts and self.payouts.result:
             return f"{self.payouts.title.text()}。{self.payouts.totals.text()}"
+        if page in (self.catalogue, self.consult, self.policies):
+            return f"{page.title.text()}。{page.view.text()}"
         return f"{self.place.text()}。{self.freshness.text()}。请选择乡镇和村。"
 
     def refresh_freshness(self) -> None:
@@ -172,8 +198,9 @@ class KioskWindow(QMainWindow):
         self.elderly.setChecked(False)
         self.village_code = None
         self.place.setText("莘情公开 · 莘县惠民惠农补贴公示")
-        self.home.clear()
-        self.payouts.clear()
+        for page in (self.home, self.payouts, self.catalogue, self.consult, self.policies,
+                     self.admin):  # fmt: skip
+            page.clear()
         self.go_home()
         self.refresh_freshness()
         self.idle.start()

@@ -1,0 +1,67 @@
+"""政策咨询: Q&A by life-event category and search, service guides, hotlines and windows."""
+
+from PySide6.QtWidgets import QGridLayout, QLabel, QPushButton, QVBoxLayout, QWidget
+
+from kiosk.services import consult
+from kiosk.services.types import ContactInfo, GuideInfo, QAInfo
+from kiosk.ui.browse import ListDetail, SearchBar, detail_html, run_search
+
+
+def _qa(q: QAInfo) -> tuple[str, str]:
+    fields = [("类别", q.category), ("政策依据", f"{q.basis}{q.basis_doc_number}"),
+              ("主管部门", q.department), ("咨询电话", q.phone), ("更新日期", q.updated_on)]  # fmt: skip
+    return q.question, detail_html(q.question, fields, q.answer)
+
+
+def _guide(g: GuideInfo) -> tuple[str, str]:
+    fields = [("类别", g.category), ("办理条件", g.conditions), ("申请材料", "；".join(g.materials)),
+              ("办理流程", " → ".join(g.procedure)), ("办理时限", g.time_limit),
+              ("办理地点", g.location), ("办公时间", g.hours), ("咨询电话", g.phone),
+              ("收费标准", g.fee), ("设定依据", g.basis)]  # fmt: skip
+    return f"办事指南：{g.name}", detail_html(g.name, fields)
+
+
+def _contact(c: ContactInfo) -> tuple[str, str]:
+    title = f"{c.kind} · {c.name}  {c.phone}"
+    fields = [("电话", c.phone), ("所属部门", c.department), ("地址", c.address),
+              ("办公时间", c.hours), ("备注", c.remark)]  # fmt: skip
+    return title, detail_html(c.name, fields)
+
+
+class ConsultPage(QWidget):
+    def __init__(self, parent: QWidget | None = None):
+        super().__init__(parent)
+        self.town_code: str | None = None
+        self.title = QLabel("政策咨询")
+        self.title.setObjectName("heading")
+        self.search = SearchBar("输入问题拼音首字母，或点常用词")
+        self.categories: dict[str, QPushButton] = {}
+        row = QGridLayout()
+        for index, name in enumerate([*consult.qa_categories(), "办事指南", "咨询电话"]):
+            button = QPushButton(name)
+            button.setAccessibleName(name)
+            button.clicked.connect(lambda _=False, n=name: self.show_category(n))
+            row.addWidget(button, index // 8, index % 8)
+            self.categories[name] = button
+        self.view = ListDetail()
+        run_search(self.search, self.view, lambda q: [_qa(x) for x in consult.search_qa(q)],
+                   lambda: [])  # fmt: skip
+        layout = QVBoxLayout(self)
+        layout.addWidget(self.title)
+        layout.addWidget(self.search)
+        layout.addLayout(row)
+        layout.addWidget(self.view, stretch=1)
+
+    def show_category(self, name: str) -> None:
+        self.title.setText(f"政策咨询 · {name}")
+        if name == "办事指南":
+            self.view.show_items([_guide(g) for g in consult.list_guides()])
+        elif name == "咨询电话":
+            self.view.show_items([_contact(c) for c in consult.list_contacts(town_code=self.town_code)])
+        else:
+            self.view.show_items([_qa(q) for q in consult.qa_by_category(name)])
+
+    def clear(self) -> None:
+        self.title.setText("政策咨询")
+        self.search.clear()
+        self.view.show_items([], empty="请选择类别，或搜索问题")
