@@ -16,7 +16,6 @@ from pathlib import Path
 
 from kiosk import log
 from kiosk.errors import KnownError
-from kiosk.sync import apply, client
 
 _log = log.get("kiosk.sync")
 
@@ -54,6 +53,9 @@ def sync(source: str, db_path: Path, trusted_root: Path, progress: Progress | No
         KnownError: the feed was refused, could not be fetched, another sync is running,
             or the trusted root is missing. The database is unchanged.
     """
+    # python-tuf and the apply machinery load here, not when the kiosk starts (~100 ms).
+    from kiosk.sync import apply, client
+
     started = time.perf_counter()
     cache = terminal_dir(db_path) / "feed-cache"
     cache.mkdir(parents=True, exist_ok=True)

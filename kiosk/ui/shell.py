@@ -38,6 +38,8 @@ class KioskWindow(QMainWindow):
     def __init__(self, settings: Settings, db_path: Path | None = None):
         super().__init__()
         self.settings = settings
+        # Style first: applying a style sheet to widgets that already exist re-polishes them all.
+        self.set_elderly(False)
         self.setWindowTitle("莘情公开 · 莘县村务公开查询")
         self.place = QLabel("莘情公开 · 莘县惠民惠农补贴公示")
         self.place.setObjectName("heading")
@@ -97,7 +99,6 @@ class KioskWindow(QMainWindow):
         QApplication.instance().installEventFilter(self)
         self.idle.start()
         self.village_code: str | None = None
-        self.set_elderly(False)
         self.refresh_freshness()
 
     # -- navigation ---------------------------------------------------------------------

@@ -1,0 +1,85 @@
+"""Kiosk UI benchmark on a county-scale database (build one with bench_store.py).
+
+  cold start      kiosk home shown vs a bare QMainWindow (see bench_start.py; goal <= 1.5x)
+  tap-to-table    show a 500-600-row village's payouts, model filled and laid out (<= 50 ms)
+  person lookup   keypad lookup to results shown, p95 (<= 30 ms)
+  peak RSS        of this process after the above (<= 250 MB)
+
+Run:  python tests/benchmarks/bench_ui.py --db /path/to/county.sqlite3
+"""
+
+import argparse
+import random
+import resource
+import sqlite3
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+
+def p95(samples: list[float]) -> float:
+    ordered = sorted(samples)
+    return ordered[max(0, int(len(ordered) * 0.95) - 1)]
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--db", type=Path, required=True)
+    parser.add_argument("--samples", type=int, default=40)
+    args = parser.parse_args()
+    start = subprocess.run([sys.executable, str(Path(__file__).with_name("bench_start.py")),
+                            "--db", str(args.db), "--repeat", "3"],
+                           capture_output=True, text=True, check=True)  # fmt: skip
+    print(start.stdout.strip())
+
+    from kiosk.app import create_app
+    from kiosk.config import Settings
+    from kiosk.store.db import open_database
+    from kiosk.ui.shell import KioskWindow
+
+    open_database(args.db)
+    app = create_app()
+    window = KioskWindow(Settings(Path(tempfile.mkdtemp()) / "settings.json"), args.db)
+    window.resize(1920, 1080)
+    window.show()
+    conn = sqlite3.connect(args.db)
+    villages = [v for (v,) in conn.execute(
+        "SELECT village_id FROM payout WHERE year = 2025 GROUP BY village_id"
+        " HAVING count(*) BETWEEN 500 AND 600")]  # fmt: skip
+    people = conn.execute("SELECT name_initials, id_last4, village_id FROM payout"
+                          " WHERE rowid % 89 = 0 LIMIT 2000").fetchall()  # fmt: skip
+    conn.close()
+    rng = random.Random(3)
+    picks = rng.sample(villages, min(args.samples, len(villages)))
+    for code in picks[:3]:
+        window.show_village(code)
+        app.processEvents()
+    taps = []
+    for code in picks:
+        started = time.perf_counter()
+        window.show_village(code)
+        app.processEvents()
+        taps.append((time.perf_counter() - started) * 1000)
+    print(f"tap-to-table ({len(picks)} villages of 500-600 rows): median "
+          f"{statistics.median(taps):.1f} ms, p95 {p95(taps):.1f} ms (goal <= 50 ms)")
+    lookup = window.payouts.lookup
+    times = []
+    for initials, last4, village in rng.sample(people, min(args.samples * 2, len(people))):
+        lookup.village_town = village[:9]
+        lookup.initials.setText(initials.upper())
+        lookup.last4.setText(last4)
+        started = time.perf_counter()
+        lookup.run()
+        app.processEvents()
+        times.append((time.perf_counter() - started) * 1000)
+    print(f"person lookup: median {statistics.median(times):.1f} ms, p95 {p95(times):.1f} ms "
+          "(goal p95 <= 30 ms)")
+    rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    print(f"peak RSS: {rss:.0f} MB (goal <= 250 MB)")
+
+
+if __name__ == "__main__":
+    main()
