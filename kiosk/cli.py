@@ -205,6 +205,18 @@ def cmd_print_township(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def cmd_set_pin(args: argparse.Namespace) -> int:
+    import getpass
+
+    from kiosk.services import admin
+
+    pin = (getpass.getpass("新的管理 PIN（6-12 位数字）：") if sys.stdin.isatty()
+           else sys.stdin.readline()).strip()  # fmt: skip
+    admin.set_pin(_settings(_db_path(args)), pin)
+    _out("管理 PIN 已设置（仅保存 scrypt 摘要）")
+    return EXIT_OK
+
+
 def cmd_screenshot(args: argparse.Namespace) -> int:
     from kiosk import app
 
@@ -283,6 +295,10 @@ def build_parser() -> argparse.ArgumentParser:
     db_option(township)
     notice_options(township)
     township.set_defaults(handler=cmd_print_township)
+
+    set_pin = commands.add_parser("set-pin", help="设置工作人员 PIN（从标准输入读取）")
+    db_option(set_pin)
+    set_pin.set_defaults(handler=cmd_set_pin)
 
     screenshot = commands.add_parser("screenshot", help="离屏渲染页面截图")
     screenshot.add_argument(

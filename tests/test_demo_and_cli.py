@@ -81,3 +81,18 @@ def test_cli_refuses_a_newer_database_with_one_clear_line(tmp_path):
 
 def test_usage_error_exits_2():
     assert kiosk("nonsense").returncode == 2
+
+
+def test_set_pin_stores_only_a_hash(tmp_path):
+    import json
+
+    db = tmp_path / "kiosk.sqlite3"
+    env = {**os.environ, "KIOSK_DB": str(db)}
+    result = subprocess.run([sys.executable, "-m", "kiosk", "set-pin"], input="246810\n",
+                            capture_output=True, text=True, env=env, timeout=60)  # fmt: skip
+    assert result.returncode == 0, result.stderr
+    stored = json.loads((tmp_path / "settings.json").read_text(encoding="utf-8"))
+    assert stored["admin_pin_hash"].startswith("scrypt$") and "246810" not in json.dumps(stored)
+    bad = subprocess.run([sys.executable, "-m", "kiosk", "set-pin"], input="12\n",
+                         capture_output=True, text=True, env=env, timeout=60)  # fmt: skip
+    assert bad.returncode == 1 and "6 到 12 位数字" in bad.stderr
