@@ -258,3 +258,25 @@ def test_sync_now_from_admin(qtbot, window, demo_feed, county_keys):
     tap(qtbot, window.admin.log_button)
     assert window.admin.view.list.count() >= 1
 
+
+
+def test_jump_strip_and_terminal_town(qtbot, window, demo_db, demo_feed):
+    from kiosk.services import admin
+
+    tap(qtbot, window.home.town_buttons[TOWN])
+    letters = list(window.home.initial_buttons)
+    assert letters == sorted(letters) and len(letters) >= 2
+    tap(qtbot, window.home.initial_buttons[letters[-1]])  # scrolls; no error, still home
+    assert window.page_name() == "home"
+    admin.set_pin(window.settings, "246810")
+    tap(qtbot, window.staff_button)
+    for digit in "246810":
+        tap(qtbot, window.admin.pad.keys[digit])
+    tap(qtbot, window.admin.enter)
+    tap(qtbot, window.admin.settings_button)
+    window.admin._set_town()
+    assert window.settings.get("town_code") == TOWN
+    window.admin.set_source(str(demo_feed))
+    assert window.settings.get("feed_source") == str(demo_feed)
+    window.reset()
+    assert window.home.town_code == TOWN and window.home.village_buttons  # opens on its town

@@ -2,11 +2,13 @@
 settings and exit. The sync runs on a worker thread through kiosk.services.sync."""
 
 import threading
+from collections.abc import Callable
 from pathlib import Path
 
 from PySide6.QtCore import QThread, Signal
 from PySide6.QtWidgets import (
     QApplication,
+    QFileDialog,
     QGridLayout,
     QHBoxLayout,
     QLabel,
@@ -56,6 +58,8 @@ class AdminPage(QWidget):
         super().__init__(parent)
         self.settings, self.db_path = settings, db_path
         self.worker: _SyncWorker | None = None
+        # The shell tells us which town the home page has chosen (for the town setting).
+        self.current_town: Callable[[], str | None] = lambda: None
         # PIN stage
         self.pin = QLineEdit()
         self.pin.setReadOnly(True)
@@ -181,10 +185,40 @@ class AdminPage(QWidget):
             grid.addWidget(value, row, 2)
             grid.addWidget(plus, row, 3)
             self.setting_labels[key] = value
+        self.town_label = QLabel("")
+        set_town = QPushButton("设为首页当前选择的乡镇")
+        set_town.setAccessibleName("设为首页当前选择的乡镇")
+        set_town.clicked.connect(self._set_town)
+        grid.addWidget(self.town_label, 2, 0, 1, 2)
+        grid.addWidget(set_town, 2, 2, 1, 2)
         self.source_label = QLabel("")
         self.source_label.setWordWrap(True)
-        grid.addWidget(self.source_label, 2, 0, 1, 4)
+        pick_source = QPushButton("从U盘选择数据源")
+        pick_source.setAccessibleName("从U盘选择数据源")
+        pick_source.clicked.connect(self._pick_source)
+        grid.addWidget(self.source_label, 3, 0, 1, 2)
+        grid.addWidget(pick_source, 3, 2, 1, 2)
         return panel
+
+    def _set_town(self) -> None:
+        town = self.current_town()
+        if town is None:
+            self.message.setText("请先在首页选择乡镇(街道)")
+            return
+        self.settings.set("town_code", town)
+        self._refresh_settings()
+
+    def _pick_source(self) -> None:
+        folder = QFileDialog.getExistingDirectory(self, "选择U盘上的数据源文件夹", "/media")
+        if folder:
+            self.set_source(folder)
+
+    def set_source(self, folder: str) -> None:
+        if not (Path(folder) / "metadata" / "timestamp.json").exists():
+            self.message.setText(f"{folder} 不是县级数据源文件夹（缺少 metadata）")
+            return
+        self.settings.set("feed_source", folder)
+        self._refresh_settings()
 
     def _bump(self, key: str, step: int) -> None:
         self.settings.set(key, max(step, int(self.settings.get(key)) + step))
@@ -194,6 +228,7 @@ class AdminPage(QWidget):
         for key, label in self.setting_labels.items():
             label.setText(str(self.settings.get(key)))
         self.source_label.setText(f"县级数据源：{self.settings.get('feed_source') or '未配置'}")
+        self.town_label.setText(f"本终端乡镇：{self.settings.get('town_code') or '全县'}")
 
     def show_settings(self) -> None:
         self._refresh_settings()

@@ -57,6 +57,10 @@ class HomePage(QWidget):
             self.town_grid.addWidget(button, index // 6, index % 6)
             self.town_buttons[town.code] = button
         layout.addLayout(self.town_grid)
+        # Jump by the first letter of the village's pinyin (only letters that occur).
+        self.initials = QHBoxLayout()
+        self.initial_buttons: dict[str, QPushButton] = {}
+        layout.addLayout(self.initials)
         self.village_area = QScrollArea()
         self.village_area.setWidgetResizable(True)
         kinetic(self.village_area, holds_buttons=True)
@@ -74,12 +78,22 @@ class HomePage(QWidget):
         _clear(self.village_grid)
         self.village_buttons = {}
         villages = divisions.list_villages(town_code)
+        _clear(self.initials)
+        self.initial_buttons = {}
         for index, village in enumerate(villages):  # already sorted by pinyin
             button = QPushButton(village.name + ("\n演示数据" if village.is_demo else ""))
             button.setAccessibleName(village.name)
             button.clicked.connect(lambda _=False, c=village.code: self.village_chosen.emit(c))
             self.village_grid.addWidget(button, index // 5, index % 5)
             self.village_buttons[village.code] = button
+            letter = (village.initials[:1] or "#").upper()
+            if letter not in self.initial_buttons:
+                jump = QPushButton(letter)
+                jump.setAccessibleName(f"跳到拼音 {letter} 开头的村")
+                jump.clicked.connect(lambda _=False, b=button: self.village_area.ensureWidgetVisible(b))
+                self.initials.addWidget(jump)
+                self.initial_buttons[letter] = jump
+        self.initials.addStretch(1)
         self.prompt.setText(f"请选择您所在的村(社区)：{len(villages)} 个")
 
     def clear(self) -> None:
@@ -88,5 +102,7 @@ class HomePage(QWidget):
         for button in self.town_buttons.values():
             button.setChecked(False)
         _clear(self.village_grid)
+        _clear(self.initials)
         self.village_buttons = {}
+        self.initial_buttons = {}
         self.prompt.setText("请选择您所在的乡镇(街道)")

@@ -76,6 +76,7 @@ class KioskWindow(QMainWindow):
                      self.consult, self.policies, self.admin):  # fmt: skip
             self.pages.addWidget(page)
         self.admin.data_changed.connect(self.refresh_freshness)
+        self.admin.current_town = lambda: self.home.town_code
         self.admin.batch_button.clicked.connect(self.show_batch)
         self.home.village_chosen.connect(self.show_village)
         self.home.tile_chosen.connect(self._tile)
@@ -99,7 +100,14 @@ class KioskWindow(QMainWindow):
         QApplication.instance().installEventFilter(self)
         self.idle.start()
         self.village_code: str | None = None
+        self._preselect_town()
         self.refresh_freshness()
+
+    def _preselect_town(self) -> None:
+        """A terminal set to its township opens with that town's villages shown."""
+        town = self.settings.get("town_code")
+        if town in self.home.town_buttons:
+            self.home.choose_town(town)
 
     # -- navigation ---------------------------------------------------------------------
 
@@ -202,6 +210,7 @@ class KioskWindow(QMainWindow):
         for page in (self.home, self.payouts, self.catalogue, self.consult, self.policies,
                      self.admin):  # fmt: skip
             page.clear()
+        self._preselect_town()
         self.go_home()
         self.refresh_freshness()
         self.idle.start()
