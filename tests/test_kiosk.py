@@ -280,3 +280,36 @@ def test_jump_strip_and_terminal_town(qtbot, window, demo_db, demo_feed):
     assert window.settings.get("feed_source") == str(demo_feed)
     window.reset()
     assert window.home.town_code == TOWN and window.home.village_buttons  # opens on its town
+
+
+def _luminance(hex_colour: str) -> float:
+    channels = [int(hex_colour[i:i + 2], 16) / 255 for i in (1, 3, 5)]
+    linear = [c / 12.92 if c <= 0.03928 else ((c + 0.055) / 1.055) ** 2.4 for c in channels]
+    return 0.2126 * linear[0] + 0.7152 * linear[1] + 0.0722 * linear[2]
+
+
+def _contrast(a: str, b: str) -> float:
+    high, low = sorted((_luminance(a), _luminance(b)), reverse=True)
+    return (high + 0.05) / (low + 0.05)
+
+
+def test_theme_colours_meet_the_contrast_rule():
+    from kiosk.ui import theme
+
+    pairs = [(theme.INK, theme.PAPER), ("#ffffff", theme.ACTION), (theme.ACTION, "#ffffff"),
+             (theme.WARN_INK, theme.WARN_BG), (theme.MUTED, "#d9d9d9"), (theme.MUTED, theme.PAPER)]
+    assert all(_contrast(a, b) >= 4.5 for a, b in pairs), [round(_contrast(a, b), 1) for a, b in pairs]
+
+
+def test_table_model_holds_5000_rows(qtmodeltester, qtbot, window, demo_db):
+    from dataclasses import replace
+
+    from kiosk.services import payouts
+
+    rows = payouts.village_payouts(_village_with_many_rows(demo_db), 2025).rows
+    many = [replace(rows[i % len(rows)], name=f"{rows[i % len(rows)].name}{i}") for i in range(5000)]
+    window.payouts.model.set_rows(many)
+    qtmodeltester.check(window.payouts.model)
+    window.payouts.table.scrollToBottom()
+    last = window.payouts.model.index(4999, 0).data()
+    assert last.endswith("4999")
