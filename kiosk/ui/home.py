@@ -12,16 +12,9 @@ from PySide6.QtWidgets import (
 )
 
 from kiosk.services import divisions
-from kiosk.ui.widgets import kinetic
+from kiosk.ui.widgets import clear_layout, kinetic
 
 TILES = ("补贴公示", "政务公开目录", "政策咨询", "规范性文件")
-
-
-def _clear(layout) -> None:
-    while layout.count():
-        widget = layout.takeAt(0).widget()
-        if widget is not None:
-            widget.deleteLater()
 
 
 class HomePage(QWidget):
@@ -75,10 +68,10 @@ class HomePage(QWidget):
         self.town_code = town_code
         for code, button in self.town_buttons.items():
             button.setChecked(code == town_code)
-        _clear(self.village_grid)
+        clear_layout(self.village_grid)
         self.village_buttons = {}
         villages = divisions.list_villages(town_code)
-        _clear(self.initials)
+        clear_layout(self.initials)
         self.initial_buttons = {}
         for index, village in enumerate(villages):  # already sorted by pinyin
             button = QPushButton(village.name + ("\n演示数据" if village.is_demo else ""))
@@ -101,8 +94,8 @@ class HomePage(QWidget):
         self.town_code = None
         for button in self.town_buttons.values():
             button.setChecked(False)
-        _clear(self.village_grid)
-        _clear(self.initials)
+        clear_layout(self.village_grid)
+        clear_layout(self.initials)
         self.village_buttons = {}
         self.initial_buttons = {}
         self.prompt.setText("请选择您所在的乡镇(街道)")

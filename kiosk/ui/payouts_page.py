@@ -23,7 +23,7 @@ from kiosk.services import payouts
 from kiosk.services.types import VillagePayouts
 from kiosk.ui.keypad import Keypad
 from kiosk.ui.models import PayoutTableModel
-from kiosk.ui.widgets import kinetic
+from kiosk.ui.widgets import clear_layout, kinetic
 
 
 def _table(model: PayoutTableModel) -> QTableView:
@@ -42,13 +42,6 @@ def _table(model: PayoutTableModel) -> QTableView:
     header.setSectionResizeMode(PayoutTableModel.REMARK, QHeaderView.ResizeMode.Stretch)
     kinetic(view)
     return view
-
-
-def _clear_layout(layout) -> None:
-    while layout.count():
-        widget = layout.takeAt(0).widget()
-        if widget is not None:
-            widget.deleteLater()
 
 
 class PayoutsPage(QWidget):
@@ -126,7 +119,7 @@ class PayoutsPage(QWidget):
         self.lookup.village_town = village.town_code
 
     def _choices(self, layout, options, current, on_choose) -> None:
-        _clear_layout(layout)
+        clear_layout(layout)
         for label, value in options:
             button = QPushButton(label if value is None or isinstance(value, str) else f"{label}年")
             button.setCheckable(True)

@@ -14,6 +14,14 @@ def touch_button(text: str, min_width: int = TOUCH * 2) -> QPushButton:
     return button
 
 
+def clear_layout(layout) -> None:
+    """Remove and delete every widget of a layout (spacers go too)."""
+    while layout.count():
+        widget = layout.takeAt(0).widget()
+        if widget is not None:
+            widget.deleteLater()
+
+
 def kinetic(area: QAbstractScrollArea, holds_buttons: bool = False) -> None:
     """Kinetic scrolling: a finger drags the list and it glides on.
 
