@@ -1,7 +1,6 @@
 """The ``kiosk`` command: the public interface for staff and for automation.
 
-Exit codes: 0 success, 1 refused or failed with a clear message, 2 usage error,
-3 the capability is not available yet.
+Exit codes: 0 success, 1 refused or failed with a clear message, 2 usage error.
 """
 
 import argparse
@@ -11,9 +10,9 @@ import time
 from pathlib import Path
 
 from kiosk import __version__, log, paths
-from kiosk.errors import KnownError, NotYetAvailable
+from kiosk.errors import KnownError
 
-EXIT_OK, EXIT_FAILED, EXIT_NOT_YET = 0, 1, 3
+EXIT_OK, EXIT_FAILED = 0, 1
 
 
 def _out(message: str) -> None:
@@ -318,9 +317,6 @@ def main(argv: list[str] | None = None) -> int:
     log.setup(paths.log_dir() if args.command == "run" else None)
     try:
         return args.handler(args)
-    except NotYetAvailable as exc:
-        _err(str(exc))
-        return EXIT_NOT_YET
     except KnownError as exc:  # ImportRefused adds one line per problem to its message
         _err(str(exc))
         return EXIT_FAILED

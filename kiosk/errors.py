@@ -46,12 +46,3 @@ class ImportRefused(KnownError):
         tail = f"\n… 另有 {more} 处 / {more} more" if more > 0 else ""
         return f"{self.zh} / {self.en}\n{shown}{tail}"
 
-
-class NotYetAvailable(KnownError):
-    """A command whose capability has not been built yet."""
-
-    def __init__(self, what: str, issue: str):
-        super().__init__(
-            f"“{what}”功能尚未提供（{issue}）",
-            f"'{what}' is not available yet ({issue})",
-        )

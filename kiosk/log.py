@@ -4,8 +4,6 @@ import logging
 import logging.handlers
 from pathlib import Path
 
-SUBSYSTEMS = ("kiosk.store", "kiosk.sync", "kiosk.services", "kiosk.ui", "kiosk.print")
-
 
 def get(name: str) -> logging.Logger:
     """A logger for one subsystem, e.g. ``log.get("kiosk.sync")``."""

@@ -50,10 +50,6 @@ def is_masked_id(value: str) -> bool:
     return bool(_MASKED_ID.match(value))
 
 
-def id_last4(masked: str) -> str:
-    return masked[-4:]
-
-
 def account_tail(value: str) -> str | None:
     """The 4 digits of an account shown as ``尾号1234``, ``****1234`` or ``1234``; else None."""
     match = _ACCOUNT_TAIL.match(value.strip())

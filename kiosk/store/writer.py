@@ -3,7 +3,7 @@ transaction (peewee's per-row model machinery costs ~10x at county scale)."""
 
 import datetime as dt
 import sqlite3
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 
 from peewee import Model
 
@@ -40,12 +40,6 @@ class BulkInsert:
             (self._conn or _connection()).executemany(self._sql, self._pending)
             self.count += len(self._pending)
             self._pending.clear()
-
-
-def delete_all(models: Iterable[type[Model]]) -> None:
-    """Empty the tables, children first (pass them in that order)."""
-    for model in models:
-        _connection().execute(f'DELETE FROM "{model._meta.table_name}"')
 
 
 def record_feed_state(source: str, version: int, data_as_of: dt.datetime, message: str) -> None:

@@ -1,7 +1,7 @@
 """The county's spreadsheets: which files, which columns, how each cell is read.
 
-One declarative table per dataset, shared by the terminal importer and (later) the county
-feed builder, so both validate with the same rules and the same messages.
+One declarative table per dataset, shared by the county feed builder and the terminal's
+sync, so both validate with the same rules and the same messages.
 """
 
 from collections.abc import Callable
