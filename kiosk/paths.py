@@ -30,6 +30,11 @@ def resource(*parts: str) -> Path:
     return path
 
 
+def cjk_font() -> Path:
+    """The bundled CJK TrueType font (WenQuanYi Micro Hei), for the screen and for PDFs."""
+    return resource("fonts", "wqy-microhei.ttc")
+
+
 def data_dir() -> Path:
     """The per-user data folder of this terminal (database, logs, feed cache)."""
     return Path(platformdirs.user_data_dir(APP_NAME, APP_AUTHOR))

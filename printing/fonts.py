@@ -13,7 +13,7 @@ from pathlib import Path
 from reportlab.pdfbase import pdfmetrics
 from reportlab.pdfbase.ttfonts import TTFont
 
-from kiosk.paths import resource
+from kiosk.paths import cjk_font
 
 MAIN = "WenQuanYiMicroHei"
 # TrueType fonts with wide CJK coverage (Ext-A/Ext-B), used when present on the machine.
@@ -41,8 +41,7 @@ class FontSet:
 @cache
 def fonts() -> FontSet:
     """Register the fonts once per process."""
-    pdfmetrics.registerFont(TTFont(MAIN, str(resource("fonts", "wqy-microhei.ttc")),
-                                   subfontIndex=0))  # fmt: skip
+    pdfmetrics.registerFont(TTFont(MAIN, str(cjk_font()), subfontIndex=0))
     fallbacks = []
     for index, path in enumerate(FALLBACK_FILES):
         if Path(path).is_file():
