@@ -90,7 +90,7 @@ def render_notice(data: NoticeData, out: Path, setup: PageSetup | None = None) -
         )
     setup = setup or PageSetup()
     font_set = fonts()
-    _check_glyphs(data)
+    fallback_rows = _scan_glyphs(data)
     digest = content_digest(data)
     url = verify_url(data, digest)
     page = A3 if setup.size == "A3" else A4
@@ -100,7 +100,6 @@ def render_notice(data: NoticeData, out: Path, setup: PageSetup | None = None) -
 
     story: list[Flowable] = [Paragraph(data.title, styles.title), Spacer(1, 4 * mm),
                              Paragraph(_preamble(data), styles.body), Spacer(1, 3 * mm)]  # fmt: skip
-    fallback_rows: list[int] = []
     number = 0
     for index, section in enumerate(data.sections):
         if index:
@@ -110,8 +109,6 @@ def render_notice(data: NoticeData, out: Path, setup: PageSetup | None = None) -
         rows = []
         for row in section.rows:
             number += 1
-            if needs_fallback(_row_text(row)):
-                fallback_rows.append(number)
             rows.append((number, row))
         story.append(_NoticeTable(rows, width, font_set, setup.body_pt,
                                   final_total=data.total_fen if index == len(data.sections) - 1
@@ -127,10 +124,19 @@ def _row_text(row: NoticeRow) -> str:
                     row.remark))  # fmt: skip
 
 
-def _check_glyphs(data: NoticeData) -> None:
-    bad = []
+def _scan_glyphs(data: NoticeData) -> list[int]:
+    """Rows that need the fallback font (1-based).
+
+    Raises:
+        NoticeError: some character is in no available font (rows named; nothing written).
+    """
+    bad, fallback = [], []
     for number, row in enumerate(data.rows, start=1):
-        chars = missing(_row_text(row))
+        text = _row_text(row)
+        if not needs_fallback(text):  # the common case: the bundled font has every glyph
+            continue
+        fallback.append(number)
+        chars = missing(text)
         if chars:
             bad.append(f"第{number}行（{row.name}）：{''.join(sorted(chars))}")
     header_chars = missing(data.title + data.town + data.village + "".join(data.issuers))
@@ -142,6 +148,7 @@ def _check_glyphs(data: NoticeData) -> None:
             "改用规范字）：" + "；".join(bad),
             f"characters missing from every available font; not printing boxes: {bad}",
         )
+    return fallback
 
 
 class _Styles:
