@@ -313,3 +313,16 @@ def test_table_model_holds_5000_rows(qtmodeltester, qtbot, window, demo_db):
     window.payouts.table.scrollToBottom()
     last = window.payouts.model.index(4999, 0).data()
     assert last.endswith("4999")
+
+
+def test_stale_data_is_a_visible_warning(window):
+    from kiosk.ui import theme
+
+    def background():
+        return window.freshness.palette().color(window.freshness.backgroundRole()).name()
+
+    assert "未更新" not in window.freshness.text() and background() != theme.WARN_BG
+    window.settings.set("freshness_days", -1)  # everything is now older than the limit
+    window.refresh_freshness()
+    assert "未更新，请联系工作人员" in window.freshness.text()
+    assert background() == theme.WARN_BG

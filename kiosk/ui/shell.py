@@ -182,14 +182,21 @@ class KioskWindow(QMainWindow):
         state = status.feed_status()
         if state.data_as_of is None:
             self.freshness.setText("终端尚无数据，请工作人员同步县级数据")
-            self.freshness.setObjectName("warning")
+            self._warn(True)
             return
         as_of = dt.datetime.fromisoformat(state.data_as_of)
         days = (dt.datetime.now() - as_of).days
         stale = days > int(self.settings.get("freshness_days"))
         text = f"数据更新于 {as_of:%Y-%m-%d %H:%M}"
         self.freshness.setText(text + (f"（已 {days} 天未更新，请联系工作人员）" if stale else ""))
-        self.freshness.setObjectName("warning" if stale else "")
+        self._warn(stale)
+
+    def _warn(self, on: bool) -> None:
+        # The style sheet keys on the object name; a renamed widget keeps its old look until
+        # it is polished again.
+        self.freshness.setObjectName("warning" if on else "")
+        self.freshness.style().unpolish(self.freshness)
+        self.freshness.style().polish(self.freshness)
 
     # -- idle timeout ---------------------------------------------------------------------
 
