@@ -302,12 +302,10 @@ def test_theme_colours_meet_the_contrast_rule():
 
 
 def test_table_model_holds_5000_rows(qtmodeltester, qtbot, window, demo_db):
-    from dataclasses import replace
-
     from kiosk.services import payouts
 
     rows = payouts.village_payouts(_village_with_many_rows(demo_db), 2025).rows
-    many = [replace(rows[i % len(rows)], name=f"{rows[i % len(rows)].name}{i}") for i in range(5000)]
+    many = [rows[i % len(rows)]._replace(name=f"{rows[i % len(rows)].name}{i}") for i in range(5000)]
     window.payouts.model.set_rows(many)
     qtmodeltester.check(window.payouts.model)
     window.payouts.table.scrollToBottom()

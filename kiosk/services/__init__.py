@@ -1,1 +1,1 @@
-"""Use cases over the store, returning plain dataclasses (kiosk.services.types)."""
+"""Use cases over the store, returning plain records (kiosk.services.types)."""

@@ -16,5 +16,5 @@ def feed_status() -> FeedStatus:
         applied_at=str(latest.applied_at) if latest.applied_at else None,
         last_result=latest.last_result,
         last_message=latest.last_message,
-        sources=[s.source for s in states],
+        sources=tuple(s.source for s in states),
     )
