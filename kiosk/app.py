@@ -1,8 +1,6 @@
 """Composition root: QApplication, settings, database, services, main window."""
 
-import os
 import sys
-import time
 from pathlib import Path
 
 from PySide6.QtCore import QEventLoop, QTimer
@@ -14,8 +12,6 @@ from kiosk.errors import KnownError
 from kiosk.store.db import open_database
 from kiosk.ui.fonts import install_app_font
 from kiosk.ui.shell import KioskWindow
-
-_IMPORTED_AT = time.time()
 
 
 def create_app(argv: list[str] | None = None) -> QApplication:
@@ -39,21 +35,7 @@ def run(db: Path, windowed: bool = False) -> int:
         window.show()
     else:
         window.showFullScreen()
-    # Logged once the event loop has painted the home page: how long a terminal takes to
-    # come up is worth knowing in the field (and is what the start-up benchmark reads).
-    QTimer.singleShot(0, lambda: log.get("kiosk.ui").info(
-        "home shown %.0f ms after process start", (time.time() - _process_start()) * 1000))
     return app.exec()
-
-
-def _process_start() -> float:
-    """When this process was started (Linux: from /proc; elsewhere: interpreter start)."""
-    try:
-        ticks = int(Path("/proc/self/stat").read_text().rsplit(")", 1)[1].split()[19])
-        uptime = float(Path("/proc/uptime").read_text().split()[0])
-        return time.time() - uptime + ticks / os.sysconf("SC_CLK_TCK")
-    except (OSError, ValueError, IndexError):
-        return _IMPORTED_AT
 
 
 def screenshot(db: Path, page: str, out: Path, village: str | None = None,
