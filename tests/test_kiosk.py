@@ -324,3 +324,21 @@ def test_stale_data_is_a_visible_warning(window):
     window.refresh_freshness()
     assert "未更新，请联系工作人员" in window.freshness.text()
     assert background() == theme.WARN_BG
+
+
+def test_every_list_scrolls_by_touch_and_pages_are_built_on_first_visit(qtbot, window):
+    from PySide6.QtWidgets import QAbstractScrollArea, QHeaderView, QScroller
+
+    from kiosk.ui.shell import PAGES
+
+    # Only the home page exists at start; the rest come on first visit.
+    assert window.pages.count() == 1 and window.page_name() == "home"
+    qtbot.waitUntil(lambda: QScroller.hasScroller(window.home.village_area.viewport()), timeout=2000)
+    for name in PAGES:
+        window.pages.setCurrentWidget(window.page(name))
+    # (A table's header is a scroll area too; the table under it is what scrolls.)
+    areas = [a for a in window.findChildren(QAbstractScrollArea) if not isinstance(a, QHeaderView)]
+    without = [f"{type(a).__name__} {a.accessibleName() or a.objectName()} in "
+               f"{next(n for n in PAGES if window.page(n).isAncestorOf(a))}"
+               for a in areas if not QScroller.hasScroller(a.viewport())]  # fmt: skip
+    assert len(areas) >= 8 and not without, without

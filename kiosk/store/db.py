@@ -5,7 +5,7 @@ from pathlib import Path
 
 from kiosk import log
 from kiosk.errors import KnownError, SchemaTooNewError
-from kiosk.store import migrations, search
+from kiosk.store import migrations
 from kiosk.store.models import database
 
 _log = log.get("kiosk.store")
@@ -19,7 +19,14 @@ PRAGMAS = {
     "temp_store": "memory",
 }
 
-migrations.DATA_STEPS[2] = search.rebuild_raw
+
+def _rebuild_search_index(conn: sqlite3.Connection) -> None:
+    from kiosk.store import search  # its CJK text tools load only when this step runs
+
+    search.rebuild_raw(conn)
+
+
+migrations.DATA_STEPS[2] = _rebuild_search_index
 
 
 def open_database(path: Path | str) -> None:

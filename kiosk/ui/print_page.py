@@ -20,7 +20,7 @@ from PySide6.QtWidgets import (
 
 from kiosk.errors import KnownError
 from kiosk.services import notices
-from kiosk.ui.widgets import touch_button
+from kiosk.ui.widgets import kinetic, touch_button
 
 
 class PrintPage(QWidget):
@@ -36,6 +36,7 @@ class PrintPage(QWidget):
         self.view.setPageMode(QPdfView.PageMode.SinglePage)
         self.view.setZoomMode(QPdfView.ZoomMode.FitInView)
         self.view.setAccessibleName("公示单预览")
+        kinetic(self.view)  # a page fits the view now; a finger still drags it if it ever does not
         self.message = QLabel("")
         self.message.setWordWrap(True)
         self.message.setStyleSheet("font-size: 20pt;")

@@ -10,7 +10,7 @@ import datetime as dt
 from pathlib import Path
 
 from PySide6.QtCore import QEvent, QObject, QTimer
-from PySide6.QtGui import QShowEvent
+from PySide6.QtGui import QPaintEvent
 from PySide6.QtWidgets import (
     QApplication,
     QHBoxLayout,
@@ -37,7 +37,7 @@ class KioskWindow(QMainWindow):
     def __init__(self, settings: Settings, db_path: Path | None = None):
         super().__init__()
         self.settings = settings
-        self._shown = False
+        self._constructed = self._painted = False
         # Style first: applying a style sheet to widgets that already exist re-polishes them all.
         self.set_elderly(False)
         self.setWindowTitle("莘情公开 · 莘县村务公开查询")
@@ -91,12 +91,13 @@ class KioskWindow(QMainWindow):
         self.village_code: str | None = None
         self._preselect_town()
         self.refresh_freshness()
+        self._constructed = True
 
-    def showEvent(self, event: QShowEvent) -> None:
-        super().showEvent(event)
-        if not self._shown:
-            self._shown = True
-            QTimer.singleShot(0, self._finish_start)  # runs once the first frame is painted
+    def paintEvent(self, event: QPaintEvent) -> None:
+        super().paintEvent(event)
+        if not self._painted:
+            self._painted = True
+            QTimer.singleShot(0, self._finish_start)  # after this first frame is finished
 
     def _finish_start(self) -> None:
         """Set-up that can wait for the first frame. Touching PySide's enums costs: the first
@@ -264,9 +265,10 @@ class KioskWindow(QMainWindow):
 
     def _warn(self, on: bool) -> None:
         self.freshness.setObjectName("warning" if on else "")
-        # The style sheet keys on the object name; a widget already shown keeps its old look
-        # until it is polished again. (Not before: style() costs ~5 ms at start.)
-        if self._shown:
+        # The style sheet keys on the object name; a polished widget keeps its old look until
+        # it is polished again. Nothing is polished while the window is being built (and
+        # style() costs ~5 ms at start).
+        if self._constructed:
             self.freshness.style().unpolish(self.freshness)
             self.freshness.style().polish(self.freshness)
 

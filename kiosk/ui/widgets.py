@@ -1,6 +1,13 @@
 """Small shared widgets sized for touch and for older eyes (适老化)."""
 
-from PySide6.QtWidgets import QAbstractScrollArea, QPushButton, QScroller
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from PySide6.QtWidgets import QPushButton
+
+if TYPE_CHECKING:
+    from PySide6.QtWidgets import QAbstractScrollArea
 
 TOUCH = 80  # px: touch targets well above the 60 x 60 minimum
 
@@ -29,6 +36,8 @@ def kinetic(area: QAbstractScrollArea, holds_buttons: bool = False) -> None:
     only: a mouse-drag scroller holds presses back and swallowed quick taps on the buttons
     (seen with the village grid), while touch scrolling leaves taps alone.
     """
+    from PySide6.QtWidgets import QScroller  # its type set-up waits for the first scroller
+
     gesture = (QScroller.ScrollerGestureType.TouchGesture if holds_buttons
                else QScroller.ScrollerGestureType.LeftMouseButtonGesture)  # fmt: skip
     QScroller.grabGesture(area.viewport(), gesture)

@@ -7,25 +7,30 @@ a change to the schema is a new numbered file, never an edit.
 import re
 import sqlite3
 from collections.abc import Callable
-from dataclasses import dataclass
-from importlib import resources
+from pathlib import Path
+from typing import NamedTuple
 
 _NAME = re.compile(r"^(\d{4})_(\w+)\.sql$")
+_FOLDER = Path(__file__).parent  # the .sql files sit beside this module, in a bundle too
 
 
-@dataclass(frozen=True)
-class Migration:
+class Migration(NamedTuple):
     version: int
     name: str
-    sql: str
+    path: Path
+
+    @property
+    def sql(self) -> str:
+        # Read only when applied: an up-to-date terminal starts without reading them.
+        return self.path.read_text(encoding="utf-8")
 
 
 def _load() -> list[Migration]:
     found = []
-    for entry in resources.files(__package__).iterdir():
-        match = _NAME.match(entry.name)
+    for path in _FOLDER.iterdir():
+        match = _NAME.match(path.name)
         if match:
-            found.append(Migration(int(match[1]), match[2], entry.read_text(encoding="utf-8")))
+            found.append(Migration(int(match[1]), match[2], path))
     found.sort(key=lambda m: m.version)
     if [m.version for m in found] != list(range(1, len(found) + 1)):
         raise RuntimeError(f"migration numbers must run 1..N without gaps: {found}")
