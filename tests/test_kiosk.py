@@ -62,9 +62,7 @@ def test_town_village_payouts_and_filter_by_item(qtbot, window, demo_db):
     everything = page.model.rowCount()
     assert everything == page.result.totals.rows > 0
     assert page.totals.text().startswith(f"共 {everything} 条")
-    item_buttons = [page.items.itemAt(i).widget() for i in range(page.items.count())]
-    item_buttons = [b for b in item_buttons if b is not None]
-    farmland = next(b for b in item_buttons if b.text() == "耕地地力保护补贴")
+    farmland = next(b for b in page.items.buttons() if b.text() == "耕地地力保护补贴")
     tap(qtbot, farmland)
     shown = {page.model.row(i).item_name for i in range(page.model.rowCount())}
     assert shown == {"耕地地力保护补贴"} and page.model.rowCount() < everything
@@ -342,3 +340,46 @@ def test_every_list_scrolls_by_touch_and_pages_are_built_on_first_visit(qtbot, w
                f"{next(n for n in PAGES if window.page(n).isAncestorOf(a))}"
                for a in areas if not QScroller.hasScroller(a.viewport())]  # fmt: skip
     assert len(areas) >= 8 and not without, without
+
+
+def test_year_and_item_strips_follow_the_village_shown(qtbot, window, demo_db):
+    conn = sqlite3.connect(demo_db)
+    by_items = conn.execute(
+        "SELECT village_id, group_concat(DISTINCT i.name) FROM payout p JOIN subsidy_item i"
+        " ON i.code = p.item_id WHERE year = 2025 GROUP BY village_id"
+        " ORDER BY count(DISTINCT item_id) DESC").fetchall()  # fmt: skip
+    conn.close()
+    (many, many_names), (few, few_names) = by_items[0], by_items[-1]
+    assert len(many_names.split(",")) > len(few_names.split(","))
+    page = window.payouts
+    for code, names in ((many, many_names), (few, few_names), (many, many_names)):
+        window.show_village(code)
+        shown = [b.text() for b in page.items.buttons()]
+        qtbot.waitUntil(lambda: all(b.isVisible() for b in page.items.buttons()), timeout=2000)
+        visible = [b.text() for b in page.items.buttons() if b.isVisible()]
+        assert shown == visible and shown[0] == "全部项目"
+        assert set(shown[1:]) == set(names.split(","))
+        assert [b.isChecked() for b in page.items.buttons()] == [True] + [False] * (len(shown) - 1)
+    # A year button shows that year.
+    years = page.years.buttons()
+    assert [b.text() for b in years if b.isChecked()] == ["2025年"]
+    tap(qtbot, next(b for b in years if b.text() == "2024年"))
+    assert page.result.year == 2024 and page.title.text().endswith("2024年度补贴发放结果")
+    assert [b.text() for b in page.years.buttons() if b.isChecked()] == ["2024年"]
+
+
+def test_a_tap_postpones_the_idle_timeout(qtbot, window):
+    from PySide6.QtWidgets import QScroller
+
+    # The activity watch starts with the rest of the set-up deferred past the first frame.
+    qtbot.waitUntil(lambda: QScroller.hasScroller(window.home.village_area.viewport()), timeout=2000)
+    window.idle.setInterval(10_000)
+    window.idle.start()
+    qtbot.wait(400)
+    before = window.idle.remainingTime()
+    qtbot.mouseClick(window.home.town_buttons[TOWN], Qt.MouseButton.LeftButton)
+    assert window.idle.remainingTime() > before + 300
+    qtbot.wait(400)
+    before = window.idle.remainingTime()
+    window.repaint()  # not a villager's doing: no postponement
+    assert window.idle.remainingTime() <= before

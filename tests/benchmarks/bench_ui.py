@@ -1,7 +1,8 @@
 """Kiosk UI benchmark on a county-scale database (build one with bench_store.py).
 
   cold start      kiosk home shown vs a bare QMainWindow (see bench_start.py; goal <= 1.5x)
-  tap-to-table    show a 500-600-row village's payouts, model filled and laid out (<= 50 ms)
+  tap-to-table    show a 500-600-row village's payouts, model filled and laid out (<= 50 ms);
+                  also the first tap after start, which builds the payouts page
   person lookup   keypad lookup to results shown, p95 (<= 30 ms)
   peak RSS        of this process after the above (<= 250 MB)
 
@@ -54,7 +55,12 @@ def main() -> None:
     conn.close()
     rng = random.Random(3)
     picks = rng.sample(villages, min(args.samples, len(villages)))
-    for code in picks[:3]:
+    app.processEvents()  # the first frame, and the set-up deferred past it
+    started = time.perf_counter()
+    window.show_village(picks[0])
+    app.processEvents()
+    first = (time.perf_counter() - started) * 1000
+    for code in picks[1:3]:
         window.show_village(code)
         app.processEvents()
     taps = []
@@ -64,7 +70,8 @@ def main() -> None:
         app.processEvents()
         taps.append((time.perf_counter() - started) * 1000)
     print(f"tap-to-table ({len(picks)} villages of 500-600 rows): median "
-          f"{statistics.median(taps):.1f} ms, p95 {p95(taps):.1f} ms (goal <= 50 ms)")
+          f"{statistics.median(taps):.1f} ms, p95 {p95(taps):.1f} ms (goal <= 50 ms); "
+          f"first tap after start, building the page: {first:.1f} ms")
     lookup = window.payouts.lookup
     times = []
     for initials, last4, village in rng.sample(people, min(args.samples * 2, len(people))):
