@@ -30,6 +30,9 @@ from kiosk.ui.home import HomePage
 from kiosk.ui.speech import Speaker
 
 PAGES = ("home", "payouts", "print", "batch", "catalogue", "consult", "policies", "admin")
+# Built one per event-loop turn once the home page is up, so a villager's first tap does not
+# wait for them. The print, batch and staff pages (QtPdf, the sync client) wait for a visit.
+PREBUILT = ("payouts", "catalogue", "consult", "policies")
 _log = log.get("kiosk.ui")
 
 
@@ -110,6 +113,14 @@ class KioskWindow(QMainWindow):
         QApplication.instance().installEventFilter(self)
         self.home.finish_setup()
         _log.info("start-up finished %.0f ms after process start", uptime.process_age_ms())
+        self._prebuild(list(PREBUILT))
+
+    def _prebuild(self, names: list[str]) -> None:
+        if not names:
+            _log.info("villager pages built %.0f ms after process start", uptime.process_age_ms())
+            return
+        self.page(names[0]).ensurePolished()
+        QTimer.singleShot(0, lambda: self._prebuild(names[1:]))
 
     def _preselect_town(self) -> None:
         """A terminal set to its township opens with that town's villages shown."""
