@@ -60,13 +60,11 @@ def screenshot(db: Path, page: str, out: Path, village: str | None = None,
         window.show_village(code)
         window.show_print(code, window.payouts.result.year)
     elif page == "catalogue":
-        window.pages.setCurrentWidget(window.catalogue)
-        window.catalogue.show_domain("D21", "涉农补贴")
+        window.show_page("catalogue").show_domain("D21", "涉农补贴")
     elif page == "consult":
-        window.pages.setCurrentWidget(window.consult)
-        window.consult.show_category("涉农补贴")
+        window.show_page("consult").show_category("涉农补贴")
     elif page == "policies":
-        window.pages.setCurrentWidget(window.policies)
+        window.show_page("policies")
     else:
         window.show_admin()
     _wait_ms(1500 if page == "print" else 100)  # QtPdf renders pages in a thread

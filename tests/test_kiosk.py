@@ -333,7 +333,7 @@ def test_every_list_scrolls_by_touch_and_pages_are_built_on_first_visit(qtbot, w
     assert window.pages.count() == 1 and window.page_name() == "home"
     qtbot.waitUntil(lambda: QScroller.hasScroller(window.home.village_area.viewport()), timeout=2000)
     for name in PAGES:
-        window.pages.setCurrentWidget(window.page(name))
+        window.show_page(name)
     # (A table's header is a scroll area too; the table under it is what scrolls.)
     areas = [a for a in window.findChildren(QAbstractScrollArea) if not isinstance(a, QHeaderView)]
     without = [f"{type(a).__name__} {a.accessibleName() or a.objectName()} in "
@@ -383,3 +383,40 @@ def test_a_tap_postpones_the_idle_timeout(qtbot, window):
     before = window.idle.remainingTime()
     window.repaint()  # not a villager's doing: no postponement
     assert window.idle.remainingTime() <= before
+
+
+def test_home_chooses_town_then_village_and_can_change_town(qtbot, window):
+    home = window.home
+    tap(qtbot, home.town_buttons[TOWN])
+    qtbot.waitUntil(lambda: home.change_town.isVisible(), timeout=2000)
+    assert not home.town_buttons[TOWN].isVisible()  # the villages take the room
+    assert home.prompt.text().startswith(f"{home.town_buttons[TOWN].text()}：请选择您所在的村(社区)，共 ")
+    tap(qtbot, home.change_town)
+    qtbot.waitUntil(lambda: home.town_buttons[TOWN].isVisible(), timeout=2000)
+    assert home.town_buttons[TOWN].isChecked() and not home.change_town.isVisible()
+
+
+@pytest.mark.parametrize(("size", "elderly", "pages"), [
+    ((1920, 1080), False, ("home", "villages", "payouts", "catalogue", "consult", "policies")),
+    ((1920, 1080), True, ("home", "villages", "payouts", "catalogue", "consult", "policies")),
+    ((1280, 800), False, ("home", "villages", "payouts")),
+])  # fmt: skip
+def test_pages_fit_the_screen_without_scrolling(qtbot, window, demo_db, size, elderly, pages):
+    """Nothing a villager needs lies below the bottom of a common kiosk screen (every page
+    still scrolls, by touch, when it does not fit)."""
+    window.resize(*size)
+    window.elderly.setChecked(elderly)
+    overflow = {}
+    for name in pages:
+        if name == "villages":
+            window.home.choose_town(TOWN)
+        elif name == "payouts":
+            window.show_village(_village_with_many_rows(demo_db))
+        else:
+            window.show_page(name)
+        qtbot.wait(50)
+        frame = window.pages.currentWidget()
+        bars = (frame.verticalScrollBar().maximum(), frame.horizontalScrollBar().maximum())
+        if bars != (0, 0):
+            overflow[name] = bars
+    assert overflow == {}

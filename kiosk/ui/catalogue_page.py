@@ -1,10 +1,12 @@
 """政务公开目录: the 26 domains as tiles, their entries with every standard field, search."""
 
-from PySide6.QtWidgets import QGridLayout, QLabel, QPushButton, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QGridLayout, QHBoxLayout, QLabel, QPushButton, QVBoxLayout, QWidget
 
 from kiosk.services import catalogue
 from kiosk.services.types import CatalogueEntryInfo
 from kiosk.ui.browse import ListDetail, SearchBar, detail_html, run_search
+
+_TITLE = "基层政务公开标准目录"
 
 
 def _item(entry: CatalogueEntryInfo) -> tuple[str, str]:
@@ -20,12 +22,17 @@ def _item(entry: CatalogueEntryInfo) -> tuple[str, str]:
 
 
 class CataloguePage(QWidget):
+    """Two steps, so each fits a 1280 x 800 screen: the 26 domain tiles, then a domain's
+    entries (or search results) with a button back to the domains."""
+
     def __init__(self, parent: QWidget | None = None):
         super().__init__(parent)
-        self.title = QLabel("基层政务公开标准目录")
+        self.title = QLabel(_TITLE)
         self.title.setObjectName("heading")
         self.search = SearchBar("输入事项名称拼音首字母，或点常用词")
-        self.domains = QGridLayout()
+        self.domain_panel = QWidget()
+        self.domains = QGridLayout(self.domain_panel)
+        self.domains.setContentsMargins(0, 0, 0, 0)
         self.domain_buttons: dict[str, QPushButton] = {}
         for index, domain in enumerate(catalogue.list_domains()):
             button = QPushButton(domain.name)
@@ -33,20 +40,37 @@ class CataloguePage(QWidget):
             button.clicked.connect(lambda _=False, d=domain: self.show_domain(d.code, d.name))
             self.domains.addWidget(button, index // 7, index % 7)
             self.domain_buttons[domain.code] = button
+        self.all_domains = QPushButton("全部领域")
+        self.all_domains.setAccessibleName("全部领域")
+        self.all_domains.clicked.connect(self.clear)
         self.view = ListDetail()
         run_search(self.search, self.view,
                    lambda q: [_item(e) for e in catalogue.search(q)], lambda: [])  # fmt: skip
+        self.search.searched.connect(lambda q: self._show_list(bool(q.strip())))
         layout = QVBoxLayout(self)
         layout.addWidget(self.title)
         layout.addWidget(self.search)
-        layout.addLayout(self.domains)
+        layout.addWidget(self.domain_panel)
+        back_row = QHBoxLayout()
+        back_row.addWidget(self.all_domains)
+        back_row.addStretch(1)
+        layout.addLayout(back_row)
         layout.addWidget(self.view, stretch=1)
+        layout.addStretch(0)
+        self._show_list(False)
 
     def show_domain(self, code: str, name: str) -> None:
-        self.title.setText(f"基层政务公开标准目录 · {name}")
+        self.title.setText(f"{_TITLE} · {name}")
         self.view.show_items([_item(e) for e in catalogue.entries(code)])
+        self._show_list(True)
+
+    def _show_list(self, on: bool) -> None:
+        self.domain_panel.setVisible(not on)
+        self.all_domains.setVisible(on)
+        self.view.setVisible(on)
 
     def clear(self) -> None:
-        self.title.setText("基层政务公开标准目录")
+        self.title.setText(_TITLE)
         self.search.clear()
         self.view.show_items([], empty="请选择领域，或搜索事项")
+        self._show_list(False)

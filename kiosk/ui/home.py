@@ -15,6 +15,7 @@ from kiosk.services import divisions
 from kiosk.ui.widgets import clear_layout, kinetic
 
 TILES = ("补贴公示", "政务公开目录", "政策咨询", "规范性文件")
+_PROMPT = "请选择您所在的乡镇(街道)"
 
 
 class HomePage(QWidget):
@@ -37,10 +38,14 @@ class HomePage(QWidget):
             tiles.addWidget(tile)
             self.tiles[name] = tile
         layout.addLayout(tiles)
-        self.prompt = QLabel("请选择您所在的乡镇(街道)")
+        self.prompt = QLabel(_PROMPT)
         self.prompt.setObjectName("heading")
         layout.addWidget(self.prompt)
-        self.town_grid = QGridLayout()
+        # Two steps, so each fits a 1280 x 800 screen: the town grid, then that town's
+        # villages (with a button back to the towns).
+        self.town_panel = QWidget()
+        self.town_grid = QGridLayout(self.town_panel)
+        self.town_grid.setContentsMargins(0, 0, 0, 0)
         self.town_buttons: dict[str, QPushButton] = {}
         for index, town in enumerate(divisions.list_towns()):
             button = QPushButton(town.name)
@@ -49,17 +54,29 @@ class HomePage(QWidget):
             button.clicked.connect(lambda _=False, code=town.code: self.choose_town(code))
             self.town_grid.addWidget(button, index // 6, index % 6)
             self.town_buttons[town.code] = button
-        layout.addLayout(self.town_grid)
+        layout.addWidget(self.town_panel)
+        self.village_panel = QWidget()
+        village_layout = QVBoxLayout(self.village_panel)
+        village_layout.setContentsMargins(0, 0, 0, 0)
         # Jump by the first letter of the village's pinyin (only letters that occur).
         self.initials = QHBoxLayout()
+        self.change_town = QPushButton("更换乡镇(街道)")
+        self.change_town.setAccessibleName("更换乡镇(街道)")
+        self.change_town.clicked.connect(self.show_towns)
+        jump_row = QHBoxLayout()
+        jump_row.addWidget(self.change_town)
+        jump_row.addLayout(self.initials, stretch=1)
+        village_layout.addLayout(jump_row)
         self.initial_buttons: dict[str, QPushButton] = {}
-        layout.addLayout(self.initials)
         self.village_area = QScrollArea()
         self.village_area.setWidgetResizable(True)
         holder = QWidget()
         self.village_grid = QGridLayout(holder)
         self.village_area.setWidget(holder)
-        layout.addWidget(self.village_area, stretch=1)
+        village_layout.addWidget(self.village_area, stretch=1)
+        layout.addWidget(self.village_panel, stretch=1)
+        self.village_panel.setVisible(False)
+        layout.addStretch(0)
         self.village_buttons: dict[str, QPushButton] = {}
         self.town_code: str | None = None
 
@@ -91,7 +108,16 @@ class HomePage(QWidget):
                 self.initials.addWidget(jump)
                 self.initial_buttons[letter] = jump
         self.initials.addStretch(1)
-        self.prompt.setText(f"请选择您所在的村(社区)：{len(villages)} 个")
+        name = self.town_buttons[town_code].text()
+        self.prompt.setText(f"{name}：请选择您所在的村(社区)，共 {len(villages)} 个")
+        self.town_panel.setVisible(False)
+        self.village_panel.setVisible(True)
+
+    def show_towns(self) -> None:
+        """Back to the town grid (the chosen town stays marked)."""
+        self.prompt.setText(_PROMPT)
+        self.village_panel.setVisible(False)
+        self.town_panel.setVisible(True)
 
     def clear(self) -> None:
         """Back to the initial state (idle timeout)."""
@@ -102,4 +128,4 @@ class HomePage(QWidget):
         clear_layout(self.initials)
         self.village_buttons = {}
         self.initial_buttons = {}
-        self.prompt.setText("请选择您所在的乡镇(街道)")
+        self.show_towns()

@@ -14,7 +14,6 @@ from PySide6.QtWidgets import (
     QLineEdit,
     QPushButton,
     QScrollArea,
-    QStackedWidget,
     QTableView,
     QVBoxLayout,
     QWidget,
@@ -26,7 +25,7 @@ from kiosk.services import payouts
 from kiosk.services.types import VillagePayouts
 from kiosk.ui.keypad import Keypad
 from kiosk.ui.models import PayoutTableModel
-from kiosk.ui.widgets import kinetic
+from kiosk.ui.widgets import CurrentPageStack, kinetic
 
 
 def _table(model: PayoutTableModel) -> QTableView:
@@ -45,6 +44,11 @@ def _table(model: PayoutTableModel) -> QTableView:
     header.setSectionResizeMode(PayoutTableModel.REMARK, QHeaderView.ResizeMode.Stretch)
     kinetic(view)
     return view
+
+
+def _text_em(label: str) -> float:
+    """Width of a label in em, with room to spare: a Han character ~1 em, a digit ~0.6."""
+    return sum(1.3 if ord(char) > 0x2E80 else 0.7 for char in label)
 
 
 class ChoiceStrip:
@@ -77,7 +81,7 @@ class ChoiceStrip:
                 button.setAccessibleName(label)
                 # Never squeeze a label: the strip scrolls instead. (A style-sheet min-width,
                 # since the app style sheet's own min-width would override setMinimumWidth.)
-                button.setStyleSheet(f"min-width: {len(label) * 1.3:.1f}em;")
+                button.setStyleSheet(f"min-width: {_text_em(label):.1f}em;")
             button.setChecked(value == current)
             button.setVisible(index < len(options))
 
@@ -129,13 +133,15 @@ class PayoutsPage(QWidget):
         listing = QWidget()
         listing_layout = QVBoxLayout(listing)
         listing_layout.setContentsMargins(0, 0, 0, 0)
-        listing_layout.addLayout(self.years.layout)
-        listing_layout.addWidget(self.items_strip)
+        choices = QHBoxLayout()  # years and items share a row: the table keeps the height
+        choices.addLayout(self.years.layout, stretch=0)
+        choices.addWidget(self.items_strip, stretch=1)
+        listing_layout.addLayout(choices)
         listing_layout.addWidget(self.table, stretch=1)
         listing_layout.addLayout(actions)
         self.lookup = PersonLookup()
         self.lookup.back.clicked.connect(lambda: self.stack.setCurrentIndex(0))
-        self.stack = QStackedWidget()
+        self.stack = CurrentPageStack()
         self.stack.addWidget(listing)
         self.stack.addWidget(self.lookup)
         layout = QVBoxLayout(self)

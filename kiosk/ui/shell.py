@@ -17,6 +17,7 @@ from PySide6.QtWidgets import (
     QLabel,
     QMainWindow,
     QPushButton,
+    QScrollArea,
     QStackedWidget,
     QVBoxLayout,
     QWidget,
@@ -28,6 +29,7 @@ from kiosk.services import divisions, payouts, status
 from kiosk.ui import theme
 from kiosk.ui.home import HomePage
 from kiosk.ui.speech import Speaker
+from kiosk.ui.widgets import kinetic
 
 PAGES = ("home", "payouts", "print", "batch", "catalogue", "consult", "policies", "admin")
 # Built one per event-loop turn once the home page is up, so a villager's first tap does not
@@ -71,8 +73,9 @@ class KioskWindow(QMainWindow):
         self.home.village_chosen.connect(self.show_village)
         self.home.tile_chosen.connect(self._tile)
         self.pages = QStackedWidget()
-        self.pages.addWidget(self.home)
-        self._built: dict[str, QWidget] = {"home": self.home}
+        self._built: dict[str, QWidget] = {}
+        self._frames: dict[str, QScrollArea] = {}
+        self._add_page("home", self.home)
         self.notice = QLabel("")
         self.notice.setWordWrap(True)
 
@@ -112,6 +115,7 @@ class KioskWindow(QMainWindow):
                           QEvent.Type.KeyPress, QEvent.Type.Wheel}  # fmt: skip
         QApplication.instance().installEventFilter(self)
         self.home.finish_setup()
+        kinetic(self._frames["home"], holds_buttons=True)
         _log.info("start-up finished %.0f ms after process start", uptime.process_age_ms())
         self._prebuild(list(PREBUILT))
 
@@ -133,10 +137,25 @@ class KioskWindow(QMainWindow):
     def page(self, name: str) -> QWidget:
         """The page called ``name`` (one of PAGES), built and wired on first use."""
         if name not in self._built:
-            page = getattr(self, f"_build_{name}")()
-            self.pages.addWidget(page)
-            self._built[name] = page
+            self._add_page(name, getattr(self, f"_build_{name}")())
         return self._built[name]
+
+    def _add_page(self, name: str, page: QWidget) -> None:
+        # Each page sits in a vertical scroll area: on a short screen or in 长辈模式 nothing
+        # falls off the bottom of the screen, the page scrolls instead.
+        frame = QScrollArea()
+        frame.setObjectName("page")
+        frame.setWidgetResizable(True)
+        frame.setWidget(page)
+        if self._painted:  # the home page's scroller waits for the first frame (see below)
+            kinetic(frame, holds_buttons=True)
+        self.pages.addWidget(frame)
+        self._built[name], self._frames[name] = page, frame
+
+    def show_page(self, name: str) -> QWidget:
+        page = self.page(name)
+        self.pages.setCurrentWidget(self._frames[name])
+        return page
 
     def _build_payouts(self) -> QWidget:
         from kiosk.ui.payouts_page import PayoutsPage
@@ -191,40 +210,38 @@ class KioskWindow(QMainWindow):
 
     def page_name(self) -> str:
         current = self.pages.currentWidget()
-        return next(name for name, page in self._built.items() if page is current)
+        return next(name for name, frame in self._frames.items() if frame is current)
 
     def staff_unlocked(self) -> bool:
         return "admin" in self._built and self.admin.unlocked
 
     def go_home(self) -> None:
-        self.pages.setCurrentWidget(self.home)
+        self.show_page("home")
         self.notice.clear()
 
     def show_village(self, code: str) -> None:
         self.village_code = code
         village = divisions.get_village(code)
         self.place.setText(f"{village.town_name} · {village.name}" if village else code)
-        self.payouts.show_village(code)
-        self.pages.setCurrentWidget(self.payouts)
+        self.show_page("payouts").show_village(code)
 
     def show_print(self, code: str, year: int) -> None:
         if self.settings.get("print_requires_pin") and not self.staff_unlocked():
             self.show_admin()
             self.notice.setText("打印公示单需要工作人员输入 PIN，验证后请重新点“打印公示”")
             return
-        self.pages.setCurrentWidget(self.print_page)
-        self.print_page.load(code, year)
+        self.show_page("print").load(code, year)
 
     def show_admin(self) -> None:
-        self.pages.setCurrentWidget(self.admin)
+        self.show_page("admin")
 
     def show_batch(self) -> None:
         if self.home.town_code is None:
             self.notice.setText("请先选择乡镇(街道)")
             return
         town = next(t for t in divisions.list_towns() if t.code == self.home.town_code)
-        self.batch_page.prepare(town.code, town.name, payouts.latest_year() or 0)
-        self.pages.setCurrentWidget(self.batch_page)
+        self.page("batch").prepare(town.code, town.name, payouts.latest_year() or 0)
+        self.show_page("batch")
 
     def _tile(self, name: str) -> None:
         self.notice.clear()
@@ -233,11 +250,10 @@ class KioskWindow(QMainWindow):
         elif name == "补贴公示":
             self.notice.setText("请在下方选择您所在的乡镇(街道)和村(社区)")
         else:
-            page = self.page({"政务公开目录": "catalogue", "政策咨询": "consult",
-                              "规范性文件": "policies"}[name])  # fmt: skip
+            page = self.show_page({"政务公开目录": "catalogue", "政策咨询": "consult",
+                                   "规范性文件": "policies"}[name])  # fmt: skip
             if name == "政策咨询":  # its contacts list shows the chosen town's offices
                 page.town_code = self.home.town_code
-            self.pages.setCurrentWidget(page)
 
     # -- modes ----------------------------------------------------------------------------
 
@@ -254,7 +270,8 @@ class KioskWindow(QMainWindow):
             self.read_aloud.setChecked(False)
 
     def spoken_text(self) -> str:
-        name, page = self.page_name(), self.pages.currentWidget()
+        name = self.page_name()
+        page = self._built[name]
         if name == "payouts" and page.result:
             return f"{page.title.text()}。{page.totals.text()}"
         if name in ("catalogue", "consult", "policies"):

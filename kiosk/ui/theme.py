@@ -39,5 +39,6 @@ def stylesheet(theme: Theme) -> str:
     QHeaderView::section {{ background: #e8e8e8; color: {INK}; padding: 6px; border: 1px solid #bbb; }}
     QTableView {{ gridline-color: #bbb; }}
     QListWidget::item {{ min-height: {theme.touch_px - 16}px; border-bottom: 1px solid #ccc; }}
+    QScrollArea#page {{ border: none; }}
     QLineEdit {{ border: 3px solid {ACTION}; min-height: {theme.touch_px}px; padding: 4px; }}
     """

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from PySide6.QtWidgets import QPushButton
+from PySide6.QtCore import QSize
+from PySide6.QtWidgets import QPushButton, QStackedWidget, QWidget
 
 if TYPE_CHECKING:
     from PySide6.QtWidgets import QAbstractScrollArea
@@ -41,3 +42,21 @@ def kinetic(area: QAbstractScrollArea, holds_buttons: bool = False) -> None:
     gesture = (QScroller.ScrollerGestureType.TouchGesture if holds_buttons
                else QScroller.ScrollerGestureType.LeftMouseButtonGesture)  # fmt: skip
     QScroller.grabGesture(area.viewport(), gesture)
+
+
+class CurrentPageStack(QStackedWidget):
+    """A stacked widget sized by its current page alone. (QStackedWidget asks for the room
+    of its largest page, so a tall hidden page pushed the shown page's buttons below the
+    bottom of a 1280 x 800 screen.)"""
+
+    def __init__(self, parent: QWidget | None = None):
+        super().__init__(parent)
+        self.currentChanged.connect(lambda _index: self.updateGeometry())
+
+    def sizeHint(self) -> QSize:
+        page = self.currentWidget()
+        return page.sizeHint() if page is not None else super().sizeHint()
+
+    def minimumSizeHint(self) -> QSize:
+        page = self.currentWidget()
+        return page.minimumSizeHint() if page is not None else super().minimumSizeHint()
