@@ -37,6 +37,7 @@ def _table(model: PayoutTableModel) -> QTableView:
     view.setVerticalScrollMode(QAbstractItemView.ScrollMode.ScrollPerPixel)
     view.verticalHeader().setVisible(False)
     header = view.horizontalHeader()
+    header.setAccessibleName("表头")
     header.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
     # Size columns from the first rows only: measuring all 500+ rows costs ~50 ms per tap,
     # and the columns hold values of one shape (masked IDs, amounts, dates).
