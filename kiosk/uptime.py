@@ -2,11 +2,13 @@
 
 import os
 import time
+from functools import cache
 from pathlib import Path
 
 _IMPORTED_AT = time.time()
 
 
+@cache  # read once: /proc/uptime has 10 ms steps, and the start does not move
 def _process_start() -> float:
     """When this process was started (Linux: from /proc; elsewhere: when this module loaded)."""
     try:
