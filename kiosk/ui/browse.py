@@ -95,7 +95,8 @@ class SearchBar(QWidget):
 
     searched = Signal(str)
 
-    def __init__(self, hint: str, parent: QWidget | None = None):
+    def __init__(self, hint: str, words: tuple[str, ...] = COMMON_WORDS,
+                 parent: QWidget | None = None):  # fmt: skip
         super().__init__(parent)
         self.field = QLineEdit()
         self.field.setReadOnly(True)
@@ -113,18 +114,20 @@ class SearchBar(QWidget):
         top = QHBoxLayout()
         top.addWidget(self.field, stretch=1)
         top.addWidget(self.toggle)
-        words = QHBoxLayout()
+        # A few words share the field's row; more get a row of their own.
+        word_row = top if len(words) <= 3 else QHBoxLayout()
         self.words: dict[str, QPushButton] = {}
-        for word in COMMON_WORDS:
+        for word in words:
             button = QPushButton(word)
             button.setAccessibleName(f"搜索{word}")
             button.clicked.connect(lambda _=False, w=word: self._set(w))
-            words.addWidget(button)
+            word_row.addWidget(button)
             self.words[word] = button
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.addLayout(top)
-        layout.addLayout(words)
+        if word_row is not top:
+            layout.addLayout(word_row)
         layout.addWidget(self.keypad)
 
     def _set(self, query: str) -> None:

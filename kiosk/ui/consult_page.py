@@ -4,7 +4,7 @@ from PySide6.QtWidgets import QGridLayout, QLabel, QPushButton, QVBoxLayout, QWi
 
 from kiosk.services import consult
 from kiosk.services.types import ContactInfo, GuideInfo, QAInfo
-from kiosk.ui.browse import ListDetail, SearchBar, detail_html, run_search
+from kiosk.ui.browse import COMMON_WORDS, ListDetail, SearchBar, detail_html, run_search
 
 
 def _qa(q: QAInfo) -> tuple[str, str]:
@@ -34,10 +34,14 @@ class ConsultPage(QWidget):
         self.town_code: str | None = None
         self.title = QLabel("政策咨询")
         self.title.setObjectName("heading")
-        self.search = SearchBar("输入问题拼音首字母，或点常用词")
+        categories = [*consult.qa_categories(), "办事指南", "咨询电话"]
+        # Common words that are not also a category: two buttons reading 养老, one searching
+        # and one browsing, would only confuse.
+        words = tuple(w for w in COMMON_WORDS if not any(w in c for c in categories))
+        self.search = SearchBar("输入问题拼音首字母，或点常用词", words)
         self.categories: dict[str, QPushButton] = {}
         row = QGridLayout()
-        for index, name in enumerate([*consult.qa_categories(), "办事指南", "咨询电话"]):
+        for index, name in enumerate(categories):
             button = QPushButton(name)
             button.setAccessibleName(name)
             button.clicked.connect(lambda _=False, n=name: self.show_category(n))
