@@ -82,7 +82,7 @@ class HomePage(QWidget):
 
     def finish_setup(self) -> None:
         """The part of set-up that can wait until the page is on screen: the first QScroller
-        costs ~20 ms of PySide type set-up, a sixth of a cold start."""
+        costs ~20 ms of PySide type set-up."""
         kinetic(self.village_area, holds_buttons=True)
 
     def choose_town(self, town_code: str) -> None:

@@ -48,7 +48,8 @@ def _table(model: PayoutTableModel) -> QTableView:
 
 
 def _text_em(label: str) -> float:
-    """Width of a label in em, with room to spare: a Han character ~1 em, a digit ~0.6."""
+    """Width of a label in em with room to spare: a Han character is ~1 em wide (we count
+    1.3), a digit or Latin letter ~0.6 (we count 0.7)."""
     return sum(1.3 if ord(char) > 0x2E80 else 0.7 for char in label)
 
 

@@ -1,9 +1,9 @@
 """The kiosk window: header, pages, 长辈模式, 朗读, and the idle timeout that returns home
 and forgets everything a villager typed.
 
-Only the home page is built at start; every other page (and the modules behind it: QtPdf,
-the notice printer, the sync client) is built on its first visit, so a terminal comes up
-about as fast as an empty window.
+Only the home page is built before the first frame. The villager pages follow right after
+it, and the rest (with the modules behind them: QtPdf, the notice printer, the sync client)
+on their first visit, so the first frame waits for none of them.
 """
 
 import datetime as dt
@@ -147,7 +147,7 @@ class KioskWindow(QMainWindow):
         frame.setObjectName("page")
         frame.setWidgetResizable(True)
         frame.setWidget(page)
-        if self._painted:  # the home page's scroller waits for the first frame (see below)
+        if self._painted:  # the home page's scroller waits for the first frame (_finish_start)
             kinetic(frame, holds_buttons=True)
         self.pages.addWidget(frame)
         self._built[name], self._frames[name] = page, frame
