@@ -5,6 +5,7 @@ from PySide6.QtWidgets import QGridLayout, QHBoxLayout, QLabel, QPushButton, QVB
 from kiosk.services import catalogue
 from kiosk.services.types import CatalogueEntryInfo
 from kiosk.ui.browse import ListDetail, SearchBar, detail_html, run_search
+from kiosk.ui.widgets import button_grid
 
 _TITLE = "基层政务公开标准目录"
 
@@ -33,13 +34,9 @@ class CataloguePage(QWidget):
         self.domain_panel = QWidget()
         self.domains = QGridLayout(self.domain_panel)
         self.domains.setContentsMargins(0, 0, 0, 0)
-        self.domain_buttons: dict[str, QPushButton] = {}
-        for index, domain in enumerate(catalogue.list_domains()):
-            button = QPushButton(domain.name)
-            button.setAccessibleName(domain.name)
-            button.clicked.connect(lambda _=False, d=domain: self.show_domain(d.code, d.name))
-            self.domains.addWidget(button, index // 7, index % 7)
-            self.domain_buttons[domain.code] = button
+        domains = {domain.code: domain.name for domain in catalogue.list_domains()}
+        self.domain_buttons = button_grid(self.domains, domains, 7,
+                                          lambda code: self.show_domain(code, domains[code]))  # fmt: skip
         self.all_domains = QPushButton("全部领域")
         self.all_domains.setAccessibleName("全部领域")
         self.all_domains.clicked.connect(self.clear)

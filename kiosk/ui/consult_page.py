@@ -1,10 +1,11 @@
 """政策咨询: Q&A by life-event category and search, service guides, hotlines and windows."""
 
-from PySide6.QtWidgets import QGridLayout, QLabel, QPushButton, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QGridLayout, QLabel, QVBoxLayout, QWidget
 
 from kiosk.services import consult
 from kiosk.services.types import ContactInfo, GuideInfo, QAInfo
 from kiosk.ui.browse import COMMON_WORDS, ListDetail, SearchBar, detail_html, run_search
+from kiosk.ui.widgets import button_grid
 
 
 def _qa(q: QAInfo) -> tuple[str, str]:
@@ -39,14 +40,9 @@ class ConsultPage(QWidget):
         # and one browsing, would only confuse.
         words = tuple(w for w in COMMON_WORDS if not any(w in c for c in categories))
         self.search = SearchBar("输入问题拼音首字母，或点常用词", words)
-        self.categories: dict[str, QPushButton] = {}
         row = QGridLayout()
-        for index, name in enumerate(categories):
-            button = QPushButton(name)
-            button.setAccessibleName(name)
-            button.clicked.connect(lambda _=False, n=name: self.show_category(n))
-            row.addWidget(button, index // 8, index % 8)
-            self.categories[name] = button
+        self.categories = button_grid(row, {name: name for name in categories}, 8,
+                                      self.show_category)  # fmt: skip
         self.view = ListDetail()
         run_search(self.search, self.view, lambda q: [_qa(x) for x in consult.search_qa(q)],
                    lambda: [])  # fmt: skip

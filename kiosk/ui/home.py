@@ -12,7 +12,7 @@ from PySide6.QtWidgets import (
 )
 
 from kiosk.services import divisions
-from kiosk.ui.widgets import clear_layout, kinetic
+from kiosk.ui.widgets import button_grid, clear_layout, kinetic
 
 TILES = ("补贴公示", "政务公开目录", "政策咨询", "规范性文件")
 _PROMPT = "请选择您所在的乡镇(街道)"
@@ -46,14 +46,10 @@ class HomePage(QWidget):
         self.town_panel = QWidget()
         self.town_grid = QGridLayout(self.town_panel)
         self.town_grid.setContentsMargins(0, 0, 0, 0)
-        self.town_buttons: dict[str, QPushButton] = {}
-        for index, town in enumerate(divisions.list_towns()):
-            button = QPushButton(town.name)
-            button.setCheckable(True)
-            button.setAccessibleName(town.name)
-            button.clicked.connect(lambda _=False, code=town.code: self.choose_town(code))
-            self.town_grid.addWidget(button, index // 6, index % 6)
-            self.town_buttons[town.code] = button
+        towns = {town.code: town.name for town in divisions.list_towns()}
+        self.town_buttons = button_grid(self.town_grid, towns, 6, self.choose_town)
+        for button in self.town_buttons.values():
+            button.setCheckable(True)  # the chosen town stays marked
         layout.addWidget(self.town_panel)
         self.village_panel = QWidget()
         village_layout = QVBoxLayout(self.village_panel)

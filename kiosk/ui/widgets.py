@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable, Hashable
 from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QSize
 from PySide6.QtWidgets import QPushButton, QStackedWidget, QWidget
 
 if TYPE_CHECKING:
-    from PySide6.QtWidgets import QAbstractScrollArea
+    from PySide6.QtWidgets import QAbstractScrollArea, QGridLayout
 
 TOUCH = 80  # px: touch targets well above the 60 x 60 minimum
 
@@ -20,6 +21,23 @@ def touch_button(text: str, min_width: int = TOUCH * 2) -> QPushButton:
     button.setAccessibleName(text)
     button.setStyleSheet("font-size: 22pt;")
     return button
+
+
+def button_grid(grid: QGridLayout, labels: dict[Hashable, str], columns: int,
+                on_tap: Callable[[Hashable], None]) -> dict[Hashable, QPushButton]:  # fmt: skip
+    """One button per ``key: label``, ``columns`` to a row; a tap calls ``on_tap(key)``.
+
+    Returns:
+        the buttons by key.
+    """
+    buttons = {}
+    for index, (key, label) in enumerate(labels.items()):
+        button = QPushButton(label)
+        button.setAccessibleName(label)
+        button.clicked.connect(lambda _=False, k=key: on_tap(k))
+        grid.addWidget(button, index // columns, index % columns)
+        buttons[key] = button
+    return buttons
 
 
 def clear_layout(layout) -> None:
