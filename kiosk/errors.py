@@ -46,3 +46,65 @@ class ImportRefused(KnownError):
         tail = f"\n… 另有 {more} 处 / {more} more" if more > 0 else ""
         return f"{self.zh} / {self.en}\n{shown}{tail}"
 
+
+
+
+_DISK_FULL = ("存储空间已满，操作已停止，请工作人员清理磁盘或更换U盘", "the disk is full")
+_READ_ONLY = ("没有写入权限（文件夹、数据库或U盘只读），请工作人员检查", "permission denied (read-only)")
+_DAMAGED = ("数据库文件已损坏，请工作人员重新同步县级数据", "the database file is damaged")
+_NETWORK = ("网络连接中断，请检查网络后重试", "the connection dropped")
+_MEMORY = ("内存不足，操作已停止，请稍后重试", "out of memory")
+_BUG = ("发生意外错误，已记录在日志中，请联系工作人员", "unexpected error, logged with its traceback")
+
+
+def as_known(exc: BaseException) -> KnownError:
+    """Any exception as a KnownError with words a person can act on.
+
+    Known errors pass through. Faults of the environment (a full disk, a read-only folder,
+    a dropped connection, a damaged database) get their own words; anything else is a bug
+    and says so (the caller logs its traceback).
+    """
+    if isinstance(exc, KnownError):
+        return exc
+    zh, en = _classify(exc)
+    return KnownError(zh, f"{en} ({type(exc).__name__}: {exc})")
+
+
+def _classify(exc: BaseException) -> tuple[str, str]:
+    import errno
+    import http.client
+
+    if isinstance(exc, OSError) and exc.errno in (errno.ENOSPC, errno.EDQUOT):
+        return _DISK_FULL
+    if isinstance(exc, PermissionError) or (isinstance(exc, OSError) and exc.errno == errno.EROFS):
+        return _READ_ONLY
+    if isinstance(exc, http.client.HTTPException | ConnectionError | TimeoutError):
+        return _NETWORK
+    if isinstance(exc, MemoryError):
+        return _MEMORY
+    if is_database_error(exc):
+        text = str(exc).lower()
+        if "full" in text:
+            return _DISK_FULL
+        if "readonly" in text or "read-only" in text:
+            return _READ_ONLY
+        if "malformed" in text or "not a database" in text or "corrupt" in text:
+            return _DAMAGED
+    if type(exc).__name__ in ("ProtocolError", "IncompleteRead"):  # urllib3's, without importing it
+        return _NETWORK
+    return _BUG
+
+
+def is_database_error(exc: BaseException) -> bool:
+    """sqlite3's DatabaseError, or peewee's class of the same name it re-raises it as."""
+    import sqlite3
+
+    return isinstance(exc, sqlite3.DatabaseError) or any(
+        c.__name__ == "DatabaseError" and c.__module__ == "peewee" for c in type(exc).__mro__
+    )
+
+
+def is_corruption(exc: BaseException) -> bool:
+    """A database error that means the file's pages are damaged (the file can be rebuilt)."""
+    text = str(exc).lower()
+    return is_database_error(exc) and ("malformed" in text or "not a database" in text)
