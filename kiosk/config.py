@@ -27,6 +27,7 @@ SPEC: tuple[Setting, ...] = (
     Setting("trusted_root", str, "", "县级数据源的受信任 root.json 路径"),
     Setting("verify_base_url", str, "https://gk.shenxian.example/verify", "公示单二维码核验地址"),
     Setting("print_requires_pin", bool, False, "打印公示单是否需要工作人员 PIN"),
+    Setting("printer", str, "", "打印公示单用的打印机名称；空表示系统默认打印机"),
     Setting("admin_pin_hash", str, "", "管理 PIN 的 scrypt 摘要（不存明文）"),
     Setting("admin_failures", int, 0, "连续输错 PIN 的次数"),
     Setting("admin_locked_until", str, "", "PIN 锁定截止时间"),
