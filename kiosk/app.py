@@ -12,12 +12,14 @@ from kiosk.errors import KnownError
 from kiosk.store.db import open_database
 from kiosk.ui.fonts import install_app_font
 from kiosk.ui.shell import KioskWindow
+from kiosk.ui.translations import install_qt_translations
 
 
 def create_app(argv: list[str] | None = None) -> QApplication:
     app = QApplication.instance() or QApplication(argv or sys.argv[:1])
     app.setApplicationName("莘情公开")
     app.setFont(install_app_font())
+    install_qt_translations(app)
     return app
 
 

@@ -123,3 +123,13 @@ def test_printing_can_require_the_staff_pin(qtbot, demo_db, tmp_path):
     qtbot.mouseClick(window.admin.enter, Qt.MouseButton.LeftButton)
     window.show_print(window.village_code, 2025)
     assert window.page_name() == "print"
+
+
+def test_qt_stock_texts_are_chinese(qtbot):
+    """Stock Qt words left on staff screens (a context menu, a button box) read Chinese."""
+    from PySide6.QtCore import QCoreApplication
+
+    create_app()
+    create_app()  # idempotent: one translator, however often the app is set up
+    assert QCoreApplication.translate("QPlatformTheme", "Cancel") == "取消"
+    assert QCoreApplication.translate("QLineEdit", "&Copy").startswith("复制")
