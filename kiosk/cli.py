@@ -10,7 +10,7 @@ import time
 from pathlib import Path
 
 from kiosk import __version__, log, paths
-from kiosk.errors import KnownError
+from kiosk.errors import KnownError, as_known
 
 EXIT_OK, EXIT_FAILED = 0, 1
 
@@ -208,11 +208,13 @@ def cmd_set_pin(args: argparse.Namespace) -> int:
     import getpass
 
     from kiosk.services import admin
+    from kiosk.store.db import open_database
 
+    open_database(_db_path(args))
     pin = (getpass.getpass("新的管理 PIN（6-12 位数字）：") if sys.stdin.isatty()
            else sys.stdin.readline()).strip()  # fmt: skip
-    admin.set_pin(_settings(_db_path(args)), pin)
-    _out("管理 PIN 已设置（仅保存 scrypt 摘要）")
+    admin.set_pin(pin)
+    _out("管理 PIN 已设置（数据库中仅保存 scrypt 摘要），正在运行的终端立即生效")
     return EXIT_OK
 
 
@@ -314,9 +316,18 @@ def build_parser() -> argparse.ArgumentParser:
 
 def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
-    log.setup(paths.log_dir() if args.command == "run" else None)
+    log.setup(paths.log_dir())
     try:
         return args.handler(args)
     except KnownError as exc:  # ImportRefused adds one line per problem to its message
         _err(str(exc))
+        return EXIT_FAILED
+    except KeyboardInterrupt:
+        _err("已中断 / interrupted")
+        return EXIT_FAILED
+    except Exception as exc:
+        # One line for the person at the terminal; the traceback goes to the log file only.
+        known = as_known(exc)
+        log.get("kiosk.cli").error("kiosk %s failed: %s", args.command, known.en, exc_info=exc)
+        _err(f"{known} （详情见日志 {paths.log_dir() / 'kiosk.log'}）")
         return EXIT_FAILED

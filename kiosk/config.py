@@ -2,13 +2,25 @@
 
 Values come from, in order: an environment variable ``KIOSK_<KEY>``, the terminal's
 ``settings.json`` in its data folder, then the default below.
+
+The file is edited by hand on terminals (Notepad writes a UTF-8 BOM) and may be damaged, so
+it is read tolerantly: a value that is unreadable, of the wrong type or out of range falls
+back to its default, with a warning in the log and a line in ``Settings.problems`` for the
+staff page. Nothing in it can stop the kiosk from starting. Secrets are not kept here (the
+staff PIN lives in the database).
 """
 
 import json
+import math
 import os
+import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
+
+from kiosk import log
+
+_log = log.get("kiosk.config")
 
 
 @dataclass(frozen=True)
@@ -17,29 +29,64 @@ class Setting:
     type: type
     default: Any
     description: str
+    minimum: int | None = None
+    maximum: int | None = None
 
 
 SPEC: tuple[Setting, ...] = (
     Setting("town_code", str, "", "本终端所在乡镇(街道)代码，9 位；空表示全县"),
-    Setting("idle_timeout_s", int, 120, "无人操作多少秒后返回首页并清空输入"),
-    Setting("freshness_days", int, 30, "数据超过多少天未更新时在页眉提示"),
+    Setting("idle_timeout_s", int, 120, "无人操作多少秒后返回首页并清空输入", 15, 3600),
+    Setting("freshness_days", int, 30, "数据超过多少天未更新时在页眉提示", 1, 365),
     Setting("feed_source", str, "", "县级数据源：HTTP(S) 地址或 U 盘目录"),
     Setting("trusted_root", str, "", "县级数据源的受信任 root.json 路径"),
     Setting("verify_base_url", str, "https://gk.shenxian.example/verify", "公示单二维码核验地址"),
     Setting("print_requires_pin", bool, False, "打印公示单是否需要工作人员 PIN"),
     Setting("printer", str, "", "打印公示单用的打印机名称；空表示系统默认打印机"),
-    Setting("admin_pin_hash", str, "", "管理 PIN 的 scrypt 摘要（不存明文）"),
-    Setting("admin_failures", int, 0, "连续输错 PIN 的次数"),
-    Setting("admin_locked_until", str, "", "PIN 锁定截止时间"),
 )
 
 _BY_KEY = {s.key: s for s in SPEC}
+# Written by older versions; now in the database (kiosk.services.admin moves the hash once).
+LEGACY_KEYS = {"admin_pin_hash", "admin_failures", "admin_locked_until"}
 
 
-def _coerce(setting: Setting, raw: Any) -> Any:
-    if setting.type is bool and isinstance(raw, str):
-        return raw.strip().lower() in {"1", "true", "yes", "on"}
-    return setting.type(raw)
+class BadValue(ValueError):
+    """A stored or typed value that does not fit its setting."""
+
+
+def coerce(setting: Setting, raw: Any) -> Any:
+    """``raw`` as the setting's type, within its range.
+
+    Raises:
+        BadValue: wrong type, not a number, or out of range (the message is Chinese).
+    """
+    if setting.type is bool:
+        if isinstance(raw, bool):
+            return raw
+        if isinstance(raw, str) and raw.strip().lower() in {"1", "true", "yes", "on", "0",
+                                                            "false", "no", "off", ""}:  # fmt: skip
+            return raw.strip().lower() in {"1", "true", "yes", "on"}
+        raise BadValue(f"“{raw}”不是“是/否”")
+    if setting.type is int:
+        value = _integer(raw)
+        low, high = setting.minimum, setting.maximum
+        if (low is not None and value < low) or (high is not None and value > high):
+            raise BadValue(f"{value} 超出允许范围 {setting.minimum}–{setting.maximum}")
+        return value
+    if not isinstance(raw, str):
+        raise BadValue(f"“{raw}”应为文字")
+    return raw.strip()
+
+
+def _integer(raw: Any) -> int:
+    if isinstance(raw, bool):
+        raise BadValue(f"“{raw}”不是数字")
+    if isinstance(raw, int):
+        return raw
+    if isinstance(raw, float) and math.isfinite(raw) and raw.is_integer():
+        return int(raw)
+    if isinstance(raw, str) and raw.strip().lstrip("+-").isdigit() and len(raw.strip()) < 12:
+        return int(raw.strip())
+    raise BadValue(f"“{raw}”不是整数")
 
 
 class Settings:
@@ -47,27 +94,94 @@ class Settings:
 
     Args:
         path: the JSON file holding values staff changed; it need not exist.
+
+    Attributes:
+        problems: one Chinese line per value that was ignored, for the staff page.
     """
 
     def __init__(self, path: Path | None = None):
         self._path = path
-        self._values: dict[str, Any] = {}
-        if path is not None and path.exists():
-            stored = json.loads(path.read_text(encoding="utf-8"))
-            self._values = {k: _coerce(_BY_KEY[k], v) for k, v in stored.items() if k in _BY_KEY}
+        self.problems: list[str] = []
+        self._values = self._read()
+
+    def _read(self) -> dict[str, Any]:
+        """The valid values in the file; what is wrong is logged and kept in ``problems``."""
+        self.problems = []
+        stored = self._load_file()
+        values = {}
+        for key, raw in stored.items():
+            if key in LEGACY_KEYS:
+                continue
+            setting = _BY_KEY.get(key)
+            if setting is None:
+                self._problem(f"未知设置项“{key}”已忽略", f"unknown key {key!r} ignored")
+                continue
+            try:
+                values[key] = coerce(setting, raw)
+            except BadValue as exc:
+                self._problem(f"设置项“{key}”的值{exc}，已改用默认值 {setting.default}",
+                              f"{key}={raw!r} is invalid; using the default {setting.default!r}")  # fmt: skip
+        return values
+
+    def _load_file(self) -> dict[str, Any]:
+        if self._path is None or not self._path.exists():
+            return {}
+        try:
+            # utf-8-sig: Notepad saves UTF-8 with a byte-order mark.
+            stored = json.loads(self._path.read_text(encoding="utf-8-sig"))
+        except (OSError, UnicodeDecodeError, ValueError) as exc:
+            self._problem(f"设置文件 {self._path.name} 无法读取，已全部使用默认值",
+                          f"{self._path} is unreadable ({exc}); using defaults")  # fmt: skip
+            return {}
+        if not isinstance(stored, dict):
+            self._problem(f"设置文件 {self._path.name} 格式不对，已全部使用默认值",
+                          f"{self._path} does not hold an object; using defaults")  # fmt: skip
+            return {}
+        return stored
+
+    def _problem(self, zh: str, en: str) -> None:
+        self.problems.append(zh)
+        _log.warning("settings: %s", en)
 
     def get(self, key: str) -> Any:
         setting = _BY_KEY[key]
         env = os.environ.get(f"KIOSK_{key.upper()}")
         if env is not None:
-            return _coerce(setting, env)
+            try:
+                return coerce(setting, env)
+            except BadValue:
+                _log.warning("settings: KIOSK_%s=%r is invalid; ignored", key.upper(), env)
         return self._values.get(key, setting.default)
 
     def set(self, key: str, value: Any) -> None:
-        """Change one setting and write the file at once (a terminal may lose power)."""
-        self._values[key] = _coerce(_BY_KEY[key], value)
+        """Change one setting and write the file at once (a terminal may lose power).
+
+        The file is read again first, so a change made meanwhile by another program (the
+        command line) is kept; it is replaced atomically and readable by its owner only.
+
+        Raises:
+            BadValue: the value does not fit the setting.
+            OSError: the file cannot be written (the value is not changed).
+        """
+        value = coerce(_BY_KEY[key], value)
+        values = self._read() if self._path is not None else dict(self._values)
+        values[key] = value
         if self._path is not None:
-            self._path.parent.mkdir(parents=True, exist_ok=True)
-            tmp = self._path.with_suffix(".tmp")
-            tmp.write_text(json.dumps(self._values, ensure_ascii=False, indent=2), "utf-8")
-            tmp.replace(self._path)
+            _write_private(self._path, json.dumps(values, ensure_ascii=False, indent=2))
+        self._values = values
+
+
+def _write_private(path: Path, text: str) -> None:
+    """Replace ``path`` atomically with ``text``, mode 0600 from the first byte."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    handle, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    try:
+        with os.fdopen(handle, "w", encoding="utf-8") as f:
+            f.write(text)
+            f.flush()
+            os.fsync(f.fileno())
+        os.chmod(tmp, 0o600)  # mkstemp already makes it 0600; said here because it matters
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise

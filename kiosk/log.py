@@ -39,10 +39,16 @@ class BoundedFileHandler(logging.FileHandler):
         self.stream = self._open()
 
 
-def setup(log_dir: Path | None, level: int = logging.INFO) -> None:
-    """Log to stderr and, when a folder is given, to a bounded file (5 x 2 MB).
+def _without_traceback(record: logging.LogRecord) -> bool:
+    """Tracebacks go to the log file, never to the person at the terminal."""
+    return record.exc_info is None
 
-    A terminal runs for years; the bound keeps the disk from filling.
+
+def setup(log_dir: Path | None, level: int = logging.INFO) -> None:
+    """Log warnings to stderr and everything to a bounded file (5 x 2 MB) in ``log_dir``.
+
+    A terminal runs for years; the bound keeps the disk from filling. A folder that cannot
+    be written (read-only, full) leaves logging to stderr rather than stopping the program.
     """
     root = logging.getLogger("kiosk")
     root.setLevel(level)
@@ -52,9 +58,35 @@ def setup(log_dir: Path | None, level: int = logging.INFO) -> None:
     stream = logging.StreamHandler()
     stream.setLevel(logging.WARNING)
     stream.setFormatter(fmt)
+    stream.addFilter(_without_traceback)
     root.addHandler(stream)
     if log_dir is not None:
-        log_dir.mkdir(parents=True, exist_ok=True)
-        bounded = BoundedFileHandler(log_dir / "kiosk.log")
+        try:
+            log_dir.mkdir(parents=True, exist_ok=True)
+            bounded = BoundedFileHandler(log_dir / "kiosk.log")
+        except OSError as exc:
+            root.warning("cannot write the log file in %s: %s", log_dir, exc)
+            return
         bounded.setFormatter(fmt)
         root.addHandler(bounded)
+
+
+def install_exception_hooks() -> None:
+    """Log every exception nobody caught, on any thread, with its traceback.
+
+    In a Qt program an exception in a slot reaches ``sys.excepthook`` and the event loop
+    goes on; the kiosk must go on too, with the fault on record.
+    """
+    import sys
+    import threading
+
+    crash = get("kiosk.crash")
+    sys.excepthook = lambda kind, value, tb: crash.error(
+        "uncaught %s", kind.__name__, exc_info=(kind, value, tb))
+    threading.excepthook = lambda args: crash.error(
+        "uncaught %s in thread %s", args.exc_type.__name__,
+        args.thread.name if args.thread else "?",
+        exc_info=(args.exc_type, args.exc_value, args.exc_traceback))
+    sys.unraisablehook = lambda u: crash.error(
+        "unraisable %s: %s", type(u.exc_value).__name__, u.err_msg or "", exc_info=(
+            type(u.exc_value), u.exc_value, u.exc_traceback) if u.exc_value else None)

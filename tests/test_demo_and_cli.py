@@ -83,16 +83,19 @@ def test_usage_error_exits_2():
     assert kiosk("nonsense").returncode == 2
 
 
-def test_set_pin_stores_only_a_hash(tmp_path):
-    import json
+def test_set_pin_stores_only_a_hash_in_the_database(tmp_path):
+    import sqlite3
 
     db = tmp_path / "kiosk.sqlite3"
     env = {**os.environ, "KIOSK_DB": str(db)}
     result = subprocess.run([sys.executable, "-m", "kiosk", "set-pin"], input="246810\n",
                             capture_output=True, text=True, env=env, timeout=60)  # fmt: skip
     assert result.returncode == 0, result.stderr
-    stored = json.loads((tmp_path / "settings.json").read_text(encoding="utf-8"))
-    assert stored["admin_pin_hash"].startswith("scrypt$") and "246810" not in json.dumps(stored)
+    conn = sqlite3.connect(db)
+    (stored,) = conn.execute("SELECT pin_hash FROM staff_access WHERE id = 1").fetchone()
+    conn.close()
+    assert stored.startswith("scrypt$") and "246810" not in stored
+    assert not (tmp_path / "settings.json").exists()  # no secret in the world-readable file
     bad = subprocess.run([sys.executable, "-m", "kiosk", "set-pin"], input="12\n",
                          capture_output=True, text=True, env=env, timeout=60)  # fmt: skip
     assert bad.returncode == 1 and "6 到 12 位数字" in bad.stderr

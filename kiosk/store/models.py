@@ -1,7 +1,7 @@
 """The terminal's embedded store: peewee models on SQLite.
 
 Money is integer fen (分). Quantities are integer hundredths of their unit (5.20 亩 -> 520),
-so nothing here is ever a float. Dates are ISO dates.
+so nothing here is ever a float (but one monotonic clock reading). Dates are ISO dates.
 """
 
 from peewee import (
@@ -9,6 +9,7 @@ from peewee import (
     CharField,
     DateField,
     DateTimeField,
+    FloatField,
     ForeignKeyField,
     IntegerField,
     Model,
@@ -220,6 +221,17 @@ class AuditLog(BaseModel):
     digest = CharField(default="")
 
 
+class StaffAccess(BaseModel):
+    """The staff PIN and its lock-out (one row, id 1); see migration 0005."""
+
+    id = IntegerField(primary_key=True)
+    pin_hash = CharField(default="")  # scrypt$salt$digest; never the PIN
+    failures = IntegerField(default=0)
+    locked_at = DateTimeField(null=True)
+    locked_monotonic = FloatField(null=True)
+    boot_id = CharField(default="")
+
+
 ALL_MODELS = (
     Town,
     Village,
@@ -235,4 +247,5 @@ ALL_MODELS = (
     FeedState,
     FeedPartition,
     AuditLog,
+    StaffAccess,
 )
