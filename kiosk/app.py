@@ -1,14 +1,16 @@
 """Composition root: QApplication, settings, database, services, main window."""
 
+import logging
 import sys
 from pathlib import Path
 
-from PySide6.QtCore import QEventLoop, QTimer
+from PySide6.QtCore import QEventLoop, QTimer, QtMsgType, qInstallMessageHandler
 from PySide6.QtWidgets import QApplication
 
 from kiosk import log
 from kiosk.config import Settings
-from kiosk.errors import KnownError
+from kiosk.errors import KnownError, is_corruption
+from kiosk.services import admin, repair
 from kiosk.store.db import open_database
 from kiosk.ui.fonts import install_app_font
 from kiosk.ui.shell import KioskWindow
@@ -24,20 +26,66 @@ def create_app(argv: list[str] | None = None) -> QApplication:
 
 
 def run(db: Path, windowed: bool = False) -> int:
-    """Open the database and show the kiosk until it is closed."""
+    """Open the database and show the kiosk until 退出程序 (behind the staff PIN)."""
     try:
         open_database(db)
     except KnownError as exc:
         log.get("kiosk.ui").error("%s", exc)
         raise
+    settings_file = db.resolve().parent / "settings.json"
+    admin.adopt_legacy_pin(settings_file)
+    log.install_exception_hooks()
+    install_qt_message_handler()
     app = create_app()
-    window = KioskWindow(Settings(db.resolve().parent / "settings.json"), db)
+    window = _build_window(Settings(settings_file), db)
+    _show_faults_on(window)
     if windowed:
         window.resize(1280, 800)
         window.show()
     else:
         window.showFullScreen()
     return app.exec()
+
+
+def _build_window(settings: Settings, db: Path) -> KioskWindow:
+    """The kiosk window; a database too damaged to build it is set aside and rebuilt."""
+    try:
+        return KioskWindow(settings, db)
+    except Exception as exc:
+        if not is_corruption(exc):
+            raise
+        log.get("kiosk.ui").exception("database damaged at start")
+        aside = repair.set_aside(db)
+        window = KioskWindow(settings, db)
+        window.rebuild(aside)
+        return window
+
+
+def _show_faults_on(window: KioskWindow) -> None:
+    """An exception in a slot is logged (log.install_exception_hooks) and the kiosk goes
+    on; the villager is told, and a damaged database is repaired."""
+    logged = sys.excepthook
+
+    def hook(kind, value, tb) -> None:
+        logged(kind, value, tb)
+        if isinstance(value, Exception):
+            window.fault(value)
+
+    sys.excepthook = hook
+
+
+_QT_LEVELS = {"QtDebugMsg": logging.DEBUG, "QtInfoMsg": logging.INFO, "QtWarningMsg": logging.WARNING,
+              "QtCriticalMsg": logging.ERROR, "QtFatalMsg": logging.CRITICAL}  # fmt: skip
+
+
+def install_qt_message_handler() -> None:
+    """Qt's own warnings go to the kiosk's log, not to a console nobody reads."""
+    qt_log = log.get("kiosk.qt")
+
+    def handler(mode: QtMsgType, context, message: str) -> None:
+        qt_log.log(_QT_LEVELS.get(mode.name, logging.WARNING), "%s", message)
+
+    qInstallMessageHandler(handler)
 
 
 def screenshot(db: Path, page: str, out: Path, village: str | None = None,
@@ -72,7 +120,7 @@ def screenshot(db: Path, page: str, out: Path, village: str | None = None,
     _wait_ms(1500 if page == "print" else 100)  # QtPdf renders pages in a thread
     out.parent.mkdir(parents=True, exist_ok=True)
     window.grab().save(str(out))
-    window.close()
+    window.quit_kiosk()
     return out
 
 

@@ -222,7 +222,7 @@ def test_policies_show_validity_distinctly(qtbot, window):
 def test_staff_pin_locks_after_five_wrong_tries_and_opens_with_the_right_one(qtbot, window):
     from kiosk.services import admin
 
-    admin.set_pin(window.settings, "246810")
+    admin.set_pin("246810")
     tap(qtbot, window.staff_button)
     page = window.admin
     for _ in range(5):
@@ -235,7 +235,7 @@ def test_staff_pin_locks_after_five_wrong_tries_and_opens_with_the_right_one(qtb
         tap(qtbot, page.pad.keys[digit])
     tap(qtbot, page.enter)
     assert not page.unlocked and "锁定" in page.pin_message.text()  # even the right PIN waits
-    window.settings.set("admin_locked_until", "")  # the lock-out has passed
+    admin.set_pin("246810")  # staff reset the PIN from the command line: lock lifted
     for digit in "246810":
         tap(qtbot, page.pad.keys[digit])
     tap(qtbot, page.enter)
@@ -247,7 +247,7 @@ def test_staff_pin_locks_after_five_wrong_tries_and_opens_with_the_right_one(qtb
 def test_sync_now_from_admin(qtbot, window, demo_feed, county_keys):
     from kiosk.services import admin
 
-    admin.set_pin(window.settings, "246810")
+    admin.set_pin("246810")
     window.settings.set("feed_source", str(demo_feed))
     window.settings.set("trusted_root", str(county_keys / "root.json"))
     tap(qtbot, window.staff_button)
@@ -270,7 +270,7 @@ def test_jump_strip_and_terminal_town(qtbot, window, demo_db, demo_feed):
     assert letters == sorted(letters) and len(letters) >= 2
     tap(qtbot, window.home.initial_buttons[letters[-1]])  # scrolls; no error, still home
     assert window.page_name() == "home"
-    admin.set_pin(window.settings, "246810")
+    admin.set_pin("246810")
     tap(qtbot, window.staff_button)
     for digit in "246810":
         tap(qtbot, window.admin.pad.keys[digit])
@@ -322,8 +322,9 @@ def test_stale_data_is_a_visible_warning(window):
         return window.freshness.palette().color(window.freshness.backgroundRole()).name()
 
     assert "未更新" not in window.freshness.text() and background() != theme.WARN_BG
-    window.settings.set("freshness_days", -1)  # everything is now older than the limit
-    window.refresh_freshness()
+    import datetime as dt
+
+    window.refresh_freshness(now=dt.datetime.now() + dt.timedelta(days=31))  # 31 days on
     assert "未更新，请联系工作人员" in window.freshness.text()
     assert background() == theme.WARN_BG
 

@@ -1,12 +1,14 @@
 """The one way to open the terminal's database, in tests and in production."""
 
+import datetime as dt
+import os
 import sqlite3
 from pathlib import Path
 
 from kiosk import log
 from kiosk.errors import KnownError, SchemaTooNewError
 from kiosk.store import migrations
-from kiosk.store.models import database
+from kiosk.store.models import StaffAccess, database
 
 _log = log.get("kiosk.store")
 
@@ -73,3 +75,53 @@ def _check_and_upgrade(path: Path) -> None:
             _log.info("database %s upgraded: versions %s applied", path, applied)
     finally:
         conn.close()
+
+
+def quick_check(path: Path) -> str | None:
+    """SQLite's ``PRAGMA quick_check`` on its own connection: None when the file is sound,
+    else the first problem it reports (damaged pages, a file that is not a database)."""
+    try:
+        conn = sqlite3.connect(f"{Path(path).resolve().as_uri()}?mode=ro", uri=True, timeout=10)
+        try:
+            first = conn.execute("PRAGMA quick_check(1)").fetchone()[0]
+        finally:
+            conn.close()
+    except sqlite3.DatabaseError as exc:
+        return str(exc)
+    return None if first == "ok" else first
+
+
+def set_aside(path: Path) -> Path:
+    """Move a damaged database (with its WAL and shared-memory files) aside and open a new,
+    empty one at ``path``. What cannot come back from the feed (the staff PIN) is carried
+    over when the damaged file still yields it.
+
+    Returns:
+        where the damaged file now is, ``<name>.broken-YYYYmmdd-HHMMSS``.
+    """
+    path = Path(path)
+    staff = _salvage_staff_access(path)
+    close_database()
+    stamp = dt.datetime.now().strftime("%Y%m%d-%H%M%S")
+    aside = path.with_name(f"{path.name}.broken-{stamp}")
+    for suffix in ("", "-wal", "-shm"):
+        part = Path(f"{path}{suffix}")
+        if part.exists():
+            os.replace(part, f"{aside}{suffix}")
+    open_database(path)
+    if staff is not None:
+        StaffAccess.replace(id=1, pin_hash=staff, failures=0, boot_id="").execute()
+    _log.warning("damaged database moved aside to %s; a new one was created", aside)
+    return aside
+
+
+def _salvage_staff_access(path: Path) -> str | None:
+    try:
+        conn = sqlite3.connect(f"{path.resolve().as_uri()}?mode=ro", uri=True)
+        try:
+            row = conn.execute("SELECT pin_hash FROM staff_access WHERE id = 1").fetchone()
+        finally:
+            conn.close()
+    except sqlite3.DatabaseError:
+        return None
+    return row[0] if row and row[0] else None

@@ -1,13 +1,11 @@
 """管理 (staff): PIN on the keypad, then sync now with progress, the event log, terminal
 settings and exit. The sync runs on a worker thread through kiosk.services.sync."""
 
-import threading
 from collections.abc import Callable
 from pathlib import Path
 
-from PySide6.QtCore import QThread, Signal
+from PySide6.QtCore import QTimer, Signal
 from PySide6.QtWidgets import (
-    QApplication,
     QFileDialog,
     QGridLayout,
     QHBoxLayout,
@@ -25,39 +23,30 @@ from kiosk.errors import KnownError
 from kiosk.services import admin, sync
 from kiosk.ui.browse import ListDetail, detail_html
 from kiosk.ui.keypad import Keypad
+from kiosk.ui.tasks import Task, run_task
 
-
-class _SyncWorker(QThread):
-    progressed = Signal(str, int, int)
-    finished_with = Signal(bool, str)
-
-    def __init__(self, source: str, db: Path, root: Path):
-        super().__init__()
-        self.source, self.db, self.root = source, db, root
-        self.cancel = threading.Event()
-
-    def run(self) -> None:  # worker thread: no widgets here
-        try:
-            result = sync.sync(self.source, self.db, self.root,
-                               progress=lambda p, d, t: self.progressed.emit(p, d, t),
-                               cancelled=self.cancel.is_set)  # fmt: skip
-        except KnownError as exc:
-            self.finished_with.emit(False, exc.zh)
-            return
-        self.finished_with.emit(True, "已是最新数据" if result.up_to_date else
-                                f"同步完成：更新 {result.changed} 个分区，{result.rows} 行，"
-                                f"版本 {result.version}")  # fmt: skip
+# An unlocked staff page left untouched this long locks itself: the next person at the
+# screen may be a villager.
+LOCK_AFTER_MS = 60_000
 
 
 class AdminPage(QWidget):
     """Emits ``data_changed`` after a successful sync (the header's freshness follows)."""
 
     data_changed = Signal()
+    quit_requested = Signal()
 
     def __init__(self, settings: Settings, db_path: Path | None, parent: QWidget | None = None):
         super().__init__(parent)
         self.settings, self.db_path = settings, db_path
-        self.worker: _SyncWorker | None = None
+        self.sync_task: Task | None = None
+        self.lock_timer = QTimer(self)
+        self.lock_timer.setSingleShot(True)
+        self.lock_timer.setInterval(LOCK_AFTER_MS)
+        self.lock_timer.timeout.connect(self.lock)
+        # Notes for staff: settings that were ignored, a database that was repaired, a clock
+        # that is wrong. The shell adds to them.
+        self.notes: list[str] = list(settings.problems)
         # The shell tells us which town the home page has chosen (for the town setting).
         self.current_town: Callable[[], str | None] = lambda: None
         # PIN stage
@@ -91,13 +80,16 @@ class AdminPage(QWidget):
             button.setAccessibleName(button.text())
         self.cancel_button.setEnabled(False)
         self.sync_button.clicked.connect(self.start_sync)
-        self.cancel_button.clicked.connect(lambda: self.worker and self.worker.cancel.set())
+        self.cancel_button.clicked.connect(lambda: self.sync_task and self.sync_task.cancel())
         self.log_button.clicked.connect(self.show_log)
         self.settings_button.clicked.connect(self.show_settings)
-        self.exit_button.clicked.connect(QApplication.quit)
+        self.exit_button.clicked.connect(self.quit_requested)
         self.progress = QProgressBar()
         self.message = QLabel("")
         self.message.setWordWrap(True)
+        self.notes_label = QLabel("")
+        self.notes_label.setObjectName("warning")
+        self.notes_label.setWordWrap(True)
         self.view = ListDetail()
         self.settings_panel = self._settings_panel()
         self.settings_panel.setVisible(False)
@@ -107,6 +99,7 @@ class AdminPage(QWidget):
             actions.addWidget(button)
         admin_page = QWidget()
         admin_layout = QVBoxLayout(admin_page)
+        admin_layout.addWidget(self.notes_label)
         admin_layout.addLayout(actions)
         admin_layout.addWidget(self.progress)
         admin_layout.addWidget(self.message)
@@ -126,38 +119,62 @@ class AdminPage(QWidget):
         return self.stack.currentIndex() == 1
 
     def try_pin(self) -> None:
-        check = admin.check_pin(self.settings, self.pin.text())
+        check = admin.check_pin(self.pin.text())
         self.pin.clear()
         if check.ok:
             self.stack.setCurrentIndex(1)
             self.message.setText("")
+            self.show_notes()
+            self.lock_timer.start()
         else:
             self.pin_message.setText(check.message)
+
+    def touched(self) -> None:
+        """A touch anywhere while this page is open postpones its lock."""
+        if self.unlocked:
+            self.lock_timer.start()
+
+    def add_note(self, note: str) -> None:
+        if note not in self.notes:
+            self.notes.append(note)
+        self.show_notes()
+
+    def show_notes(self) -> None:
+        self.notes_label.setText("\n".join(f"⚠ {n}" for n in self.notes))
+        self.notes_label.setVisible(bool(self.notes))
 
     def start_sync(self) -> None:
         source, root = self.settings.get("feed_source"), self.settings.get("trusted_root")
         if not source or not root or self.db_path is None:
             self.message.setText("尚未配置县级数据源或受信任的根证书（见终端设置）")
             return
-        self.worker = _SyncWorker(source, self.db_path, Path(root))
-        self.worker.progressed.connect(self._progress)
-        self.worker.finished_with.connect(self._synced)
+        if self.sync_task is not None and self.sync_task.is_running():
+            return
+        db = self.db_path
         self.sync_button.setEnabled(False)
         self.cancel_button.setEnabled(True)
         self.message.setText("正在同步……")
-        self.worker.start()
+        self.sync_task = run_task(
+            lambda task: sync.sync(source, db, Path(root), progress=task.progress,
+                                   cancelled=task.cancelled),
+            name="sync", on_success=self._synced, on_progress=self._progress,
+            on_failure=lambda error: self.message.setText(error.zh), on_done=self._sync_done,
+        )  # fmt: skip
 
     def _progress(self, phase: str, done: int, total: int) -> None:
         self.progress.setMaximum(total)
         self.progress.setValue(done)
         self.message.setText(f"{phase}：{done}/{total}")
 
-    def _synced(self, ok: bool, message: str) -> None:
-        self.message.setText(message)
+    def _synced(self, result: sync.SyncResult) -> None:
+        self.message.setText("已是最新数据" if result.up_to_date else
+                             f"同步完成：更新 {result.changed} 个分区，{result.rows} 行，"
+                             f"版本 {result.version}")  # fmt: skip
+        self.data_changed.emit()
+
+    def _sync_done(self) -> None:
         self.sync_button.setEnabled(True)
         self.cancel_button.setEnabled(False)
-        if ok:
-            self.data_changed.emit()
 
     def show_log(self) -> None:
         self.settings_panel.setVisible(False)
@@ -205,8 +222,7 @@ class AdminPage(QWidget):
         if town is None:
             self.message.setText("请先在首页选择乡镇(街道)")
             return
-        self.settings.set("town_code", town)
-        self._refresh_settings()
+        self._set("town_code", town)
 
     def _pick_source(self) -> None:
         folder = QFileDialog.getExistingDirectory(self, "选择U盘上的数据源文件夹", "/media")
@@ -217,11 +233,20 @@ class AdminPage(QWidget):
         if not (Path(folder) / "metadata" / "timestamp.json").exists():
             self.message.setText(f"{folder} 不是县级数据源文件夹（缺少 metadata）")
             return
-        self.settings.set("feed_source", folder)
-        self._refresh_settings()
+        self._set("feed_source", folder)
 
     def _bump(self, key: str, step: int) -> None:
-        self.settings.set(key, max(step, int(self.settings.get(key)) + step))
+        self._set(key, int(self.settings.get(key)) + step)
+
+    def _set(self, key: str, value: object) -> None:
+        try:
+            self.settings.set(key, value)
+        except KnownError as exc:
+            self.message.setText(exc.zh)
+        except ValueError as exc:  # config.BadValue: out of range
+            self.message.setText(f"不能设为该值：{exc}")
+        except OSError as exc:
+            self.message.setText(f"设置无法保存（{exc.strerror}），请检查数据文件夹是否可写")
         self._refresh_settings()
 
     def _refresh_settings(self) -> None:
@@ -235,9 +260,14 @@ class AdminPage(QWidget):
         self.view.show_items([], empty="")
         self.settings_panel.setVisible(True)
 
-    def clear(self) -> None:
-        """Lock again (idle timeout, leaving the page)."""
+    def lock(self) -> None:
+        """Lock again (idle timeout, leaving the page, a minute untouched)."""
+        self.lock_timer.stop()
         self.pin.clear()
         self.pin_message.setText("请输入工作人员 PIN")
         self.settings_panel.setVisible(False)
         self.stack.setCurrentIndex(0)
+
+    def clear(self) -> None:
+        """The idle reset: lock."""
+        self.lock()

@@ -46,10 +46,8 @@ class HomePage(QWidget):
         self.town_panel = QWidget()
         self.town_grid = QGridLayout(self.town_panel)
         self.town_grid.setContentsMargins(0, 0, 0, 0)
-        towns = {town.code: town.name for town in divisions.list_towns()}
-        self.town_buttons = button_grid(self.town_grid, towns, 6, self.choose_town)
-        for button in self.town_buttons.values():
-            button.setCheckable(True)  # the chosen town stays marked
+        self.town_buttons: dict[str, QPushButton] = {}
+        self.reload_towns()
         layout.addWidget(self.town_panel)
         self.village_panel = QWidget()
         village_layout = QVBoxLayout(self.village_panel)
@@ -75,6 +73,14 @@ class HomePage(QWidget):
         layout.addStretch(0)
         self.village_buttons: dict[str, QPushButton] = {}
         self.town_code: str | None = None
+
+    def reload_towns(self) -> None:
+        """The town grid from the store (again after a sync or a repair changed it)."""
+        clear_layout(self.town_grid)
+        towns = {town.code: town.name for town in divisions.list_towns()}
+        self.town_buttons = button_grid(self.town_grid, towns, 6, self.choose_town)
+        for button in self.town_buttons.values():
+            button.setCheckable(True)  # the chosen town stays marked
 
     def finish_setup(self) -> None:
         """The part of set-up that can wait until the page is on screen: the first QScroller

@@ -10,7 +10,7 @@ import datetime as dt
 from pathlib import Path
 
 from PySide6.QtCore import QEvent, QObject, QTimer
-from PySide6.QtGui import QInputEvent, QPaintEvent
+from PySide6.QtGui import QCloseEvent, QInputEvent, QPaintEvent
 from PySide6.QtWidgets import (
     QApplication,
     QHBoxLayout,
@@ -25,10 +25,12 @@ from PySide6.QtWidgets import (
 
 from kiosk import log, uptime
 from kiosk.config import Settings
-from kiosk.services import divisions, payouts, status
+from kiosk.errors import as_known, is_corruption
+from kiosk.services import clock, divisions, payouts, repair, status
 from kiosk.ui import theme
 from kiosk.ui.home import HomePage
 from kiosk.ui.speech import Speaker
+from kiosk.ui.tasks import run_task
 from kiosk.ui.widgets import kinetic
 
 PAGES = ("home", "payouts", "print", "batch", "catalogue", "consult", "policies", "admin")
@@ -42,7 +44,10 @@ class KioskWindow(QMainWindow):
     def __init__(self, settings: Settings, db_path: Path | None = None):
         super().__init__()
         self.settings = settings
-        self._constructed = self._painted = False
+        self._constructed = self._painted = self._quitting = self._repairing = False
+        # What staff should know (ignored settings, a repaired database, a wrong clock); the
+        # staff page shows them once unlocked.
+        self.staff_notes: list[str] = list(settings.problems)
         # Style first: applying a style sheet to widgets that already exist re-polishes them all.
         self.set_elderly(False)
         self.setWindowTitle("莘情公开 · 莘县村务公开查询")
@@ -73,6 +78,7 @@ class KioskWindow(QMainWindow):
         self.home.village_chosen.connect(self.show_village)
         self.home.tile_chosen.connect(self._tile)
         self.pages = QStackedWidget()
+        self.pages.currentChanged.connect(self._page_changed)
         self._built: dict[str, QWidget] = {}
         self._frames: dict[str, QScrollArea] = {}
         self._add_page("home", self.home)
@@ -118,6 +124,7 @@ class KioskWindow(QMainWindow):
         kinetic(self._frames["home"], holds_buttons=True)
         _log.info("start-up finished %.0f ms after process start", uptime.process_age_ms())
         self._prebuild(list(PREBUILT))
+        self.check_database()
 
     def _prebuild(self, names: list[str]) -> None:
         if not names:
@@ -193,7 +200,9 @@ class KioskWindow(QMainWindow):
         from kiosk.ui.admin_page import AdminPage
 
         page = AdminPage(self.settings, self.db_path)
-        page.data_changed.connect(self.refresh_freshness)
+        page.notes = self.staff_notes  # one list: notes added later show up there too
+        page.data_changed.connect(self._data_changed)
+        page.quit_requested.connect(self.quit_kiosk)
         page.current_town = lambda: self.home.town_code
         page.batch_button.clicked.connect(self.show_batch)
         return page
@@ -214,6 +223,16 @@ class KioskWindow(QMainWindow):
 
     def staff_unlocked(self) -> bool:
         return "admin" in self._built and self.admin.unlocked
+
+    def _data_changed(self) -> None:
+        """A sync or a repair replaced data: towns and freshness follow."""
+        self.home.reload_towns()
+        self.refresh_freshness()
+
+    def _page_changed(self, _index: int) -> None:
+        # Leaving the staff page locks it: the next person to tap 工作人员 may be a villager.
+        if "admin" in self._built and self.pages.currentWidget() is not self._frames["admin"]:
+            self._built["admin"].lock()
 
     def go_home(self) -> None:
         self.show_page("home")
@@ -278,14 +297,21 @@ class KioskWindow(QMainWindow):
             return f"{page.title.text()}。{page.view.text()}"
         return f"{self.place.text()}。{self.freshness.text()}。请选择乡镇和村。"
 
-    def refresh_freshness(self) -> None:
+    def refresh_freshness(self, now: dt.datetime | None = None) -> None:
+        now = now or dt.datetime.now()
+        wrong_clock = clock.clock_problem(now)
+        if wrong_clock:
+            self.note_for_staff(wrong_clock)
+            self.freshness.setText(f"终端日期时间不正确，请工作人员校准终端日期时间（{wrong_clock[:30]}…）")
+            self._warn(True)
+            return
         state = status.feed_status()
         if state.data_as_of is None:
             self.freshness.setText("终端尚无数据，请工作人员同步县级数据")
             self._warn(True)
             return
         as_of = dt.datetime.fromisoformat(state.data_as_of)
-        days = (dt.datetime.now() - as_of).days
+        days = (now - as_of).days
         stale = days > int(self.settings.get("freshness_days"))
         text = f"数据更新于 {as_of:%Y-%m-%d %H:%M}"
         self.freshness.setText(text + (f"（已 {days} 天未更新，请联系工作人员）" if stale else ""))
@@ -307,7 +333,88 @@ class KioskWindow(QMainWindow):
         # cheap, event.type() builds a Python enum value.
         if isinstance(event, QInputEvent) and event.type() in self._activity:
             self.idle.start()
+            if "admin" in self._built:
+                self._built["admin"].touched()
         return False
+
+    # -- leaving the kiosk ------------------------------------------------------------------
+
+    def closeEvent(self, event: QCloseEvent) -> None:
+        """Alt+F4, a window manager's close button, any close request: refused. Only
+        退出程序 behind the staff PIN (quit_kiosk) ends the kiosk."""
+        if self._quitting:
+            event.accept()
+            return
+        _log.info("close request refused (only 退出程序 behind the staff PIN quits)")
+        event.ignore()
+
+    def quit_kiosk(self) -> None:
+        self._quitting = True
+        self.close()
+        QApplication.quit()
+
+    # -- faults and self-repair ---------------------------------------------------------------
+
+    def note_for_staff(self, note: str) -> None:
+        if note not in self.staff_notes:
+            self.staff_notes.append(note)
+        if "admin" in self._built:
+            self._built["admin"].show_notes()
+
+    def fault(self, exc: BaseException) -> None:
+        """Something a page did failed (the traceback is logged): say so, and repair a
+        damaged database."""
+        if is_corruption(exc):
+            self.begin_repair(str(exc))
+        else:
+            self.notice.setText(f"{as_known(exc).zh}。请返回首页重试。")
+
+    def check_database(self) -> None:
+        """SQLite's quick_check, off the UI thread; a damaged file is repaired."""
+        if self.db_path is not None:
+            db = self.db_path
+            run_task(lambda _task: repair.check(db), name="quick-check",
+                     on_success=lambda problem: problem and self.begin_repair(problem))  # fmt: skip
+
+    def begin_repair(self, reason: str) -> None:
+        if self._repairing or self.db_path is None:
+            return
+        self._repairing = True
+        _log.error("database damaged (%s): repairing from the feed cache", reason)
+        self.go_home()
+        try:
+            aside = repair.set_aside(self.db_path)
+        except Exception as exc:
+            _log.exception("could not set the damaged database aside")
+            self._repairing = False
+            self.notice.setText(f"数据库已损坏且无法自动修复：{as_known(exc).zh}")
+            self.note_for_staff("数据库已损坏且无法自动修复，请联系技术支持")
+            return
+        self.rebuild(aside)
+
+    def rebuild(self, aside: Path) -> None:
+        """Fill the new, empty database from the feed cache, off the UI thread."""
+        self._repairing = True
+        self.notice.setText("数据库文件损坏，正在用县级数据自动修复，请稍候……")
+        db = self.db_path
+        run_task(lambda task: repair.rebuild(db, aside, task.progress), name="repair",
+                 on_success=lambda done: self._repaired(aside, done.rows),
+                 on_failure=lambda error: self._repair_failed(aside, error.zh),
+                 on_done=self._repair_done)  # fmt: skip
+
+    def _repaired(self, aside: Path, rows: int) -> None:
+        stamp = dt.datetime.now().strftime("%Y-%m-%d %H:%M")
+        self.note_for_staff(f"{stamp} 数据库损坏，已从本机县级数据缓存自动重建（{rows} 行），"
+                            f"损坏的文件另存为 {aside.name}")  # fmt: skip
+        self.notice.setText("数据已修复，可以继续查询")
+
+    def _repair_failed(self, aside: Path, why: str) -> None:
+        self.note_for_staff(f"数据库损坏，损坏的文件已另存为 {aside.name}，但未能自动重建：{why}")
+        self.notice.setText("数据库已损坏，请工作人员同步县级数据")
+
+    def _repair_done(self) -> None:
+        self._repairing = False
+        self._data_changed()
 
     def reset(self) -> None:
         """Back to the start: home page, every input and choice forgotten, dialogs closed."""
