@@ -4,6 +4,11 @@ Usable from the CLI (and so the OS scheduler) and from the UI, which runs it off
 thread: progress comes through a callback, cancellation through ``cancelled()``. Only one
 sync runs at a time per terminal; a second one is refused at once. A refused or failed
 sync changes nothing in the database.
+
+Downloads have deadlines (per file, from its length at a minimum rate, and per sync) and
+stop mid-file on cancel; faults of the terminal itself (a full disk, a read-only folder
+or database) end as a KnownError saying so, with the database unchanged and the cache
+fit for the next sync.
 """
 
 import datetime as dt
@@ -15,7 +20,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from kiosk import log
-from kiosk.errors import KnownError
+from kiosk.errors import KnownError, as_known, is_database_error
 
 _log = log.get("kiosk.sync")
 
@@ -46,33 +51,53 @@ def terminal_dir(db_path: Path) -> Path:
 
 
 def sync(source: str, db_path: Path, trusted_root: Path, progress: Progress | None = None,
-         cancelled: Callable[[], bool] = lambda: False, timeout_s: int = 30) -> SyncResult:
+         cancelled: Callable[[], bool] = lambda: False, timeout_s: float = 30,
+         deadline_s: float | None = None, min_rate: float | None = None,
+         file_slack_s: float | None = None) -> SyncResult:
     """Bring the county's latest data onto this terminal (the database must be open).
 
+    Args:
+        timeout_s: connect timeout and the longest silence between two reads.
+        deadline_s: the longest the download may take (default: one hour).
+        min_rate, file_slack_s: one file may take ``file_slack_s + length / min_rate``
+            seconds (defaults: 16 kB/s and 60 s; see kiosk.sync.client).
+
     Raises:
-        KnownError: the feed was refused, could not be fetched, another sync is running,
-            or the trusted root is missing. The database is unchanged.
+        KnownError: the feed was refused, could not be fetched, a deadline passed, the
+            terminal's disk is full or read-only, another sync is running, or the trusted
+            root is missing. The database is unchanged.
     """
     # python-tuf and the apply machinery load here, not when the kiosk starts (~100 ms).
     from kiosk.sync import apply, client
 
     started = time.perf_counter()
-    cache = terminal_dir(db_path) / "feed-cache"
-    cache.mkdir(parents=True, exist_ok=True)
     try:
         root_bytes = trusted_root.read_bytes()
     except OSError as exc:
         raise KnownError(f"找不到受信任的根证书 {trusted_root}，请先配置县级数据源",
                          f"trusted root {trusted_root} not found; configure the county feed") from exc
-    with _single_sync(cache / "sync.lock"):
-        feed = client.fetch(
-            source, cache, root_bytes, timeout_s,
-            (lambda d, t: progress("下载", d, t)) if progress else None, cancelled,
-        )  # fmt: skip
-        summary = apply.apply_feed(
-            feed, cache / "staging.sqlite3", "sync",
-            (lambda d, t: progress("校验", d, t)) if progress else None, cancelled,
-        )  # fmt: skip
+    limits = {k: v for k, v in (("deadline_s", deadline_s), ("min_rate", min_rate),
+                                ("file_slack_s", file_slack_s)) if v is not None}  # fmt: skip
+    cache = terminal_dir(db_path) / "feed-cache"
+    try:
+        cache.mkdir(parents=True, exist_ok=True)
+        with _single_sync(cache / "sync.lock"):
+            feed = client.fetch(
+                source, cache, root_bytes, timeout_s,
+                (lambda d, t: progress("下载", d, t)) if progress else None, cancelled, **limits,
+            )  # fmt: skip
+            summary = apply.apply_feed(
+                feed, cache / "staging.sqlite3", "sync",
+                (lambda d, t: progress("校验", d, t)) if progress else None, cancelled,
+            )  # fmt: skip
+    except KnownError:
+        raise
+    except (OSError, MemoryError) as exc:
+        raise _failed(exc) from exc
+    except Exception as exc:
+        if is_database_error(exc):
+            raise _failed(exc) from exc
+        raise
     as_of = dt.datetime.fromisoformat(feed.data_as_of).astimezone()
     result = SyncResult(feed.version, len(feed.targets), feed.downloaded, len(summary.changed)
                         + len(summary.removed), summary.rows, f"{as_of:%Y-%m-%d %H:%M}",
@@ -80,6 +105,13 @@ def sync(source: str, db_path: Path, trusted_root: Path, progress: Progress | No
                         summary.apply_s)  # fmt: skip
     _log.info("sync from %s: %s", source, result)
     return result
+
+
+def _failed(exc: BaseException) -> KnownError:
+    """A fault of the terminal itself (disk full, read-only, out of memory) in words."""
+    _log.warning("sync failed", exc_info=exc)
+    known = as_known(exc)
+    return KnownError(f"同步未完成，数据未改动：{known.zh}", f"sync failed, nothing was changed: {known.en}")
 
 
 @contextmanager

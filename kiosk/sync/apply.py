@@ -32,8 +32,7 @@ from kiosk.store.staging import Scope, Staging, swap_in
 from kiosk.sync import datasets as ds
 from kiosk.sync.checks import CrossCheck
 from kiosk.sync.client import Cancelled, FetchedFeed
-from kiosk.sync.feed_format import Partition, partition_of
-from kiosk.sync.publisher import FEED_INFO
+from kiosk.sync.feed_format import FEED_INFO, Partition, declaration, open_partition, partition_of
 from kiosk.sync.records import RECORDS
 from kiosk.sync.validate import DuplicateFinder, Problems, read_rows
 
@@ -150,8 +149,9 @@ def _stage(feed: FetchedFeed, changed: list[str], staging: Staging,
                 raise Cancelled()
             partition = partition_of(target)
             bulk = writer.BulkInsert(record.model, record.fields, conn=staging.conn)
-            path = feed.targets[target][1]
-            for row in read_rows(dataset, path, problems, DuplicateFinder(), target):
+            info, path = feed.targets[target]
+            sheet = open_partition(path, target, declaration(target, info.custom))
+            for row in read_rows(dataset, path, problems, DuplicateFinder(), target, sheet=sheet):
                 if not check.accept(dataset.name, row) or not _inside(partition, row, problems):
                     continue
                 if not problems:

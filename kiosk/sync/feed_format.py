@@ -6,18 +6,41 @@ dataset's canonical Chinese headers and canonical cell text, so the terminal rea
 the same validator as a county spreadsheet. Files are written byte-for-byte
 deterministically (gzip mtime 0, fixed row order), so an unchanged partition keeps its
 hash and terminals skip it.
+
+Every partition's signed target entry also declares what it unpacks to
+(``custom: {"uncompressed_length": N, "rows": M}``). The terminal reads a partition as a
+stream and stops at the first byte or row beyond the declaration, so a signed but
+oversized file (a gzip bomb, millions of blank lines) is refused after reading at most
+what was declared, in small pieces.
 """
 
 import csv
 import gzip
 import io
 import re
+import zlib
+from collections.abc import Iterator
 from dataclasses import dataclass
+from pathlib import Path
 
 from kiosk import fmt
+from kiosk.errors import KnownError
 from kiosk.sync import cells
 from kiosk.sync.datasets import BY_NAME, PAYOUTS, Dataset
+from kiosk.sync.spreadsheet import Sheet
 from kiosk.sync.validate import Row
+
+FEED_INFO = "feed.json"  # the feed's own info target (county, data-as-of, rows)
+
+# Absolute caps a terminal accepts whatever a signed feed declares. The largest real
+# partition is one town's payouts for a year (tens of thousands of rows, a few MB
+# unpacked); these leave two orders of magnitude of room and still bound the time a
+# sync can spend on one file.
+MAX_PACKED = 64 * 1024 * 1024  # bytes of one target as downloaded
+MAX_UNPACKED = 512 * 1024 * 1024  # bytes of one partition's CSV
+MAX_ROWS = 2_000_000  # data rows of one partition
+MAX_INFO = 64 * 1024  # bytes of feed.json
+_READ = 64 * 1024  # bytes unpacked per read: memory stays this small per partition
 
 _PAYOUT_TARGET = re.compile(r"^payouts/(\d{4})/(\d{9})\.csv\.gz$")
 _DATASET_TARGET = re.compile(r"^(\w+)\.csv\.gz$")
@@ -36,6 +59,66 @@ class Partition:
         if self.dataset is PAYOUTS:
             return f"payouts/{self.year}/{self.town_code}.csv.gz"
         return f"{self.dataset.name}.csv.gz"
+
+
+class PartitionRefused(KnownError):
+    """A signed partition is not what its declaration says; nothing was applied."""
+
+
+@dataclass(frozen=True)
+class Declared:
+    """What a partition's signed target entry says it unpacks to."""
+
+    uncompressed_length: int
+    rows: int
+
+    def custom(self) -> dict:
+        return {"uncompressed_length": self.uncompressed_length, "rows": self.rows}
+
+
+def declaration(target: str, custom: object) -> Declared:
+    """The checked declaration of ``target`` from its signed ``custom`` field.
+
+    Raises:
+        PartitionRefused: missing, malformed, or over the terminal's absolute caps.
+    """
+    fields = custom if isinstance(custom, dict) else {}
+    length, rows = fields.get("uncompressed_length"), fields.get("rows")
+    if not (type(length) is int and type(rows) is int):
+        raise PartitionRefused(f"数据文件 {target} 没有声明解压后的大小和行数，已拒绝",
+                               f"target {target} does not declare its unpacked size and rows;"
+                               " refused")  # fmt: skip
+    if not (0 < length <= MAX_UNPACKED and 0 < rows <= MAX_ROWS):
+        raise PartitionRefused(
+            f"数据文件 {target} 声明的大小（{length} 字节，{rows} 行）超出终端上限"
+            f"（{MAX_UNPACKED} 字节，{MAX_ROWS} 行）或为空，已拒绝",
+            f"target {target} declares {length} bytes and {rows} rows, beyond the terminal's"
+            f" limits ({MAX_UNPACKED} bytes, {MAX_ROWS} rows) or empty; refused",
+        )
+    return Declared(length, rows)
+
+
+def declare(data: bytes) -> Declared:
+    """County side: measure a partition's gzip CSV bytes for its signed declaration."""
+    text = gzip.decompress(data)
+    records = sum(1 for _ in csv.reader(io.StringIO(text.decode("utf-8"), newline="")))
+    return Declared(len(text), max(records - 1, 0))
+
+
+def check_target_path(target: str) -> None:
+    """Refuse a target path the feed format does not define (``../x``, unknown names).
+
+    Raises:
+        PartitionRefused: naming the path.
+    """
+    if target == FEED_INFO:
+        return
+    try:
+        partition_of(target)
+    except ValueError:
+        raise PartitionRefused(f"数据源含有未知的数据文件 {target!r}（可能需要升级终端程序），已拒绝",
+                               f"the feed holds an unknown target {target!r} (the terminal may"
+                               " need an update); refused") from None  # fmt: skip
 
 
 def partition_of(target: str) -> Partition:
@@ -72,5 +155,83 @@ def encode(dataset: Dataset, rows: list[Row]) -> bytes:
 
 
 def decode(data: bytes) -> str:
-    """Gzip CSV bytes -> CSV text (raises on a corrupt or truncated stream)."""
+    """Gzip CSV bytes -> CSV text (raises on a corrupt or truncated stream). For tests and
+    county tools; the terminal reads partitions with ``open_partition``."""
     return gzip.decompress(data).decode("utf-8")
+
+
+class _Bounded(io.RawIOBase):
+    """The unpacked bytes of a gzip file, refused as soon as they pass ``limit``."""
+
+    def __init__(self, path: Path, limit: int, target: str):
+        self._gzip = gzip.open(path, "rb")  # noqa: SIM115 - closed by close()
+        self._limit = limit
+        self._target = target
+        self.read_bytes = 0
+
+    def readable(self) -> bool:
+        return True
+
+    def readinto(self, buffer) -> int:
+        want = min(len(buffer), _READ)
+        data = self._gzip.read(want)
+        self.read_bytes += len(data)
+        if self.read_bytes > self._limit:
+            raise PartitionRefused(
+                f"数据文件 {self._target} 解压后超过声明的 {self._limit} 字节，已拒绝",
+                f"target {self._target} unpacks to more than its declared {self._limit} bytes;"
+                " refused",
+            )
+        buffer[: len(data)] = data
+        return len(data)
+
+    def close(self) -> None:
+        self._gzip.close()
+        super().close()
+
+
+def open_partition(path: Path, target: str, declared: Declared) -> Sheet:
+    """A feed partition as a Sheet, read as a stream within its declaration.
+
+    The rows iterator raises PartitionRefused at the first byte beyond the declared
+    length, at the first row beyond the declared count, at a blank line (the county
+    never writes one), and at the end if fewer rows came than declared; a corrupt or
+    truncated stream is refused too.
+    """
+    raw = _Bounded(path, declared.uncompressed_length, target)
+    text = io.TextIOWrapper(io.BufferedReader(raw, _READ), encoding="utf-8", newline="")
+
+    def refused(zh: str, en: str) -> PartitionRefused:
+        return PartitionRefused(f"数据文件 {target} {zh}，已拒绝", f"target {target} {en}; refused")
+
+    def records() -> Iterator[list[str]]:
+        try:
+            yield from csv.reader(text)
+        except (OSError, EOFError, zlib.error, UnicodeDecodeError, csv.Error) as exc:
+            raise refused("已损坏或不完整", f"is corrupt or truncated ({exc})") from exc
+
+    reader = records()
+    try:
+        headers = [h.strip() for h in next(reader, [])]
+    except BaseException:
+        text.close()
+        raise
+
+    def rows() -> Iterator[tuple[int, list[str]]]:
+        count = 0
+        try:
+            for number, cells_ in enumerate(reader, start=2):
+                count += 1
+                if count > declared.rows:
+                    raise refused(f"的行数超过声明的 {declared.rows} 行",
+                                  f"has more rows than its declared {declared.rows}")  # fmt: skip
+                if not any(cells_):
+                    raise refused(f"第 {number} 行是空行", f"has a blank line at row {number}")
+                yield number, [c.strip() for c in cells_]
+            if count != declared.rows:
+                raise refused(f"只有 {count} 行，与声明的 {declared.rows} 行不符",
+                              f"has {count} rows, not the declared {declared.rows}")  # fmt: skip
+        finally:
+            text.close()
+
+    return Sheet(path, headers, rows())

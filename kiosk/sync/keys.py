@@ -1,25 +1,39 @@
 """The county's TUF signing keys: one ed25519 key per top-level role, kept as PEM files.
 
 The key folder is the county's secret. ``root.json`` in it is public: it is the trusted
-root that ships with every terminal.
+root that ships with every terminal. ``root_history/N.root.json`` keeps every version of
+the root, which the publisher puts in every feed so that a terminal shipped with an old
+root can walk the chain of rotations up to the current one.
+
+Rotation (``rotate_root``) writes the next root version with a fresh expiry and,
+optionally, new keys for some roles. The new root is signed by the new root key and,
+when the root key changes, also by the old one (TUF: a new root must carry a threshold of
+signatures of the previous root's keys and of its own). Replaced key files are kept as
+``<role>.pem.old-<root version they belonged to>``; nothing is ever overwritten.
 """
 
 import datetime as dt
 import os
+from dataclasses import dataclass
 from pathlib import Path
 
 from cryptography.hazmat.primitives.serialization import load_pem_private_key
 from securesystemslib.signer import CryptoSigner
 from tuf.api.metadata import Metadata, Root
+from tuf.api.serialization.json import JSONSerializer
 
 from kiosk.errors import KnownError
 
 ROLES = ("root", "targets", "snapshot", "timestamp")
 ROOT_EXPIRY_DAYS = 3 * 365
+ROOT_HISTORY = "root_history"
 
 
-def init_keys(keydir: Path) -> Path:
+def init_keys(keydir: Path, now: dt.datetime | None = None) -> Path:
     """Create the four role keys and version 1 of the root metadata.
+
+    Args:
+        now: when the root's validity starts (default: now; tests pass the past).
 
     Returns:
         the path of the trusted ``root.json`` to ship with terminals.
@@ -30,18 +44,17 @@ def init_keys(keydir: Path) -> Path:
     if any((keydir / f"{role}.pem").exists() for role in ROLES):
         raise KnownError(f"{keydir} 中已有密钥，不会覆盖", f"{keydir} already holds keys; not overwriting")
     keydir.mkdir(parents=True, exist_ok=True)
-    expires = dt.datetime.now(dt.UTC).replace(microsecond=0) + dt.timedelta(days=ROOT_EXPIRY_DAYS)
-    root = Metadata(Root(expires=expires, consistent_snapshot=True))
+    now = (now or dt.datetime.now(dt.UTC)).replace(microsecond=0)
+    root = Metadata(Root(expires=now + dt.timedelta(days=ROOT_EXPIRY_DAYS),
+                         consistent_snapshot=True))  # fmt: skip
     signers = {}
     for role in ROLES:
         signer = CryptoSigner.generate_ed25519()
         signers[role] = signer
         root.signed.add_key(signer.public_key, role)
-        path = keydir / f"{role}.pem"
-        path.write_bytes(signer.private_bytes)
-        os.chmod(path, 0o600)
+        _write_key(keydir / f"{role}.pem", signer)
     root.sign(signers["root"])
-    root.to_file(str(keydir / "root.json"))
+    _write_root(keydir, root)
     return keydir / "root.json"
 
 
@@ -57,3 +70,118 @@ def load_signer(keydir: Path, role: str) -> CryptoSigner:
     except (OSError, ValueError) as exc:
         raise KnownError(f"无法读取签名密钥 {path}", f"cannot read signing key {path}: {exc}") from exc
     return CryptoSigner(private)
+
+
+def root_history(keydir: Path) -> dict[int, Path]:
+    """Every root version the key folder holds (version -> file), the current one included.
+
+    A key folder made before rotation existed holds only ``root.json``: its history is
+    that one version.
+    """
+    found = {}
+    folder = keydir / ROOT_HISTORY
+    if folder.is_dir():
+        for path in folder.glob("*.root.json"):
+            version = path.name.split(".", 1)[0]
+            if version.isdigit():
+                found[int(version)] = path
+    current = keydir / "root.json"
+    if current.exists():
+        found[Metadata[Root].from_file(str(current)).signed.version] = current
+    return found
+
+
+@dataclass(frozen=True)
+class Rotation:
+    version: int
+    expires: dt.datetime
+    replaced: tuple[str, ...]
+    kept_as: tuple[Path, ...]
+
+
+def rotate_root(keydir: Path, roles: tuple[str, ...] = (), expiry_days: int = ROOT_EXPIRY_DAYS,
+                now: dt.datetime | None = None) -> Rotation:
+    """Write the next root version: fresh expiry, new keys for ``roles``.
+
+    The old root (even an expired one) stays valid as a link of the chain; terminals
+    accept the new root on their next sync once ``kiosk feed build`` has published it.
+
+    Raises:
+        KnownError: no key folder, an unknown role, a bad expiry, or a key file that a
+            previous rotation already kept under the name this one would use.
+    """
+    unknown = [r for r in roles if r not in ROLES]
+    if unknown:
+        raise KnownError(f"未知的角色 {', '.join(unknown)}（可选：{', '.join(ROLES)}）",
+                         f"unknown role {', '.join(unknown)} (choose from {', '.join(ROLES)})")  # fmt: skip
+    if not 1 <= expiry_days <= 10 * 365:
+        raise KnownError("根证书有效期应在 1 到 3650 天之间",
+                         "the root's expiry must be 1 to 3650 days")  # fmt: skip
+    try:
+        old = Metadata[Root].from_file(str(keydir / "root.json"))
+    except (OSError, ValueError) as exc:
+        raise KnownError(f"{keydir} 中没有可用的 root.json，请先运行 kiosk feed init-keys",
+                         f"no usable root.json in {keydir}; run kiosk feed init-keys first") from exc
+    old_root_signer = load_signer(keydir, "root")
+    if old_root_signer.public_key.keyid not in old.signed.roles["root"].keyids:
+        raise KnownError(f"{keydir}/root.pem 与 root.json 不匹配，不能轮换",
+                         f"{keydir}/root.pem does not match root.json; cannot rotate")  # fmt: skip
+    version = old.signed.version
+    roles = tuple(r for r in ROLES if r in roles)  # each once, in a fixed order
+    kept = {role: keydir / f"{role}.pem.old-{version}" for role in roles}
+    clash = [str(p) for p in kept.values() if p.exists()]
+    if clash:
+        raise KnownError(f"{', '.join(clash)} 已存在，不会覆盖",
+                         f"{', '.join(clash)} exists; not overwriting")  # fmt: skip
+
+    now = (now or dt.datetime.now(dt.UTC)).replace(microsecond=0)
+    new = Metadata[Root].from_dict(old.to_dict())
+    new.signatures.clear()
+    new.signed.version = version + 1
+    new.signed.expires = now + dt.timedelta(days=expiry_days)
+    fresh = {}
+    for role in roles:
+        fresh[role] = CryptoSigner.generate_ed25519()
+        for keyid in list(new.signed.roles[role].keyids):
+            new.signed.revoke_key(keyid, role)
+        new.signed.add_key(fresh[role].public_key, role)
+    new.sign(fresh.get("root", old_root_signer))
+    if "root" in fresh:
+        new.sign(old_root_signer, append=True)
+
+    # The history first (the publisher reads it), then the keys, then root.json: an
+    # interruption leaves either the old state or a new root whose keys are on disk.
+    if not (keydir / ROOT_HISTORY / f"{version}.root.json").exists():
+        _atomic_write(keydir / ROOT_HISTORY / f"{version}.root.json",
+                      (keydir / "root.json").read_bytes())  # fmt: skip
+    _atomic_write(keydir / ROOT_HISTORY / f"{version + 1}.root.json", _json(new))
+    for role, signer in fresh.items():
+        os.link(keydir / f"{role}.pem", kept[role])  # fails rather than overwrite
+        _write_key(keydir / f"{role}.pem", signer)
+    _atomic_write(keydir / "root.json", _json(new))
+    return Rotation(version + 1, new.signed.expires, roles, tuple(kept.values()))
+
+
+def _json(metadata: Metadata) -> bytes:
+    return metadata.to_bytes(JSONSerializer(compact=False))
+
+
+def _write_root(keydir: Path, root: Metadata[Root]) -> None:
+    _atomic_write(keydir / ROOT_HISTORY / f"{root.signed.version}.root.json", _json(root))
+    _atomic_write(keydir / "root.json", _json(root))
+
+
+def _write_key(path: Path, signer: CryptoSigner) -> None:
+    tmp = path.with_name(path.name + ".tmp")
+    tmp.unlink(missing_ok=True)
+    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    with os.fdopen(fd, "wb") as f:
+        f.write(signer.private_bytes)
+    os.replace(tmp, path)
+
+
+def _atomic_write(path: Path, data: bytes) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_name(path.name + ".tmp")
+    tmp.write_bytes(data)
+    os.replace(tmp, path)

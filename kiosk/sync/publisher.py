@@ -1,7 +1,9 @@
 """County side: build the signed feed from the county's spreadsheets.
 
-    FEEDDIR/metadata/root.json, 1.root.json   the trusted root (copied from the key folder)
-    FEEDDIR/metadata/N.targets.json           which data files exist, their hashes and lengths
+    FEEDDIR/metadata/root.json, N.root.json   every version of the root (from the key folder),
+                                              so a terminal can walk a key rotation's chain
+    FEEDDIR/metadata/N.targets.json           which data files exist, their hashes, lengths
+                                              and (custom) unpacked size and row count
     FEEDDIR/metadata/N.snapshot.json          which targets metadata is current
     FEEDDIR/metadata/timestamp.json           which snapshot is current; expires soon
     FEEDDIR/targets/<dir>/<sha256>.<name>     data files, named by content (consistent snapshot)
@@ -35,8 +37,9 @@ from kiosk.sync.validate import DuplicateFinder, Problems, read_rows
 
 _log = log.get("kiosk.sync")
 
-FEED_INFO = "feed.json"
+FEED_INFO = feed_format.FEED_INFO
 DEFAULT_EXPIRY_DAYS = 14
+ROOT_WARN_DAYS = 90  # warn in the log when the root expires sooner than this
 COUNTY_CODE = "371522"
 
 
@@ -73,15 +76,23 @@ def publish(partitions: dict[str, bytes], keydir: Path, out: Path,
         KnownError: the keys are missing or the output folder belongs to another root.
     """
     now = (now or dt.datetime.now(dt.UTC)).replace(microsecond=0)
+    for target in partitions:
+        try:
+            feed_format.check_target_path(target)
+        except KnownError as exc:
+            raise KnownError(f"不能发布：{exc.zh}", f"cannot publish: {exc.en}") from exc
     signers = {role: keys.load_signer(keydir, role) for role in keys.ROLES}
     root = Metadata[Root].from_file(str(keydir / "root.json"))
+    _check_root_expiry(keydir, root, now)
     meta_dir, target_dir = out / "metadata", out / "targets"
-    previous = _current_targets(meta_dir, root)
+    previous = _current_targets(meta_dir, keydir, root)
 
     files: dict[str, TargetFile] = {}
     changed = []
     for target, data in partitions.items():
         info = TargetFile.from_data(target, data, ["sha256"])
+        if target != FEED_INFO:  # the terminal reads a partition no further than this
+            info.unrecognized_fields["custom"] = feed_format.declare(data).custom()
         files[target] = info
         old = previous.signed.targets.get(target) if previous else None
         if old is None or old.hashes != info.hashes:
@@ -99,7 +110,7 @@ def publish(partitions: dict[str, bytes], keydir: Path, out: Path,
         metadata.sign(signers[role])
     meta_dir.mkdir(parents=True, exist_ok=True)
     # Root first, timestamp last: a terminal reading mid-build still sees a consistent feed.
-    _write_root(meta_dir, root)
+    _write_roots(meta_dir, keydir, root)
     _write_metadata(meta_dir / f"{version}.targets.json", targets)
     _write_metadata(meta_dir / f"{version}.snapshot.json", snapshot)
     _write_metadata(meta_dir / "timestamp.json", timestamp)
@@ -161,15 +172,39 @@ def _newest(src: Path, dataset: ds.Dataset) -> float:
     return max((p.stat().st_mtime for p in dataset_files(src, dataset)), default=0.0)
 
 
-def _current_targets(meta_dir: Path, root: Metadata[Root]) -> Metadata[Targets] | None:
-    """The targets metadata the feed publishes now, or None for a new feed."""
+def _check_root_expiry(keydir: Path, root: Metadata[Root], now: dt.datetime) -> None:
+    """Refuse to publish under an expired root (no terminal would accept the feed)."""
+    expires = root.signed.expires
+    if expires <= now:
+        raise KnownError(
+            f"根证书（root.json 第 {root.signed.version} 版）已于 {expires:%Y-%m-%d} 过期，终端将拒绝"
+            f"数据源；请先运行 kiosk feed rotate-root {keydir}",
+            f"the root (version {root.signed.version}) expired on {expires:%Y-%m-%d}; terminals"
+            f" would refuse the feed: run kiosk feed rotate-root {keydir} first",
+        )
+    if expires - now < dt.timedelta(days=ROOT_WARN_DAYS):
+        _log.warning("the root expires on %s: run kiosk feed rotate-root %s soon",
+                     f"{expires:%Y-%m-%d}", keydir)  # fmt: skip
+
+
+def _current_targets(meta_dir: Path, keydir: Path,
+                     root: Metadata[Root]) -> Metadata[Targets] | None:
+    """The targets metadata the feed publishes now, or None for a new feed.
+
+    Raises:
+        KnownError: the feed was published under a root that is not in this key
+            folder's history (another county's keys, or a key folder restored from an
+            older backup).
+    """
     timestamp_path = meta_dir / "timestamp.json"
     if not timestamp_path.exists():
         return None
     published_root = Metadata[Root].from_file(str(meta_dir / "root.json"))
-    if published_root.signed.keys != root.signed.keys:
-        raise KnownError(f"{meta_dir.parent} 是用另一套密钥签发的数据源",
-                         f"{meta_dir.parent} was signed with other keys")  # fmt: skip
+    ours = keys.root_history(keydir).get(published_root.signed.version)
+    if ours is None or Metadata[Root].from_file(str(ours)).signed != published_root.signed:
+        raise KnownError(f"{meta_dir.parent} 是用另一套密钥（或本密钥目录中没有的根证书版本）签发的数据源",
+                         f"{meta_dir.parent} was signed with other keys (or a root version"
+                         " this key folder does not hold)")  # fmt: skip
     version = Metadata[Timestamp].from_file(str(timestamp_path)).signed.snapshot_meta.version
     snapshot = Metadata[Snapshot].from_file(str(meta_dir / f"{version}.snapshot.json"))
     targets_version = snapshot.signed.meta["targets.json"].version
@@ -185,10 +220,15 @@ def _write_target(target_dir: Path, target: str, info: TargetFile, data: bytes) 
     _atomic_write(path, data)
 
 
-def _write_root(meta_dir: Path, root: Metadata[Root]) -> None:
-    data = root.to_bytes(JSONSerializer(compact=False))
-    _atomic_write(meta_dir / f"{root.signed.version}.root.json", data)
-    _atomic_write(meta_dir / "root.json", data)
+def _write_roots(meta_dir: Path, keydir: Path, root: Metadata[Root]) -> None:
+    """Every root version of the key folder as N.root.json (a terminal that trusts an old
+    one walks the chain), then the current one as root.json."""
+    for version, source in sorted(keys.root_history(keydir).items()):
+        path = meta_dir / f"{version}.root.json"
+        data = source.read_bytes()
+        if not (path.exists() and path.read_bytes() == data):
+            _atomic_write(path, data)
+    _atomic_write(meta_dir / "root.json", root.to_bytes(JSONSerializer(compact=False)))
 
 
 def _write_metadata(path: Path, metadata: Metadata) -> None:

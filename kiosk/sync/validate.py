@@ -7,7 +7,7 @@ from kiosk.errors import ImportRefused
 from kiosk.store import masking
 from kiosk.sync import cells
 from kiosk.sync.datasets import Dataset
-from kiosk.sync.spreadsheet import open_sheet
+from kiosk.sync.spreadsheet import Sheet, open_sheet
 
 Row = dict[str, object]
 
@@ -66,17 +66,19 @@ def read_rows(
     duplicates: DuplicateFinder,
     display: str | None = None,
     mask: bool = False,
+    sheet: Sheet | None = None,
 ) -> Iterator[Row]:
     """Yield the rows of ``path`` that pass every cell check, typed; report the others.
 
     Args:
         display: how the file is named in messages (default: its path).
         mask: county side: mask full ID and card numbers instead of refusing them.
+        sheet: the file already opened (a feed partition read within its declaration).
 
     Each yielded row also carries ``_where`` (``file:row``) for later cross-checks.
     """
     name = display or str(path)
-    sheet = open_sheet(path)
+    sheet = sheet or open_sheet(path)
     positions: dict[str, int] = {}
     for column in dataset.columns:
         names = (column.header, *column.aliases)
