@@ -100,6 +100,19 @@ def cmd_feed_build(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def cmd_feed_rotate_root(args: argparse.Namespace) -> int:
+    from kiosk.sync import keys
+
+    rotated = keys.rotate_root(Path(args.keydir), tuple(args.role or ()), args.expiry_days)
+    replaced = "、".join(rotated.replaced) or "无（只更新有效期）"
+    _out(f"根证书已更新到第 {rotated.version} 版，有效期至 {rotated.expires:%Y-%m-%d}；"
+         f"更换密钥的角色：{replaced}")  # fmt: skip
+    for kept in rotated.kept_as:
+        _out(f"  旧密钥保留为：{kept}")
+    _out("请运行 kiosk feed build 发布：终端下次同步时会自动接受新根证书")
+    return EXIT_OK
+
+
 def cmd_sync(args: argparse.Namespace) -> int:
     from kiosk.store.db import open_database
 
@@ -272,6 +285,13 @@ def build_parser() -> argparse.ArgumentParser:
     build.add_argument("--expiry-days", type=int, default=14,
                        help="时间戳和快照的有效期（天，默认 14，适合 U 盘传递）")  # fmt: skip
     build.set_defaults(handler=cmd_feed_build)
+    rotate = feed_commands.add_parser("rotate-root", help="轮换根证书（更新有效期，可更换角色密钥）")
+    rotate.add_argument("keydir")
+    rotate.add_argument("--role", action="append", choices=("root", "targets", "snapshot", "timestamp"),
+                        help="为该角色生成新密钥（可重复；默认只更新有效期）")  # fmt: skip
+    rotate.add_argument("--expiry-days", type=int, default=3 * 365,
+                        help="新根证书的有效期（天，默认 1095）")  # fmt: skip
+    rotate.set_defaults(handler=cmd_feed_rotate_root)
 
     sync = commands.add_parser("sync", help="从县级数据源同步 / sync from the county feed")
     sync.add_argument("--source", required=True, help="HTTP(S) 地址或 U 盘上的数据源目录")
