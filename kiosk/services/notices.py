@@ -1,8 +1,18 @@
 """Notice sheets: assemble a village's 公示单 from the store and print it (PDF), one village
-or a whole town, recording every print in the audit log."""
+or a whole town, recording every print in the audit log.
+
+A print number (P<date>-<n>, in the footer) counts the day's audited prints, so only a real
+print or a saved copy takes one: a preview (``preview_notice``) says 预览 in its footer and
+records nothing. A kiosk print is two steps, ``prepare_notice`` (the final PDF with the next
+number) and, once the printer or the USB stick has it, ``record_print`` (one audit row naming
+where it went and how many pages).
+"""
 
 import csv
 import datetime as dt
+import errno
+import os
+import shutil
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -75,11 +85,12 @@ def assemble(village_code: str, year: int, item_code: str | None, print_no: str,
         sections = [NoticeSection("", [_row(r) for r in result.rows])]
     what = items[item_code].name if item_code else "惠民惠农财政补贴资金"
     start = options.start or dt.date.today()
+    feed = status.feed_status()
+    _check_period_start(start, feed.data_as_of)
     span = notice_period.period(start, options.period_days, options.period_unit)
     phones = [Phone(c.name.removesuffix("监督电话"), c.phone)
               for c in consult.list_contacts("监督电话", village.town_code)]  # fmt: skip
     phones.append(Phone("政务服务便民热线", "12345"))
-    feed = status.feed_status()
     return NoticeData(
         notice_id=f"{village_code}-{year}" + (f"-{item_code}" if item_code else ""),
         title=f"莘县{village.town_name}{village.name}{year}年度{what}发放结果公示",
@@ -94,6 +105,28 @@ def assemble(village_code: str, year: int, item_code: str | None, print_no: str,
     )  # fmt: skip
 
 
+PREVIEW_NO = "预览"  # the footer's print number on a preview (no number is taken)
+
+
+def _check_period_start(start: dt.date, data_as_of: str | None) -> None:
+    """A notice period cannot begin before the data it publishes existed: a terminal whose
+    clock reads 2001 would otherwise print a 2001 公示期 for 2025 payouts.
+
+    Raises:
+        KnownError: the start is before the data's date (usually a wrong terminal clock).
+    """
+    if data_as_of is None:
+        return
+    data_date = dt.datetime.fromisoformat(data_as_of).date()
+    if start < data_date:
+        raise KnownError(
+            f"公示开始日期 {fmt.chinese_date(start)} 早于数据日期 {fmt.chinese_date(data_date)}，"
+            "请校准终端日期时间后再打印",
+            f"the notice period would start {start} before the data's date {data_date}; "
+            "fix the terminal's clock",
+        )
+
+
 def next_print_no() -> str:
     today = dt.date.today()
     count = (AuditLog.select().where((AuditLog.kind == "print")
@@ -102,20 +135,136 @@ def next_print_no() -> str:
     return f"P{today:%Y%m%d}-{count + 1:04d}"
 
 
-def print_notice(village_code: str, year: int, out: Path, item_code: str | None = None,
-                 options: NoticeOptions | None = None) -> "RenderResult":
-    """Write one village's notice to ``out`` and record the print in the audit log."""
+@dataclass(frozen=True)
+class PreparedNotice:
+    """A rendered notice that has not been handed out yet (nothing recorded)."""
+
+    path: Path
+    print_no: str
+    notice_id: str
+    title: str
+    village: str  # the village's name, for file names
+    result: "RenderResult"
+
+
+def _render(village_code: str, year: int, out: Path, item_code: str | None,
+            options: NoticeOptions, print_no: str) -> PreparedNotice:  # fmt: skip
     from printing.notice import render_notice  # reportlab: loaded when first printing
 
-    options = options or NoticeOptions()
-    print_no = next_print_no()
     data = assemble(village_code, year, item_code, print_no, options)
     out.parent.mkdir(parents=True, exist_ok=True)
     # Rendered outside any transaction: a long print must not hold up a sync.
     result = render_notice(data, out, options.setup)
-    writer.audit("print", options.actor,
-                 f"{print_no} {data.notice_id} {result.pages}页 → {out}", result.digest)  # fmt: skip
-    return result
+    return PreparedNotice(out, print_no, data.notice_id, data.title, data.village, result)
+
+
+def preview_notice(village_code: str, year: int, out: Path, item_code: str | None = None,
+                   options: NoticeOptions | None = None) -> PreparedNotice:  # fmt: skip
+    """The notice for the screen: footer number 预览, no audit record, no number taken."""
+    return _render(village_code, year, out, item_code, options or NoticeOptions(), PREVIEW_NO)
+
+
+def prepare_notice(village_code: str, year: int, out: Path, item_code: str | None = None,
+                   options: NoticeOptions | None = None) -> PreparedNotice:  # fmt: skip
+    """The final notice with the next print number; call ``record_print`` once it is out."""
+    return _render(village_code, year, out, item_code, options or NoticeOptions(), next_print_no())
+
+
+def record_print(notice: PreparedNotice, destination: str, actor: str) -> None:
+    """One audit "print" row: number, notice, pages and where it went (printer or file)."""
+    writer.audit("print", actor,
+                 f"{notice.print_no} {notice.notice_id} {notice.result.pages}页 → {destination}",
+                 notice.result.digest)  # fmt: skip
+
+
+def print_notice(village_code: str, year: int, out: Path, item_code: str | None = None,
+                 options: NoticeOptions | None = None) -> "RenderResult":
+    """Write one village's notice to ``out`` and record the print in the audit log."""
+    options = options or NoticeOptions()
+    notice = prepare_notice(village_code, year, out, item_code, options)
+    record_print(notice, str(out), options.actor)
+    return notice.result
+
+
+def _numbered(folder: Path, name: str, attempt: int) -> Path:
+    if attempt == 1:
+        return folder / name
+    stem, dot, suffix = name.rpartition(".") if "." in name else (name, "", "")
+    return folder / f"{stem}({attempt}){dot}{suffix}"
+
+
+def copy_as_new(source: Path, folder: Path, name: str) -> Path:
+    """Copy ``source`` into ``folder`` as a NEW file: ``name``, else ``name(2)``, ``(3)``…
+
+    An existing file is never opened for writing (exclusive create), and the copy is
+    flushed to the device before returning (a USB stick may be pulled right after).
+
+    Raises:
+        KnownError: the folder is read-only, full or gone (the half-written file is removed).
+    """
+    for attempt in range(1, 1000):
+        target = _numbered(folder, name, attempt)
+        try:
+            out = target.open("xb")
+        except FileExistsError:
+            continue
+        except OSError as exc:
+            raise _write_error(folder, exc) from exc
+        try:
+            with out, source.open("rb") as src:
+                shutil.copyfileobj(src, out)
+                out.flush()
+                os.fsync(out.fileno())
+        except OSError as exc:
+            target.unlink(missing_ok=True)
+            raise _write_error(folder, exc) from exc
+        return target
+    raise KnownError(f"{folder} 中同名文件过多，请整理U盘后重试", f"too many copies of {name} in {folder}")
+
+
+def new_folder(parent: Path, name: str) -> Path:
+    """Create a NEW folder ``parent/name`` (else ``name(2)``, ``(3)``…) and return it.
+
+    Raises:
+        KnownError: the parent is read-only, full or gone.
+    """
+    for attempt in range(1, 1000):
+        target = parent / (name if attempt == 1 else f"{name}({attempt})")
+        try:
+            target.mkdir()
+        except FileExistsError:
+            continue
+        except OSError as exc:
+            raise _write_error(parent, exc) from exc
+        return target
+    raise KnownError(f"{parent} 中同名文件夹过多，请整理U盘后重试", f"too many folders named {name}")
+
+
+def _write_error(folder: Path, exc: OSError) -> KnownError:
+    if exc.errno in (errno.EROFS, errno.EACCES, errno.EPERM):
+        zh = "U盘是只读的（或写保护开关已打开），无法保存，请换一个U盘后重试"
+    elif exc.errno in (errno.ENOSPC, errno.EDQUOT):
+        zh = "U盘空间已满，无法保存，请换一个U盘后重试"
+    else:
+        zh = "无法写入U盘（可能已被拔出），请检查U盘后重试"
+    return KnownError(zh, f"cannot write to {folder}: {exc}")
+
+
+def save_notice(notice: PreparedNotice, folder: Path, actor: str) -> Path:
+    """Copy a prepared notice to a new file in ``folder`` (a USB stick) and record it.
+
+    Returns:
+        the file written, e.g. ``公示单_大唐口村_2025.pdf`` or ``…(2).pdf``.
+    """
+    target = copy_as_new(notice.path, folder, notice_file_name(notice))
+    record_print(notice, str(target), actor)
+    return target
+
+
+def notice_file_name(notice: PreparedNotice) -> str:
+    """A name a villager recognises on the stick: 公示单_<village>_<notice id>.pdf."""
+    safe = "".join(c for c in notice.village if c not in '\\/:*?"<>|')
+    return f"公示单_{safe}_{notice.notice_id}.pdf"
 
 
 @dataclass(frozen=True)
