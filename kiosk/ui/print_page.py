@@ -1,45 +1,140 @@
 """打印公示: preview a village's notice sheet, flip pages by touch, print it or save it to a
-USB stick. The PDF comes from kiosk.services.notices; this page only shows and prints it."""
+USB stick. The PDF comes from kiosk.services.notices; this page only shows and hands it out.
 
-import shutil
+Nothing here opens a stock dialog or browses files (DESIGN.md, Kiosk rules). 打印 shows our
+own confirmation in the page (which printer, how many pages, 确认打印 / 取消); the notice
+then goes to the configured printer (setting ``printer``, "" = the system default): with
+CUPS ``lp`` as the PDF itself where there is CUPS, else (Windows) rendered page by page
+through QPrinter. 保存到U盘 lists the mounted USB sticks as buttons (kiosk.ui.drives) and
+writes a new file to the chosen one, never over an existing file. Both run off the UI
+thread (kiosk.ui.tasks); a failure is shown in Chinese and the buttons come back.
+
+The preview takes no print number (its footer says 预览) and records nothing; a print or a
+save renders the final sheet with the next number and records one audit row naming the
+printer or the file and the page count.
+"""
+
+from __future__ import annotations
+
 import tempfile
 from pathlib import Path
 
-from PySide6.QtCore import QPointF, QSize, Qt
+from PySide6.QtCore import QCoreApplication, QPointF, QSize, Qt
 from PySide6.QtGui import QPainter
 from PySide6.QtPdf import QPdfDocument
 from PySide6.QtPdfWidgets import QPdfView
-from PySide6.QtPrintSupport import QPrintDialog, QPrinter
-from PySide6.QtWidgets import (
-    QFileDialog,
-    QHBoxLayout,
-    QLabel,
-    QVBoxLayout,
-    QWidget,
-)
+from PySide6.QtPrintSupport import QPrinter
+from PySide6.QtWidgets import QHBoxLayout, QLabel, QVBoxLayout, QWidget
 
+from kiosk.config import Settings
 from kiosk.errors import KnownError
-from kiosk.services import notices
-from kiosk.ui.widgets import kinetic, touch_button
+from kiosk.services import notices, printer
+from kiosk.ui.drives import DriveChooser
+from kiosk.ui.tasks import Task, run_task
+from kiosk.ui.widgets import TOUCH, CurrentPageStack, kinetic, touch_button
+
+ACTOR = "kiosk"
+
+
+def render_to_printer(document: QPdfDocument, device: QPrinter) -> int:
+    """Render every page of ``document`` at the printer's resolution; returns the pages sent.
+
+    Any thread may call it with a document and printer of its own (QPainter on a QPrinter
+    is allowed off the UI thread).
+    """
+    painter = QPainter()
+    if not painter.begin(device):
+        raise KnownError("打印机不可用，请联系工作人员检查打印机", "the printer could not be started")
+    try:
+        for index in range(document.pageCount()):
+            if index:
+                device.newPage()
+            target = device.pageRect(QPrinter.Unit.DevicePixel).toRect()
+            image = document.render(index, QSize(target.width(), target.height()))
+            painter.drawImage(target.topLeft(), image)
+    finally:
+        painter.end()
+    return document.pageCount()
+
+
+def print_with_qprinter(pdf: Path, device: QPrinter) -> int:
+    """The Windows way: open ``pdf`` afresh (on the calling thread) and render it."""
+    document = QPdfDocument()
+    try:
+        if document.load(str(pdf)) != QPdfDocument.Error.None_:
+            raise KnownError("公示单文件无法读取，请重试", f"QtPdf cannot read {pdf}")
+        return render_to_printer(document, device)
+    finally:
+        document.close()
+
+
+def qt_printer_name(configured: str) -> str:
+    """The configured printer, else the default, as Qt knows them (Windows)."""
+    from PySide6.QtPrintSupport import QPrinterInfo
+
+    name = configured.strip() or QPrinterInfo.defaultPrinterName()
+    if not name:
+        raise printer.no_printer_error()
+    known = QPrinterInfo.availablePrinterNames()
+    if name not in known:
+        raise printer.unknown_printer_error(name, known)
+    return name
 
 
 class PrintPage(QWidget):
-    """Preview and print one notice; ``load`` builds it, ``message`` says what happened."""
+    """Preview and hand out one notice; ``load`` builds it, ``message`` says what happened.
 
-    def __init__(self, parent: QWidget | None = None):
+    Args:
+        settings: the terminal's settings (the printer); by default the window's.
+    """
+
+    def __init__(self, parent: QWidget | None = None, settings: Settings | None = None):
         super().__init__(parent)
-        self._scratch = Path(tempfile.mkdtemp(prefix="kiosk-print-"))
+        self._settings = settings
+        # One scratch folder per page, removed when the page goes or the app quits.
+        scratch = tempfile.TemporaryDirectory(prefix="kiosk-print-", ignore_cleanup_errors=True)
+        self._scratch, self._scratch_dir = Path(scratch.name), scratch
+        self.destroyed.connect(lambda *_: scratch.cleanup())
+        app = QCoreApplication.instance()
+        if app is not None:
+            app.aboutToQuit.connect(scratch.cleanup)
+        self._serial = 0  # names each scratch file afresh
+        self._notice: tuple[str, int, str | None] | None = None
+        self._title = ""
         self.pdf_path: Path | None = None
+        self.printer_name = ""  # the printer the confirmation names
+        self.task: Task | None = None
+
+        self.message = QLabel("")
+        self.message.setWordWrap(True)
+        self.message.setStyleSheet("font-size: 20pt;")
+        self.message.setAccessibleName("提示")
+        self.panels = CurrentPageStack(self)
+        self.preview_panel = self._build_preview()
+        self.confirm_panel = self._build_confirm()
+        self.drives = DriveChooser("请选择要保存到的U盘（公示单将另存为新文件，不会覆盖U盘上的文件）")
+        self.drives.chosen.connect(self.save_to)
+        self.drives.cancelled.connect(self.back)
+        self.busy_panel = QLabel("")
+        self.busy_panel.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self.busy_panel.setWordWrap(True)
+        self.busy_panel.setStyleSheet("font-size: 32pt;")
+        for panel in (self.preview_panel, self.confirm_panel, self.drives, self.busy_panel):
+            self.panels.addWidget(panel)
+        layout = QVBoxLayout(self)
+        layout.addWidget(self.message)
+        layout.addWidget(self.panels, stretch=1)
+        self._set_enabled(False)
+
+    def _build_preview(self) -> QWidget:
+        panel = QWidget()
         self.document = QPdfDocument(self)
-        self.view = QPdfView(self)
+        self.view = QPdfView(panel)
         self.view.setDocument(self.document)
         self.view.setPageMode(QPdfView.PageMode.SinglePage)
         self.view.setZoomMode(QPdfView.ZoomMode.FitInView)
         self.view.setAccessibleName("公示单预览")
         kinetic(self.view)  # a page fits the view now; a finger still drags it if it ever does not
-        self.message = QLabel("")
-        self.message.setWordWrap(True)
-        self.message.setStyleSheet("font-size: 20pt;")
         self.page_label = QLabel("")
         self.page_label.setStyleSheet("font-size: 22pt;")
         self.previous = touch_button("上一页")
@@ -48,34 +143,98 @@ class PrintPage(QWidget):
         self.save_button = touch_button("保存到U盘")
         self.previous.clicked.connect(lambda: self.go(-1))
         self.next.clicked.connect(lambda: self.go(1))
-        self.print_button.clicked.connect(self.print_with_dialog)
-        self.save_button.clicked.connect(self.save_with_dialog)
+        self.print_button.clicked.connect(self.ask_to_print)
+        self.save_button.clicked.connect(self.choose_drive)
         buttons = QHBoxLayout()
         for widget in (self.previous, self.page_label, self.next, self.print_button,
                        self.save_button):  # fmt: skip
             buttons.addWidget(widget)
-        layout = QVBoxLayout(self)
-        layout.addWidget(self.message)
+        layout = QVBoxLayout(panel)
+        layout.setContentsMargins(0, 0, 0, 0)
         layout.addWidget(self.view, stretch=1)
         layout.addLayout(buttons)
-        self._set_enabled(False)
+        return panel
+
+    def _build_confirm(self) -> QWidget:
+        panel = QWidget()
+        self.confirm_title = QLabel("")
+        self.confirm_title.setWordWrap(True)
+        self.confirm_title.setStyleSheet("font-size: 30pt; font-weight: bold;")
+        self.confirm_text = QLabel("")
+        self.confirm_text.setWordWrap(True)
+        self.confirm_text.setStyleSheet("font-size: 26pt;")
+        self.confirm_button = touch_button("确认打印", TOUCH * 3)
+        self.cancel_button = touch_button("取消", TOUCH * 3)
+        for button in (self.confirm_button, self.cancel_button):
+            button.setMinimumHeight(TOUCH + 40)
+            button.setStyleSheet("font-size: 28pt;")
+        self.confirm_button.clicked.connect(self.confirm_print)
+        self.cancel_button.clicked.connect(self.back)
+        row = QHBoxLayout()
+        row.addStretch(1)
+        row.addWidget(self.confirm_button)
+        row.addSpacing(TOUCH)
+        row.addWidget(self.cancel_button)
+        row.addStretch(1)
+        layout = QVBoxLayout(panel)
+        layout.addStretch(1)
+        layout.addWidget(self.confirm_title)
+        layout.addSpacing(24)
+        layout.addWidget(self.confirm_text)
+        layout.addSpacing(48)
+        layout.addLayout(row)
+        layout.addStretch(2)
+        return panel
+
+    # -- the preview ----------------------------------------------------------------------
 
     def load(self, village_code: str, year: int, item_code: str | None = None) -> bool:
         """Build the notice and show its first page; False (with a message) if it cannot."""
-        out = self._scratch / f"{village_code}_{year}_{item_code or 'all'}.pdf"
+        self.clear()
+        out = self._scratch_file(f"preview_{village_code}_{year}_{item_code or 'all'}")
         try:
-            result = notices.print_notice(village_code, year, out, item_code,
-                                          notices.NoticeOptions(actor="kiosk-preview"))  # fmt: skip
+            preview = notices.preview_notice(village_code, year, out, item_code, self._options())
         except KnownError as exc:
+            out.unlink(missing_ok=True)
             self.message.setText(exc.zh)
-            self._set_enabled(False)
             return False
-        self.pdf_path = out
+        self._notice, self._title, self.pdf_path = (village_code, year, item_code), preview.title, out
         self.document.load(str(out))
-        self.message.setText(f"共 {result.pages} 页　校验码 {result.digest}")
+        self.message.setText(f"共 {preview.result.pages} 页　校验码 {preview.result.digest}")
         self._set_enabled(True)
         self.go_to(0)  # after enabling: it disables 上一页/下一页 at the ends
         return True
+
+    def clear(self) -> None:
+        """Forget the notice, any confirmation or drive list, and a half-done print.
+
+        A print already handed to the printer still prints (and is recorded); its result
+        is no longer shown.
+        """
+        if self.task is not None:
+            self.task.cancel()
+            self.task = None
+        self.panels.setCurrentWidget(self.preview_panel)
+        self.drives.clear()
+        self.document.close()  # before deleting its file (Windows keeps it open)
+        if self.pdf_path is not None:
+            self.pdf_path.unlink(missing_ok=True)
+        self.pdf_path, self._notice, self._title, self.printer_name = None, None, "", ""
+        self.message.setText("")
+        self.page_label.setText("")
+        self._set_enabled(False)
+
+    def _scratch_file(self, stem: str) -> Path:
+        self._serial += 1
+        return self._scratch / f"{stem}_{self._serial}.pdf"
+
+    def _options(self) -> notices.NoticeOptions:
+        return notices.NoticeOptions(verify_base_url=self.settings.get("verify_base_url"),
+                                     actor=ACTOR)  # fmt: skip
+
+    @property
+    def settings(self) -> Settings:
+        return self._settings or getattr(self.window(), "settings", None) or Settings()
 
     def _set_enabled(self, enabled: bool) -> None:
         for button in (self.previous, self.next, self.print_button, self.save_button):
@@ -96,50 +255,142 @@ class PrintPage(QWidget):
         self.previous.setEnabled(page > 0)
         self.next.setEnabled(page < count - 1)
 
-    def print_to(self, printer: QPrinter) -> int:
-        """Render every page at the printer's resolution; returns the pages sent."""
-        painter = QPainter()
-        if not painter.begin(printer):
-            raise KnownError("打印机不可用，请检查打印机", "the printer could not be started")
-        try:
-            for index in range(self.document.pageCount()):
-                if index:
-                    printer.newPage()
-                target = printer.pageRect(QPrinter.Unit.DevicePixel).toRect()
-                image = self.document.render(index, QSize(target.width(), target.height()))
-                painter.drawImage(target.topLeft(), image)
-        finally:
-            painter.end()
-        return self.document.pageCount()
+    def back(self) -> None:
+        """To the preview with its buttons (取消 on the confirmation or the drive list)."""
+        self.drives.clear()
+        self.panels.setCurrentWidget(self.preview_panel)
+        if self.pdf_path is not None:
+            self._set_enabled(True)
+            self.go_to(self.page)
 
-    def print_with_dialog(self) -> None:
-        printer = QPrinter(QPrinter.PrinterMode.HighResolution)
-        dialog = QPrintDialog(printer, self)
-        if dialog.exec() == QPrintDialog.DialogCode.Accepted:
+    def print_to(self, device: QPrinter) -> int:
+        """Render every page of the preview to ``device`` (at its resolution)."""
+        return render_to_printer(self.document, device)
+
+    # -- printing -------------------------------------------------------------------------
+
+    def ask_to_print(self) -> None:
+        """Find the printer (off the UI thread), then show our own confirmation."""
+        if self.pdf_path is None or self.task is not None:
+            return
+        configured = str(self.settings.get("printer"))
+        self._set_enabled(False)
+        self.message.setText("正在查找打印机……")
+        self._start(lambda _task: self._find_printer(configured), "find-printer",
+                    on_success=self._confirm)  # fmt: skip
+
+    @staticmethod
+    def _find_printer(configured: str) -> str:
+        return printer.resolve(configured) if printer.uses_cups() else qt_printer_name(configured)
+
+    def _confirm(self, name: str) -> None:
+        self.printer_name = name
+        self.confirm_title.setText(f"打印“{self._title}”？")
+        self.confirm_text.setText(f"打印机：{name}\n共 {self.document.pageCount()} 页")
+        self.message.setText("请确认打印，打印后请到打印机处取公示单")
+        self.panels.setCurrentWidget(self.confirm_panel)
+
+    def confirm_print(self) -> None:
+        if self._notice is None or self.task is not None or not self.printer_name:
+            return
+        self._busy("正在打印……")
+        code, year, item = self._notice
+        name, out, options = self.printer_name, self._scratch_file("print"), self._options()
+
+        def work(task: Task) -> tuple[str, int, str]:  # worker thread: no widgets
             try:
-                sent = self.print_to(printer)
-                self.message.setText(f"已发送 {sent} 页到打印机")
-            except KnownError as exc:
-                self.message.setText(exc.zh)
+                notice = notices.prepare_notice(code, year, out, item, options)
+                if task.cancelled():  # the villager left: nothing sent, nothing recorded
+                    return name, 0, ""
+                if printer.uses_cups():
+                    job = printer.submit(notice.path, name, notice.title)
+                    where = f"打印机 {job.printer}（作业 {job.job_id}）"
+                else:
+                    device = QPrinter(QPrinter.PrinterMode.HighResolution)
+                    device.setPrinterName(name)
+                    device.setDocName(notice.title)
+                    print_with_qprinter(notice.path, device)
+                    where = f"打印机 {name}"
+                notices.record_print(notice, where, ACTOR)
+                return name, notice.result.pages, notice.print_no
+            finally:
+                out.unlink(missing_ok=True)
 
-    def save_to(self, folder: Path) -> Path:
-        if self.pdf_path is None:
-            raise KnownError("没有可保存的公示单", "no notice to save")
-        target = folder / self.pdf_path.name
-        try:
-            shutil.copyfile(self.pdf_path, target)
-        except OSError as exc:
-            raise KnownError(f"无法保存到 {folder}，请检查U盘", f"cannot save to {folder}: {exc}") from exc
-        self.message.setText(f"已保存到 {target}")
-        return target
+        self._start(work, "print", on_success=self._printed)
 
-    def save_with_dialog(self) -> None:
-        folder = QFileDialog.getExistingDirectory(self, "选择U盘或文件夹", "/media")
-        if folder:
+    def _printed(self, result: tuple[str, int, str]) -> None:
+        name, pages, print_no = result
+        self.message.setText(f"已发送到打印机“{name}”，共 {pages} 页（打印编号 {print_no}），"
+                             "请到打印机处取公示单")  # fmt: skip
+
+    # -- saving to a USB stick ------------------------------------------------------------
+
+    def choose_drive(self) -> None:
+        if self.pdf_path is None or self.task is not None:
+            return
+        self._set_enabled(False)
+        self.panels.setCurrentWidget(self.drives)
+        drives = self.drives.refresh()
+        self.message.setText("请点选要保存到的U盘" if drives else self.drives.status.text())
+
+    def save_to(self, folder: Path) -> Task | None:
+        """Write the notice as a new file in ``folder`` (a drive's root), off the UI thread."""
+        if self._notice is None or self.task is not None:
+            return None
+        self.drives.clear()
+        self._busy("正在保存到U盘……")
+        code, year, item = self._notice
+        out, options = self._scratch_file("save"), self._options()
+
+        def work(task: Task) -> tuple[Path, int, str]:  # worker thread: no widgets
             try:
-                self.save_to(Path(folder))
-            except KnownError as exc:
-                self.message.setText(exc.zh)
+                notice = notices.prepare_notice(code, year, out, item, options)
+                if task.cancelled():
+                    return folder, 0, ""
+                return notices.save_notice(notice, folder, ACTOR), notice.result.pages, notice.print_no
+            finally:
+                out.unlink(missing_ok=True)
+
+        return self._start(work, "save-usb", on_success=self._saved)
+
+    def _saved(self, result: tuple[Path, int, str]) -> None:
+        target, pages, print_no = result
+        self.message.setText(f"已保存到U盘：{target.name}（共 {pages} 页，打印编号 {print_no}），"
+                             "可以拔出U盘")  # fmt: skip
+
+    # -- the one background job ------------------------------------------------------------
+
+    def _busy(self, text: str) -> None:
+        self._set_enabled(False)
+        self.busy_panel.setText(text)
+        self.message.setText(text)
+        self.panels.setCurrentWidget(self.busy_panel)
+
+    def _start(self, work, name: str, on_success) -> Task:
+        """Run ``work`` off the UI thread; its result or failure shows only while it is still
+        this page's job (clear() forgets it)."""
+        task: Task | None = None
+
+        def current() -> bool:
+            return task is not None and task is self.task
+
+        def succeeded(value) -> None:
+            if current():
+                on_success(value)
+
+        def failed(error: KnownError) -> None:
+            if current():
+                self.message.setText(error.zh)
+
+        def done() -> None:
+            if current():
+                self.task = None
+                if self.panels.currentWidget() is not self.confirm_panel:
+                    self.back()
+
+        task = self.task = run_task(work, name=name, on_success=succeeded, on_failure=failed,
+                                    on_done=done)  # fmt: skip
+        return task
 
     def keyPressEvent(self, event) -> None:  # page keys on a staff keyboard, if any
         if event.key() in (Qt.Key.Key_PageDown, Qt.Key.Key_Right):
