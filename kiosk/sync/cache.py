@@ -26,8 +26,8 @@ def cached_feed(cache: Path) -> FetchedFeed:
     missing = KnownError("本机没有完整的县级数据缓存，请工作人员立即同步县级数据",
                          f"no complete feed in the local cache {cache}; sync from the county")  # fmt: skip
     try:
-        targets = Metadata[Targets].from_file(str(cache / "metadata" / "targets.json"))
-    except (OSError, ValueError) as exc:
+        targets = Metadata[Targets].from_bytes((cache / "metadata" / "targets.json").read_bytes())
+    except (OSError, ValueError) as exc:  # missing, or not valid metadata
         raise missing from exc
     found = {}
     for path, info in targets.signed.targets.items():
