@@ -2,6 +2,7 @@
 
 import datetime as dt
 import re
+import shutil
 import sqlite3
 import subprocess
 import sys
@@ -12,6 +13,7 @@ import pytest
 from kiosk import fmt
 from kiosk.errors import KnownError
 from kiosk.services import notice_period, notices
+from kiosk.store.db import close_database, open_database
 from printing.fonts import fonts
 from printing.model import NoticeData, NoticeRow, NoticeSection, PageSetup, Phone
 from printing.notice import NoticeError, render_notice
@@ -199,7 +201,15 @@ def _busiest_village(db: Path) -> str:
     return code
 
 
-def test_print_notice_from_the_store_is_audited(demo_db, tmp_path):
+def test_print_notice_from_the_store_is_audited(demo_db_file, tmp_path):
+    # A copy whose county data is dated before the notice period chosen here.
+    demo_db = tmp_path / "kiosk.sqlite3"
+    shutil.copyfile(demo_db_file, demo_db)
+    conn = sqlite3.connect(demo_db)
+    conn.execute("UPDATE feed_state SET data_as_of = '2025-12-01 08:00:00'")
+    conn.commit()
+    conn.close()
+    open_database(demo_db)
     village = _busiest_village(demo_db)
     out = tmp_path / "v.pdf"
     options = notices.NoticeOptions(start=dt.date(2025, 12, 22), period_unit="工作日")
@@ -212,6 +222,16 @@ def test_print_notice_from_the_store_is_audited(demo_db, tmp_path):
         "SELECT summary, digest FROM audit_log WHERE kind = 'print' ORDER BY id DESC").fetchone()
     conn.close()
     assert digest == result.digest and village in summary
+    close_database()
+
+
+def test_a_notice_period_before_the_data_date_is_refused(demo_db, tmp_path):
+    """A terminal whose clock reads 2001 must not print a 2001 公示期 for 2025 payouts."""
+    village = _busiest_village(demo_db)
+    options = notices.NoticeOptions(start=dt.date(2001, 1, 1))
+    with pytest.raises(KnownError, match="请校准终端日期时间"):
+        notices.print_notice(village, 2025, tmp_path / "v.pdf", options=options)
+    assert not (tmp_path / "v.pdf").exists()
 
 
 def test_village_without_payouts_that_year_is_a_clear_message(demo_db, tmp_path):
