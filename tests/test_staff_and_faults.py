@@ -391,3 +391,22 @@ def test_without_a_feed_cache_the_damaged_file_is_kept_and_staff_are_told(qtbot,
     assert list(db.parent.glob("kiosk.sqlite3.broken-*"))
     close_database()
 
+
+
+def test_staff_pick_the_feed_on_a_usb_stick_without_a_file_dialog(qtbot, window, pin_set, demo_feed,
+                                                                  tmp_path, monkeypatch):  # fmt: skip
+    stick, empty = tmp_path / "stick", tmp_path / "empty-stick"
+    shutil.copytree(demo_feed, stick / "县里的数据源")
+    empty.mkdir()
+    monkeypatch.setenv("KIOSK_USB_ROOTS", os.pathsep.join([str(stick), str(empty)]))
+    unlock(qtbot, window)
+    tap(qtbot, window.admin.settings_button)
+    tap(qtbot, window.admin.pick_source_button)
+    chooser = window.admin.source_chooser
+    assert chooser.isVisible() and set(chooser.buttons) == {stick, empty}
+    tap(qtbot, chooser.buttons[empty])
+    assert "没有找到县级数据源" in window.admin.message.text()
+    tap(qtbot, window.admin.pick_source_button)
+    tap(qtbot, chooser.buttons[stick])
+    assert window.settings.get("feed_source") == str(stick / "县里的数据源")
+    assert not chooser.isVisible()

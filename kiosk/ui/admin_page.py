@@ -6,7 +6,6 @@ from pathlib import Path
 
 from PySide6.QtCore import QTimer, Signal
 from PySide6.QtWidgets import (
-    QFileDialog,
     QGridLayout,
     QHBoxLayout,
     QLabel,
@@ -22,6 +21,7 @@ from kiosk.config import Settings
 from kiosk.errors import KnownError
 from kiosk.services import admin, sync
 from kiosk.ui.browse import ListDetail, detail_html
+from kiosk.ui.drives import DriveChooser
 from kiosk.ui.keypad import Keypad
 from kiosk.ui.tasks import Task, run_task
 
@@ -93,6 +93,11 @@ class AdminPage(QWidget):
         self.view = ListDetail()
         self.settings_panel = self._settings_panel()
         self.settings_panel.setVisible(False)
+        # No file dialog, even for staff: the feed is found on a stick they pick.
+        self.source_chooser = DriveChooser("请选择存有县级数据源的U盘", writable=False)
+        self.source_chooser.chosen.connect(self._source_on_drive)
+        self.source_chooser.cancelled.connect(lambda: self.source_chooser.setVisible(False))
+        self.source_chooser.setVisible(False)
         actions = QHBoxLayout()
         for button in (self.sync_button, self.cancel_button, self.log_button,
                        self.settings_button, self.batch_button, self.exit_button):  # fmt: skip
@@ -104,6 +109,7 @@ class AdminPage(QWidget):
         admin_layout.addWidget(self.progress)
         admin_layout.addWidget(self.message)
         admin_layout.addWidget(self.settings_panel)
+        admin_layout.addWidget(self.source_chooser)
         admin_layout.addWidget(self.view, stretch=1)
         self.stack = QStackedWidget()
         self.stack.addWidget(pin_page)
@@ -210,11 +216,11 @@ class AdminPage(QWidget):
         grid.addWidget(set_town, 2, 2, 1, 2)
         self.source_label = QLabel("")
         self.source_label.setWordWrap(True)
-        pick_source = QPushButton("从U盘选择数据源")
-        pick_source.setAccessibleName("从U盘选择数据源")
-        pick_source.clicked.connect(self._pick_source)
+        self.pick_source_button = QPushButton("从U盘选择数据源")
+        self.pick_source_button.setAccessibleName("从U盘选择数据源")
+        self.pick_source_button.clicked.connect(self._pick_source)
         grid.addWidget(self.source_label, 3, 0, 1, 2)
-        grid.addWidget(pick_source, 3, 2, 1, 2)
+        grid.addWidget(self.pick_source_button, 3, 2, 1, 2)
         return panel
 
     def _set_town(self) -> None:
@@ -225,9 +231,23 @@ class AdminPage(QWidget):
         self._set("town_code", town)
 
     def _pick_source(self) -> None:
-        folder = QFileDialog.getExistingDirectory(self, "选择U盘上的数据源文件夹", "/media")
-        if folder:
-            self.set_source(folder)
+        self.source_chooser.setVisible(True)
+        self.source_chooser.refresh()
+
+    def _source_on_drive(self, root: Path) -> None:
+        """The feed folder on the chosen stick: its root or a folder just inside it."""
+        self.source_chooser.setVisible(False)
+        try:
+            candidates = [root, *sorted(p for p in root.iterdir() if p.is_dir())]
+        except OSError as exc:
+            self.message.setText(f"无法读取U盘 {root}（{exc.strerror}）")
+            return
+        feed = next((c for c in candidates if (c / "metadata" / "timestamp.json").is_file()), None)
+        if feed is None:
+            self.message.setText(f"U盘 {root} 上没有找到县级数据源（含 metadata 的文件夹）")
+            return
+        self.set_source(str(feed))
+        self.message.setText(f"已选择数据源：{feed}")
 
     def set_source(self, folder: str) -> None:
         if not (Path(folder) / "metadata" / "timestamp.json").exists():
@@ -263,6 +283,7 @@ class AdminPage(QWidget):
     def lock(self) -> None:
         """Lock again (idle timeout, leaving the page, a minute untouched)."""
         self.lock_timer.stop()
+        self.source_chooser.setVisible(False)
         self.pin.clear()
         self.pin_message.setText("请输入工作人员 PIN")
         self.settings_panel.setVisible(False)
