@@ -331,10 +331,14 @@ class KioskWindow(QMainWindow):
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:
         # Every event of every widget passes here (~1,000 a tap); the isinstance test is
         # cheap, event.type() builds a Python enum value.
-        if isinstance(event, QInputEvent) and event.type() in self._activity:
-            self.idle.start()
-            if "admin" in self._built:
-                self._built["admin"].touched()
+        if isinstance(event, QInputEvent):
+            kind = event.type()
+            if kind in self._activity:
+                self.idle.start()
+                if "admin" in self._built:
+                    self._built["admin"].touched()
+            elif kind == QEvent.Type.ContextMenu:
+                return True  # Qt's stock menus (Copy, Paste, Select All) are not for a kiosk
         return False
 
     # -- leaving the kiosk ------------------------------------------------------------------
