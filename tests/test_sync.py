@@ -7,6 +7,7 @@ import json
 import os
 import shutil
 import signal
+import socket
 import sqlite3
 import subprocess
 import sys
@@ -36,6 +37,9 @@ class FeedServer:
     def __init__(self, root: Path):
         self.root = root
         self.fault: tuple[str, str] | None = None  # (kind, path substring)
+        self.requests: list[str] = []
+        self.trickle_s = 1.0  # "trickle": one byte per this many seconds
+        self.trickling = threading.Event()  # set once a trickled body has begun
         server = self
 
         class Handler(http.server.SimpleHTTPRequestHandler):
@@ -46,6 +50,7 @@ class FeedServer:
                 pass
 
             def do_GET(self):
+                server.requests.append(self.path)
                 kind, needle = server.fault or ("", "\0")
                 if needle not in self.path:
                     return super().do_GET()
@@ -56,6 +61,25 @@ class FeedServer:
                     return self.send_error(503)
                 path = Path(self.translate_path(self.path))
                 data = path.read_bytes()
+                if kind in ("trickle", "drop"):
+                    self.send_response(200)
+                    self.send_header("Content-Length", str(len(data)))  # the full length...
+                    self.end_headers()
+                    if kind == "drop":  # ...but half the body, then the connection closes
+                        self.wfile.write(data[: len(data) // 2])
+                        self.wfile.flush()
+                        self.connection.shutdown(socket.SHUT_RDWR)
+                        self.close_connection = True
+                        return None
+                    server.trickling.set()
+                    try:
+                        for i in range(len(data)):
+                            self.wfile.write(data[i : i + 1])
+                            self.wfile.flush()
+                            time.sleep(server.trickle_s)
+                    except OSError:  # the terminal gave up and hung up
+                        pass
+                    return None
                 body = data + b"\0" * 1_000_000 if kind == "endless" else data[: len(data) // 2]
                 self.send_response(200)
                 self.send_header("Content-Length", str(len(body)))

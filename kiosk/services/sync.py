@@ -108,9 +108,21 @@ def sync(source: str, db_path: Path, trusted_root: Path, progress: Progress | No
 
 
 def _failed(exc: BaseException) -> KnownError:
-    """A fault of the terminal itself (disk full, read-only, out of memory) in words."""
+    """A fault of the terminal itself (disk full, read-only, out of memory) in words.
+
+    The words come from the first exception in the chain that names such a fault: a
+    clean-up that fails after a full disk ("cannot rollback") must not hide the disk.
+    """
     _log.warning("sync failed", exc_info=exc)
+    unexpected = as_known(RuntimeError()).zh
     known = as_known(exc)
+    seen: BaseException | None = exc
+    while seen is not None and known.zh == unexpected:
+        seen = seen.__cause__ or seen.__context__
+        if seen is not None:
+            known = as_known(seen)
+    if known.zh == unexpected:
+        known = as_known(exc)
     return KnownError(f"同步未完成，数据未改动：{known.zh}", f"sync failed, nothing was changed: {known.en}")
 
 

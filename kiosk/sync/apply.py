@@ -83,7 +83,11 @@ def apply_feed(feed: FetchedFeed, staging_path: Path, actor: str = "sync",
         return summary  # already up to date: nothing to write
 
     started = time.perf_counter()
-    staging = Staging(staging_path)
+    try:
+        staging = Staging(staging_path)
+    except BaseException:  # e.g. a full disk while creating it: leave no half-made file
+        staging_path.unlink(missing_ok=True)
+        raise
     try:
         summary.rows = _stage(feed, changed, staging, progress, cancelled)
         staging.finish()
