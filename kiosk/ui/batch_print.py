@@ -61,14 +61,16 @@ class BatchPrintPage(QWidget):
     def choose_drive(self) -> None:
         if self._town is None or self.running():
             return
+        self.start_button.hide()  # the chooser has its own 取消; one at a time
+        self.cancel_button.hide()
         self.drives.show()
         self.drives.refresh()
-        self.start_button.setEnabled(False)
 
     def _drives_done(self) -> None:
         self.drives.clear()
         self.drives.hide()
-        self.start_button.setEnabled(not self.running())
+        self.start_button.show()
+        self.cancel_button.show()
 
     def start_on_drive(self, drive: Path) -> None:
         """Make a new folder for this town and year on the stick and print into it."""

@@ -145,7 +145,14 @@ class DriveChooser(QWidget):
             button.show()  # the layout would only show it on the next event-loop turn
             self.buttons[drive.path] = button
         self.status.setText(NO_DRIVE if not drives else f"检测到 {len(drives)} 个U盘，请点选一个")
+        self._warn(not drives)
         return drives
+
+    def _warn(self, on: bool) -> None:
+        """The theme's warning look (QLabel#warning) for 'no stick'."""
+        self.status.setObjectName("warning" if on else "")
+        self.status.style().unpolish(self.status)
+        self.status.style().polish(self.status)
 
     def clear(self) -> None:
         """Forget the listed drives."""
@@ -154,3 +161,5 @@ class DriveChooser(QWidget):
         clear_layout(self.grid)
         self.buttons = {}
         self.status.setText("")
+        if self.status.objectName():
+            self._warn(False)

@@ -330,8 +330,8 @@ class PrintPage(QWidget):
             return
         self._set_enabled(False)
         self.panels.setCurrentWidget(self.drives)
-        drives = self.drives.refresh()
-        self.message.setText("请点选要保存到的U盘" if drives else self.drives.status.text())
+        self.drives.refresh()  # it says itself how many sticks it found, or that there is none
+        self.message.setText("")
 
     def save_to(self, folder: Path) -> Task | None:
         """Write the notice as a new file in ``folder`` (a drive's root), off the UI thread."""
@@ -363,7 +363,7 @@ class PrintPage(QWidget):
     def _busy(self, text: str) -> None:
         self._set_enabled(False)
         self.busy_panel.setText(text)
-        self.message.setText(text)
+        self.message.setText("")
         self.panels.setCurrentWidget(self.busy_panel)
 
     def _start(self, work, name: str, on_success) -> Task:
