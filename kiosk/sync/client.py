@@ -203,7 +203,17 @@ class GuardedFetcher(FetcherInterface):
 
 
 def _name(url: str) -> str:
-    return urllib.parse.unquote(url.rsplit("/", 1)[-1])
+    """How a person knows the file: ``payouts/2025/371522102.csv.gz``, ``timestamp.json``."""
+    path = urllib.parse.unquote(urllib.parse.urlparse(url).path)
+    for base in ("/targets/", "/metadata/"):
+        if base in path:
+            path = path.rsplit(base, 1)[1]
+            break
+    folder, _, name = path.rpartition("/")
+    digest, dot, rest = name.partition(".")
+    if dot and len(digest) == 64 and all(c in "0123456789abcdef" for c in digest):
+        name = rest  # consistent snapshot: <sha256>.<name>
+    return f"{folder}/{name}" if folder else name
 
 
 @dataclass
