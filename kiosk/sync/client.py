@@ -50,6 +50,8 @@ SYNC_DEADLINE_S = 3600.0
 # expired up to EXPIRED_PLAUSIBLE ago is believed to be stale ("fetch a new one"); when
 # the expiry lies further back than that (more than 30 days beyond the normal 14-day
 # window), the terminal's clock is the likelier culprit and staff are told to check it.
+# The same threshold serves an expired root: a county that forgot to renew it is noticed
+# within days (every terminal stops), long before 44 days.
 EXPIRED_PLAUSIBLE = dt.timedelta(days=14 + 30)
 # The local clock may lag the county's data-as-of by this much (time zones, a slow RTC);
 # further behind (a terminal that thinks it is 2001) and the sync is refused, because
