@@ -9,7 +9,7 @@ from PySide6.QtWidgets import QApplication
 
 from kiosk import log
 from kiosk.config import Settings
-from kiosk.errors import KnownError, is_corruption
+from kiosk.errors import DamagedDatabase, KnownError, is_corruption
 from kiosk.services import admin, repair
 from kiosk.store.db import open_database
 from kiosk.ui.fonts import install_app_font
@@ -26,9 +26,20 @@ def create_app(argv: list[str] | None = None) -> QApplication:
 
 
 def run(db: Path, windowed: bool = False) -> int:
-    """Open the database and show the kiosk until 退出程序 (behind the staff PIN)."""
+    """Show the kiosk until 退出程序 (behind the staff PIN)."""
+    start(db, windowed)
+    return QApplication.instance().exec()
+
+
+def start(db: Path, windowed: bool = False) -> KioskWindow:
+    """Open the database (setting a damaged one aside), build and show the kiosk window."""
+    aside = None
     try:
         open_database(db)
+    except DamagedDatabase:
+        # Everything in it came from the feed: set it aside, start, and rebuild.
+        log.get("kiosk.ui").exception("database damaged at start")
+        aside = repair.set_aside(db)
     except KnownError as exc:
         log.get("kiosk.ui").error("%s", exc)
         raise
@@ -36,8 +47,8 @@ def run(db: Path, windowed: bool = False) -> int:
     admin.adopt_legacy_pin(settings_file)
     log.install_exception_hooks()
     install_qt_message_handler()
-    app = create_app()
-    window = _build_window(Settings(settings_file), db)
+    create_app()
+    window = _build_window(Settings(settings_file), db, aside)
     _show_faults_on(window)
     if leaks_none():
         window.note_for_staff("本机安装的 PySide6 版本有缺陷（每次调用泄漏 None 引用），"
@@ -47,7 +58,7 @@ def run(db: Path, windowed: bool = False) -> int:
         window.show()
     else:
         window.showFullScreen()
-    return app.exec()
+    return window
 
 
 def leaks_none(calls: int = 200) -> bool:
@@ -67,18 +78,20 @@ def leaks_none(calls: int = 200) -> bool:
     return leaked
 
 
-def _build_window(settings: Settings, db: Path) -> KioskWindow:
-    """The kiosk window; a database too damaged to build it is set aside and rebuilt."""
+def _build_window(settings: Settings, db: Path, aside: Path | None = None) -> KioskWindow:
+    """The kiosk window. A database set aside as damaged (``aside``), or too damaged to
+    build the window from, is rebuilt from the feed cache once the window is up."""
     try:
-        return KioskWindow(settings, db)
+        window = KioskWindow(settings, db)
     except Exception as exc:
         if not is_corruption(exc):
             raise
         log.get("kiosk.ui").exception("database damaged at start")
         aside = repair.set_aside(db)
         window = KioskWindow(settings, db)
+    if aside is not None:
         window.rebuild(aside)
-        return window
+    return window
 
 
 def _show_faults_on(window: KioskWindow) -> None:

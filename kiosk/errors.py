@@ -24,6 +24,10 @@ class SchemaTooNewError(KnownError):
     """The database was written by a newer version of the kiosk."""
 
 
+class DamagedDatabase(KnownError):
+    """The database file is damaged or is not a database; the kiosk can rebuild it."""
+
+
 class ImportRefused(KnownError):
     """A county spreadsheet failed validation; nothing was written.
 

@@ -12,6 +12,7 @@ os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
 from kiosk.services import sync
 from kiosk.store.db import close_database, open_database
+from kiosk.store.models import StaffAccess
 from kiosk.sync import demo_county, keys, publisher
 
 DEMO_HOUSEHOLDS = 600
@@ -54,9 +55,12 @@ def demo_db_file(tmp_path_factory, demo_feed, county_keys) -> Path:
 
 @pytest.fixture
 def demo_db(demo_db_file) -> Path:
-    """The demo database, open and bound to the models (read-only use)."""
+    """The demo database, open and bound to the models (read-only use; a staff PIN a test
+    sets is removed afterwards)."""
     open_database(demo_db_file)
     yield demo_db_file
+    open_database(demo_db_file)  # a test may have opened another database meanwhile
+    StaffAccess.delete().execute()
     close_database()
 
 
@@ -90,6 +94,23 @@ def county_input_xlsx(demo_input, tmp_path) -> Path:
     out = tmp_path / "input"
     shutil.copytree(demo_input, out)
     return out
+
+
+def copy_database(source: Path, target: Path) -> Path:
+    """A consistent copy of a live SQLite database, WAL content included.
+
+    Through SQLite's backup API, never by copying the file: opening and closing the file
+    from this process would drop SQLite's POSIX locks on it, and another process could
+    then checkpoint and delete the WAL under this process's open connections.
+    """
+    target.parent.mkdir(parents=True, exist_ok=True)
+    src, dst = sqlite3.connect(source), sqlite3.connect(target)
+    try:
+        src.backup(dst)
+    finally:
+        src.close()
+        dst.close()
+    return target
 
 
 def content_digest(path: Path) -> str:

@@ -2,10 +2,8 @@
 save to a USB stick (real folders standing in for mounted sticks through KIOSK_USB_ROOTS),
 batch print a town onto a stick. Printing through a real CUPS is in test_printer_cups.py."""
 
-import inspect
 import os
 import re
-import shutil
 import sqlite3
 import subprocess
 from pathlib import Path
@@ -16,9 +14,11 @@ from PySide6.QtPrintSupport import QPrinter
 
 from kiosk.app import create_app
 from kiosk.config import Settings
+from kiosk.services import admin
 from kiosk.store.db import close_database, open_database
 from kiosk.ui.drives import ENV_ROOTS, NO_DRIVE, is_removable_root
 from kiosk.ui.shell import KioskWindow
+from tests.conftest import copy_database
 
 TASK_MS = 120_000
 
@@ -27,11 +27,7 @@ TASK_MS = 120_000
 def print_db(demo_db_file, tmp_path) -> Path:
     """A private copy of the demo database: these tests print, and prints are audited."""
     path = tmp_path / "db" / "kiosk.sqlite3"
-    path.parent.mkdir()
-    for suffix in ("", "-wal", "-shm"):
-        source = Path(f"{demo_db_file}{suffix}")
-        if source.exists():
-            shutil.copyfile(source, f"{path}{suffix}")
+    copy_database(demo_db_file, path)
     open_database(path)
     yield path
     close_database()
@@ -73,16 +69,6 @@ def open_print_page(qtbot, tmp_path):
 def wait_idle(qtbot, page) -> None:
     """Until the page's background job (print, save, printer lookup) has reported."""
     qtbot.waitUntil(lambda: page.task is None, timeout=TASK_MS)
-
-
-def set_pin(window, pin: str) -> None:
-    from kiosk.services import admin
-
-    # set_pin(pin) keeps the PIN in the database; older code took the settings first.
-    if len(inspect.signature(admin.set_pin).parameters) == 1:
-        admin.set_pin(pin)
-    else:
-        admin.set_pin(window.settings, pin)
 
 
 @pytest.fixture
@@ -261,7 +247,7 @@ def test_back_home(qtbot, demo_db, tmp_path):
 
 
 def _unlock_and_open_batch(qtbot, window) -> None:
-    set_pin(window, "246810")
+    admin.set_pin("246810")
     qtbot.mouseClick(window.staff_button, Qt.MouseButton.LeftButton)
     for digit in "246810":
         qtbot.mouseClick(window.admin.pad.keys[digit], Qt.MouseButton.LeftButton)
@@ -306,7 +292,7 @@ def test_batch_print_can_be_cancelled(qtbot, print_db, tmp_path):
 def test_printing_can_require_the_staff_pin(qtbot, demo_db, tmp_path):
     window = kiosk_window(qtbot, tmp_path)
     window.settings.set("print_requires_pin", True)
-    set_pin(window, "246810")
+    admin.set_pin("246810")
     qtbot.mouseClick(window.home.town_buttons["371522102"], Qt.MouseButton.LeftButton)
     qtbot.mouseClick(next(iter(window.home.village_buttons.values())), Qt.MouseButton.LeftButton)
     qtbot.mouseClick(window.payouts.print_button, Qt.MouseButton.LeftButton)

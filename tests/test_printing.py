@@ -2,7 +2,6 @@
 
 import datetime as dt
 import re
-import shutil
 import sqlite3
 import subprocess
 import sys
@@ -17,6 +16,7 @@ from kiosk.store.db import close_database, open_database
 from printing.fonts import fonts
 from printing.model import NoticeData, NoticeRow, NoticeSection, PageSetup, Phone
 from printing.notice import NoticeError, render_notice
+from tests.conftest import copy_database
 
 LONG_REMARK = "龘" * 30  # one distinctive character, far longer than the 备注 column
 
@@ -204,7 +204,7 @@ def _busiest_village(db: Path) -> str:
 def test_print_notice_from_the_store_is_audited(demo_db_file, tmp_path):
     # A copy whose county data is dated before the notice period chosen here.
     demo_db = tmp_path / "kiosk.sqlite3"
-    shutil.copyfile(demo_db_file, demo_db)
+    copy_database(demo_db_file, demo_db)
     conn = sqlite3.connect(demo_db)
     conn.execute("UPDATE feed_state SET data_as_of = '2025-12-01 08:00:00'")
     conn.commit()

@@ -14,6 +14,7 @@ from tuf.api.metadata import Metadata, Root
 from kiosk.errors import KnownError
 from kiosk.store.db import close_database, open_database
 from kiosk.sync import keys, publisher
+from tests.conftest import copy_database
 from tests.test_sync import refused
 
 
@@ -29,7 +30,7 @@ def county(county_keys, tmp_path) -> Path:
 def terminal(demo_db_file, tmp_path) -> Path:
     path = tmp_path / "terminal" / "kiosk.sqlite3"
     path.parent.mkdir()
-    shutil.copyfile(demo_db_file, path)
+    copy_database(demo_db_file, path)
     open_database(path)
     yield path
     close_database()

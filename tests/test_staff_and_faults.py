@@ -12,6 +12,7 @@ import sqlite3
 import stat
 import subprocess
 import sys
+import threading
 
 import pytest
 from PySide6.QtCore import Qt
@@ -21,6 +22,7 @@ from kiosk.config import Settings
 from kiosk.services import admin
 from kiosk.store.db import close_database, open_database, quick_check
 from kiosk.ui.shell import KioskWindow
+from tests.conftest import copy_database
 
 PIN = "246810"
 
@@ -51,12 +53,7 @@ def unlock(qtbot, window, pin=PIN):
 
 @pytest.fixture
 def pin_set(demo_db):
-    admin.set_pin(PIN)
-    yield
-    from kiosk.store.models import StaffAccess
-
-    StaffAccess.delete().execute()  # the demo database is shared by the session
-
+    admin.set_pin(PIN)  # the demo_db fixture removes it afterwards
 
 # -- finding 3: the staff page locks, the window cannot be closed ------------------------------
 
@@ -200,7 +197,7 @@ def test_the_cli_says_one_line_for_an_unexpected_error_and_logs_the_traceback(de
     out = tmp_path / "notice.pdf"
     out.mkdir()
     db = tmp_path / "copy.sqlite3"
-    shutil.copyfile(demo_db_file, db)
+    copy_database(demo_db_file, db)
     result = _kiosk_cli("print", "notice", "--village", village, "--year", "2025", "--out", str(out),
                         "--db", str(db), env=env)  # fmt: skip
     assert result.returncode == 1
@@ -307,7 +304,7 @@ def damaged_terminal(demo_db_file, tmp_path):
     terminal = tmp_path / "terminal"
     terminal.mkdir()
     db = terminal / "kiosk.sqlite3"
-    shutil.copyfile(demo_db_file, db)
+    copy_database(demo_db_file, db)
     shutil.copytree(demo_db_file.parent / "feed-cache", terminal / "feed-cache")
     conn = sqlite3.connect(db)
     conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
@@ -410,3 +407,22 @@ def test_staff_pick_the_feed_on_a_usb_stick_without_a_file_dialog(qtbot, window,
     tap(qtbot, chooser.buttons[stick])
     assert window.settings.get("feed_source") == str(stick / "县里的数据源")
     assert not chooser.isVisible()
+
+
+@pytest.mark.qt_no_exception_capture
+def test_a_kiosk_whose_database_will_not_even_open_starts_and_rebuilds(qtbot, damaged_terminal):
+    from kiosk import app
+
+    db, rows = damaged_terminal
+    with db.open("r+b") as f:  # the header too: SQLite no longer calls it a database
+        f.write(b"\x00" * 100)
+    hooks = sys.excepthook, threading.excepthook, sys.unraisablehook
+    try:
+        kiosk = app.start(db, windowed=True)
+        qtbot.addWidget(kiosk)
+        qtbot.waitUntil(lambda: "数据已修复" in kiosk.notice.text(), timeout=60_000)
+    finally:
+        sys.excepthook, threading.excepthook, sys.unraisablehook = hooks
+    assert sqlite3.connect(db).execute("SELECT count(*) FROM payout").fetchone()[0] == rows
+    assert len(kiosk.home.town_buttons) == 24
+    close_database()

@@ -23,7 +23,7 @@ from kiosk.services import payouts, sync
 from kiosk.store.db import close_database, open_database
 from kiosk.sync import feed_format, keys, publisher
 from kiosk.sync.datasets import PAYOUTS
-from tests.conftest import content_digest
+from tests.conftest import content_digest, copy_database
 
 TOWN = "371522102"  # 朝城镇
 
@@ -117,7 +117,7 @@ def terminal(demo_db_file, tmp_path) -> Path:
     """A terminal that already holds the demo data (and an empty feed cache)."""
     path = tmp_path / "terminal" / "kiosk.sqlite3"
     path.parent.mkdir()
-    shutil.copyfile(demo_db_file, path)
+    copy_database(demo_db_file, path)
     open_database(path)
     yield path
     close_database()

@@ -8,6 +8,8 @@ probably wrong (or the terminal has not synced for over a year, which needs staf
 
 import datetime as dt
 
+from peewee import fn
+
 from kiosk.store.models import AuditLog, FeedState
 
 TOLERANCE = dt.timedelta(days=1)  # time zones and a clock a few hours off are not faults
@@ -16,9 +18,11 @@ FAR_AHEAD = dt.timedelta(days=366)
 
 def newest_known_moment() -> dt.datetime | None:
     """The latest moment the terminal has evidence of: data dates, syncs, prints."""
-    seen = [FeedState.select(FeedState.data_as_of).order_by(FeedState.data_as_of.desc()).scalar(),
-            FeedState.select(FeedState.applied_at).order_by(FeedState.applied_at.desc()).scalar(),
-            AuditLog.select(AuditLog.at).order_by(AuditLog.at.desc()).scalar()]  # fmt: skip
+    # Aggregates, not ORDER BY ... scalar(): a query left with unread rows keeps its statement,
+    # and so an old read snapshot of the database, open until the garbage collector runs.
+    seen = [FeedState.select(fn.MAX(FeedState.data_as_of)).scalar(),
+            FeedState.select(fn.MAX(FeedState.applied_at)).scalar(),
+            AuditLog.select(fn.MAX(AuditLog.at)).scalar()]  # fmt: skip
     return max((_as_datetime(s) for s in seen if s), default=None)
 
 
@@ -35,7 +39,7 @@ def clock_problem(now: dt.datetime | None = None) -> str | None:
     if now < newest - TOLERANCE:
         return (f"终端日期时间（{now:%Y年%m月%d日}）早于本机已有数据的日期（{newest:%Y年%m月%d日}），"
                 "请校准终端日期时间")
-    last_sync = FeedState.select(FeedState.applied_at).order_by(FeedState.applied_at.desc()).scalar()
+    last_sync = FeedState.select(fn.MAX(FeedState.applied_at)).scalar()
     if last_sync and now > _as_datetime(last_sync) + FAR_AHEAD:
         return (f"终端日期时间（{now:%Y年%m月%d日}）比最近一次同步（{_as_datetime(last_sync):%Y年%m月%d日}）"
                 "晚一年以上，请校准终端日期时间；若日期无误，请尽快同步县级数据")

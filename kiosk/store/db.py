@@ -6,7 +6,7 @@ import sqlite3
 from pathlib import Path
 
 from kiosk import log
-from kiosk.errors import KnownError, SchemaTooNewError
+from kiosk.errors import DamagedDatabase, KnownError, SchemaTooNewError
 from kiosk.store import migrations
 from kiosk.store.models import StaffAccess, database
 
@@ -53,15 +53,15 @@ def close_database() -> None:
 
 
 def _check_and_upgrade(path: Path) -> None:
-    conn = sqlite3.connect(path, isolation_level=None, timeout=10)
+    try:
+        conn = sqlite3.connect(path, isolation_level=None, timeout=10)
+    except sqlite3.DatabaseError as exc:
+        raise _open_error(path, exc) from exc
     try:
         try:
             version = migrations.current_version(conn)
         except sqlite3.DatabaseError as exc:
-            raise KnownError(
-                f"无法打开数据库 {path}：文件不是有效的数据库",
-                f"cannot open database {path}: not a SQLite database ({exc})",
-            ) from exc
+            raise _open_error(path, exc) from exc
         if version > migrations.LATEST:
             raise SchemaTooNewError(
                 f"数据库 {path} 由更新版本的程序创建（结构版本 {version}，本程序支持到 "
@@ -69,12 +69,30 @@ def _check_and_upgrade(path: Path) -> None:
                 f"database {path} has schema version {version}, newer than this program "
                 f"supports ({migrations.LATEST}); upgrade the kiosk software",
             )
-        conn.execute("PRAGMA journal_mode = wal")
-        applied = migrations.upgrade(conn)
+        try:
+            conn.execute("PRAGMA journal_mode = wal")
+            applied = migrations.upgrade(conn)
+        except sqlite3.DatabaseError as exc:
+            raise _open_error(path, exc) from exc
         if applied:
             _log.info("database %s upgraded: versions %s applied", path, applied)
     finally:
         conn.close()
+
+
+def _open_error(path: Path, exc: sqlite3.DatabaseError) -> KnownError:
+    """Say why a database cannot be opened: damaged, read-only, or full are different jobs."""
+    text = str(exc).lower()
+    if "not a database" in text or "malformed" in text:
+        return DamagedDatabase(f"无法打开数据库 {path}：文件不是有效的数据库或已损坏",
+                               f"cannot open database {path}: damaged or not a SQLite database ({exc})")
+    if "readonly" in text or "read-only" in text or "unable to open" in text:
+        return KnownError(f"无法写入数据库 {path}：文件或所在文件夹只读（没有写入权限），请工作人员检查",
+                          f"cannot write database {path}: read-only file or folder ({exc})")
+    if "full" in text:
+        return KnownError(f"无法写入数据库 {path}：存储空间已满，请工作人员清理磁盘",
+                          f"cannot write database {path}: the disk is full ({exc})")
+    return KnownError(f"无法打开数据库 {path}（{exc}）", f"cannot open database {path} ({exc})")
 
 
 def quick_check(path: Path) -> str | None:

@@ -174,7 +174,7 @@ class KioskWindow(QMainWindow):
     def _build_print(self) -> QWidget:
         from kiosk.ui.print_page import PrintPage
 
-        return PrintPage()
+        return PrintPage(settings=self.settings)
 
     def _build_batch(self) -> QWidget:
         from kiosk.ui.batch_print import BatchPrintPage

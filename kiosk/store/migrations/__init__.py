@@ -72,7 +72,10 @@ def upgrade(conn: sqlite3.Connection, target: int = LATEST) -> list[int]:
             conn.execute(f"PRAGMA user_version = {migration.version}")
         conn.execute("COMMIT")
     except BaseException:
-        conn.execute("ROLLBACK")
+        # A COMMIT that failed (disk full) may already have ended the transaction; a
+        # ROLLBACK then would raise and hide the real cause.
+        if conn.in_transaction:
+            conn.execute("ROLLBACK")
         raise
     return [m.version for m in pending]
 
