@@ -312,3 +312,23 @@ def test_qt_stock_texts_are_chinese(qtbot):
     create_app()  # idempotent: one translator, however often the app is set up
     assert QCoreApplication.translate("QPlatformTheme", "Cancel") == "取消"
     assert QCoreApplication.translate("QLineEdit", "&Copy").startswith("复制")
+
+
+def test_scratch_folders_left_by_a_crash_are_swept(tmp_path, monkeypatch):
+    import tempfile
+    import time
+
+    from kiosk.ui.print_page import sweep_stale_scratch
+
+    monkeypatch.setattr(tempfile, "tempdir", str(tmp_path))
+    stale, fresh = tmp_path / "kiosk-print-old", tmp_path / "kiosk-print-new"
+    for folder in (stale, fresh):
+        folder.mkdir()
+        (folder / "preview.pdf").write_bytes(b"%PDF")
+    day_ago = time.time() - 24 * 3600
+    os.utime(stale, (day_ago, day_ago))
+    other = tmp_path / "someone-else"
+    other.mkdir()
+    os.utime(other, (day_ago, day_ago))
+    assert sweep_stale_scratch() == 1
+    assert not stale.exists() and fresh.exists() and other.exists()

@@ -16,7 +16,9 @@ printer or the file and the page count.
 
 from __future__ import annotations
 
+import shutil
 import tempfile
+import time
 from pathlib import Path
 
 from PySide6.QtCore import QCoreApplication, QPointF, QSize, Qt
@@ -81,6 +83,20 @@ def qt_printer_name(configured: str) -> str:
     return name
 
 
+def sweep_stale_scratch(older_than_s: float = 12 * 3600) -> int:
+    """Remove ``kiosk-print-*`` folders untouched for ``older_than_s``; returns how many."""
+    limit = time.time() - older_than_s
+    removed = 0
+    for folder in Path(tempfile.gettempdir()).glob("kiosk-print-*"):
+        try:
+            if folder.is_dir() and folder.stat().st_mtime < limit:
+                shutil.rmtree(folder, ignore_errors=True)
+                removed += 1
+        except OSError:
+            continue
+    return removed
+
+
 class PrintPage(QWidget):
     """Preview and hand out one notice; ``load`` builds it, ``message`` says what happened.
 
@@ -91,7 +107,9 @@ class PrintPage(QWidget):
     def __init__(self, parent: QWidget | None = None, settings: Settings | None = None):
         super().__init__(parent)
         self._settings = settings
-        # One scratch folder per page, removed when the page goes or the app quits.
+        # One scratch folder per page, removed when the page goes or the app quits; those
+        # a crash or a power cut left behind go the next time a print page is built.
+        sweep_stale_scratch()
         scratch = tempfile.TemporaryDirectory(prefix="kiosk-print-", ignore_cleanup_errors=True)
         self._scratch, self._scratch_dir = Path(scratch.name), scratch
         self.destroyed.connect(lambda *_: scratch.cleanup())
