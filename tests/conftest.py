@@ -4,11 +4,15 @@ import hashlib
 import os
 import shutil
 import sqlite3
+import tempfile
 from pathlib import Path
 
 import pytest
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+# Logs and default data of the processes the tests start go to a scratch folder, not the
+# user data folder of whoever runs the tests.
+os.environ.setdefault("XDG_DATA_HOME", tempfile.mkdtemp(prefix="kiosk-tests-data-"))
 
 from kiosk.services import sync
 from kiosk.store.db import close_database, open_database

@@ -7,7 +7,6 @@ from pathlib import Path
 from PySide6.QtCore import QTimer, Signal
 from PySide6.QtWidgets import (
     QGridLayout,
-    QHBoxLayout,
     QLabel,
     QLineEdit,
     QProgressBar,
@@ -98,10 +97,12 @@ class AdminPage(QWidget):
         self.source_chooser.chosen.connect(self._source_on_drive)
         self.source_chooser.cancelled.connect(lambda: self.source_chooser.setVisible(False))
         self.source_chooser.setVisible(False)
-        actions = QHBoxLayout()
-        for button in (self.sync_button, self.cancel_button, self.log_button,
-                       self.settings_button, self.batch_button, self.exit_button):  # fmt: skip
-            actions.addWidget(button)
+        # Two rows of three: six in a row do not fit a 1080-pixel-wide portrait screen.
+        actions = QGridLayout()
+        for index, button in enumerate((self.sync_button, self.cancel_button, self.log_button,
+                                        self.settings_button, self.batch_button,
+                                        self.exit_button)):  # fmt: skip
+            actions.addWidget(button, index // 3, index % 3)
         admin_page = QWidget()
         admin_layout = QVBoxLayout(admin_page)
         admin_layout.addWidget(self.notes_label)

@@ -20,6 +20,9 @@ class Keypad(QWidget):
         grid = QGridLayout(self)
         grid.setSpacing(8)
         self.keys: dict[str, QPushButton] = {}
+        if digits_only:
+            self._phone_layout(grid)
+            return
         chars = LETTERS if letters_only else ("1234567890" if digits_only else LETTERS + DIGITS)
         for index, char in enumerate(chars):
             key = QPushButton(char)
@@ -36,3 +39,20 @@ class Keypad(QWidget):
                 last_row += 1
             grid.addWidget(key, last_row, 7 + column * 2, 1, 2 if column == 0 else 1)
             self.keys[text] = key
+
+    def _phone_layout(self, grid: QGridLayout) -> None:
+        """Digits as on a telephone, three to a row: fits a portrait screen, and is what
+        people expect for a PIN."""
+        rows = ("123", "456", "789", ("清空", "0", "删除"))
+        actions = {"清空": self.cleared, "删除": self.erased}
+        for row, keys in enumerate(rows):
+            for column, text in enumerate(keys):
+                key = QPushButton(text)
+                if text in actions:
+                    key.setAccessibleName(text)
+                    key.clicked.connect(actions[text].emit)
+                else:
+                    key.setAccessibleName(f"按键 {text}")
+                    key.clicked.connect(lambda _=False, c=text: self.typed.emit(c))
+                grid.addWidget(key, row, column)
+                self.keys[text] = key

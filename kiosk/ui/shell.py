@@ -302,7 +302,8 @@ class KioskWindow(QMainWindow):
         wrong_clock = clock.clock_problem(now)
         if wrong_clock:
             self.note_for_staff(wrong_clock)
-            self.freshness.setText(f"终端日期时间不正确，请工作人员校准终端日期时间（{wrong_clock[:30]}…）")
+            # The villager's word is short; staff find the dates among their notes.
+            self.freshness.setText("本机日期时间不正确，请工作人员校准终端日期时间")
             self._warn(True)
             return
         state = status.feed_status()
