@@ -426,3 +426,27 @@ def test_a_kiosk_whose_database_will_not_even_open_starts_and_rebuilds(qtbot, da
     assert sqlite3.connect(db).execute("SELECT count(*) FROM payout").fetchone()[0] == rows
     assert len(kiosk.home.town_buttons) == 24
     close_database()
+
+
+def test_a_running_kiosk_ends_cleanly_on_sigterm(demo_db_file, tmp_path):
+    """A service manager stops the kiosk with SIGTERM; the window itself refuses to close."""
+    import signal
+    import time
+
+    db = copy_database(demo_db_file, tmp_path / "terminal" / "kiosk.sqlite3")
+    env = {**os.environ, "XDG_DATA_HOME": str(tmp_path / "data"), "QT_QPA_PLATFORM": "offscreen"}
+    log = tmp_path / "data" / "shenqing-kiosk" / "logs" / "kiosk.log"
+    kiosk = subprocess.Popen([sys.executable, "-m", "kiosk", "run", "--windowed", "--db", str(db)],
+                             env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)  # fmt: skip
+    try:
+        deadline = time.monotonic() + 60
+        while not (log.exists() and "villager pages built" in log.read_text(encoding="utf-8")):
+            assert kiosk.poll() is None, kiosk.communicate()
+            assert time.monotonic() < deadline, "the kiosk did not come up"
+            time.sleep(0.2)
+        kiosk.send_signal(signal.SIGTERM)
+        _out, err = kiosk.communicate(timeout=20)
+    finally:
+        kiosk.kill()
+    assert kiosk.returncode == 0, err
+    assert "Traceback" not in err and "Traceback" not in log.read_text(encoding="utf-8")
