@@ -100,6 +100,24 @@ def county_input_xlsx(demo_input, tmp_path) -> Path:
     return out
 
 
+@pytest.fixture
+def feed(demo_feed, tmp_path) -> Path:
+    """A private copy of the signed demo feed that a test may rebuild, re-sign or damage."""
+    out = tmp_path / "feed"
+    shutil.copytree(demo_feed, out)
+    return out
+
+
+@pytest.fixture
+def terminal(demo_db_file, tmp_path) -> Path:
+    """A terminal that already holds the demo data (and an empty feed cache), open."""
+    path = tmp_path / "terminal" / "kiosk.sqlite3"
+    copy_database(demo_db_file, path)
+    open_database(path)
+    yield path
+    close_database()
+
+
 def copy_database(source: Path, target: Path) -> Path:
     """A consistent copy of a live SQLite database, WAL content included.
 
@@ -127,3 +145,33 @@ def content_digest(path: Path) -> str:
         return digest.hexdigest()
     finally:
         conn.close()
+
+
+@pytest.fixture
+def window(qtbot, demo_db, tmp_path, monkeypatch):
+    """The kiosk window on the demo database, as a villager finds it."""
+    from PySide6.QtGui import QFontInfo
+
+    from kiosk.app import create_app
+    from kiosk.config import Settings
+    from kiosk.ui.shell import KioskWindow
+
+    monkeypatch.setenv("KIOSK_IDLE_TIMEOUT_S", "120")
+    app = create_app()
+    assert QFontInfo(app.font()).family() == "WenQuanYi Micro Hei"
+    kiosk = KioskWindow(Settings(tmp_path / "settings.json"), demo_db)
+    qtbot.addWidget(kiosk)
+    kiosk.resize(1280, 900)
+    kiosk.show()
+    yield kiosk
+    kiosk.reset()
+
+
+def tap(qtbot, button):
+    """A finger on ``button``. New buttons are shown by the event loop, as they would be
+    before a finger reaches them."""
+    from PySide6.QtCore import Qt
+
+    qtbot.waitUntil(button.isVisible, timeout=2000)
+    assert button.isEnabled(), button.text()
+    qtbot.mouseClick(button, Qt.MouseButton.LeftButton)

@@ -26,29 +26,10 @@ TARGET = f"payouts/2025/{TOWN}.csv.gz"
 
 
 @pytest.fixture
-def feed(demo_feed, tmp_path) -> Path:
-    """A private copy of the signed demo feed that a test may re-sign or damage."""
-    out = tmp_path / "feed"
-    shutil.copytree(demo_feed, out)
-    return out
-
-
-@pytest.fixture
 def server(feed):
     running = FeedServer(feed)
     yield running
     running.close()
-
-
-@pytest.fixture
-def terminal(demo_db_file, tmp_path) -> Path:
-    """A terminal that already holds the demo data (and an empty feed cache)."""
-    path = tmp_path / "terminal" / "kiosk.sqlite3"
-    path.parent.mkdir()
-    copy_database(demo_db_file, path)
-    open_database(path)
-    yield path
-    close_database()
 
 
 def resign(feed_dir: Path, keydir: Path, files: dict[str, bytes] | None = None,

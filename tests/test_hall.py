@@ -178,11 +178,9 @@ class Explorer:
         the printer, saving to the stick): their results arrive queued on the UI thread."""
         QApplication.processEvents()
         for _ in range(20):
-            running = list(getattr(tasks, "_ALIVE", ()))
-            if not running:
+            if not tasks.running():
                 break
-            for task in running:
-                task.wait(30_000)
+            tasks.wait_for_all()
             QApplication.processEvents()
         QApplication.processEvents()
 

@@ -3,34 +3,11 @@
 import sqlite3
 
 import pytest
-from PySide6.QtCore import Qt
 from PySide6.QtGui import QFontInfo
 
-from kiosk.app import create_app
-from kiosk.config import Settings
-from kiosk.ui.shell import KioskWindow
+from tests.conftest import tap
 
 TOWN = "371522102"
-
-
-@pytest.fixture
-def window(qtbot, demo_db, tmp_path, monkeypatch):
-    monkeypatch.setenv("KIOSK_IDLE_TIMEOUT_S", "120")
-    app = create_app()
-    assert QFontInfo(app.font()).family() == "WenQuanYi Micro Hei"
-    kiosk = KioskWindow(Settings(tmp_path / "settings.json"), demo_db)
-    qtbot.addWidget(kiosk)
-    kiosk.resize(1280, 900)
-    kiosk.show()
-    yield kiosk
-    kiosk.reset()
-
-
-def tap(qtbot, button):
-    # New buttons are shown by the event loop, as they would be before a finger reaches them.
-    qtbot.waitUntil(button.isVisible, timeout=2000)
-    assert button.isEnabled(), button.text()
-    qtbot.mouseClick(button, Qt.MouseButton.LeftButton)
 
 
 def _village_with_many_rows(db) -> str:

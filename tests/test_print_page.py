@@ -15,22 +15,16 @@ from PySide6.QtPrintSupport import QPrinter
 from kiosk.app import create_app
 from kiosk.config import Settings
 from kiosk.services import admin
-from kiosk.store.db import close_database, open_database
 from kiosk.ui.drives import ENV_ROOTS, NO_DRIVE, is_removable_root
 from kiosk.ui.shell import KioskWindow
-from tests.conftest import copy_database
 
 TASK_MS = 120_000
 
 
 @pytest.fixture
-def print_db(demo_db_file, tmp_path) -> Path:
+def print_db(terminal) -> Path:
     """A private copy of the demo database: these tests print, and prints are audited."""
-    path = tmp_path / "db" / "kiosk.sqlite3"
-    copy_database(demo_db_file, path)
-    open_database(path)
-    yield path
-    close_database()
+    return terminal
 
 
 def print_rows(db: Path) -> list[str]:

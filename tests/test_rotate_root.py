@@ -12,9 +12,7 @@ import pytest
 from tuf.api.metadata import Metadata, Root
 
 from kiosk.errors import KnownError
-from kiosk.store.db import close_database, open_database
 from kiosk.sync import keys, publisher
-from tests.conftest import copy_database
 from tests.test_sync import refused
 
 
@@ -24,16 +22,6 @@ def county(county_keys, tmp_path) -> Path:
     out = tmp_path / "keys"
     shutil.copytree(county_keys, out)
     return out
-
-
-@pytest.fixture
-def terminal(demo_db_file, tmp_path) -> Path:
-    path = tmp_path / "terminal" / "kiosk.sqlite3"
-    path.parent.mkdir()
-    copy_database(demo_db_file, path)
-    open_database(path)
-    yield path
-    close_database()
 
 
 def _shipped_root(keydir: Path, terminal: Path) -> Path:

@@ -88,8 +88,7 @@ def _versions() -> str:
 def settle() -> None:
     """Deliver what is pending, background results and deferred deletions included."""
     for _ in range(3):
-        for task in list(getattr(tasks, "_ALIVE", ())):
-            task.wait(30_000)
+        tasks.wait_for_all()
         QApplication.processEvents()
         QApplication.sendPostedEvents(None, QEvent.Type.DeferredDelete)
     QApplication.processEvents()

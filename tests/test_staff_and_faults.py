@@ -15,33 +15,15 @@ import sys
 import threading
 
 import pytest
-from PySide6.QtCore import Qt
 
 from kiosk.app import _show_faults_on, create_app
 from kiosk.config import Settings
 from kiosk.services import admin
 from kiosk.store.db import close_database, open_database, quick_check
 from kiosk.ui.shell import KioskWindow
-from tests.conftest import copy_database
+from tests.conftest import copy_database, tap
 
 PIN = "246810"
-
-
-@pytest.fixture
-def window(qtbot, demo_db, tmp_path):
-    create_app()
-    kiosk = KioskWindow(Settings(tmp_path / "settings.json"), demo_db)
-    qtbot.addWidget(kiosk)
-    kiosk.resize(1280, 800)
-    kiosk.show()
-    yield kiosk
-    kiosk.reset()
-
-
-def tap(qtbot, button):
-    qtbot.waitUntil(button.isVisible, timeout=2000)
-    assert button.isEnabled(), button.text()
-    qtbot.mouseClick(button, Qt.MouseButton.LeftButton)
 
 
 def unlock(qtbot, window, pin=PIN):

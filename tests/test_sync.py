@@ -23,7 +23,7 @@ from kiosk.services import payouts, sync
 from kiosk.store.db import close_database, open_database
 from kiosk.sync import feed_format, keys, publisher
 from kiosk.sync.datasets import PAYOUTS
-from tests.conftest import content_digest, copy_database
+from tests.conftest import content_digest
 
 TOWN = "371522102"  # 朝城镇
 
@@ -98,29 +98,10 @@ class FeedServer:
 
 
 @pytest.fixture
-def feed(demo_feed, tmp_path) -> Path:
-    """A private copy of the signed demo feed that a test may rebuild or damage."""
-    out = tmp_path / "feed"
-    shutil.copytree(demo_feed, out)
-    return out
-
-
-@pytest.fixture
 def server(feed):
     running = FeedServer(feed)
     yield running
     running.close()
-
-
-@pytest.fixture
-def terminal(demo_db_file, tmp_path) -> Path:
-    """A terminal that already holds the demo data (and an empty feed cache)."""
-    path = tmp_path / "terminal" / "kiosk.sqlite3"
-    path.parent.mkdir()
-    copy_database(demo_db_file, path)
-    open_database(path)
-    yield path
-    close_database()
 
 
 def run_sync(source: str, db: Path, keydir: Path, **kwargs) -> sync.SyncResult:

@@ -142,3 +142,15 @@ def run_task(work: Callable[[Task], Any], *, name: str,
     _ALIVE.add(task)
     task._thread.start()
     return task
+
+
+def wait_for_all(ms: int = 30_000) -> None:
+    """Block until every running task's thread has ended (tests, benchmarks, shutdown);
+    their callbacks still arrive queued, with the next turn of the event loop."""
+    for task in list(_ALIVE):
+        task.wait(ms)
+
+
+def running() -> bool:
+    """Whether any task's thread is still running."""
+    return bool(_ALIVE)

@@ -103,8 +103,7 @@ class Hall:
         from kiosk.ui import tasks
 
         for _ in range(2):
-            for task in list(getattr(tasks, "_ALIVE", ())):
-                task.wait(30_000)
+            tasks.wait_for_all()
             self.app.processEvents()
             self.app.sendPostedEvents(None, QEvent.Type.DeferredDelete)
 
