@@ -236,12 +236,13 @@ def main() -> None:
 
     from PySide6.QtWidgets import QApplication
 
-    from kiosk.app import create_app
+    from kiosk.app import create_app, install_qt_message_handler
     from kiosk.config import Settings
     from kiosk.store.db import open_database
     from kiosk.ui.shell import KioskWindow
 
     open_database(db)
+    install_qt_message_handler()  # as the kiosk does: Qt's chatter to the log, not the console
     app = create_app()
     window = KioskWindow(Settings(scratch / "settings.json"), db)
     window.resize(1280, 900)
