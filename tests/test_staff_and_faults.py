@@ -432,3 +432,19 @@ def test_a_running_kiosk_ends_cleanly_on_sigterm(demo_db_file, tmp_path):
         kiosk.kill()
     assert kiosk.returncode == 0, err
     assert "Traceback" not in err and "Traceback" not in log.read_text(encoding="utf-8")
+
+
+def test_a_locked_database_is_not_mistaken_for_a_damaged_one(demo_db_file, tmp_path):
+    """A sync holding the write lock while the kiosk starts: the check cannot run, and the
+    sound file stays where it is."""
+    db = copy_database(demo_db_file, tmp_path / "kiosk.sqlite3")
+    writer = sqlite3.connect(db, isolation_level=None)
+    writer.execute("PRAGMA journal_mode = delete")  # a rollback journal locks readers out
+    writer.execute("BEGIN EXCLUSIVE")
+    try:
+        with pytest.raises(sqlite3.OperationalError, match="locked"):
+            quick_check(db, timeout_s=0.2)
+    finally:
+        writer.execute("ROLLBACK")
+        writer.close()
+    assert quick_check(db) is None and not list(tmp_path.glob("*.broken-*"))

@@ -6,7 +6,7 @@ import sqlite3
 from pathlib import Path
 
 from kiosk import log
-from kiosk.errors import DamagedDatabase, KnownError, SchemaTooNewError
+from kiosk.errors import DamagedDatabase, KnownError, SchemaTooNewError, is_corruption
 from kiosk.store import migrations
 from kiosk.store.models import StaffAccess, database
 
@@ -95,17 +95,25 @@ def _open_error(path: Path, exc: sqlite3.DatabaseError) -> KnownError:
     return KnownError(f"无法打开数据库 {path}（{exc}）", f"cannot open database {path} ({exc})")
 
 
-def quick_check(path: Path) -> str | None:
+def quick_check(path: Path, timeout_s: float = 10) -> str | None:
     """SQLite's ``PRAGMA quick_check`` on its own connection: None when the file is sound,
-    else the first problem it reports (damaged pages, a file that is not a database)."""
+    else the first problem it reports (damaged pages, a file that is not a database).
+
+    Raises:
+        sqlite3.DatabaseError: the check could not run (locked by a long sync, unreadable);
+            that says nothing about the pages, and a sound file must never be set aside.
+    """
     try:
-        conn = sqlite3.connect(f"{Path(path).resolve().as_uri()}?mode=ro", uri=True, timeout=10)
+        conn = sqlite3.connect(f"{Path(path).resolve().as_uri()}?mode=ro", uri=True,
+                               timeout=timeout_s)  # fmt: skip
         try:
             first = conn.execute("PRAGMA quick_check(1)").fetchone()[0]
         finally:
             conn.close()
     except sqlite3.DatabaseError as exc:
-        return str(exc)
+        if is_corruption(exc):
+            return str(exc)
+        raise
     return None if first == "ok" else first
 
 
