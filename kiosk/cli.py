@@ -89,14 +89,26 @@ def cmd_feed_init_keys(args: argparse.Namespace) -> int:
 def cmd_feed_build(args: argparse.Namespace) -> int:
     from kiosk.sync import publisher
 
+    withdraw = tuple(publisher.parse_town_year(w) for w in args.withdraw or ())
     built = publisher.build_feed(Path(args.input), Path(args.keys), Path(args.out),
-                                 expiry_days=args.expiry_days)  # fmt: skip
-    _out(
-        f"数据源已生成：版本 {built.version}，{built.targets} 个文件，其中 {len(built.changed)} 个"
-        f"有变化，{built.rows} 行，有效期 {args.expiry_days} 天，用时 {built.seconds:.1f} 秒 → {args.out}"
-    )
+                                 expiry_days=args.expiry_days, withdraw=withdraw,
+                                 reason=args.reason or "", dry_run=args.dry_run)  # fmt: skip
+    if built.dry_run:
+        _out(f"试运行（未写入任何文件）：将生成版本 {built.version}，{built.targets} 个文件，其中 "
+             f"{len(built.changed)} 个有变化，{built.rows} 行 → {args.out}")  # fmt: skip
+    else:
+        _out(
+            f"数据源已生成：版本 {built.version}，{built.targets} 个文件，其中 {len(built.changed)} 个"
+            f"有变化，{built.rows} 行，有效期 {args.expiry_days} 天，用时 {built.seconds:.1f} 秒 → {args.out}"
+        )
     for target in built.changed:
         _out(f"  变化：{target}")
+    for target in built.newly_withdrawn:
+        _out(f"  撤回：{target}")
+    for target in built.restored:
+        _out(f"  恢复（数据已重新提供，撤回取消）：{target}")
+    for withdrawal in built.withdrawn:
+        _out(f"  已撤回：{withdrawal.year}/{withdrawal.town}（{withdrawal.reason}，{withdrawal.at}）")
     return EXIT_OK
 
 
@@ -284,6 +296,11 @@ def build_parser() -> argparse.ArgumentParser:
     build.add_argument("--out", required=True)
     build.add_argument("--expiry-days", type=int, default=14,
                        help="时间戳和快照的有效期（天，默认 14，适合 U 盘传递）")  # fmt: skip
+    build.add_argument("--withdraw", action="append", metavar="YEAR/TOWN",
+                       help="有意撤回某乡镇某年度的发放记录（可重复），如 2025/371522102")  # fmt: skip
+    build.add_argument("--reason", help="撤回原因（与 --withdraw 一起使用，终端上显示）")
+    build.add_argument("--dry-run", action="store_true",
+                       help="只打印与上一版相比的变化，不写入任何文件")  # fmt: skip
     build.set_defaults(handler=cmd_feed_build)
     rotate = feed_commands.add_parser("rotate-root", help="轮换根证书（更新有效期，可更换角色密钥）")
     rotate.add_argument("keydir")

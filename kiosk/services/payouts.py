@@ -14,7 +14,7 @@ from kiosk.services.types import (
     VillageInfo,
     VillagePayouts,
 )
-from kiosk.store.models import Payout, SubsidyItem, database
+from kiosk.store.models import Payout, SubsidyItem, Withdrawal, database
 
 _ROW_FIELDS = (
     Payout.village, Payout.year, Payout.item, SubsidyItem.name, Payout.name, Payout.id_masked,
@@ -59,7 +59,8 @@ def village_payouts(village_code: str, year: int | None = None,
     village = divisions.get_village(village_code)
     if village is None:
         raise KnownError(f"没有找到村代码 {village_code}", f"unknown village code {village_code}")
-    years = years_for_village(village_code)
+    withdrawn = withdrawn_years(village.town_code)
+    years = sorted(set(years_for_village(village_code)) | set(withdrawn), reverse=True)
     if year is None:
         year = years[0] if years else 0
     query = (
@@ -78,7 +79,15 @@ def village_payouts(village_code: str, year: int | None = None,
     else:
         paid = {r.item_code for r in rows}
     items = [i for i in list_items() if i.code in paid]
-    return VillagePayouts(village, year, item_code, rows, _totals(raw), years, items)
+    return VillagePayouts(village, year, item_code, rows, _totals(raw), years, items,
+                          withdrawn.get(year))  # fmt: skip
+
+
+def withdrawn_years(town_code: str) -> dict[int, str]:
+    """Years whose payouts the county withdrew for this town (year -> reason)."""
+    query = Withdrawal.select(Withdrawal.year, Withdrawal.reason).where(
+        Withdrawal.town_code == town_code).tuples()  # fmt: skip
+    return dict(query)
 
 
 def _fetch(query) -> list[tuple]:

@@ -64,8 +64,10 @@ class VillagePayouts(NamedTuple):
     item_code: str | None
     rows: list[PayoutRow]
     totals: PayoutTotals
-    years: list[int]  # every year this village has results for
+    years: list[int]  # every year this village has results for (or had, if withdrawn)
     items: list[ItemInfo]  # the items paid in this village that year
+    # The county withdrew this town-year's results: its reason, shown instead of rows.
+    withdrawn_reason: str | None = None
 
 
 class PersonPayouts(NamedTuple):

@@ -211,6 +211,19 @@ class FeedPartition(BaseModel):
     applied_at = DateTimeField()
 
 
+class Withdrawal(BaseModel):
+    """A town-year whose payouts the county withdrew on purpose, with its reason (0006)."""
+
+    year = IntegerField()
+    town_code = CharField(max_length=9)
+    reason = TextField()
+    withdrawn_at = CharField()  # ISO time (UTC) of the county build that withdrew it
+    feed_version = IntegerField()
+
+    class Meta:
+        indexes = ((("year", "town_code"), True),)
+
+
 class AuditLog(BaseModel):
     """Who did what when: imports, syncs, prints."""
 
@@ -248,4 +261,5 @@ ALL_MODELS = (
     FeedPartition,
     AuditLog,
     StaffAccess,
+    Withdrawal,
 )

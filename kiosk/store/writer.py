@@ -7,7 +7,7 @@ from collections.abc import Sequence
 
 from peewee import Model
 
-from kiosk.store.models import AuditLog, FeedState, database
+from kiosk.store.models import AuditLog, FeedState, Withdrawal, database
 
 
 class BulkInsert:
@@ -48,6 +48,15 @@ def record_feed_state(source: str, version: int, data_as_of: dt.datetime, messag
         source=source, version=version, data_as_of=data_as_of, applied_at=now,
         last_attempt_at=now, last_result="ok", last_message=message,
     ).execute()  # fmt: skip
+
+
+def replace_withdrawals(withdrawals: Sequence[tuple[int, str, str, str]], feed_version: int) -> None:
+    """The feed's withdrawn town-years (year, town code, reason, withdrawn at) replace the
+    ones held; call inside the sync's transaction."""
+    Withdrawal.delete().execute()
+    for year, town_code, reason, withdrawn_at in withdrawals:
+        Withdrawal.create(year=year, town_code=town_code, reason=reason,
+                          withdrawn_at=withdrawn_at, feed_version=feed_version)  # fmt: skip
 
 
 def audit(kind: str, actor: str, summary: str, digest: str = "") -> None:

@@ -9,6 +9,7 @@ or all the new.
 """
 
 import datetime as dt
+import json
 import os
 import sqlite3
 import time
@@ -32,7 +33,15 @@ from kiosk.store.staging import Scope, Staging, swap_in
 from kiosk.sync import datasets as ds
 from kiosk.sync.checks import CrossCheck
 from kiosk.sync.client import Cancelled, FetchedFeed
-from kiosk.sync.feed_format import FEED_INFO, Partition, declaration, open_partition, partition_of
+from kiosk.sync.feed_format import (
+    FEED_INFO,
+    Partition,
+    Withdrawal,
+    declaration,
+    open_partition,
+    partition_of,
+    withdrawals,
+)
 from kiosk.sync.records import RECORDS
 from kiosk.sync.validate import DuplicateFinder, Problems, read_rows
 
@@ -74,6 +83,7 @@ def apply_feed(feed: FetchedFeed, staging_path: Path, actor: str = "sync",
             f"数据源版本 {feed.version} 比本机已应用的版本 {state.version} 旧，已拒绝",
             f"feed version {feed.version} is older than the applied version {state.version}; refused",
         )
+    withdrawn = _withdrawn(feed)
     held = {p.target: p.sha256 for p in FeedPartition.select()}
     wanted = {t: info for t, (info, _) in feed.targets.items() if t != FEED_INFO}
     changed = sorted(t for t, info in wanted.items() if held.get(t) != info.hashes["sha256"])
@@ -109,7 +119,12 @@ def apply_feed(feed: FetchedFeed, staging_path: Path, actor: str = "sync",
                                   feed_version=feed.version, applied_at=now).execute()  # fmt: skip
         if any(partition_of(t).dataset.name in _SEARCHABLE for t in changed + removed):
             search.rebuild_raw(database.connection())
+        # Withdrawn town-years land with the removal of their rows: never one without the other.
+        writer.replace_withdrawals([(w.year, w.town, w.reason, w.at) for w in withdrawn],
+                                   feed.version)  # fmt: skip
         message = f"{len(changed)} 个分区更新，{len(removed)} 个分区移除，{summary.rows} 行"
+        if withdrawn:
+            message += f"，{len(withdrawn)} 个乡镇年度已由县里撤回"
         writer.record_feed_state(SOURCE, feed.version, data_as_of, message)
         writer.audit("sync", actor, f"feed v{feed.version}: {message}")
         _pause_for_fault_tests()
@@ -129,6 +144,12 @@ def apply_feed(feed: FetchedFeed, staging_path: Path, actor: str = "sync",
               feed.version, len(changed), len(removed), summary.rows, summary.validate_s,
               summary.apply_s)  # fmt: skip
     return summary
+
+
+def _withdrawn(feed: FetchedFeed) -> list[Withdrawal]:
+    """The town-years the feed withdraws (checked; refused when malformed)."""
+    info = json.loads(feed.targets[FEED_INFO][1].read_bytes())
+    return withdrawals(info if isinstance(info, dict) else {}, feed.targets)
 
 
 def _pause_for_fault_tests() -> None:

@@ -43,6 +43,8 @@ MAX_INFO = 64 * 1024  # bytes of feed.json
 _READ = 64 * 1024  # bytes unpacked per read: memory stays this small per partition
 
 _PAYOUT_TARGET = re.compile(r"^payouts/(\d{4})/(\d{9})\.csv\.gz$")
+_TOWN_CODE = re.compile(r"^\d{9}$")
+MAX_REASON = 200  # characters of a withdrawal's reason
 _DATASET_TARGET = re.compile(r"^(\w+)\.csv\.gz$")
 
 
@@ -59,6 +61,60 @@ class Partition:
         if self.dataset is PAYOUTS:
             return f"payouts/{self.year}/{self.town_code}.csv.gz"
         return f"{self.dataset.name}.csv.gz"
+
+
+@dataclass(frozen=True)
+class Withdrawal:
+    """A town-year's payouts the county withdrew on purpose (``feed.json`` ``withdrawn``).
+
+    The feed holds no partition for it; a terminal removes the rows it held and shows the
+    reason instead of them.
+    """
+
+    year: int
+    town: str
+    reason: str
+    at: str  # ISO time (UTC) of the build that first withdrew it
+
+    @property
+    def target(self) -> str:
+        return Partition(PAYOUTS, self.year, self.town).target
+
+    def as_json(self) -> dict:
+        return {"year": self.year, "town": self.town, "reason": self.reason, "at": self.at}
+
+
+def withdrawals(info: dict, targets: object = ()) -> list[Withdrawal]:
+    """The checked ``withdrawn`` list of a ``feed.json`` (empty when absent).
+
+    Args:
+        targets: the feed's target paths; a withdrawn town-year must not be one of them.
+
+    Raises:
+        PartitionRefused: an entry is malformed or contradicts a partition of the feed.
+    """
+    entries = info.get("withdrawn", [])
+    if not isinstance(entries, list):
+        entries = [None]
+    found = []
+    for entry in entries:
+        fields = entry if isinstance(entry, dict) else {}
+        year, town = fields.get("year"), fields.get("town")
+        reason, at = fields.get("reason"), fields.get("at")
+        if not (type(year) is int and 2000 <= year <= 2100 and isinstance(town, str)
+                and _TOWN_CODE.match(town) and isinstance(reason, str)
+                and 0 < len(reason) <= MAX_REASON and isinstance(at, str)):  # fmt: skip
+            raise PartitionRefused(f"数据源 feed.json 中的撤回记录无效：{entry!r}，已拒绝",
+                                   f"the feed's feed.json holds an invalid withdrawal {entry!r};"
+                                   " refused")  # fmt: skip
+        withdrawal = Withdrawal(year, town, reason, at)
+        if withdrawal.target in targets:
+            raise PartitionRefused(
+                f"数据源既撤回又发布了 {withdrawal.target}，已拒绝",
+                f"the feed both withdraws and publishes {withdrawal.target}; refused",
+            )
+        found.append(withdrawal)
+    return found
 
 
 class PartitionRefused(KnownError):

@@ -14,10 +14,13 @@ when its content changed, so terminals download only what changed. Any static we
 CDN or a USB stick can serve the folder.
 """
 
+import csv
 import datetime as dt
 import hashlib
+import io
 import json
 import os
+import re
 import shutil
 import time
 from collections import defaultdict
@@ -43,6 +46,9 @@ ROOT_WARN_DAYS = 90  # warn in the log when the root expires sooner than this
 COUNTY_CODE = "371522"
 
 
+_TOWN_YEAR = re.compile(r"^(\d{4})/(\d{9})$")
+
+
 @dataclass
 class BuildSummary:
     version: int
@@ -50,22 +56,175 @@ class BuildSummary:
     changed: list[str] = field(default_factory=list)
     rows: int = 0
     seconds: float = 0.0
+    withdrawn: list[feed_format.Withdrawal] = field(default_factory=list)  # all in the feed
+    newly_withdrawn: list[str] = field(default_factory=list)  # targets withdrawn by this build
+    restored: list[str] = field(default_factory=list)  # withdrawn before, data back now
+    dry_run: bool = False
+
+
+def parse_town_year(text: str) -> tuple[int, str]:
+    """``2025/371522102`` -> (2025, "371522102").
+
+    Raises:
+        KnownError: not a year and a 9-digit town code.
+    """
+    match = _TOWN_YEAR.match(text.strip())
+    if not match:
+        raise KnownError(f"--withdraw 的格式应为 年度/乡镇代码，例如 2025/371522102（收到“{text}”）",
+                         f"--withdraw takes YEAR/TOWN, e.g. 2025/371522102 (got {text!r})")  # fmt: skip
+    return int(match[1]), match[2]
 
 
 def build_feed(src: Path, keydir: Path, out: Path, expiry_days: int = DEFAULT_EXPIRY_DAYS,
-               now: dt.datetime | None = None) -> BuildSummary:
+               now: dt.datetime | None = None, withdraw: tuple[tuple[int, str], ...] = (),
+               reason: str = "", dry_run: bool = False) -> BuildSummary:
     """Validate and mask the spreadsheets in ``src``, write partitions and signed metadata.
+
+    A town-year the current feed in ``out`` publishes and ``src`` no longer holds is
+    refused unless ``withdraw`` names it (with a ``reason``); the withdrawal is then
+    signed into ``feed.json`` and carried forward until data for it comes back.
+    With ``dry_run`` nothing is written.
 
     Raises:
         ImportRefused: a row failed validation (nothing is written).
-        KnownError: the keys are missing or the output folder belongs to another root.
+        KnownError: the keys are missing, the output folder belongs to another root, a
+            town-year would vanish without ``withdraw``, or ``withdraw`` contradicts the input.
     """
     started = time.perf_counter()
+    now = (now or dt.datetime.now(dt.UTC)).replace(microsecond=0)
     partitions, rows = read_partitions(src)
-    summary = publish(partitions, keydir, out, expiry_days, now)
+    previous = previous_partitions(keydir, out)
+    kept, newly, restored = _withdrawals(previous, partitions, withdraw, reason, now)
+    if kept:
+        info = json.loads(partitions[FEED_INFO])
+        info["withdrawn"] = [w.as_json() for w in kept]
+        partitions[FEED_INFO] = json.dumps(info, ensure_ascii=False, sort_keys=True).encode()
+    if dry_run:
+        version = _current_version(keydir, out) + 1
+        changed = sorted(t for t, data in partitions.items() if previous.get(t) != data)
+        summary = BuildSummary(version, len(partitions), changed, dry_run=True)
+    else:
+        summary = publish(partitions, keydir, out, expiry_days, now)
     summary.rows = rows
+    summary.withdrawn, summary.newly_withdrawn, summary.restored = kept, newly, restored
     summary.seconds = time.perf_counter() - started
     return summary
+
+
+def previous_partitions(keydir: Path, out: Path) -> dict[str, bytes]:
+    """The targets (path -> bytes) the feed in ``out`` publishes now; empty for a new feed.
+
+    Read through the feed's own signed targets metadata; a file whose hash does not match
+    it is refused.
+
+    Raises:
+        KnownError: the feed was signed with other keys, or a target file is missing or
+            altered.
+    """
+    root = _load_root(keydir)
+    previous = _current_targets(out / "metadata", keydir, root)
+    if previous is None:
+        return {}
+    found = {}
+    for target, info in previous.signed.targets.items():
+        folder, _, name = target.rpartition("/")
+        digest = info.hashes["sha256"]
+        path = out / "targets" / folder / f"{digest}.{name}"
+        try:
+            data = path.read_bytes()
+        except OSError as exc:
+            raise KnownError(f"现有数据源缺少文件 {path}，无法与上一版比较",
+                             f"the current feed lacks {path}: cannot compare with it") from exc
+        if hashlib.sha256(data).hexdigest() != digest:
+            raise KnownError(f"现有数据源的文件 {path} 与签名不符（已被改动），无法与上一版比较",
+                             f"the current feed's {path} does not match its signed hash")
+        found[target] = data
+    return found
+
+
+def _current_version(keydir: Path, out: Path) -> int:
+    previous = _current_targets(out / "metadata", keydir, _load_root(keydir))
+    return previous.signed.version if previous else 0
+
+
+def _load_root(keydir: Path) -> Metadata[Root]:
+    try:
+        return Metadata[Root].from_file(str(keydir / "root.json"))
+    except OSError as exc:
+        raise KnownError(f"无法读取根证书 {keydir / 'root.json'}",
+                         f"cannot read the root {keydir / 'root.json'}: {exc}") from exc
+
+
+def _town_names(partitions: dict[str, bytes]) -> dict[str, str]:
+    """Town code -> name from the towns partition (for messages)."""
+    data = partitions.get(feed_format.Partition(ds.TOWNS).target)
+    if data is None:
+        return {}
+    reader = csv.DictReader(io.StringIO(feed_format.decode(data), newline=""))
+    return {row["乡镇代码"]: row["乡镇名称"] for row in reader}
+
+
+def town_year_label(year: int, town: str, names: dict[str, str]) -> str:
+    """``2025年 朝城镇(371522102)``."""
+    return f"{year}年 {names.get(town, '')}({town})"
+
+
+def _withdrawals(previous: dict[str, bytes], partitions: dict[str, bytes],
+                 withdraw: tuple[tuple[int, str], ...], reason: str,
+                 now: dt.datetime) -> tuple[list[feed_format.Withdrawal], list[str], list[str]]:
+    """The feed's withdrawals after this build: those carried forward from the previous
+    ``feed.json`` (minus town-years whose data came back) and the newly requested ones.
+
+    Returns:
+        (all withdrawals, targets newly withdrawn, targets restored), sorted by target.
+
+    Raises:
+        KnownError: a previous town-year is missing without ``withdraw``; ``withdraw``
+            names a town-year that has input or that the previous feed never published;
+            ``reason`` is missing or too long.
+    """
+    names = _town_names(partitions)
+    old_info = json.loads(previous[FEED_INFO]) if FEED_INFO in previous else {}
+    carried = {w.target: w for w in feed_format.withdrawals(old_info)}
+    requested = {feed_format.Partition(ds.PAYOUTS, y, t).target: (y, t) for y, t in withdraw}
+    reason = reason.strip()
+    if requested and not reason:
+        raise KnownError("撤回数据必须用 --reason 说明原因（将显示在终端上）",
+                         "a withdrawal needs --reason (terminals show it)")  # fmt: skip
+    if reason and not requested:
+        raise KnownError("--reason 只能与 --withdraw 一起使用", "--reason goes with --withdraw")
+    if len(reason) > feed_format.MAX_REASON:
+        raise KnownError(f"撤回原因不能超过 {feed_format.MAX_REASON} 个字",
+                         f"the reason is longer than {feed_format.MAX_REASON} characters")  # fmt: skip
+    problems_zh, problems_en = [], []
+    for target, (year, town) in sorted(requested.items()):
+        label = town_year_label(year, town, names)
+        if target in partitions:
+            problems_zh.append(f"{label} 本次输入中仍有发放记录，不能同时撤回（请先移除其数据文件）")
+            problems_en.append(f"{year}/{town} still has rows in the input and cannot be"
+                               " withdrawn at the same time (remove its files first)")  # fmt: skip
+        elif target not in previous and target not in carried:
+            problems_zh.append(f"{label} 在上一版数据源中没有发放记录，无需撤回")
+            problems_en.append(f"{year}/{town} is not in the current feed: nothing to withdraw")
+    vanished = sorted(t for t in previous if t.startswith("payouts/") and t not in partitions
+                      and t not in requested)  # fmt: skip
+    for target in vanished:
+        part = feed_format.partition_of(target)
+        label = town_year_label(part.year, part.town_code, names)
+        problems_zh.append(f"{label} 上一版数据源有发放记录，本次输入中没有；如确需撤回，请使用 "
+                           f"--withdraw {part.year}/{part.town_code} --reason …")  # fmt: skip
+        problems_en.append(f"{part.year}/{part.town_code} is in the current feed but not in this"
+                           f" input; to withdraw it on purpose use --withdraw"
+                           f" {part.year}/{part.town_code} --reason …")  # fmt: skip
+    if problems_zh:
+        raise KnownError("未生成数据源：" + "；".join(problems_zh),
+                         "feed not built: " + "; ".join(problems_en))  # fmt: skip
+    at = now.astimezone(dt.UTC).isoformat()
+    result = {t: w for t, w in carried.items() if t not in partitions}
+    restored = sorted(t for t in carried if t in partitions)
+    for target, (year, town) in requested.items():
+        result[target] = feed_format.Withdrawal(year, town, reason, at)
+    return [result[t] for t in sorted(result)], sorted(requested), restored
 
 
 def publish(partitions: dict[str, bytes], keydir: Path, out: Path,

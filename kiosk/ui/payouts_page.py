@@ -120,6 +120,13 @@ class PayoutsPage(QWidget):
         self.table = _table(self.model)
         self.totals = QLabel("")
         self.totals.setAccessibleName("合计")
+        # When the county withdrew this town-year, its reason stands where the rows were.
+        self.withdrawn = QLabel("")
+        self.withdrawn.setObjectName("heading")
+        self.withdrawn.setAccessibleName("撤回说明")
+        self.withdrawn.setWordWrap(True)
+        self.withdrawn.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self.withdrawn.setVisible(False)
         self.lookup_button = QPushButton("查询本人")
         self.lookup_button.setAccessibleName("查询本人")
         self.print_button = QPushButton("打印公示")
@@ -139,6 +146,7 @@ class PayoutsPage(QWidget):
         choices.addLayout(self.years.layout, stretch=0)
         choices.addWidget(self.items_strip, stretch=1)
         listing_layout.addLayout(choices)
+        listing_layout.addWidget(self.withdrawn, stretch=1)
         listing_layout.addWidget(self.table, stretch=1)
         listing_layout.addLayout(actions)
         self.lookup = PersonLookup()
@@ -164,6 +172,11 @@ class PayoutsPage(QWidget):
         self.years.set_options([(f"{y}年", y) for y in self.result.years], self.result.year)
         items = [("全部项目", None)] + [(i.name, i.code) for i in self.result.items]
         self.items.set_options(items, item_code)
+        reason = self.result.withdrawn_reason
+        self.withdrawn.setText(f"本年度该乡镇补贴公示已由县里撤回：{reason}" if reason else "")
+        self.withdrawn.setVisible(bool(reason))
+        self.table.setVisible(not reason)
+        self.print_button.setEnabled(not reason)
         self.stack.setCurrentIndex(0)
         self.lookup.village_town = village.town_code
 
@@ -175,6 +188,10 @@ class PayoutsPage(QWidget):
         self.result = None
         self.title.clear()
         self.totals.clear()
+        self.withdrawn.clear()
+        self.withdrawn.setVisible(False)
+        self.table.setVisible(True)
+        self.print_button.setEnabled(True)
         self.years.set_options([], None)
         self.items.set_options([], None)
         self.model.set_rows([])

@@ -1,0 +1,167 @@
+"""Nothing is erased by accident: a town-year that vanishes from the county's input refuses
+the build unless the clerk withdraws it on purpose, with a reason that travels in the signed
+feed to every terminal; `--dry-run` shows what a build would change and writes nothing."""
+
+import json
+import os
+import sqlite3
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from kiosk.errors import KnownError
+from kiosk.services import payouts, sync
+from kiosk.sync import publisher
+from tests.conftest import tap
+
+TOWN = "371522102"  # 朝城镇
+TARGET = f"payouts/2025/{TOWN}.csv.gz"
+REASON = "发放名单正在复核，复核后重新公示"
+
+
+def kiosk_cli(*args: str) -> subprocess.CompletedProcess:
+    return subprocess.run([sys.executable, "-m", "kiosk", *args], capture_output=True, text=True,
+                          env=os.environ.copy(), timeout=300)  # fmt: skip
+
+
+def feed_state(feed: Path) -> dict[str, bytes]:
+    """Every file of a feed folder with its bytes: equal means nothing was written."""
+    return {str(p.relative_to(feed)): p.read_bytes() for p in sorted(feed.rglob("*")) if p.is_file()}
+
+
+def feed_info(feed: Path, keydir: Path) -> dict:
+    """The feed.json the feed publishes now (read through its signed metadata)."""
+    return json.loads(publisher.previous_partitions(keydir, feed)["feed.json"])
+
+
+def published(feed: Path, keydir: Path) -> set[str]:
+    return set(publisher.previous_partitions(keydir, feed))
+
+
+def remove_town_year(input_dir: Path, year: int = 2025, town: str = TOWN) -> Path:
+    (path,) = (input_dir / "payouts").glob(f"{year}_{town}_*.csv")
+    moved = input_dir.parent / path.name
+    path.rename(moved)
+    return moved
+
+
+@pytest.fixture
+def county(feed, county_input, county_keys):
+    return feed, county_input, county_keys
+
+
+def test_a_vanished_town_year_refuses_the_build_and_leaves_the_feed_unchanged(county):
+    feed, input_dir, keydir = county
+    remove_town_year(input_dir)
+    before = feed_state(feed)
+    done = kiosk_cli("feed", "build", "--input", str(input_dir), "--keys", str(keydir),
+                     "--out", str(feed))  # fmt: skip
+    assert done.returncode == 1, done.stdout
+    assert "2025年 朝城镇(371522102) 上一版数据源有发放记录，本次输入中没有" in done.stderr
+    assert "--withdraw 2025/371522102 --reason" in done.stderr
+    assert "is in the current feed but not in this input" in done.stderr
+    assert len(done.stderr.strip().splitlines()) == 1
+    assert feed_state(feed) == before
+
+
+def test_withdrawing_a_town_year_that_still_has_input_is_a_contradiction(county):
+    feed, input_dir, keydir = county
+    before = feed_state(feed)
+    with pytest.raises(KnownError, match="仍有发放记录，不能同时撤回"):
+        publisher.build_feed(input_dir, keydir, feed, withdraw=((2025, TOWN),), reason=REASON)
+    with pytest.raises(KnownError, match="必须用 --reason"):
+        publisher.build_feed(input_dir, keydir, feed, withdraw=((2025, TOWN),))
+    with pytest.raises(KnownError, match="没有发放记录，无需撤回"):
+        publisher.build_feed(input_dir, keydir, feed, withdraw=((2019, TOWN),), reason=REASON)
+    with pytest.raises(KnownError, match="YEAR/TOWN"):
+        publisher.parse_town_year("朝城镇")
+    assert feed_state(feed) == before
+
+
+def test_a_withdrawal_is_signed_carried_forward_and_cleared_when_data_returns(county):
+    feed, input_dir, keydir = county
+    moved = remove_town_year(input_dir)
+    built = publisher.build_feed(input_dir, keydir, feed, withdraw=((2025, TOWN),), reason=REASON)
+    assert built.newly_withdrawn == [TARGET] and TARGET not in published(feed, keydir)
+    (entry,) = feed_info(feed, keydir)["withdrawn"]
+    assert (entry["year"], entry["town"], entry["reason"]) == (2025, TOWN, REASON)
+
+    later = publisher.build_feed(input_dir, keydir, feed)  # no flag: still withdrawn
+    assert later.version == built.version + 1 and later.newly_withdrawn == []
+    assert feed_info(feed, keydir)["withdrawn"] == [entry]
+
+    moved.rename(input_dir / "payouts" / moved.name)
+    back = publisher.build_feed(input_dir, keydir, feed)
+    assert back.restored == [TARGET] and back.withdrawn == []
+    assert "withdrawn" not in feed_info(feed, keydir) and TARGET in published(feed, keydir)
+
+
+
+def _village_of(db: Path, town: str = TOWN) -> str:
+    conn = sqlite3.connect(db)
+    (code,) = conn.execute("SELECT village_id FROM payout WHERE village_id LIKE ? AND year = 2024"
+                           " LIMIT 1", (f"{town}%",)).fetchone()  # fmt: skip
+    conn.close()
+    return code
+
+
+def _town_rows(db: Path) -> dict[int, int]:
+    conn = sqlite3.connect(db)
+    counts = dict(conn.execute("SELECT year, COUNT(*) FROM payout WHERE village_id LIKE ?"
+                               " GROUP BY year", (f"{TOWN}%",)).fetchall())  # fmt: skip
+    conn.close()
+    return counts
+
+
+def _held_withdrawals(db: Path) -> list[tuple]:
+    conn = sqlite3.connect(db)
+    rows = conn.execute("SELECT year, town_code, reason FROM withdrawal").fetchall()
+    conn.close()
+    return rows
+
+
+def test_a_withdrawn_town_year_reaches_the_terminal_and_its_screen(qtbot, county, terminal,
+                                                                   tmp_path, monkeypatch):  # fmt: skip
+    from kiosk.app import create_app
+    from kiosk.config import Settings
+    from kiosk.ui.shell import KioskWindow
+
+    feed, input_dir, keydir = county
+    village = _village_of(terminal)
+    assert _town_rows(terminal)[2025] > 0
+    moved = remove_town_year(input_dir)
+    done = kiosk_cli("feed", "build", "--input", str(input_dir), "--keys", str(keydir),
+                     "--out", str(feed), "--withdraw", f"2025/{TOWN}", "--reason", REASON)  # fmt: skip
+    assert done.returncode == 0, done.stderr
+    assert f"撤回：{TARGET}" in done.stdout
+
+    sync.sync(str(feed), terminal, keydir / "root.json")
+    counts = _town_rows(terminal)
+    assert 2025 not in counts and counts[2024] > 0  # only the withdrawn town-year is gone
+    assert _held_withdrawals(terminal) == [(2025, TOWN, REASON)]
+    shown = payouts.village_payouts(village)
+    assert (shown.year, shown.rows, shown.withdrawn_reason) == (2025, [], REASON)
+    assert payouts.village_payouts(village, 2024).withdrawn_reason is None
+
+    monkeypatch.setenv("KIOSK_IDLE_TIMEOUT_S", "120")
+    create_app()
+    window = KioskWindow(Settings(tmp_path / "settings.json"), terminal)
+    qtbot.addWidget(window)
+    window.resize(1280, 900)
+    window.show()
+    window.show_village(village)
+    page = window.payouts
+    qtbot.waitUntil(page.withdrawn.isVisible, timeout=2000)
+    assert page.withdrawn.text() == f"本年度该乡镇补贴公示已由县里撤回：{REASON}"
+    assert not page.table.isVisible() and not page.print_button.isEnabled()
+    tap(qtbot, next(b for b in page.years.buttons() if b.text() == "2024年"))
+    assert not page.withdrawn.isVisible() and page.model.rowCount() > 0
+    window.reset()
+
+    moved.rename(input_dir / "payouts" / moved.name)  # the data comes back
+    publisher.build_feed(input_dir, keydir, feed)
+    sync.sync(str(feed), terminal, keydir / "root.json")
+    assert _held_withdrawals(terminal) == [] and _town_rows(terminal)[2025] > 0
+    assert payouts.village_payouts(village).withdrawn_reason is None
