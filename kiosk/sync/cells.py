@@ -61,6 +61,7 @@ def integer(low: int, high: int) -> Parser:
             )
         return value
 
+    parse.kind = "integer"  # type: ignore[attr-defined]
     return parse
 
 
@@ -92,6 +93,7 @@ def code(digits: int) -> Parser:
             )
         return text
 
+    parse.kind = "code"  # type: ignore[attr-defined]
     return parse
 
 
@@ -168,3 +170,60 @@ def account_tail(value: str) -> str:
             f"account '{value}' must give only the last 4 digits (e.g. 尾号1234)",
         )
     return tail
+
+
+# County side: what real exports write, turned into the plain form the parsers above read.
+# The terminal never needs this (feed partitions are written in the plain form).
+
+_HALF = {c: c - 0xFEE0 for c in range(0xFF01, 0xFF5F)} | {0x3000: 0x20, 0xFFE5: 0xA5}
+_LOOSE_NUMBER = re.compile(r"^¥?(-?[\d,]*\.?\d+)(元)?(?:/(.+)|([^\d/.,].*))?$")
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
+_COMPACT_DATE = re.compile(r"^(\d{4})(\d{2})(\d{2})$|^(\S+?)[ T]0?0:00(?::00)?$")
+
+
+def halfwidth(text: str) -> str:
+    """Full-width digits, letters, signs and spaces as ASCII: ``１２３ａ`` -> ``123a``."""
+    return text.translate(_HALF)
+
+
+def split_unit(text: str) -> tuple[str, str]:
+    """A number as county exports write it, and the unit written with it.
+
+    ``1,234.50元`` -> (``1,234.50``, ""), ``131.42元/亩`` -> (``131.42``, ``亩``),
+    ``2.7亩`` -> (``2.7``, ``亩``), ``3人`` -> (``3``, ``人``). Text that is not such a
+    number comes back unchanged, for the parser to refuse in its own words.
+    """
+    compact = "".join(halfwidth(text).split())
+    match = _LOOSE_NUMBER.match(compact)
+    if not match:
+        return compact, ""
+    return match[1], match[3] or match[4] or ""
+
+
+def loose(parse: Parser, text: str) -> tuple[str, str]:
+    """County side: ``text`` cleaned for ``parse`` (full-width forms, spaces, units, 年),
+    and the unit it carried (``2.7亩`` -> 亩) or ""."""
+    if parse is hundredths:
+        return split_unit(text)
+    compact = "".join(halfwidth(text).split())
+    kind = getattr(parse, "kind", None)
+    if kind == "integer":
+        compact = compact.removesuffix("年度").removesuffix("年")
+    elif parse is date:
+        match = _COMPACT_DATE.match(halfwidth(text).strip())
+        if match:
+            compact = f"{match[1]}-{match[2]}-{match[3]}" if match[1] else match[4]
+    elif parse is account_tail:  # a card number may be written in groups of 4
+        compact = halfwidth(text).strip()
+    return compact, ""
+
+
+def control_character(text: str) -> str | None:
+    """The first control character in ``text`` (NUL, ESC …) as U+XXXX, or None.
+
+    Tabs and line breaks (Alt+Enter in Excel) are allowed.
+    """
+    if text.isprintable():
+        return None
+    match = _CONTROL.search(text)
+    return f"U+{ord(match[0]):04X}" if match else None

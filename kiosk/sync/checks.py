@@ -17,9 +17,11 @@ class CrossCheck:
         self.villages: dict[str, tuple[str, str]] = {}  # code -> (town code, name)
         self.items: dict[str, str] = {}  # name -> code
         self.domains: set[str] = set()
+        self._by_name: dict[tuple[str | None, str], list[str]] | None = None  # see _village_by_name
 
     def reset(self, dataset_name: str) -> None:
         """Forget one reference dataset before a new full copy of it is fed."""
+        self._by_name = None
         {"towns": self.towns, "villages": self.villages, "subsidy_items": self.items,
          "catalogue_domains": self.domains}.get(dataset_name, {}).clear()  # fmt: skip
 
@@ -45,13 +47,39 @@ class CrossCheck:
             return self._refuse(row, "村代码", f"村代码 {code} 不属于乡镇 {town}",
                                 f"village code {code} is not under town {town}")  # fmt: skip
         self.villages[code] = (town, row["name"])
+        self._by_name = None
         return True
 
     def _subsidy_items(self, row: Row) -> bool:
         self.items[row["name"]] = row["code"]
         return True
 
+    def _village_by_name(self, row: Row) -> str | None:
+        """County side, a file without a 村代码 column: the code of the village of that name
+        in that town, or None (reported)."""
+        town, name = row["town_name"], row["village_name"]
+        if self._by_name is None:
+            self._by_name = {}
+            for code, (town_code, village) in self.villages.items():
+                self._by_name.setdefault((self.towns.get(town_code), village), []).append(code)
+        codes = self._by_name.get((town, name), [])
+        if len(codes) == 1:
+            return codes[0]
+        if codes:
+            self._refuse(row, "村", f"乡镇“{town}”有 {len(codes)} 个名为“{name}”的村，请填写村代码",
+                         f"town '{town}' has {len(codes)} villages named '{name}': give the"
+                         " village code")  # fmt: skip
+        else:
+            self._refuse(row, "村", f"乡镇“{town}”下没有名为“{name}”的村（文件没有村代码列）",
+                         f"town '{town}' has no village named '{name}' (the file has no"
+                         " village code column)")  # fmt: skip
+        return None
+
     def _payouts(self, row: Row) -> bool:
+        if row["village_code"] is None:
+            row["village_code"] = self._village_by_name(row)
+            if row["village_code"] is None:
+                return False
         code = row["village_code"]
         village = self.villages.get(code)
         if village is None:

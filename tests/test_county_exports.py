@@ -1,0 +1,325 @@
+"""County offices' real exports are read to exactly the rows of a clean file (#11).
+
+Each messy file below holds the same payouts as one clean demo file, written the way the
+惠民惠农 一卡通 system and a clerk's Excel write them: merged title and unit rows, a
+two-row header under aliases in another order, blank rows, 合计 and 制表人 lines, amounts
+as text ("1,234.50元"), units in the cells (2.7亩, 131.42元/亩), full-width digits, lowercase
+x in ID numbers, Excel 97-2003 .xls and GB18030 CSV. The feed built from it must equal the
+feed built from the clean file, partition for partition.
+"""
+
+import csv
+import datetime as dt
+import shutil
+from pathlib import Path
+
+import pytest
+
+from kiosk.errors import ImportRefused
+from kiosk.sync import feed_format, publisher, spreadsheet
+from kiosk.sync.datasets import PAYOUTS
+from kiosk.sync.validate import DuplicateFinder, Problems, read_rows
+
+FULL = str.maketrans("0123456789.,", "０１２３４５６７８９．，")
+
+
+def _payout_files(input_dir: Path) -> list[Path]:
+    return sorted((input_dir / "payouts").glob("*.csv"))
+
+
+def _clean_rows(path: Path) -> list[dict[str, str]]:
+    with path.open(encoding="utf-8-sig") as f:
+        return list(csv.DictReader(f))
+
+
+def _partitions(feed: Path) -> dict[str, bytes]:
+    """target -> bytes of every data file of a built feed (feed.json aside: it dates the
+    build)."""
+    found = {}
+    for path in (feed / "targets").rglob("*.csv.gz"):
+        target = f"{path.parent.relative_to(feed / 'targets')}/{path.name.split('.', 1)[1]}"
+        found[target.removeprefix("./")] = path.read_bytes()
+    return found
+
+
+def _rows_and_sum(data: bytes) -> tuple[int, int]:
+    rows = list(csv.DictReader(feed_format.decode(data).splitlines()))
+    amount = next(c.header for c in PAYOUTS.columns if c.key == "amount_fen")
+    return len(rows), sum(round(float(r[amount]) * 100) for r in rows)
+
+
+def _yuan(text: str) -> int:
+    return round(float(text) * 100)
+
+
+@pytest.fixture
+def build(county_keys, tmp_path):
+    def run(input_dir: Path, name: str = "feed") -> Path:
+        out = tmp_path / name
+        publisher.build_feed(input_dir, county_keys, out)
+        return out
+
+    return run
+
+
+@pytest.fixture(scope="module")
+def clean_feed(demo_input_csv, county_keys, tmp_path_factory) -> dict[str, bytes]:
+    out = tmp_path_factory.mktemp("clean") / "feed"
+    publisher.build_feed(demo_input_csv, county_keys, out)
+    return _partitions(out)
+
+
+def _same_as_clean(feed: Path, clean: dict[str, bytes], clean_file: Path) -> None:
+    year, town = clean_file.stem.split("_")[:2]
+    target = f"payouts/{year}/{town}.csv.gz"
+    built = _partitions(feed)
+    rows = _clean_rows(clean_file)
+    assert _rows_and_sum(built[target]) == (len(rows), sum(_yuan(r["发放金额(元)"]) for r in rows))
+    assert _rows_and_sum(built[target]) == _rows_and_sum(clean[target])
+    assert built == clean  # every partition, byte for byte
+
+
+# --- the messy workbook, as the 一卡通 system and a clerk's Excel leave it -----------------
+
+# (header in the file, group over it or None, how a clean row's value is written)
+def _amount(r):  # "1,234.50元", some with full-width digits
+    text = f"{_yuan(r['发放金额(元)']) / 100:,.2f}元"
+    return text.translate(FULL) if r["_i"] % 7 == 0 else text
+
+
+MESSY_COLUMNS = [
+    ("户主", None, lambda r: f"\u3000{r['户主姓名']} "),
+    ("证件号码", None, lambda r: r["身份证号"].lower()),
+    ("所属村", None, lambda r: r["村"]),
+    ("乡镇(街道)", None, lambda r: r["乡镇"]),
+    ("村(居)代码", None, lambda r: r["村代码"].translate(FULL) if r["_i"] % 5 == 0 else r["村代码"]),
+    ("补贴项目", "补贴信息", lambda r: r["补贴项目"]),
+    ("数量", "补贴信息", lambda r: f"{r['计量依据']}{r['计量单位']}"),
+    ("补贴标准", "补贴信息", lambda r: f"{r['补贴标准']}元/{r['计量单位']}"),
+    ("补贴金额", "补贴信息", _amount),
+    ("发放时间", None, lambda r: dt.date.fromisoformat(r["发放日期"]) if r["_i"] % 2
+     else "{}年{}月{}日".format(*r["发放日期"].split("-"))),
+    ("批次", None, lambda r: r["发放批次"]),
+    ("一卡通账号", None, lambda r: r["账号尾号"]),
+    ("备注", None, lambda r: r["备注"]),
+]  # fmt: skip
+
+
+def write_messy_xlsx(path: Path, rows: list[dict[str, str]], title: str,
+                     total: int | None = None) -> None:
+    """The clean rows as a county office's workbook: no 年度 and no 计量单位 column (the
+    title names the year; the units are in the cells)."""
+    import openpyxl
+
+    book = openpyxl.Workbook()
+    sheet = book.active
+    width = len(MESSY_COLUMNS) + 1
+    sheet.cell(1, 1, title)
+    sheet.merge_cells(start_row=1, start_column=1, end_row=1, end_column=width)
+    sheet.cell(2, width, "单位：元")
+    sheet.cell(3, 1, "序号")
+    sheet.merge_cells(start_row=3, start_column=1, end_row=4, end_column=1)
+    groups: dict[str, list[int]] = {}
+    for col, (header, group, _) in enumerate(MESSY_COLUMNS, start=2):
+        if group:
+            groups.setdefault(group, []).append(col)
+            sheet.cell(4, col, header)
+        else:
+            sheet.cell(3, col, header)
+            sheet.merge_cells(start_row=3, start_column=col, end_row=4, end_column=col)
+    for group, cols in groups.items():
+        sheet.cell(3, cols[0], group)
+        sheet.merge_cells(start_row=3, start_column=cols[0], end_row=3, end_column=cols[-1])
+    line = 5
+    for i, row in enumerate(rows, start=1):
+        if i % 40 == 0:
+            line += 1  # a blank row
+        cells = [i] + [write({**row, "_i": i}) for _, _, write in MESSY_COLUMNS]
+        for col, value in enumerate(cells, start=1):
+            sheet.cell(line, col, value)
+        line += 1
+    amount_col = 2 + [h for h, _, _ in MESSY_COLUMNS].index("补贴金额")
+    stated = sum(_yuan(r["发放金额(元)"]) for r in rows) if total is None else total
+    sheet.cell(line, 1, "合  计")
+    sheet.merge_cells(start_row=line, start_column=1, end_row=line, end_column=3)
+    sheet.cell(line, amount_col, f"{stated / 100:,.2f}")
+    sheet.cell(line + 2, 2, "制表人：王某某")
+    sheet.cell(line + 2, 6, "审核人：李某某")
+    sheet.cell(line + 3, 2, "日期：2025年12月1日")
+    book.save(path)
+
+
+def _replace_with_messy(input_dir: Path, total_off: int = 0) -> tuple[Path, Path]:
+    """One town-year's clean CSV replaced by the messy workbook; (clean file, messy file)."""
+    clean = _payout_files(input_dir)[3]
+    year, _, town_name = clean.stem.split("_")
+    rows = _clean_rows(clean)
+    keep = input_dir.parent / "clean" / clean.name
+    keep.parent.mkdir()
+    shutil.move(clean, keep)
+    messy = input_dir / "payouts" / f"{town_name}惠民惠农补贴发放花名册.xlsx"
+    total = sum(_yuan(r["发放金额(元)"]) for r in rows) + total_off
+    write_messy_xlsx(messy, rows, f"莘县{town_name}{year}年度惠民惠农财政补贴资金发放花名册", total)
+    return keep, messy
+
+
+def test_messy_workbook_reads_to_the_clean_rows(county_input, build, clean_feed):
+    clean, _ = _replace_with_messy(county_input)
+    _same_as_clean(build(county_input), clean_feed, clean)
+
+
+def test_where_the_year_was_taken_from_is_said(county_input):
+    clean, messy = _replace_with_messy(county_input)
+    problems = Problems()
+    rows = list(read_rows(PAYOUTS, messy, problems, DuplicateFinder(), "payouts/m.xlsx",
+                          mask=True))  # fmt: skip
+    assert not problems, problems.lines
+    assert len(rows) == len(_clean_rows(clean))
+    year = clean.stem[:4]
+    assert rows[0]["_where"] == "payouts/m.xlsx:5"  # the row number Excel shows
+    assert {r["year"] for r in rows} == {int(year)}
+    assert len(problems.notes) == 1
+    assert problems.notes[0].startswith(f"payouts/m.xlsx: 没有“年度”列，年度 {year} 取自标题“莘县")
+    assert " / no '年度' column: " in problems.notes[0]
+
+
+def test_total_that_does_not_match_the_rows_names_both_numbers(county_input, build):
+    clean, messy = _replace_with_messy(county_input, total_off=100)
+    rows = _clean_rows(clean)
+    total = sum(_yuan(r["发放金额(元)"]) for r in rows)
+    with pytest.raises(ImportRefused) as caught:
+        build(county_input)
+    (line,) = caught.value.problems
+    shown = f"{(total + 100) / 100:,.2f}", f"{total / 100:,.2f}"
+    assert line.startswith(f"payouts/{messy.name}:"), line
+    assert ":补贴金额: 合计 " in line and " / " in line
+    assert all(number in line for number in shown), line
+
+
+def test_legacy_xls_reads_to_the_clean_rows(county_input, build, clean_feed):
+    """Excel 97-2003 (.xls), with a merged title, aliases and no 村代码 column: the code is
+    found from each row's town and village name."""
+    import xlwt
+
+    clean = _payout_files(county_input)[5]
+    rows = _clean_rows(clean)
+    headers = ["年度", "乡镇", "村名称", "姓名", "身份证号码", "补贴项目", "计量依据", "单位",
+               "补贴标准(元)", "发放金额", "发放日期", "发放批次", "社保卡号", "备注"]  # fmt: skip
+    book = xlwt.Workbook(encoding="utf-8")
+    sheet = book.add_sheet("Sheet1")
+    sheet.write_merge(0, 0, 0, len(headers) - 1, f"{clean.stem[:4]}年补贴发放明细")
+    for col, header in enumerate(headers):
+        sheet.write(1, col, header)
+    for line, r in enumerate(rows, start=2):
+        values = [int(r["年度"]), r["乡镇"], r["村"], r["户主姓名"], r["身份证号"], r["补贴项目"],
+                  float(r["计量依据"]), r["计量单位"], float(r["补贴标准"]),
+                  float(r["发放金额(元)"]), r["发放日期"].replace("-", "/"), r["发放批次"],
+                  r["账号尾号"], r["备注"]]  # fmt: skip
+        for col, value in enumerate(values):
+            sheet.write(line, col, value)
+    clean_copy = county_input.parent / clean.name
+    shutil.move(clean, clean_copy)
+    book.save(str(county_input / "payouts" / f"{clean.stem}.xls"))
+    _same_as_clean(build(county_input), clean_feed, clean_copy)
+
+
+def test_gb18030_csv_with_title_and_total_reads_to_the_clean_rows(county_input, build,
+                                                                    clean_feed):
+    clean = _payout_files(county_input)[0]
+    rows = _clean_rows(clean)
+    headers = list(rows[0])
+    aliases = {"户主姓名": "姓名", "身份证号": "身份证号码", "发放金额(元)": "补贴金额",
+               "村": "村(居)名称", "账号尾号": "银行账号"}  # fmt: skip
+    order = headers[::-1]  # columns in another order
+    total = sum(_yuan(r["发放金额(元)"]) for r in rows)
+    lines = [[f"{clean.stem[:4]}年度补贴发放公示"], ["单位：元"], [aliases.get(h, h) for h in order]]
+    lines += [[r[h] for h in order] for r in rows]
+    lines += [[""] * len(order), ["合计"] + [""] * (order.index("发放金额(元)") - 1)
+              + [f"{total / 100:,.2f}元"], ["制表人：", "", "审核人："]]  # fmt: skip
+    clean_copy = county_input.parent / clean.name
+    shutil.move(clean, clean_copy)
+    with (county_input / "payouts" / "公示.csv").open("w", encoding="gb18030", newline="") as f:
+        csv.writer(f).writerows(lines)
+    _same_as_clean(build(county_input), clean_feed, clean_copy)
+
+
+# --- refused by name ----------------------------------------------------------------------
+
+
+def test_wps_and_stray_files_in_payouts_are_refused_by_name(county_input, build):
+    (county_input / "payouts" / "朝城镇补贴.et").write_bytes(b"\xd0\xcf\x11\xe0 wps")
+    (county_input / "payouts" / "说明.pdf").write_bytes(b"%PDF-1.4")
+    with pytest.raises(ImportRefused) as caught:
+        build(county_input)
+    assert not (county_input.parent / "feed").exists()
+    assert sorted(caught.value.problems) == [
+        "payouts/朝城镇补贴.et: WPS 表格文件，请在 WPS 中“另存为”Excel 工作簿（.xlsx）（只接受 CSV、XLSX、XLS"
+        " 或 ODS 表格） / a WPS spreadsheet: save it as an Excel workbook (.xlsx) in WPS (CSV,"
+        " XLSX, XLS or ODS spreadsheets only)",
+        "payouts/说明.pdf: 不支持的文件类型（只接受 CSV、XLSX、XLS 或 ODS 表格） / unsupported file"
+        " type (CSV, XLSX, XLS or ODS spreadsheets only)",
+    ]
+
+
+# --- limits -------------------------------------------------------------------------------
+
+
+def _extra_csv(input_dir: Path, rows: list[list[str]]) -> Path:
+    headers = list(_clean_rows(_payout_files(input_dir)[0])[0])
+    path = input_dir / "payouts" / "extra.csv"
+    spreadsheet.write_csv(path, headers, rows)
+    return path
+
+
+def _refused(input_dir: Path, build) -> list[str]:
+    with pytest.raises(ImportRefused) as caught:
+        build(input_dir)
+    assert not (input_dir.parent / "feed").exists()
+    return caught.value.problems
+
+
+def test_csv_cell_over_the_csv_limit_is_refused(county_input, build):
+    row = list(_clean_rows(_payout_files(county_input)[0])[1].values())
+    row[-1] = "说" * 131_073
+    _extra_csv(county_input, [row])
+    (line,) = _refused(county_input, build)
+    assert line.startswith("payouts/extra.csv:2: 单元格超过 131072 字"), line
+    assert " / a cell is over 131072 characters" in line
+
+
+def test_control_characters_in_names_are_refused(county_input, build):
+    first = _clean_rows(_payout_files(county_input)[0])[1]
+    nul = {**first, "户主姓名": "张\x00明"}
+    esc = {**first, "户主姓名": "李\x1b强", "身份证号": "371522198001011234"}
+    _extra_csv(county_input, [list(nul.values()), list(esc.values())])
+    assert _refused(county_input, build) == [
+        "payouts/extra.csv:2:户主姓名: 含有控制字符 U+0000 / contains the control character U+0000",
+        "payouts/extra.csv:3:户主姓名: 含有控制字符 U+001B / contains the control character U+001B",
+    ]
+
+
+def test_more_than_a_million_rows_is_refused(county_input, build):
+    path = _extra_csv(county_input, [])
+    with path.open("a", encoding="utf-8") as f:
+        f.write("\n" * 1_000_001)  # the header and 1,000,001 (blank) rows
+    (line,) = _refused(county_input, build)
+    assert line.startswith("payouts/extra.csv:1000002: 行数超过上限 1,000,000 行"), line
+
+
+def test_workbook_over_the_row_limit_is_refused(county_input_xlsx, build, monkeypatch):
+    """The limit is checked from the workbook's size before a row is read (the test lowers
+    it: a real workbook over a million rows takes minutes to write)."""
+    monkeypatch.setattr(spreadsheet, "MAX_ROWS", 5)
+    path = sorted((county_input_xlsx / "payouts").glob("*.xlsx"))[0]
+    problems = _refused(county_input_xlsx, build)
+    assert f"payouts/{path.name}:7: 行数超过上限 5 行，请按乡镇或年度拆分文件 / more than 5 rows;" \
+           " split the file by town or year" in problems  # fmt: skip
+
+
+def test_workbook_of_100_mb_is_refused_unread(county_input, build):
+    path = county_input / "payouts" / "全县汇总.xlsx"
+    with path.open("wb") as f:
+        f.truncate(100 * 1024 * 1024)  # sparse: costs no disk
+    (line,) = _refused(county_input, build)
+    assert line.startswith("payouts/全县汇总.xlsx: 文件大小 100 MB，达到上限 100 MB"), line
+    assert " / the file is 100 MB" in line
