@@ -92,7 +92,8 @@ def cmd_feed_build(args: argparse.Namespace) -> int:
     withdraw = tuple(publisher.parse_town_year(w) for w in args.withdraw or ())
     built = publisher.build_feed(Path(args.input), Path(args.keys), Path(args.out),
                                  expiry_days=args.expiry_days, withdraw=withdraw,
-                                 reason=args.reason or "", dry_run=args.dry_run)  # fmt: skip
+                                 reason=args.reason or "", dry_run=args.dry_run,
+                                 report=_print_changes)  # fmt: skip
     if built.dry_run:
         _out(f"试运行（未写入任何文件）：将生成版本 {built.version}，{built.targets} 个文件，其中 "
              f"{len(built.changed)} 个有变化，{built.rows} 行 → {args.out}")  # fmt: skip
@@ -110,6 +111,20 @@ def cmd_feed_build(args: argparse.Namespace) -> int:
     for withdrawal in built.withdrawn:
         _out(f"  已撤回：{withdrawal.year}/{withdrawal.town}（{withdrawal.reason}，{withdrawal.at}）")
     return EXIT_OK
+
+
+def _print_changes(changes: list) -> None:
+    """The payout changes against the current feed, one line per town-year (before signing)."""
+    from kiosk import fmt
+
+    if not changes:
+        _out("与上一版数据源相比：发放记录无变化")
+        return
+    _out(f"与上一版数据源相比，{len(changes)} 个乡镇年度的发放记录有变化：")
+    for c in changes:
+        _out(f"  {c.year}年 {c.town_name}({c.town})：新增 {c.added} 行，删除 {c.removed} 行，"
+             f"修改 {c.changed} 行；共 {c.rows_before} → {c.rows_after} 行，"
+             f"合计 {fmt.money(c.fen_before)} 元 → {fmt.money(c.fen_after)} 元")  # fmt: skip
 
 
 def cmd_feed_rotate_root(args: argparse.Namespace) -> int:

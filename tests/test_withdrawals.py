@@ -2,15 +2,19 @@
 the build unless the clerk withdraws it on purpose, with a reason that travels in the signed
 feed to every terminal; `--dry-run` shows what a build would change and writes nothing."""
 
+import csv
+import io
 import json
 import os
 import sqlite3
 import subprocess
 import sys
+from decimal import Decimal
 from pathlib import Path
 
 import pytest
 
+from kiosk import fmt
 from kiosk.errors import KnownError
 from kiosk.services import payouts, sync
 from kiosk.sync import publisher
@@ -130,12 +134,13 @@ def test_a_withdrawn_town_year_reaches_the_terminal_and_its_screen(qtbot, county
 
     feed, input_dir, keydir = county
     village = _village_of(terminal)
-    assert _town_rows(terminal)[2025] > 0
+    held_2025 = _town_rows(terminal)[2025]
     moved = remove_town_year(input_dir)
     done = kiosk_cli("feed", "build", "--input", str(input_dir), "--keys", str(keydir),
                      "--out", str(feed), "--withdraw", f"2025/{TOWN}", "--reason", REASON)  # fmt: skip
     assert done.returncode == 0, done.stderr
     assert f"撤回：{TARGET}" in done.stdout
+    assert f"2025年 朝城镇({TOWN})：新增 0 行，删除 {held_2025} 行，修改 0 行" in done.stdout
 
     sync.sync(str(feed), terminal, keydir / "root.json")
     counts = _town_rows(terminal)
@@ -165,3 +170,63 @@ def test_a_withdrawn_town_year_reaches_the_terminal_and_its_screen(qtbot, county
     sync.sync(str(feed), terminal, keydir / "root.json")
     assert _held_withdrawals(terminal) == [] and _town_rows(terminal)[2025] > 0
     assert payouts.village_payouts(village).withdrawn_reason is None
+
+
+def _add_to_first_amount(input_dir: Path, yuan: Decimal) -> tuple[int, int, int]:
+    """Add ``yuan`` to the first row's amount of 朝城镇's 2025 CSV; returns (rows, total fen
+    before, total fen after) counted from the file itself."""
+    (path,) = (input_dir / "payouts").glob(f"2025_{TOWN}_*.csv")
+    raw = path.read_bytes()
+    bom = raw.startswith(b"\xef\xbb\xbf")
+    rows = list(csv.reader(io.StringIO(raw.decode("utf-8-sig"), newline="")))
+    column = rows[0].index("发放金额(元)")
+    before = sum(Decimal(r[column]) for r in rows[1:])
+    rows[1][column] = str(Decimal(rows[1][column]) + yuan)
+    text = io.StringIO(newline="")
+    csv.writer(text, lineterminator="\n").writerows(rows)
+    path.write_bytes((b"\xef\xbb\xbf" if bom else b"") + text.getvalue().encode("utf-8"))
+    return len(rows) - 1, int(before * 100), int((before + yuan) * 100)
+
+
+def test_dry_run_prints_the_change_summary_and_writes_nothing(county):
+    feed, input_dir, keydir = county
+    rows, fen_before, fen_after = _add_to_first_amount(input_dir, Decimal("100.50"))
+    before = feed_state(feed)
+    done = kiosk_cli("feed", "build", "--input", str(input_dir), "--keys", str(keydir),
+                     "--out", str(feed), "--dry-run")  # fmt: skip
+    assert done.returncode == 0, done.stderr
+    assert feed_state(feed) == before  # no targets, no metadata, same versions
+    assert "试运行（未写入任何文件）：将生成版本 2" in done.stdout
+    assert "与上一版数据源相比，1 个乡镇年度的发放记录有变化" in done.stdout
+    assert (f"  2025年 朝城镇({TOWN})：新增 0 行，删除 0 行，修改 1 行；共 {rows} → {rows} 行，"
+            f"合计 {fmt.money(fen_before)} 元 → {fmt.money(fen_after)} 元") in done.stdout
+
+
+def test_change_summary_counts_added_removed_and_changed_rows(county):
+    """The summary's numbers, from a build that adds, removes and changes rows at once."""
+    feed, input_dir, keydir = county
+    (path,) = (input_dir / "payouts").glob(f"2025_{TOWN}_*.csv")
+    raw = path.read_bytes()
+    bom = raw.startswith(b"\xef\xbb\xbf")
+    rows = list(csv.reader(io.StringIO(raw.decode("utf-8-sig"), newline="")))
+    column = rows[0].index("发放金额(元)")
+    fen = [int(Decimal(r[column]) * 100) for r in rows[1:]]
+    gone = rows.pop(2)  # one row removed
+    rows[1][column] = str(Decimal(rows[1][column]) + Decimal("0.01"))  # one row changed
+    batch = rows[0].index("发放批次")
+    extra = list(rows[3])
+    extra[batch] = "补发"  # another batch: a new row
+    rows.append(extra)
+    text = io.StringIO(newline="")
+    csv.writer(text, lineterminator="\n").writerows(rows)
+    path.write_bytes((b"\xef\xbb\xbf" if bom else b"") + text.getvalue().encode("utf-8"))
+    seen = []
+    built = publisher.build_feed(input_dir, keydir, feed, dry_run=True, report=seen.append)
+    (change,) = seen[0]
+    assert built.changes == seen[0] and built.dry_run
+    assert (change.year, change.town, change.town_name) == (2025, TOWN, "朝城镇")
+    assert (change.added, change.removed, change.changed) == (1, 1, 1)
+    assert (change.rows_before, change.rows_after) == (len(fen), len(fen) + 0)
+    after = (sum(fen) - int(Decimal(gone[column]) * 100) + 1
+             + int(Decimal(extra[column]) * 100))  # fmt: skip
+    assert (change.fen_before, change.fen_after) == (sum(fen), after)

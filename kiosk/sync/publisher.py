@@ -24,6 +24,7 @@ import re
 import shutil
 import time
 from collections import defaultdict
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -32,6 +33,7 @@ from tuf.api.serialization.json import JSONSerializer
 
 from kiosk import log
 from kiosk.errors import KnownError
+from kiosk.sync import changes as town_year_changes
 from kiosk.sync import datasets as ds
 from kiosk.sync import feed_format, keys
 from kiosk.sync.checks import CrossCheck
@@ -59,6 +61,7 @@ class BuildSummary:
     withdrawn: list[feed_format.Withdrawal] = field(default_factory=list)  # all in the feed
     newly_withdrawn: list[str] = field(default_factory=list)  # targets withdrawn by this build
     restored: list[str] = field(default_factory=list)  # withdrawn before, data back now
+    changes: list[town_year_changes.TownYearChange] = field(default_factory=list)
     dry_run: bool = False
 
 
@@ -77,13 +80,16 @@ def parse_town_year(text: str) -> tuple[int, str]:
 
 def build_feed(src: Path, keydir: Path, out: Path, expiry_days: int = DEFAULT_EXPIRY_DAYS,
                now: dt.datetime | None = None, withdraw: tuple[tuple[int, str], ...] = (),
-               reason: str = "", dry_run: bool = False) -> BuildSummary:
+               reason: str = "", dry_run: bool = False,
+               report: Callable[[list[town_year_changes.TownYearChange]], None] | None = None,
+               ) -> BuildSummary:
     """Validate and mask the spreadsheets in ``src``, write partitions and signed metadata.
 
     A town-year the current feed in ``out`` publishes and ``src`` no longer holds is
     refused unless ``withdraw`` names it (with a ``reason``); the withdrawal is then
     signed into ``feed.json`` and carried forward until data for it comes back.
-    With ``dry_run`` nothing is written.
+    Before anything is signed, ``report`` gets the payout changes against the current
+    feed, town-year by town-year. With ``dry_run`` nothing is written.
 
     Raises:
         ImportRefused: a row failed validation (nothing is written).
@@ -99,6 +105,9 @@ def build_feed(src: Path, keydir: Path, out: Path, expiry_days: int = DEFAULT_EX
         info = json.loads(partitions[FEED_INFO])
         info["withdrawn"] = [w.as_json() for w in kept]
         partitions[FEED_INFO] = json.dumps(info, ensure_ascii=False, sort_keys=True).encode()
+    found = town_year_changes.compare(previous, partitions, _town_names(partitions))
+    if report:
+        report(found)
     if dry_run:
         version = _current_version(keydir, out) + 1
         changed = sorted(t for t, data in partitions.items() if previous.get(t) != data)
@@ -107,6 +116,7 @@ def build_feed(src: Path, keydir: Path, out: Path, expiry_days: int = DEFAULT_EX
         summary = publish(partitions, keydir, out, expiry_days, now)
     summary.rows = rows
     summary.withdrawn, summary.newly_withdrawn, summary.restored = kept, newly, restored
+    summary.changes = found
     summary.seconds = time.perf_counter() - started
     return summary
 
