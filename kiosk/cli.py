@@ -113,6 +113,17 @@ def cmd_feed_build(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def cmd_feed_template(args: argparse.Namespace) -> int:
+    from kiosk.sync import template
+
+    out = Path(args.out)
+    written = template.write_templates(out)
+    _out(f"已生成 {len(written)} 个数据表模板（每个含一行示例和“{template.NOTES_SHEET}”工作表）→ {out}")
+    for path in written:
+        _out(f"  {path.relative_to(out)}")
+    return EXIT_OK
+
+
 def _print_changes(changes: list) -> None:
     """The payout changes against the current feed, one line per town-year (before signing)."""
     from kiosk import fmt
@@ -317,6 +328,9 @@ def build_parser() -> argparse.ArgumentParser:
     build.add_argument("--dry-run", action="store_true",
                        help="只打印与上一版相比的变化，不写入任何文件")  # fmt: skip
     build.set_defaults(handler=cmd_feed_build)
+    template = feed_commands.add_parser("template", help="生成县级数据表模板（含示例和填写说明）")
+    template.add_argument("--out", required=True, help="输出目录")
+    template.set_defaults(handler=cmd_feed_template)
     rotate = feed_commands.add_parser("rotate-root", help="轮换根证书（更新有效期，可更换角色密钥）")
     rotate.add_argument("keydir")
     rotate.add_argument("--role", action="append", choices=("root", "targets", "snapshot", "timestamp"),

@@ -18,7 +18,7 @@ from kiosk import fmt
 from kiosk.errors import KnownError
 from kiosk.services import payouts, sync
 from kiosk.sync import publisher
-from tests.conftest import tap
+from tests.conftest import content_digest, tap
 
 TOWN = "371522102"  # 朝城镇
 TARGET = f"payouts/2025/{TOWN}.csv.gz"
@@ -230,3 +230,50 @@ def test_change_summary_counts_added_removed_and_changed_rows(county):
     after = (sum(fen) - int(Decimal(gone[column]) * 100) + 1
              + int(Decimal(extra[column]) * 100))  # fmt: skip
     assert (change.fen_before, change.fen_after) == (sum(fen), after)
+
+
+# --- templates for offices that prepare data by hand ------------------------------------
+
+
+def test_templates_read_back_and_build_a_feed(tmp_path, county_keys):
+    import openpyxl
+
+    from kiosk.sync import datasets as ds
+    from kiosk.sync import template
+    from kiosk.sync.spreadsheet import open_sheet
+
+    out = tmp_path / "template"
+    done = kiosk_cli("feed", "template", "--out", str(out))
+    assert done.returncode == 0, done.stderr
+    for dataset in ds.ALL:
+        path = template.template_path(out, dataset)
+        sheet = open_sheet(path)  # the project's own reader finds the headers
+        assert sheet.headers == [c.header for c in dataset.columns]
+        assert len(list(sheet.rows)) == 1
+        book = openpyxl.load_workbook(path, read_only=True)
+        notes = [r for r in book[template.NOTES_SHEET].iter_rows(values_only=True)]
+        book.close()
+        assert [r[0] for r in notes[2:]] == [c.header for c in dataset.columns]
+        assert {r[1] for r in notes[2:]} <= {"必填", "可空"}
+    # The example rows fit together: the folder builds a signed feed as it is.
+    built = publisher.build_feed(out, county_keys, tmp_path / "feed")
+    assert built.rows == len(ds.ALL) and "payouts/2025/371522102.csv.gz" in built.changed
+
+
+@pytest.mark.parametrize("entry", [
+    {"year": 2025, "town": TOWN, "reason": REASON, "at": "2026-01-01T00:00:00+00:00"},
+    {"year": 2025, "town": "朝城镇", "reason": REASON, "at": "x"},
+    {"year": 2025, "town": "371522999", "reason": "", "at": "x"},
+])  # fmt: skip
+def test_terminal_refuses_a_withdrawal_that_contradicts_or_is_malformed(county, terminal, entry):
+    """A (signed) feed that withdraws a town-year it also publishes, or a malformed entry."""
+    feed, _, keydir = county
+    partitions = publisher.previous_partitions(keydir, feed)
+    info = json.loads(partitions["feed.json"])
+    info["withdrawn"] = [entry]
+    partitions["feed.json"] = json.dumps(info, ensure_ascii=False).encode()
+    publisher.publish(partitions, keydir, feed)
+    before = content_digest(terminal)
+    with pytest.raises(KnownError, match="撤回"):
+        sync.sync(str(feed), terminal, keydir / "root.json")
+    assert content_digest(terminal) == before
