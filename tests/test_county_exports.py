@@ -323,3 +323,26 @@ def test_workbook_of_100_mb_is_refused_unread(county_input, build):
     (line,) = _refused(county_input, build)
     assert line.startswith("payouts/全县汇总.xlsx: 文件大小 100 MB，达到上限 100 MB"), line
     assert " / the file is 100 MB" in line
+
+
+def test_cells_as_clerks_write_them(tmp_path):
+    """Each loose form reads to the value of its plain form."""
+    headers = ["序号", "年度", "乡镇", "村", "村代码", "姓名", "身份证号", "补贴项目", "数量",
+               "补贴标准", "发放金额", "发放日期", "账号"]  # fmt: skip
+    loose = ["1", "２０２５年", "朝城镇", "东村", "371522102001", "　张明 ", "37152219800101123x",
+             "耕地地力保护补贴", "5.2", "125.00元/亩", "６５０．００元", "2025-05-12 00:00:00",
+             "6217 0012 3456 7890 123"]  # fmt: skip
+    plain = ["2", "2025", "朝城镇", "东村", "371522102001", "李强", "371522********1234",
+             "耕地地力保护补贴", "5.20亩", "125", "1,650.00", "2025年5月12日", "尾号0123"]  # fmt: skip
+    path = tmp_path / "payouts.csv"
+    spreadsheet.write_csv(path, headers, [loose, plain])
+    problems = Problems()
+    first, second = read_rows(PAYOUTS, path, problems, DuplicateFinder(), mask=True)
+    assert not problems, problems.lines
+    assert {k: first[k] for k in ("year", "name", "id_masked", "quantity_centi", "unit",
+                                  "standard_fen", "amount_fen", "paid_on", "account_last4")} == {
+        "year": 2025, "name": "张明", "id_masked": "371522********123X", "quantity_centi": 520,
+        "unit": "亩", "standard_fen": 12500, "amount_fen": 65000, "paid_on": "2025-05-12",
+        "account_last4": "0123",
+    }  # fmt: skip
+    assert (second["unit"], second["amount_fen"], second["paid_on"]) == ("亩", 165000, "2025-05-12")

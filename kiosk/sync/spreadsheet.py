@@ -86,7 +86,8 @@ def open_sheet(path: Path) -> Sheet:
     name = path.name.lower()
     if name.endswith(".csv.gz"):  # a feed partition
         try:
-            return _csv_sheet(path, gzip.decompress(path.read_bytes()).decode("utf-8"))
+            text = gzip.decompress(path.read_bytes()).decode("utf-8")
+            return _csv_sheet(path, text, county=False)
         except (OSError, EOFError, UnicodeDecodeError) as exc:
             raise KnownError(f"{path}: 数据文件已损坏或不完整",
                              f"{path}: corrupt or truncated data file ({exc})") from exc
@@ -117,7 +118,7 @@ def _open_csv(path: Path) -> Sheet:
     return _csv_sheet(path, text)
 
 
-def _csv_sheet(path: Path, text: str) -> Sheet:
+def _csv_sheet(path: Path, text: str, county: bool = True) -> Sheet:
     reader = csv.reader(io.StringIO(text, newline=""))
     try:
         headers = [h.strip() for h in next(reader, [])]
@@ -127,7 +128,7 @@ def _csv_sheet(path: Path, text: str) -> Sheet:
     def rows() -> Iterator[tuple[int, list[str]]]:
         try:
             for number, cells in enumerate(reader, start=2):
-                if number > MAX_ROWS + 1:
+                if county and number > MAX_ROWS + 1:
                     raise _too_many_rows(path, number)
                 yield number, [c.strip() for c in cells]
         except csv.Error as exc:

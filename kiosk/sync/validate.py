@@ -352,7 +352,8 @@ def _county_rows(dataset: Dataset, sheet: Sheet, name: str, problems: Problems,
     plan = [
         (c.key, shown.get(c.key, c.header), c.parse, c.required, c.max_len, positions[c.key],
          c.parse is cells.text, dataset.personal and c.parse is cells.text, c.mask)
-        for c in dataset.columns if c.key in positions
+        for c in sorted(dataset.columns, key=lambda c: c.key == "unit")  # units come last:
+        if c.key in positions  # 131.42元/亩 in a later column may name the row's unit
     ]  # fmt: skip
     missing = [(c.key, c.header, c.required, c.parse is cells.text) for c in dataset.columns
                if c.key not in positions]  # fmt: skip
@@ -429,8 +430,15 @@ def _county_rows(dataset: Dataset, sheet: Sheet, name: str, problems: Problems,
             try:
                 row[key] = parse(raw)
             except cells.CellError as exc:
-                problems.add(f"{name}:{number}:{header_text}", exc.zh, exc.en)
-                ok = False
+                # ASCII forms the fast path above let through: "2025-05-12 00:00:00", "2025"
+                cleaned = cells.loose(parse, raw)[0] if raw.isascii() else raw
+                try:
+                    if cleaned == raw:
+                        raise
+                    row[key] = parse(cleaned)
+                except cells.CellError:
+                    problems.add(f"{name}:{number}:{header_text}", exc.zh, exc.en)
+                    ok = False
         for key, column_header, required, plain in missing:
             if key in constants:
                 row[key] = constants[key]
