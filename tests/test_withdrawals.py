@@ -79,6 +79,8 @@ def test_withdrawing_a_town_year_that_still_has_input_is_a_contradiction(county)
         publisher.build_feed(input_dir, keydir, feed, withdraw=((2025, TOWN),))
     with pytest.raises(KnownError, match="没有发放记录，无需撤回"):
         publisher.build_feed(input_dir, keydir, feed, withdraw=((2019, TOWN),), reason=REASON)
+    with pytest.raises(KnownError, match="--reason 只能与 --withdraw 一起使用"):
+        publisher.build_feed(input_dir, keydir, feed, reason=REASON)
     with pytest.raises(KnownError, match="YEAR/TOWN"):
         publisher.parse_town_year("朝城镇")
     assert feed_state(feed) == before
