@@ -51,8 +51,10 @@ def hundredths(text: str) -> int:
 
 
 def integer(low: int, high: int) -> Parser:
+    digits = re.compile(r"\d+").fullmatch
+
     def parse(text: str) -> int:
-        if not re.fullmatch(r"\d+", text):
+        if not digits(text):
             raise CellError(f"“{text}”不是整数", f"'{text}' is not a whole number")
         value = int(text)
         if not low <= value <= high:
@@ -86,8 +88,10 @@ def date(text: str) -> str:
 
 
 def code(digits: int) -> Parser:
+    form = re.compile(rf"\d{{{digits}}}").fullmatch
+
     def parse(text: str) -> str:
-        if not re.fullmatch(rf"\d{{{digits}}}", text):
+        if not form(text):
             raise CellError(
                 f"代码“{text}”应为 {digits} 位数字", f"code '{text}' must be {digits} digits"
             )

@@ -486,9 +486,10 @@ def _apply_merged(values: list[str], number: int, fill: dict, sources: set,
 
 def _total_label(texts: list[str]) -> str | None:
     for text in texts[:4]:
-        label = _norm(text)
-        if label in _TOTAL_LABELS:
-            return label
+        if "计" in text:  # every label has it; most rows are spared the normalising
+            label = _norm(text)
+            if label in _TOTAL_LABELS:
+                return label
     return None
 
 
