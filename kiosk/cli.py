@@ -135,7 +135,8 @@ def _print_changes(changes: list) -> None:
     for c in changes:
         _out(f"  {c.year}年 {c.town_name}({c.town})：新增 {c.added} 行，删除 {c.removed} 行，"
              f"修改 {c.changed} 行；共 {c.rows_before} → {c.rows_after} 行，"
-             f"合计 {fmt.money(c.fen_before)} 元 → {fmt.money(c.fen_after)} 元")  # fmt: skip
+             f"合计 {fmt.money(c.fen_before)} 元 → {fmt.money(c.fen_after)} 元"
+             f"{'（撤回）' if c.gone else '（新增乡镇年度）' if c.new else ''}")  # fmt: skip
 
 
 def cmd_feed_rotate_root(args: argparse.Namespace) -> int:

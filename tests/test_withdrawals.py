@@ -143,6 +143,7 @@ def test_a_withdrawn_town_year_reaches_the_terminal_and_its_screen(qtbot, county
     assert done.returncode == 0, done.stderr
     assert f"撤回：{TARGET}" in done.stdout
     assert f"2025年 朝城镇({TOWN})：新增 0 行，删除 {held_2025} 行，修改 0 行" in done.stdout
+    assert "元 → 0.00 元（撤回）" in done.stdout
 
     sync.sync(str(feed), terminal, keydir / "root.json")
     counts = _town_rows(terminal)
@@ -227,6 +228,7 @@ def test_change_summary_counts_added_removed_and_changed_rows(county):
     (change,) = seen[0]
     assert built.changes == seen[0] and built.dry_run
     assert (change.year, change.town, change.town_name) == (2025, TOWN, "朝城镇")
+    assert not (change.new or change.gone)
     assert (change.added, change.removed, change.changed) == (1, 1, 1)
     assert (change.rows_before, change.rows_after) == (len(fen), len(fen) + 0)
     after = (sum(fen) - int(Decimal(gone[column]) * 100) + 1

@@ -32,6 +32,8 @@ class TownYearChange:
     rows_after: int
     fen_before: int
     fen_after: int
+    new: bool = False  # the town-year is not in the current feed
+    gone: bool = False  # the town-year is not in the new build (withdrawn)
 
     @property
     def target(self) -> str:
@@ -51,10 +53,10 @@ def compare(previous: dict[str, bytes], partitions: dict[str, bytes],
     targets = {t for t in (*previous, *partitions) if t.startswith("payouts/")}
     found = []
     for target in sorted(targets):
-        old, new = previous.get(target), partitions.get(target)
-        if old == new:
+        old_data, new_data = previous.get(target), partitions.get(target)
+        if old_data == new_data:
             continue
-        before, after = _rows(old), _rows(new)
+        before, after = _rows(old_data), _rows(new_data)
         both = before.keys() & after.keys()
         partition = feed_format.partition_of(target)
         found.append(TownYearChange(
@@ -65,6 +67,7 @@ def compare(previous: dict[str, bytes], partitions: dict[str, bytes],
             rows_before=len(before), rows_after=len(after),
             fen_before=sum(_fen(r[_AMOUNT]) for r in before.values()),
             fen_after=sum(_fen(r[_AMOUNT]) for r in after.values()),
+            new=old_data is None, gone=new_data is None,
         ))  # fmt: skip
     return found
 
