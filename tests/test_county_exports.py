@@ -346,3 +346,28 @@ def test_cells_as_clerks_write_them(tmp_path):
         "account_last4": "0123",
     }  # fmt: skip
     assert (second["unit"], second["amount_fen"], second["paid_on"]) == ("亩", 165000, "2025-05-12")
+
+
+def test_village_lists_named_only_by_their_title(county_input, build, clean_feed):
+    """One town-year as one workbook per village, as a village posts its list: no 年度,
+    乡镇, 村 or 村代码 column; the title names the town, the village and the year."""
+    import openpyxl
+
+    clean = _payout_files(county_input)[4]
+    year, _, town_name = clean.stem.split("_")
+    rows = _clean_rows(clean)
+    clean_copy = county_input.parent / clean.name
+    shutil.move(clean, clean_copy)
+    keep = ["户主姓名", "身份证号", "补贴项目", "计量依据", "计量单位", "补贴标准", "发放金额(元)",
+            "发放日期", "发放批次", "账号尾号", "备注"]  # fmt: skip
+    villages = sorted({r["村"] for r in rows})
+    for n, village in enumerate(villages):
+        book = openpyxl.Workbook()
+        sheet = book.active
+        sheet.append([f"{town_name}{village}{year}年惠民惠农补贴发放公示"])
+        sheet.merge_cells(start_row=1, start_column=1, end_row=1, end_column=len(keep) + 1)
+        sheet.append(["序号", *keep])
+        for i, r in enumerate((r for r in rows if r["村"] == village), start=1):
+            sheet.append([i, *(r[k] for k in keep)])
+        book.save(county_input / "payouts" / f"公示{n}.xlsx")
+    _same_as_clean(build(county_input), clean_feed, clean_copy)

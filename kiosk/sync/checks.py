@@ -18,6 +18,7 @@ class CrossCheck:
         self.items: dict[str, str] = {}  # name -> code
         self.domains: set[str] = set()
         self._by_name: dict[tuple[str | None, str], list[str]] | None = None  # see _village_by_name
+        self._by_title: dict[str, list[str]] = {}
 
     def reset(self, dataset_name: str) -> None:
         """Forget one reference dataset before a new full copy of it is fed."""
@@ -57,11 +58,14 @@ class CrossCheck:
     def _village_by_name(self, row: Row) -> str | None:
         """County side, a file without a 村代码 column: the code of the village of that name
         in that town, or None (reported)."""
-        town, name = row["town_name"], row["village_name"]
         if self._by_name is None:
             self._by_name = {}
+            self._by_title = {}
             for code, (town_code, village) in self.villages.items():
                 self._by_name.setdefault((self.towns.get(town_code), village), []).append(code)
+        if not row["town_name"] and "_title" in row:
+            return self._village_in_title(row)
+        town, name = row["town_name"], row["village_name"]
         codes = self._by_name.get((town, name), [])
         if len(codes) == 1:
             return codes[0]
@@ -74,6 +78,27 @@ class CrossCheck:
                          f"town '{town}' has no village named '{name}' (the file has no"
                          " village code column)")  # fmt: skip
         return None
+
+    def _village_in_title(self, row: Row) -> str | None:
+        """A file without 乡镇, 村 and 村代码 columns: the one village whose town and name
+        are in its title or file name (the longest name wins: 小东村 over 东村)."""
+        title = row["_title"]
+        codes = self._by_title.get(title)
+        if codes is None:
+            found = [(len(village), code) for (town, village), town_codes in self._by_name.items()
+                     if town and town in title and village in title for code in town_codes]
+            longest = max((n for n, _ in found), default=0)
+            codes = self._by_title[title] = [code for n, code in found if n == longest]
+        if len(codes) != 1:
+            self._refuse(row, "村", f"标题“{title}”中{'没有' if not codes else '有多个'}村名单中的乡镇和村，"
+                         "请加上“乡镇”“村”列或“村代码”列",
+                         f"the title '{title}' names {'no' if not codes else 'more than one'}"
+                         " town and village of the village list: add 乡镇 and 村 columns or a"
+                         " 村代码 column")  # fmt: skip
+            return None
+        town_code, village = self.villages[codes[0]]
+        row["town_name"], row["village_name"] = self.towns[town_code], village
+        return codes[0]
 
     def _payouts(self, row: Row) -> bool:
         if row["village_code"] is None:

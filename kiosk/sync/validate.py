@@ -316,9 +316,19 @@ def _county_rows(dataset: Dataset, sheet: Sheet, name: str, problems: Problems,
             positions[column.key] = found[0]
             shown[column.key] = header.texts[found[0]]
     constants: dict[str, object] = {}
-    by_name = False
+    excused: set[str] = set()  # required columns left out that other cells stand in for
+    where_names = {"town_name", "village_name", "village_code"}
+    title = ""
+    if (dataset.personal and not where_names & positions.keys()
+            and _infer("village_code", above, name) is None):  # fmt: skip
+        # A village's own list: the title names the town and village (朝城镇东村2025年…).
+        title = " ".join([*above, Path(name).stem])
+        excused |= where_names
+        problems.note(name, "没有“乡镇”“村”“村代码”列，按标题和文件名在村名单中查找乡镇和村",
+                      "no 乡镇, 村 or 村代码 column: the town and village are looked up in the"
+                      " village list by the title and file name")  # fmt: skip
     for column in dataset.columns:
-        if column.key in positions or not column.required:
+        if column.key in positions or column.key in excused or not column.required:
             continue
         inferred = _infer(column.key, above, name) if column.key in _INFERRED else None
         if inferred is not None:
@@ -332,20 +342,19 @@ def _county_rows(dataset: Dataset, sheet: Sheet, name: str, problems: Problems,
                               f"no '{column.header}' column: {value} taken from {en}")
                 continue
         if column.key == "village_code" and {"town_name", "village_name"} <= positions.keys():
-            by_name = True  # kiosk.sync.checks finds the code from the town and village name
+            excused.add(column.key)  # kiosk.sync.checks finds it from the town and village
             problems.note(name, "没有“村代码”列，村代码按各行的乡镇和村名称查得",
                           "no '村代码' column: each row's village code is found from its town"
                           " and village name")
             continue
         if column.key == "unit" and "quantity_centi" in positions:
-            continue  # each row's unit is written with its quantity or standard (2.7亩)
+            excused.add(column.key)  # each row's unit is written with its quantity (2.7亩)
+            continue
         problems.add(f"{name}:{header.number}:{column.header}",
                      f"缺少必需的列“{column.header}”",
                      f"required column '{column.header}' is missing")
     if any(c.required and c.key not in positions and c.key not in constants
-           and not (c.key == "village_code" and by_name)
-           and not (c.key == "unit" and "quantity_centi" in positions)
-           for c in dataset.columns):
+           and c.key not in excused for c in dataset.columns):  # fmt: skip
         return
 
     # (key, header, parse, required, max_len, position, plain text, scan for PII, mask)
@@ -464,6 +473,8 @@ def _county_rows(dataset: Dataset, sheet: Sheet, name: str, problems: Problems,
             problems.add(where, f"与 {first} 重复", f"duplicate of {first}")
             continue
         row["_where"] = where
+        if title:
+            row["_title"] = title
         yield row
 
 
