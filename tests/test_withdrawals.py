@@ -259,6 +259,12 @@ def test_templates_read_back_and_build_a_feed(tmp_path, county_keys):
         book.close()
         assert [r[0] for r in notes[2:]] == [c.header for c in dataset.columns]
         assert {r[1] for r in notes[2:]} <= {"必填", "可空"}
+        formats = {r[0]: r[2] for r in notes[2:]}
+        if dataset is ds.PAYOUTS:  # the 说明 sheet names each column's real rule
+            assert formats["年度"] == "整数，2000～2100"
+            assert formats["村代码"].startswith("12 位数字代码")
+            assert formats["发放金额(元)"].endswith("单位：元")
+            assert formats["身份证号"].startswith("可填完整身份证号")
     # The example rows fit together: the folder builds a signed feed as it is.
     built = publisher.build_feed(out, county_keys, tmp_path / "feed")
     assert built.rows == len(ds.ALL) and "payouts/2025/371522102.csv.gz" in built.changed
