@@ -131,13 +131,24 @@ def write_messy_xlsx(path: Path, rows: list[dict[str, str]], title: str,
         sheet.cell(3, cols[0], group)
         sheet.merge_cells(start_row=3, start_column=cols[0], end_row=3, end_column=cols[-1])
     line = 5
+    village_col = 2 + [h for h, _, _ in MESSY_COLUMNS].index("所属村")
+    runs: list[list[int]] = []  # lines of one village in a row, merged down as clerks do
     for i, row in enumerate(rows, start=1):
         if i % 40 == 0:
             line += 1  # a blank row
         cells = [i] + [write({**row, "_i": i}) for _, _, write in MESSY_COLUMNS]
         for col, value in enumerate(cells, start=1):
             sheet.cell(line, col, value)
+        if runs and runs[-1][-1] == line - 1 and sheet.cell(runs[-1][0], village_col).value \
+                == row["村"]:  # fmt: skip
+            runs[-1].append(line)
+        else:
+            runs.append([line])
         line += 1
+    for run in runs:
+        if len(run) > 1:
+            sheet.merge_cells(start_row=run[0], start_column=village_col, end_row=run[-1],
+                              end_column=village_col)  # fmt: skip
     amount_col = 2 + [h for h, _, _ in MESSY_COLUMNS].index("补贴金额")
     stated = sum(_yuan(r["发放金额(元)"]) for r in rows) if total is None else total
     sheet.cell(line, 1, "合  计")
@@ -249,10 +260,14 @@ def test_gb18030_csv_with_title_and_total_reads_to_the_clean_rows(county_input, 
 def test_wps_and_stray_files_in_payouts_are_refused_by_name(county_input, build):
     (county_input / "payouts" / "朝城镇补贴.et").write_bytes(b"\xd0\xcf\x11\xe0 wps")
     (county_input / "payouts" / "说明.pdf").write_bytes(b"%PDF-1.4")
+    (county_input / "payouts" / "~$朝城镇补贴.xlsx").write_bytes(b"\x0b lock")
     with pytest.raises(ImportRefused) as caught:
         build(county_input)
     assert not (county_input.parent / "feed").exists()
     assert sorted(caught.value.problems) == [
+        "payouts/~$朝城镇补贴.xlsx: Excel 或 WPS 打开表格时留下的临时文件：请关闭 Excel/WPS 后再运行（或删除"
+        "此文件） / a lock file Excel or WPS leaves while a workbook is open: close Excel/WPS"
+        " and run again (or delete it)",
         "payouts/朝城镇补贴.et: WPS 表格文件，请在 WPS 中“另存为”Excel 工作簿（.xlsx）（只接受 CSV、XLSX、XLS"
         " 或 ODS 表格） / a WPS spreadsheet: save it as an Excel workbook (.xlsx) in WPS (CSV,"
         " XLSX, XLS or ODS spreadsheets only)",

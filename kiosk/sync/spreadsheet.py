@@ -95,6 +95,10 @@ def open_sheet(path: Path) -> Sheet:
     if not path.is_file():
         raise SheetRefused(path, None, "不是文件（只接受 CSV、XLSX、XLS 或 ODS 表格）",
                            "not a file (CSV, XLSX, XLS or ODS spreadsheets only)")
+    if path.name.startswith("~$"):
+        raise SheetRefused(path, None, "Excel 或 WPS 打开表格时留下的临时文件：请关闭 Excel/WPS 后再运行"
+                           "（或删除此文件）", "a lock file Excel or WPS leaves while a workbook is"
+                           " open: close Excel/WPS and run again (or delete it)")  # fmt: skip
     if suffix == ".csv":
         return _open_csv(path)
     if suffix in (".xlsx", ".xls", ".ods"):
