@@ -386,3 +386,44 @@ def test_village_lists_named_only_by_their_title(county_input, build, clean_feed
             sheet.append([i, *(r[k] for k in keep)])
         book.save(county_input / "payouts" / f"公示{n}.xlsx")
     _same_as_clean(build(county_input), clean_feed, clean_copy)
+
+
+def test_subtotals_are_checked_against_their_own_rows(tmp_path):
+    headers = ["年度", "乡镇", "村", "村代码", "姓名", "身份证号", "补贴项目", "计量依据", "计量单位",
+               "补贴标准", "发放金额", "发放日期"]  # fmt: skip
+
+    def row(n: int, amount: str) -> list[str]:
+        return ["2025", "朝城镇", "东村", "371522102001", f"张{n}", "371522********1234",
+                "耕地地力保护补贴", "1", "亩", "100", amount, "2025-05-12"]  # fmt: skip
+
+    def total(label: str, amount: str) -> list[str]:
+        return [label, "", "", "", "", "", "", "", "", "", amount, ""]
+
+    lines = [row(1, "100"), row(2, "200.50"), total("小  计", "300.50"),
+             row(3, "1,000"), total("小计", "1,001.00"), total("合计", "1,300.50元")]  # fmt: skip
+    path = tmp_path / "payouts.csv"
+    spreadsheet.write_csv(path, headers, lines)
+    problems = Problems()
+    rows = list(read_rows(PAYOUTS, path, problems, DuplicateFinder(), "p.csv", mask=True))
+    assert len(rows) == 3
+    assert problems.lines == [
+        "p.csv:6:发放金额: 小计 1,001.00 元与各行发放金额之和 1,000.00 元不符 / the 小计 (total)"
+        " 1,001.00 does not match the sum of the rows, 1,000.00"
+    ]
+
+
+def test_id_number_excel_stored_as_a_number_says_so(tmp_path):
+    import openpyxl
+
+    book = openpyxl.Workbook()
+    sheet = book.active
+    sheet.append(["年度", "乡镇", "村", "村代码", "姓名", "身份证号", "补贴项目", "计量依据",
+                  "计量单位", "补贴标准", "发放金额", "发放日期"])  # fmt: skip
+    sheet.append([2025, "朝城镇", "东村", "371522102001", "张明", 371522198001011234,
+                  "耕地地力保护补贴", 1, "亩", 100, 100, dt.date(2025, 5, 12)])  # fmt: skip
+    book.save(tmp_path / "p.xlsx")
+    problems = Problems()
+    assert not list(read_rows(PAYOUTS, tmp_path / "p.xlsx", problems, DuplicateFinder(), "p.xlsx",
+                              mask=True))  # fmt: skip
+    (line,) = problems.lines
+    assert line.startswith("p.xlsx:2:身份证号: 身份证号“3.71522E+17”被 Excel 存成了数字"), line

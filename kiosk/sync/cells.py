@@ -143,9 +143,18 @@ def subset_of(*allowed: str) -> Parser:
     return parse
 
 
+_EXCEL_NUMBER = re.compile(r"^\d(\.\d+)?E\+1[4-7]$")
+
+
 def masked_id(value: str) -> str:
     """An ID number already masked to at most first 6 + last 4; a full number is refused."""
     upper = value.upper()
+    if _EXCEL_NUMBER.match(upper):
+        raise CellError(
+            f"身份证号“{value}”被 Excel 存成了数字，后几位已丢失：请把该列设为“文本”后重新导出",
+            f"the ID number '{value}' was stored by Excel as a number and lost its last digits:"
+            " format the column as text and export again",
+        )
     if masking.contains_full_id(upper):
         raise CellError(
             "出现完整身份证号，终端只接受脱敏后的号码（前6位+后4位）",

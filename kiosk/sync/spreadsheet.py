@@ -198,6 +198,10 @@ def _cell_text(value: object) -> str:
     if isinstance(value, str):
         return value.strip()
     if isinstance(value, float):  # as Excel shows it: 15 significant digits, no 0.1+0.2 noise
+        if abs(value) >= 1e15:
+            # An 18-digit ID number typed into a number cell has lost its last digits: show
+            # it as Excel does (3.71522E+17), never as a plausible wrong number.
+            return f"{value:.6G}"
         return str(int(value)) if value.is_integer() else f"{value:.15g}"
     if isinstance(value, bool):
         return "是" if value else "否"
