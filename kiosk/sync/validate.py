@@ -319,7 +319,7 @@ def _county_rows(dataset: Dataset, sheet: Sheet, name: str, problems: Problems,
     excused: set[str] = set()  # required columns left out that other cells stand in for
     where_names = {"town_name", "village_name", "village_code"}
     title = ""
-    if (dataset.personal and not where_names & positions.keys()
+    if (dataset.personal and len(positions) >= 3 and not where_names & positions.keys()
             and _infer("village_code", above, name) is None):  # fmt: skip
         # A village's own list: the title names the town and village (朝城镇东村2025年…).
         title = " ".join([*above, Path(name).stem])
