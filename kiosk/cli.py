@@ -102,6 +102,8 @@ def cmd_feed_build(args: argparse.Namespace) -> int:
             f"数据源已生成：版本 {built.version}，{built.targets} 个文件，其中 {len(built.changed)} 个"
             f"有变化，{built.rows} 行，有效期 {args.expiry_days} 天，用时 {built.seconds:.1f} 秒 → {args.out}"
         )
+    for note in built.notes:
+        _out(f"  说明：{note}")
     for target in built.changed:
         _out(f"  变化：{target}")
     for target in built.newly_withdrawn:

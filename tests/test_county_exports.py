@@ -427,3 +427,19 @@ def test_id_number_excel_stored_as_a_number_says_so(tmp_path):
                               mask=True))  # fmt: skip
     (line,) = problems.lines
     assert line.startswith("p.xlsx:2:身份证号: 身份证号“3.71522E+17”被 Excel 存成了数字"), line
+
+
+def test_the_build_says_where_a_missing_year_was_taken_from(county_input, county_keys, tmp_path):
+    """What the reader filled in reaches the clerk: `kiosk feed build` prints it."""
+    import os
+    import subprocess
+    import sys
+
+    _replace_with_messy(county_input)
+    env = {**os.environ, "XDG_DATA_HOME": str(tmp_path / "data")}
+    done = subprocess.run([sys.executable, "-m", "kiosk", "feed", "build", "--input", str(county_input),
+                           "--keys", str(county_keys), "--out", str(tmp_path / "feed")],
+                          capture_output=True, text=True, env=env, timeout=300)  # fmt: skip
+    assert done.returncode == 0, done.stderr
+    notes = [line for line in done.stdout.splitlines() if line.startswith("  说明：")]
+    assert len(notes) == 1 and "年度" in notes[0] and "取自标题" in notes[0], done.stdout

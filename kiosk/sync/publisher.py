@@ -37,7 +37,7 @@ from kiosk.sync import changes as town_year_changes
 from kiosk.sync import datasets as ds
 from kiosk.sync import feed_format, keys
 from kiosk.sync.checks import CrossCheck
-from kiosk.sync.spreadsheet import SUFFIXES
+from kiosk.sync.spreadsheet import READ_SUFFIXES
 from kiosk.sync.validate import DuplicateFinder, Problems, read_rows
 
 _log = log.get("kiosk.sync")
@@ -63,6 +63,7 @@ class BuildSummary:
     restored: list[str] = field(default_factory=list)  # withdrawn before, data back now
     changes: list[town_year_changes.TownYearChange] = field(default_factory=list)
     dry_run: bool = False
+    notes: list[str] = field(default_factory=list)  # where a missing 年度/村代码 was taken from
 
 
 def parse_town_year(text: str) -> tuple[int, str]:
@@ -98,7 +99,7 @@ def build_feed(src: Path, keydir: Path, out: Path, expiry_days: int = DEFAULT_EX
     """
     started = time.perf_counter()
     now = (now or dt.datetime.now(dt.UTC)).replace(microsecond=0)
-    partitions, rows = read_partitions(src)
+    partitions, rows, notes = read_partitions(src)
     previous = previous_partitions(keydir, out)
     kept, newly, restored = _withdrawals(previous, partitions, withdraw, reason, now)
     if kept:
@@ -114,7 +115,7 @@ def build_feed(src: Path, keydir: Path, out: Path, expiry_days: int = DEFAULT_EX
         summary = BuildSummary(version, len(partitions), changed, dry_run=True)
     else:
         summary = publish(partitions, keydir, out, expiry_days, now)
-    summary.rows = rows
+    summary.rows, summary.notes = rows, notes
     summary.withdrawn, summary.newly_withdrawn, summary.restored = kept, newly, restored
     summary.changes = found
     summary.seconds = time.perf_counter() - started
@@ -291,15 +292,23 @@ def publish(partitions: dict[str, bytes], keydir: Path, out: Path,
 
 def dataset_files(src: Path, dataset: ds.Dataset) -> list[Path]:
     """The files in ``src`` holding ``dataset`` (``name.csv``/``name.xlsx``, or ``name/*``)."""
-    found = [src / f"{dataset.name}{s}" for s in SUFFIXES if (src / f"{dataset.name}{s}").is_file()]
+    found = [src / f"{dataset.name}{s}" for s in READ_SUFFIXES
+             if (src / f"{dataset.name}{s}").is_file()]  # fmt: skip
     folder = src / dataset.name
     if dataset.many_files and folder.is_dir():
-        found += sorted(p for p in folder.iterdir() if p.suffix.lower() in SUFFIXES)
+        # Every file, not only spreadsheets: one saved in a format we do not read (.et, a
+        # PDF) is refused by name, never skipped without a word.
+        found += sorted(p for p in folder.iterdir() if p.is_file())
     return found
 
 
-def read_partitions(src: Path) -> tuple[dict[str, bytes], int]:
-    """Every dataset of ``src`` validated, masked and cut into partitions (target -> bytes)."""
+def read_partitions(src: Path) -> tuple[dict[str, bytes], int, list[str]]:
+    """Every dataset of ``src`` validated, masked and cut into partitions (target -> bytes).
+
+    Returns:
+        the partitions, the number of rows, and one line per value the reader filled in
+        and where it took it from (a 年度 from the title, a 村代码 from the village name).
+    """
     if not src.is_dir():
         raise KnownError(f"找不到数据目录 {src}", f"input folder {src} does not exist")
     problems = Problems()
@@ -334,7 +343,7 @@ def read_partitions(src: Path) -> tuple[dict[str, bytes], int]:
     info = {"county": COUNTY_CODE, "data_as_of": dt.datetime.fromtimestamp(as_of, dt.UTC)
             .replace(microsecond=0).isoformat(), "rows": count}  # fmt: skip
     partitions[FEED_INFO] = json.dumps(info, ensure_ascii=False, sort_keys=True).encode()
-    return partitions, count
+    return partitions, count, problems.notes
 
 
 def _newest(src: Path, dataset: ds.Dataset) -> float:

@@ -46,19 +46,7 @@ class SheetRefused(KnownError):
         self.reason = (zh, en)
 
 
-class _Suffixes(tuple):
-    """The suffixes read, for listing a folder's ``name.csv``/``name.xlsx`` …
 
-    ``in`` is true for ANY suffix: every file in a dataset's folder (``payouts/``) is then
-    opened, and a file that is not a spreadsheet is refused by name instead of being skipped
-    without a word.
-    """
-
-    def __contains__(self, suffix: object) -> bool:
-        return True
-
-
-SUFFIXES = _Suffixes(READ_SUFFIXES)
 
 
 @dataclass
