@@ -443,3 +443,26 @@ def test_the_build_says_where_a_missing_year_was_taken_from(county_input, county
     assert done.returncode == 0, done.stderr
     notes = [line for line in done.stdout.splitlines() if line.startswith("  说明：")]
     assert len(notes) == 1 and "年度" in notes[0] and "取自标题" in notes[0], done.stdout
+
+
+def test_our_xlsx_writer_is_read_alike_by_openpyxl_and_calamine(tmp_path):
+    """The demo county's workbooks are written directly (fast); both readers agree on them."""
+    import datetime as dt
+    import warnings
+
+    import openpyxl
+    from python_calamine import CalamineWorkbook
+
+    from kiosk.sync.spreadsheet import write_xlsx
+
+    path = tmp_path / "demo.xlsx"
+    row = [2025, "燕塔街道", "a<b&c\"'", 4.91, dt.date(2025, 5, 20), "", "  留空格 "]
+    write_xlsx(path, ["年度", "乡镇", "名", "量", "日期", "空", "空格"], [row] * 30)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # e.g. openpyxl's "no default style"
+        sheet = openpyxl.load_workbook(path).active
+    assert [c.value for c in sheet[31]] == [2025, "燕塔街道", "a<b&c\"'", 4.91,
+                                            dt.datetime(2025, 5, 20), None, "  留空格 "]  # fmt: skip
+    assert sheet.max_row == 31 and sheet["AA1"].value is None
+    rows = CalamineWorkbook.from_path(str(path)).get_sheet_by_index(0).to_python()
+    assert rows[1] == [2025.0, "燕塔街道", "a<b&c\"'", 4.91, dt.date(2025, 5, 20), "", "  留空格 "]
