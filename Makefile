@@ -42,6 +42,7 @@ bench: setup
 	QT_QPA_PLATFORM=offscreen $(BIN)/python tests/benchmarks/bench_print.py --db .bench/kiosk.sqlite3
 	QT_QPA_PLATFORM=offscreen $(BIN)/python tests/benchmarks/bench_ui.py --db .bench/kiosk.sqlite3
 	QT_QPA_PLATFORM=offscreen $(BIN)/python tests/benchmarks/bench_soak.py --hours 24
+	QT_QPA_PLATFORM=offscreen $(BIN)/python tests/benchmarks/bench_build.py
 
 # One-folder build for terminals without Python (dist/kiosk/kiosk), and its smoke test.
 dist: setup
