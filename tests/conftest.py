@@ -151,20 +151,39 @@ def content_digest(path: Path) -> str:
 def window(qtbot, demo_db, tmp_path, monkeypatch):
     """The kiosk window on the demo database, as a villager finds it."""
     from PySide6.QtGui import QFontInfo
+    from PySide6.QtWidgets import QApplication
 
+    monkeypatch.setenv("KIOSK_IDLE_TIMEOUT_S", "120")
+    kiosk = open_kiosk(qtbot, tmp_path / "settings.json", demo_db)
+    assert QFontInfo(QApplication.instance().font()).family() == "WenQuanYi Micro Hei"
+    yield kiosk
+    kiosk.reset()
+
+
+def open_kiosk(qtbot, settings_file: Path, db: Path | None = None, size=(1280, 900)):
+    """A kiosk window on ``db``, shown at ``size`` and closed when the test ends."""
     from kiosk.app import create_app
     from kiosk.config import Settings
     from kiosk.ui.shell import KioskWindow
 
-    monkeypatch.setenv("KIOSK_IDLE_TIMEOUT_S", "120")
-    app = create_app()
-    assert QFontInfo(app.font()).family() == "WenQuanYi Micro Hei"
-    kiosk = KioskWindow(Settings(tmp_path / "settings.json"), demo_db)
+    create_app()
+    kiosk = KioskWindow(Settings(settings_file), db)
     qtbot.addWidget(kiosk)
-    kiosk.resize(1280, 900)
+    kiosk.resize(*size)
     kiosk.show()
-    yield kiosk
-    kiosk.reset()
+    return kiosk
+
+
+@pytest.fixture
+def no_real_devices(tmp_path, monkeypatch):
+    """Nothing a test taps reaches a real USB stick or printer, and the idle reset stays
+    out of the way (tests call it themselves)."""
+    usb = tmp_path / "usb"  # an empty "drive"
+    usb.mkdir()
+    monkeypatch.setenv("KIOSK_USB_ROOTS", str(usb))
+    monkeypatch.setenv("KIOSK_PRINTER", "kiosk-test-no-such-printer")
+    monkeypatch.setenv("KIOSK_PRINT_REQUIRES_PIN", "0")
+    monkeypatch.setenv("KIOSK_IDLE_TIMEOUT_S", "3600")
 
 
 def tap(qtbot, button):

@@ -35,10 +35,9 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from kiosk.app import create_app
-from kiosk.config import Settings
 from kiosk.ui import tasks
 from kiosk.ui.shell import KioskWindow
+from tests.conftest import open_kiosk
 
 # QDialog covers every stock dialog; the others are named so a failure says which one.
 FORBIDDEN = (QFileDialog, QPrintDialog, QMessageBox, QInputDialog, QDialog, QMenu)
@@ -59,18 +58,8 @@ VILLAGER_PAGES = {"home", "payouts", "print", "catalogue", "consult", "policies"
 
 
 @pytest.fixture
-def window(qtbot, demo_db, tmp_path, monkeypatch):
-    usb = tmp_path / "usb"  # an empty "drive": nothing real is touched
-    usb.mkdir()
-    monkeypatch.setenv("KIOSK_USB_ROOTS", str(usb))
-    monkeypatch.setenv("KIOSK_PRINTER", "kiosk-test-no-such-printer")  # nothing prints for real
-    monkeypatch.setenv("KIOSK_PRINT_REQUIRES_PIN", "0")
-    monkeypatch.setenv("KIOSK_IDLE_TIMEOUT_S", "3600")  # the idle reset stays out of the way
-    create_app()
-    kiosk = KioskWindow(Settings(tmp_path / "settings.json"), demo_db)  # no staff PIN set
-    qtbot.addWidget(kiosk)
-    kiosk.resize(1280, 900)
-    kiosk.show()
+def window(qtbot, demo_db, tmp_path, no_real_devices):
+    kiosk = open_kiosk(qtbot, tmp_path / "settings.json", demo_db)  # no staff PIN set
     qtbot.waitExposed(kiosk)
     hints = QGuiApplication.styleHints()
     hold = hints.mousePressAndHoldInterval()

@@ -13,10 +13,10 @@ from PySide6.QtCore import Qt
 from PySide6.QtPrintSupport import QPrinter
 
 from kiosk.app import create_app
-from kiosk.config import Settings
 from kiosk.services import admin
 from kiosk.ui.drives import ENV_ROOTS, NO_DRIVE, is_removable_root
 from kiosk.ui.shell import KioskWindow
+from tests.conftest import open_kiosk
 
 TASK_MS = 120_000
 
@@ -43,12 +43,7 @@ def tap(qtbot, button) -> None:
 
 
 def kiosk_window(qtbot, tmp_path) -> KioskWindow:
-    create_app()
-    window = KioskWindow(Settings(tmp_path / "settings.json"))
-    qtbot.addWidget(window)
-    window.resize(1280, 900)
-    window.show()
-    return window
+    return open_kiosk(qtbot, tmp_path / "settings.json")
 
 
 def open_print_page(qtbot, tmp_path):

@@ -20,10 +20,9 @@ from PySide6.QtCore import QEvent, QObject, Qt
 from PySide6.QtWidgets import QAbstractButton, QAbstractItemView, QApplication
 from shiboken6 import Shiboken
 
-from kiosk.app import create_app
-from kiosk.config import Settings
 from kiosk.ui import tasks
 from kiosk.ui.shell import KioskWindow
+from tests.conftest import open_kiosk
 
 JOURNEYS = 50  # each followed by an idle reset
 IDLE_RESETS = 200  # back to back, as on a kiosk nobody touches
@@ -44,18 +43,9 @@ WRAPPERS_PER_TYPE = 20
 
 
 @pytest.fixture
-def window(qtbot, demo_db, tmp_path, monkeypatch):
-    usb = tmp_path / "usb"
-    usb.mkdir()
-    monkeypatch.setenv("KIOSK_USB_ROOTS", str(usb))
-    monkeypatch.setenv("KIOSK_PRINTER", "kiosk-test-no-such-printer")
-    monkeypatch.setenv("KIOSK_PRINT_REQUIRES_PIN", "0")
-    monkeypatch.setenv("KIOSK_IDLE_TIMEOUT_S", "3600")  # the resets below are the idle resets
-    create_app()
-    kiosk = KioskWindow(Settings(tmp_path / "settings.json"), demo_db)
-    qtbot.addWidget(kiosk)
-    kiosk.resize(1280, 900)
-    kiosk.show()
+def window(qtbot, demo_db, tmp_path, no_real_devices):
+    # The idle timer is held off: the resets below are the idle resets, called directly.
+    kiosk = open_kiosk(qtbot, tmp_path / "settings.json", demo_db)
     qtbot.waitExposed(kiosk)
     yield kiosk
     kiosk.reset()

@@ -21,7 +21,7 @@ from kiosk.config import Settings
 from kiosk.services import admin
 from kiosk.store.db import close_database, open_database, quick_check
 from kiosk.ui.shell import KioskWindow
-from tests.conftest import copy_database, tap
+from tests.conftest import copy_database, open_kiosk, tap
 
 PIN = "246810"
 
@@ -312,10 +312,7 @@ def test_a_damaged_database_is_set_aside_and_rebuilt_from_the_feed_cache(qtbot, 
     open_database(db)
     admin.set_pin(PIN)  # staff set a PIN; it cannot come back from the feed
     admin_hash = sqlite3.connect(db).execute("SELECT pin_hash FROM staff_access").fetchone()[0]
-    create_app()
-    kiosk = KioskWindow(Settings(db.parent / "settings.json"), db)
-    qtbot.addWidget(kiosk)
-    kiosk.show()  # the first frame starts quick_check off the UI thread
+    kiosk = open_kiosk(qtbot, db.parent / "settings.json", db)  # its first frame starts quick_check
     qtbot.waitUntil(lambda: "数据已修复" in kiosk.notice.text(), timeout=60_000)
     assert quick_check(db) is None
     conn = sqlite3.connect(db)
@@ -361,10 +358,7 @@ def test_without_a_feed_cache_the_damaged_file_is_kept_and_staff_are_told(qtbot,
     db, _ = damaged_terminal
     shutil.rmtree(db.parent / "feed-cache")
     open_database(db)
-    create_app()
-    kiosk = KioskWindow(Settings(db.parent / "settings.json"), db)
-    qtbot.addWidget(kiosk)
-    kiosk.show()
+    kiosk = open_kiosk(qtbot, db.parent / "settings.json", db)
     qtbot.waitUntil(lambda: "请工作人员同步县级数据" in kiosk.notice.text(), timeout=60_000)
     assert any("本机没有完整的县级数据缓存" in n for n in kiosk.staff_notes)
     assert list(db.parent.glob("kiosk.sqlite3.broken-*"))

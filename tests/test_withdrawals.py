@@ -18,7 +18,7 @@ from kiosk import fmt
 from kiosk.errors import KnownError
 from kiosk.services import payouts, sync
 from kiosk.sync import publisher
-from tests.conftest import content_digest, tap
+from tests.conftest import content_digest, open_kiosk, tap
 
 TOWN = "371522102"  # 朝城镇
 TARGET = f"payouts/2025/{TOWN}.csv.gz"
@@ -130,9 +130,6 @@ def _held_withdrawals(db: Path) -> list[tuple]:
 
 def test_a_withdrawn_town_year_reaches_the_terminal_and_its_screen(qtbot, county, terminal,
                                                                    tmp_path, monkeypatch):  # fmt: skip
-    from kiosk.app import create_app
-    from kiosk.config import Settings
-    from kiosk.ui.shell import KioskWindow
 
     feed, input_dir, keydir = county
     village = _village_of(terminal)
@@ -154,11 +151,7 @@ def test_a_withdrawn_town_year_reaches_the_terminal_and_its_screen(qtbot, county
     assert payouts.village_payouts(village, 2024).withdrawn_reason is None
 
     monkeypatch.setenv("KIOSK_IDLE_TIMEOUT_S", "120")
-    create_app()
-    window = KioskWindow(Settings(tmp_path / "settings.json"), terminal)
-    qtbot.addWidget(window)
-    window.resize(1280, 900)
-    window.show()
+    window = open_kiosk(qtbot, tmp_path / "settings.json", terminal)
     window.show_village(village)
     page = window.payouts
     qtbot.waitUntil(page.withdrawn.isVisible, timeout=2000)
