@@ -229,7 +229,7 @@ def new_folder(parent: Path, name: str) -> Path:
         KnownError: the parent is read-only, full or gone.
     """
     for attempt in range(1, 1000):
-        target = parent / (name if attempt == 1 else f"{name}({attempt})")
+        target = _numbered(parent, name, attempt)
         try:
             target.mkdir()
         except FileExistsError:
