@@ -1,0 +1,252 @@
+"""朗读 with the real speech-dispatcher and espeak-ng: a private daemon per test, its own
+config and socket, audio to libao's null driver, and a `generic` module that makes espeak-ng
+write WAV files so that what was spoken can be checked."""
+
+import contextlib
+import os
+import shutil
+import signal
+import subprocess
+import tempfile
+import time
+import wave
+from pathlib import Path
+
+import pytest
+
+from kiosk.ui.speech import NO_CHINESE_VOICE, Speaker, chinese_voice
+
+NEEDS = "apt-get install speech-dispatcher speech-dispatcher-espeak-ng espeak-ng"
+MODULE_DIRS = [Path("/usr/lib/speech-dispatcher-modules"),
+               Path("/usr/libexec/speech-dispatcher-modules")]  # fmt: skip
+# The daemon's pipewire/pulse probing and the speechd plug-in's complaints are Qt warnings.
+quiet_qt = pytest.mark.qt_log_ignore("pipewire", "text-to-speech plug-in", "speechd")
+
+# sd_generic runs this per piece of text, substituting $DATA once only. $VOICE is the voice
+# QTextToSpeech chose, $LANGUAGE the message language; each piece gets its own WAV ($$ is the
+# shell's pid), renamed when complete.
+SYNTH = (
+    "printf '%s %s\\\\n' '$VOICE' '$LANGUAGE' >> {root}/out/voices.txt"
+    " && printf %s '$DATA' > {root}/out/part-$$.txt"
+    " && cat {root}/out/part-$$.txt >> {root}/out/text.txt"
+    " && espeak-ng -v $VOICE -w {root}/out/part-$$.tmp -f {root}/out/part-$$.txt"
+    " && mv {root}/out/part-$$.tmp {root}/out/part-$$.wav"
+)
+
+
+def _module_dir(name: str) -> Path | None:
+    return next((d for d in MODULE_DIRS if (d / name).exists()), None)
+
+
+class Daemon:
+    """A private speech-dispatcher; SPEECHD_ADDRESS points QTextToSpeech at it."""
+
+    def __init__(self, root: Path, modules: str, files: dict[str, str]):
+        self.root = root
+        self.out = root / "out"
+        self.out.mkdir()
+        (root / "home").mkdir()
+        # Audio goes nowhere: the daemon insists on opening a device even for sd_generic.
+        (root / "home" / ".libao").write_text("default_driver=null\n")
+        for name, text in files.items():
+            (root / name).write_text(text.replace("{root}", str(root)))
+        (root / "speechd.conf").write_text(
+            f'LogLevel 4\nLogDir "{root}"\nTimeout 0\nAudioOutputMethod "libao"\n'
+            + modules.replace("{root}", str(root))
+        )
+        self.socket = root / "sock"
+        # The daemon exits when the locale (say zh_CN of the test run) is not generated here.
+        env = {**os.environ, "HOME": str(root / "home"), "LC_ALL": "C.UTF-8"}
+        self.proc = subprocess.Popen(
+            ["speech-dispatcher", "--run-single", "--timeout", "0", "--config-dir", str(root),
+             "--communication-method", "unix_socket", "--socket-path", str(self.socket),
+             "--pid-file", str(root / "pid"), "--log-dir", str(root)],
+            env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+            start_new_session=True,  # its modules and their shells share its process group
+        )  # fmt: skip
+        deadline = time.monotonic() + 15
+        while not self.socket.exists():
+            if self.proc.poll() is not None or time.monotonic() > deadline:
+                self.stop()
+                pytest.fail(f"speech-dispatcher did not start:\n{self.log()}")
+            time.sleep(0.05)
+
+    def log(self) -> str:
+        return "\n".join(p.read_text(errors="replace")[-3000:] for p in self.root.glob("*.log"))
+
+    def stop(self) -> None:
+        if self.proc.poll() is None:
+            self.proc.terminate()
+            try:
+                self.proc.wait(10)
+            except subprocess.TimeoutExpired:
+                self.proc.kill()
+                self.proc.wait(10)
+        with contextlib.suppress(ProcessLookupError):  # its modules and their synth shells
+            os.killpg(self.proc.pid, signal.SIGKILL)
+
+    def left_behind(self) -> bool:
+        try:
+            os.killpg(self.proc.pid, 0)
+        except ProcessLookupError:
+            return False
+        return True
+
+
+@pytest.fixture
+def speechd(monkeypatch):
+    """Start(modules, files) a private daemon: `modules` are speechd.conf lines, `files` more
+    config files; "{root}" in either is the daemon's folder."""
+    if shutil.which("speech-dispatcher") is None or shutil.which("espeak-ng") is None:
+        pytest.skip(f"speech-dispatcher or espeak-ng is not installed ({NEEDS})")
+    roots, started = [], []
+
+    def start(modules: str, files: dict[str, str] | None = None) -> Daemon:
+        # A short path: unix socket paths are limited to 108 bytes.
+        roots.append(Path(tempfile.mkdtemp(prefix="kiosk-spd-")))
+        daemon = Daemon(roots[-1], modules, files or {})
+        started.append(daemon)
+        monkeypatch.setenv("SPEECHD_ADDRESS", f"unix_socket:{daemon.socket}")
+        return daemon
+
+    yield start
+    for daemon in started:
+        daemon.stop()
+    for root in roots:
+        shutil.rmtree(root, ignore_errors=True)
+    assert not any(d.left_behind() for d in started), "a speech-dispatcher process outlived its test"
+
+
+def wav_daemon(start, voices: list[str]) -> Daemon:
+    """A daemon whose only module is sd_generic writing espeak-ng WAV files; each voice is
+    an espeak-ng voice name, listed to clients under the same language code."""
+    if _module_dir("sd_generic") is None:
+        pytest.skip(f"speech-dispatcher's sd_generic module is missing ({NEEDS})")
+    lines = ["Debug 1", f'GenericExecuteSynth "{SYNTH}"', 'GenericCmdDependency "espeak-ng"']
+    # Without a charset for the message language sd_generic recodes to Latin-1 ("??").
+    for language in dict.fromkeys(("zh-hans-cn", "zh-cn", "zh", "en", "en-us", "c", *voices)):
+        lines.append(f'GenericLanguage "{language}" "{language}" "utf-8"')
+    lines += [f'AddVoice "{voice}" "MALE1" "{voice}"' for voice in voices]
+    return start('AddModule "wav" "sd_generic" "{root}/wav.conf"\nDefaultModule wav\n',
+                 {"wav.conf": "\n".join(lines) + "\n"})  # fmt: skip
+
+
+def _read(path: Path) -> str:
+    return path.read_text(encoding="utf-8") if path.exists() else ""
+
+
+def wavs(daemon: Daemon) -> list[Path]:
+    return list(daemon.out.glob("part-*.wav"))
+
+
+@quiet_qt
+def test_reads_chinese_aloud_with_a_mandarin_voice(qtbot, speechd):
+    # English and Cantonese are offered too: the kiosk must pick Mandarin by itself.
+    daemon = wav_daemon(speechd, ["en", "yue", "cmn"])
+    speaker = Speaker()
+    assert speaker.available, daemon.log()
+    assert speaker.voice_name == "cmn"
+    text = "你好，欢迎查询本村低保发放情况"
+    assert speaker.say(text)
+    assert speaker.last_text == text
+
+    # sd_generic hands the text over in pieces (split at the comma); wait for the last one.
+    def all_spoken():
+        calls = _read(daemon.out / "voices.txt").splitlines()
+        return "情况" in _read(daemon.out / "text.txt") and len(calls) == len(wavs(daemon))
+
+    qtbot.waitUntil(all_spoken, timeout=15000)
+    calls = _read(daemon.out / "voices.txt").splitlines()
+    # espeak-ng got the Mandarin voice, and speech-dispatcher a Chinese message language.
+    assert {tuple(call.split()) for call in calls} == {("cmn", "zh-hans-cn")}, calls
+    assert "欢迎查询本村低保发放情况" in _read(daemon.out / "text.txt")
+    seconds = 0.0
+    for part in wavs(daemon):
+        with wave.open(str(part)) as w:
+            seconds += w.getnframes() / w.getframerate()
+    assert seconds > 3.0, f"{seconds:.2f} s of speech"  # 15 syllables; "$DATA" alone is 0.6 s
+    del speaker  # closes its connection before the daemon goes
+
+
+@quiet_qt
+def test_one_engine_serves_every_say(qtbot, speechd):
+    daemon = wav_daemon(speechd, ["cmn"])
+    speaker = Speaker()
+    assert speaker.available
+    engine = speaker._tts
+    for text in ("第一条", "第二条", "第三条"):
+        assert speaker.say(text)
+    assert speaker._tts is engine
+    assert speaker.last_text == "第三条"
+    qtbot.waitUntil(lambda: "第三条" in _read(daemon.out / "text.txt"), timeout=15000)
+    speaker.stop()
+    assert not speaker.say("   ")  # nothing to say is not handed over
+    assert speaker.last_text == "第三条"
+
+
+@quiet_qt
+def test_no_chinese_voice_means_no_read_aloud(qtbot, speechd):
+    wav_daemon(speechd, ["en", "yue"])
+    speaker = Speaker()
+    assert not speaker.available
+    assert speaker.unavailable_reason == NO_CHINESE_VOICE
+    assert not speaker.say("你好")
+    assert speaker.last_text is None
+
+
+@quiet_qt
+def test_picks_the_espeak_ng_mandarin_voice(qtbot, speechd):
+    """What Debian's espeak-ng module really offers: 13,000+ voices, Mandarin as "cmn"."""
+    if _module_dir("sd_espeak-ng") is None:
+        pytest.skip(f"speech-dispatcher-espeak-ng is not installed ({NEEDS})")
+    speechd('AddModule "espeak-ng" "sd_espeak-ng" "espeak-ng.conf"\nDefaultModule espeak-ng\n')
+    speaker = Speaker()
+    assert speaker.available
+    assert speaker.voice_name == "Chinese (Mandarin, latin as English)"
+    states = []
+    speaker._tts.stateChanged.connect(lambda state: states.append(state.name))
+    assert speaker.say("你好")
+    # speech-dispatcher reports the start and the end of the synthesis.
+    qtbot.waitUntil(lambda: "Ready" in states, timeout=15000)
+    assert states[0] == "Speaking", states
+
+
+@quiet_qt
+def test_without_a_daemon_read_aloud_is_unavailable(qtbot, monkeypatch, tmp_path):
+    monkeypatch.setenv("SPEECHD_ADDRESS", f"unix_socket:{tmp_path / 'nobody-listens'}")
+    speaker = Speaker()
+    assert not speaker.available
+    assert not speaker.say("你好")
+    assert speaker.last_text is None
+    speaker.stop()
+
+
+class _Voice:
+    """Just what chinese_voice() reads of a QVoice (whose name cannot be set from Python)."""
+
+    def __init__(self, name: str, locale: str = "C"):
+        from PySide6.QtCore import QLocale
+
+        self._name, self._locale = name, QLocale(locale)
+
+    def name(self):
+        return self._name
+
+    def locale(self):
+        return self._locale
+
+    def language(self):
+        return self._locale.language()
+
+
+def test_voice_choice():
+    # As Qt's speechd plug-in reports espeak-ng: "cmn" and "yue" become C and zh_HK locales.
+    espeak = [_Voice("English (America)", "en_US"), _Voice("Chinese (Cantonese)", "yue_HK"),
+              _Voice("Chinese (Mandarin, latin as English)+Adam"), _Voice("Hakka Chinese"),
+              _Voice("Chinese (Mandarin, latin as Pinyin)"),
+              _Voice("Chinese (Mandarin, latin as English)")]  # fmt: skip
+    assert chinese_voice(espeak).name() == "Chinese (Mandarin, latin as English)"
+    assert chinese_voice(espeak[:3]).name() == "Chinese (Mandarin, latin as English)+Adam"
+    assert chinese_voice([_Voice("Xiaoyue", "zh_CN"), _Voice("cmn")]).name() == "Xiaoyue"
+    assert chinese_voice([_Voice("yue"), _Voice("Xiaoyan", "zh_TW")]).name() == "Xiaoyan"
+    assert chinese_voice([_Voice("English (America)", "en_US"), _Voice("yue", "yue")]) is None
