@@ -13,6 +13,7 @@ from kiosk.errors import DamagedDatabase, KnownError, is_corruption
 from kiosk.services import admin, repair
 from kiosk.store.db import open_database
 from kiosk.ui.fonts import install_app_font
+from kiosk.ui.screen import cover_screen
 from kiosk.ui.shell import KioskWindow
 from kiosk.ui.translations import install_qt_translations
 
@@ -28,7 +29,11 @@ def create_app(argv: list[str] | None = None) -> QApplication:
 def run(db: Path, windowed: bool = False) -> int:
     """Show the kiosk until 退出程序 (behind the staff PIN)."""
     start(db, windowed)
-    return QApplication.instance().exec()
+    code = QApplication.instance().exec()
+    from kiosk.ui import tasks
+
+    tasks.stop_all()
+    return code
 
 
 def start(db: Path, windowed: bool = False) -> KioskWindow:
@@ -58,7 +63,7 @@ def start(db: Path, windowed: bool = False) -> KioskWindow:
         window.resize(1280, 800)
         window.show()
     else:
-        window.showFullScreen()
+        cover_screen(window)  # showFullScreen() alone leaves a small window without a window manager
     return window
 
 

@@ -151,6 +151,15 @@ def wait_for_all(ms: int = 30_000) -> None:
         task.wait(ms)
 
 
+def stop_all(ms: int = 10_000) -> None:
+    """At shutdown: ask every task to stop and wait for their threads. A thread still running
+    when Python tears its QThread down aborts the process ("QThread: Destroyed while thread
+    is still running"), as a SIGTERM during start-up's database check did."""
+    for task in list(_ALIVE):
+        task.cancel()
+    wait_for_all(ms)
+
+
 def running() -> bool:
     """Whether any task's thread is still running."""
     return bool(_ALIVE)
