@@ -10,10 +10,12 @@ from kiosk.services.types import (
     ItemInfo,
     PayoutRow,
     PayoutTotals,
+    Person,
     PersonPayouts,
     VillageInfo,
     VillagePayouts,
 )
+from kiosk.store import text
 from kiosk.store.models import Payout, SubsidyItem, Withdrawal, database
 
 _ROW_FIELDS = (
@@ -71,6 +73,9 @@ def village_payouts(village_code: str, year: int | None = None,
     if item_code:
         query = query.where(Payout.item == item_code)
     raw = _fetch(query.order_by(Payout.item, Payout.id))
+    # Within an item, by pinyin as a paper register is (曾 under Z): a villager looks for
+    # their name where they expect it.
+    raw.sort(key=lambda r: (r[2], text.name_sort_key(r[4])))
     rows = [PayoutRow(*r[:-1]) for r in raw]
     if item_code:
         paid = {c for (c,) in _fetch(
@@ -136,3 +141,63 @@ def lookup_person(initials: str, id_last4: str, town_code: str | None = None) ->
         if info is not None:
             villages[code] = info
     return PersonPayouts(initials, id_last4, rows, villages, sum(r.amount_fen for r in rows))
+
+
+def people_by_last4(id_last4: str, town_code: str | None = None) -> list[Person]:
+    """Who in the town has an ID number ending in ``id_last4``: the villager picks their own
+    name from these few, no pinyin needed. Names and masked IDs are on the public list
+    already, so this shows nothing new.
+
+    Raises:
+        KnownError: ``id_last4`` is not 4 characters of an ID number.
+    """
+    id_last4 = _checked_last4(id_last4)
+    query = (
+        Payout.select(Payout.name, Payout.id_masked, Payout.village)
+        .where(Payout.id_last4 == id_last4)
+        .distinct()
+    )
+    if town_code:
+        query = query.where(Payout.village.between(f"{town_code}000", f"{town_code}999"))
+    people = []
+    for name, id_masked, village_code in _fetch(query):
+        village = divisions.get_village(village_code)
+        people.append(Person(name, id_masked, village_code, village.name if village else village_code))
+    return sorted(people, key=lambda p: (text.name_sort_key(p.name), p.village_code))
+
+
+def person_payouts(person: Person) -> PersonPayouts:
+    """Everything paid to the person chosen from :func:`people_by_last4`, newest year first."""
+    query = (
+        Payout.select(*_ROW_FIELDS)
+        .join(SubsidyItem)
+        .where((Payout.id_masked == person.id_masked) & (Payout.name == person.name)
+               & (Payout.village == person.village_code))
+    )  # fmt: skip
+    raw = _fetch(query.order_by(Payout.year.desc(), Payout.item, Payout.id))
+    rows = [PayoutRow(*r[:-1]) for r in raw]
+    village = divisions.get_village(person.village_code)
+    villages = {person.village_code: village} if village else {}
+    return PersonPayouts(text.name_initials(person.name), person.id_masked[-4:], rows, villages,
+                         sum(r.amount_fen for r in rows))  # fmt: skip
+
+
+def _checked_last4(id_last4: str) -> str:
+    id_last4 = id_last4.strip().upper()
+    if not _LAST4.match(id_last4):
+        raise KnownError("请输入身份证号后4位（最后一位可能是 X）",
+                         "enter the last 4 characters of the ID number")  # fmt: skip
+    return id_last4
+
+
+def surnames(rows: list[PayoutRow]) -> list[tuple[str, int]]:
+    """The surnames on a list with how many rows each, in pinyin order (the surname picker)."""
+    counts: dict[str, int] = {}
+    for row in rows:
+        family = text.surname(row.name)
+        counts[family] = counts.get(family, 0) + 1
+    return sorted(counts.items(), key=lambda pair: text.name_sort_key(pair[0]))
+
+
+def with_surname(rows: list[PayoutRow], family: str) -> list[PayoutRow]:
+    return [row for row in rows if text.surname(row.name) == family]

@@ -70,6 +70,15 @@ class VillagePayouts(NamedTuple):
     withdrawn_reason: str | None = None
 
 
+class Person(NamedTuple):
+    """One person on the payout lists, as the lookup by ID last 4 offers them to pick."""
+
+    name: str
+    id_masked: str
+    village_code: str
+    village_name: str
+
+
 class PersonPayouts(NamedTuple):
     """What a villager sees after entering name initials and the last 4 ID digits."""
 

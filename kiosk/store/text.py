@@ -13,13 +13,16 @@ _PLACE_READINGS = {
 }
 
 # Surnames read differently from the character's common reading; pypinyin has no
-# surname mode (mozillazg/python-pinyin#120). Initial letter of the surname reading.
-_SURNAME_INITIALS = {
-    "万俟": "mq", "尉迟": "yc", "单于": "cy",
-    "曾": "z", "单": "s", "解": "x", "仇": "q", "朴": "p", "查": "z", "翟": "z",
-    "缪": "m", "区": "o", "盖": "g", "乐": "y", "覃": "q", "尉": "y", "召": "s",
-    "秘": "b", "种": "c", "重": "c", "长": "c", "柏": "b", "藏": "z", "折": "s",
+# surname mode (mozillazg/python-pinyin#120). Toneless syllables of the surname reading.
+_SURNAME_READINGS = {
+    "万俟": ("mo", "qi"), "尉迟": ("yu", "chi"), "单于": ("chan", "yu"),
+    "曾": ("zeng",), "单": ("shan",), "解": ("xie",), "仇": ("qiu",), "朴": ("piao",),
+    "查": ("zha",), "翟": ("zhai",), "缪": ("miao",), "区": ("ou",), "盖": ("ge",),
+    "乐": ("yue",), "覃": ("qin",), "尉": ("yu",), "召": ("shao",), "秘": ("bi",),
+    "种": ("chong",), "重": ("chong",), "长": ("chang",), "柏": ("bai",), "藏": ("zang",),
+    "折": ("she",),
 }
+_SURNAME_INITIALS = {name: "".join(s[0] for s in syllables) for name, syllables in _SURNAME_READINGS.items()}
 
 # Han ideographs (basic + extension A) and compatibility ideographs.
 _CJK = r"\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff"
@@ -56,6 +59,29 @@ def name_initials(name: str) -> str:
         if surname in _SURNAME_INITIALS:
             return _SURNAME_INITIALS[surname] + initials(name[len(surname) :])
     return initials(name)
+
+
+def surname(name: str) -> str:
+    """The surname of a Han name: a known two-character surname (欧阳) or the first one."""
+    two = name[:2]
+    if two in _SURNAME_READINGS or two in _COMPOUND_SURNAMES:
+        return two
+    return name[:1]
+
+
+_COMPOUND_SURNAMES = frozenset((
+    "欧阳", "司马", "上官", "诸葛", "东方", "皇甫", "令狐", "夏侯", "慕容",
+    "司徒", "公孙", "长孙", "宇文", "轩辕", "端木", "南宫", "独孤", "西门",
+))  # fmt: skip
+
+
+@lru_cache(maxsize=200_000)
+def name_sort_key(name: str) -> str:
+    """Toneless pinyin of a name with the surname read as a surname (曾 zeng, 翟 zhai): how a
+    register is ordered, rather than by code point."""
+    family = surname(name)
+    reading = "".join(_SURNAME_READINGS.get(family, ())) or full_pinyin(family)
+    return f"{reading} {full_pinyin(name[len(family) :])}"
 
 
 @lru_cache(maxsize=20_000)
