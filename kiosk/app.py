@@ -159,6 +159,14 @@ def screenshot(db: Path, page: str, out: Path, village: str | None = None,
         window.home.choose_town(code[:9])
     elif page == "payouts":
         window.show_village(code)
+    elif page == "lookup":  # a villager's own rows, found by the last 4 of the ID number
+        window.show_village(code)
+        window.payouts.show_lookup()
+        lookup = window.payouts.lookup
+        lookup.last4.setText(window.payouts.result.rows[0].id_masked[-4:])
+        lookup.run()
+        if lookup.step() == lookup.CHOOSE:
+            lookup.name_buttons[0].click()
     elif page == "print":
         window.show_village(code)
         window.show_print(code, window.payouts.result.year)
@@ -166,8 +174,13 @@ def screenshot(db: Path, page: str, out: Path, village: str | None = None,
         window.show_page("catalogue").show_domain("D21", "涉农补贴")
     elif page == "consult":
         window.show_page("consult").show_category("涉农补贴")
+    elif page == "answer":
+        window.show_page("consult").show_category("涉农补贴")
+        window.consult.view.open(0)
     elif page == "policies":
         window.show_page("policies")
+    elif page == "document":
+        window.show_page("policies").view.open(0)
     else:
         window.show_admin()
     _wait_ms(1500 if page == "print" else 100)  # QtPdf renders pages in a thread

@@ -272,10 +272,19 @@ def cmd_set_pin(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def _screen_size(text: str) -> tuple[int, int]:
+    width, _, height = text.lower().partition("x")
+    sizes = [int(n) for n in (width, height) if n.isdigit()]
+    if len(sizes) != 2 or not all(320 <= n <= 7680 for n in sizes):
+        raise argparse.ArgumentTypeError(f"屏幕尺寸应为 宽x高，如 1080x1920：{text}")
+    return int(width), int(height)
+
+
 def cmd_screenshot(args: argparse.Namespace) -> int:
     from kiosk import app
 
-    out = app.screenshot(_db_path(args), args.page, Path(args.out), args.village, args.elderly)
+    out = app.screenshot(_db_path(args), args.page, Path(args.out), args.village, args.elderly,
+                         args.size)  # fmt: skip
     _out(f"已保存截图：{out}")
     return EXIT_OK
 
@@ -373,10 +382,13 @@ def build_parser() -> argparse.ArgumentParser:
     screenshot = commands.add_parser("screenshot", help="离屏渲染页面截图")
     screenshot.add_argument(
         "--page", required=True,
-        choices=("home", "payouts", "print", "catalogue", "consult", "policies", "admin"),
+        choices=("home", "payouts", "lookup", "print", "catalogue", "consult", "answer", "policies",
+                 "document", "admin"),
     )  # fmt: skip
     screenshot.add_argument("--village")
     screenshot.add_argument("--elderly", action="store_true")
+    screenshot.add_argument("--size", type=_screen_size, default=(1280, 800),
+                            help="屏幕尺寸 宽x高，如 1080x1920（默认 1280x800）")  # fmt: skip
     screenshot.add_argument("--out", required=True)
     db_option(screenshot)
     screenshot.set_defaults(handler=cmd_screenshot)
