@@ -146,9 +146,11 @@ class Hall:
         items = payouts.items.buttons()
         self.tap(items[1 + n % (len(items) - 1)])
         self.tap(payouts.lookup_button)
-        for char in initials + last4:
+        for char in last4:
             self.tap(payouts.lookup.keypad.keys[char])
         self.tap(payouts.lookup.search)
+        if payouts.lookup.step() == payouts.lookup.CHOOSE:  # several share the last 4
+            self.tap(payouts.lookup.name_buttons[n % len(payouts.lookup.name_buttons)])
         self.tap(payouts.lookup.back)
         self.tile("政务公开目录")
         self.tap(window.catalogue.domain_buttons[DOMAINS[n % len(DOMAINS)]])
