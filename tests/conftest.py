@@ -10,6 +10,9 @@ from pathlib import Path
 import pytest
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+# No test reaches the machine's own speech daemon (it would start one and speak); the speech
+# tests run a private one (tests/test_speech.py).
+os.environ["SPEECHD_ADDRESS"] = "unix_socket:/nonexistent/kiosk-tests/speechd.sock"
 # Logs and default data of the processes the tests start go to a scratch folder, not the
 # user data folder of whoever runs the tests.
 os.environ.setdefault("XDG_DATA_HOME", tempfile.mkdtemp(prefix="kiosk-tests-data-"))

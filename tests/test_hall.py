@@ -47,7 +47,8 @@ HOLD_MS = 100  # press-and-hold interval for the test (Qt's default is 800 ms)
 MUST_TAP = {
     ("payouts", "打印公示"),
     ("payouts", "查询本人"),
-    ("payouts", "Z"),
+    ("payouts", "X"),  # the ID pad of 查询本人
+    ("payouts", "按姓氏找"),
     ("admin", "1"),
     ("print", "打印"),
     ("print", "保存到U盘"),

@@ -46,36 +46,17 @@ def test_town_village_payouts_and_filter_by_item(qtbot, window, demo_db):
     assert "合计" in page.totals.text()
 
 
-def test_person_lookup_on_the_keypad(qtbot, window, demo_db):
-    code = _village_with_many_rows(demo_db)
-    conn = sqlite3.connect(demo_db)
-    initials, last4, name = conn.execute(
-        "SELECT name_initials, id_last4, name FROM payout WHERE village_id = ? LIMIT 1", (code,)
-    ).fetchone()
-    conn.close()
-    window.show_village(code)
-    tap(qtbot, window.payouts.lookup_button)
-    lookup = window.payouts.lookup
-    for char in initials.upper() + last4:
-        tap(qtbot, lookup.keypad.keys[char])
-    assert (lookup.initials.text(), lookup.last4.text()) == (initials.upper(), last4)
-    tap(qtbot, lookup.search)
-    rows = [lookup.model.row(i) for i in range(lookup.model.rowCount())]
-    assert rows and name in {r.name for r in rows}
-    assert all(r.id_masked.endswith(last4) for r in rows)
-    assert lookup.message.text().startswith("找到")
-
-
 def test_idle_timeout_returns_home_and_forgets_the_search(qtbot, window, demo_db):
     window.show_village(_village_with_many_rows(demo_db))
     tap(qtbot, window.payouts.lookup_button)
-    for char in "ZS12":
+    for char in "12":
         tap(qtbot, window.payouts.lookup.keypad.keys[char])
     window.show_page("catalogue").show_domain("D18", "社会救助")
+    window.idle_countdown_s = 1  # 还在看吗？ (tests/test_idle.py) waits one second, not ten
     window.idle.setInterval(50)
     window.idle.start()
     qtbot.waitUntil(lambda: window.page_name() == "home", timeout=3000)
-    assert window.payouts.lookup.initials.text() == "" and window.payouts.lookup.last4.text() == ""
+    assert window.payouts.lookup.last4.text() == ""
     assert window.payouts.model.rowCount() == 0 and window.payouts.title.text() == ""
     assert window.payouts.years.buttons() == [] and window.payouts.items.buttons() == []
     assert window.home.village_buttons == {}
@@ -98,13 +79,12 @@ def test_elderly_mode_enlarges_text_and_targets(qtbot, window, demo_db):
 
 # Without a speech daemon Qt reports its failing plug-ins; that is the situation under test.
 @pytest.mark.qt_log_ignore("pipewire", "text-to-speech plug-in", "speechd")
-def test_read_aloud_says_plainly_when_no_engine(qtbot, window):
-    tap(qtbot, window.read_aloud)
-    if window.speaker.available:
-        assert window.read_aloud.isChecked()
-    else:
-        assert not window.read_aloud.isChecked()
-        assert "语音朗读引擎" in window.notice.text()
+def test_read_aloud_is_hidden_when_no_engine_speaks_chinese(qtbot, window):
+    """No daemon listens at the tests' speechd address: no 朗读 button, a word for staff."""
+    window._prepare_speech()
+    qtbot.waitUntil(lambda: any("语音朗读引擎" in note for note in window.staff_notes), timeout=15_000)
+    assert not window.read_aloud.isVisible()
+    assert any("语音朗读引擎" in note for note in window.staff_notes)
 
 
 def test_print_from_the_payouts_page(qtbot, window, demo_db):
@@ -181,6 +161,9 @@ def test_qa_search_and_categories(qtbot, window):
     assert page.view.list.count() >= 1
     page.view.open(0)
     assert "低保" in page.view.detail.toPlainText()
+    assert not page.categories["咨询电话"].isVisible()  # the answer has the screen
+    tap(qtbot, page.view.back)
+    tap(qtbot, page.all_categories)
     tap(qtbot, page.categories["咨询电话"])
     phones = [page.view.list.item(i).text() for i in range(page.view.list.count())]
     assert any("12345" in p for p in phones)
@@ -282,13 +265,14 @@ def test_theme_colours_meet_the_contrast_rule():
 
 def test_table_model_holds_5000_rows(qtmodeltester, qtbot, window, demo_db):
     from kiosk.services import payouts
+    from kiosk.ui.models import PayoutTableModel
 
     rows = payouts.village_payouts(_village_with_many_rows(demo_db), 2025).rows
     many = [rows[i % len(rows)]._replace(name=f"{rows[i % len(rows)].name}{i}") for i in range(5000)]
     window.payouts.model.set_rows(many)
     qtmodeltester.check(window.payouts.model)
     window.payouts.table.scrollToBottom()
-    last = window.payouts.model.index(4999, 0).data()
+    last = window.payouts.model.index(4999, PayoutTableModel.NAME).data()
     assert last.endswith("4999")
 
 
@@ -356,6 +340,7 @@ def test_a_tap_postpones_the_idle_timeout(qtbot, window):
     # The activity watch starts with the rest of the set-up deferred past the first frame.
     qtbot.waitUntil(lambda: QScroller.hasScroller(window.home.village_area.viewport()), timeout=2000)
     page = window.show_page("catalogue")
+    window.idle_countdown_s = 1  # 还在看吗？ (tests/test_idle.py) waits one second, not ten
     window.idle.setInterval(600)
     window.idle.start()
     qtbot.wait(400)
@@ -363,7 +348,7 @@ def test_a_tap_postpones_the_idle_timeout(qtbot, window):
     qtbot.wait(400)
     assert window.page_name() == "catalogue"  # 800 ms after the start, 400 after the tap
     # Painting, layout and timers are not a villager: the page still times out.
-    qtbot.waitUntil(lambda: window.page_name() == "home", timeout=2000)
+    qtbot.waitUntil(lambda: window.page_name() == "home", timeout=3000)
     assert not page.search.toggle.isChecked()
 
 

@@ -148,9 +148,11 @@ class Villager:
         items = payouts.items.buttons()
         self.tap(items[1 + n % (len(items) - 1)])
         self.tap(payouts.lookup_button)
-        for char in person.initials + person.last4:
+        for char in person.last4:
             self.tap(payouts.lookup.keypad.keys[char])
         self.tap(payouts.lookup.search)
+        if payouts.lookup.step() == payouts.lookup.CHOOSE:  # several share the last 4
+            self.tap(payouts.lookup.name_buttons[n % len(payouts.lookup.name_buttons)])
         assert payouts.lookup.model.rowCount() >= 1, payouts.lookup.message.text()
         self.tap(payouts.lookup.back)
 

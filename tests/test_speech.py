@@ -250,3 +250,21 @@ def test_voice_choice():
     assert chinese_voice([_Voice("Xiaoyue", "zh_CN"), _Voice("cmn")]).name() == "Xiaoyue"
     assert chinese_voice([_Voice("yue"), _Voice("Xiaoyan", "zh_TW")]).name() == "Xiaoyan"
     assert chinese_voice([_Voice("English (America)", "en_US"), _Voice("yue", "yue")]) is None
+
+
+def test_a_hung_daemon_is_found_out_off_the_ui_thread_within_the_deadline(tmp_path, monkeypatch):
+    """A daemon that accepts the connection and never replies (seen on the dev machine) made
+    QTextToSpeech block the UI thread forever; the handshake gives up after its timeout."""
+    import socket
+    import time
+
+    from kiosk.ui.speech import speechd_answers
+
+    path = tmp_path / "hung.sock"
+    with socket.socket(socket.AF_UNIX, socket.SOCK_STREAM) as hung:
+        hung.bind(str(path))
+        hung.listen(1)  # accepts (the kernel queues it), never answers
+        monkeypatch.setenv("SPEECHD_ADDRESS", f"unix_socket:{path}")
+        started = time.monotonic()
+        assert speechd_answers(timeout_s=0.5) is False
+        assert time.monotonic() - started < 3

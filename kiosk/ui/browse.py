@@ -19,24 +19,29 @@ from PySide6.QtWidgets import (
 )
 
 from kiosk.ui.keypad import Keypad
-from kiosk.ui.widgets import kinetic
+from kiosk.ui.widgets import FlowGrid, kinetic
 
 COMMON_WORDS = ("低保", "补贴", "医保", "养老", "残疾", "救助", "就业", "上学")
 
 
 def detail_html(title: str, fields: list[tuple[str, str]], body: str = "") -> str:
-    """A readable detail view: title, a two-column field table, then the body text."""
+    """A readable detail view: title, the body text (an answer, a document's 解读 and
+    摘要: what the villager came for, so it comes first), then a two-column field table."""
     rows = "".join(
         f"<tr><th align='left' style='padding:6px 16px 6px 0; white-space:nowrap'>{html.escape(k)}"
         f"</th><td style='padding:6px 0'>{html.escape(v) or '—'}</td></tr>"
         for k, v in fields
     )
     text = "".join(f"<p>{html.escape(p)}</p>" for p in body.split("\n") if p.strip())
-    return f"<h2>{html.escape(title)}</h2><table>{rows}</table>{text}"
+    return f"<h2>{html.escape(title)}</h2>{text}<table>{rows}</table>"
 
 
 class ListDetail(QWidget):
-    """A list of titles; tapping one shows its detail; 返回列表 goes back."""
+    """A list of titles; tapping one shows its detail; 返回列表 goes back. Emits
+    ``opened(True)`` when a detail opens and ``opened(False)`` back at the list, so the page
+    can fold its search bar and give the detail the screen."""
+
+    opened = Signal(bool)
 
     def __init__(self, parent: QWidget | None = None):
         super().__init__(parent)
@@ -50,7 +55,7 @@ class ListDetail(QWidget):
         kinetic(self.detail)
         self.back = QPushButton("返回列表")
         self.back.setAccessibleName("返回列表")
-        self.back.clicked.connect(lambda: self.stack.setCurrentIndex(0))
+        self.back.clicked.connect(self.close_detail)
         detail_page = QWidget()
         detail_layout = QVBoxLayout(detail_page)
         detail_layout.addWidget(self.back)
@@ -74,7 +79,7 @@ class ListDetail(QWidget):
             self.list.addItem(QListWidgetItem(title))
             self._details.append(detail)
         self.empty.setText("" if items else empty)
-        self.stack.setCurrentIndex(0)
+        self.close_detail()
 
     def _open(self, item: QListWidgetItem) -> None:
         self.open(self.list.row(item))
@@ -82,12 +87,25 @@ class ListDetail(QWidget):
     def open(self, row: int) -> None:
         self.detail.setHtml(self._details[row])
         self.stack.setCurrentIndex(1)
+        self.opened.emit(True)
+
+    def close_detail(self) -> None:
+        was_open = self.stack.currentIndex() == 1
+        self.stack.setCurrentIndex(0)
+        if was_open:
+            self.opened.emit(False)
+
+    def is_open(self) -> bool:
+        return self.stack.currentIndex() == 1
 
     def text(self) -> str:
         """What 朗读 reads: the open detail, or the list's titles."""
         if self.stack.currentIndex() == 1:
             return self.detail.toPlainText()
-        return "。".join(self.list.item(i).text() for i in range(min(self.list.count(), 10)))
+        titles = [self.list.item(i).text() for i in range(min(self.list.count(), 10))]
+        if not titles:
+            return self.empty.text()
+        return f"共 {self.list.count()} 条。" + "。".join(titles)
 
 
 class SearchBar(QWidget):
@@ -105,7 +123,7 @@ class SearchBar(QWidget):
         self.toggle = QPushButton("首字母键盘")
         self.toggle.setCheckable(True)
         self.toggle.setAccessibleName("首字母键盘")
-        self.keypad = Keypad(letters_only=True)
+        self.keypad = Keypad()
         self.keypad.setVisible(False)
         self.toggle.toggled.connect(self.keypad.setVisible)
         self.keypad.typed.connect(lambda c: self._set(self.field.text() + c))
@@ -114,20 +132,18 @@ class SearchBar(QWidget):
         top = QHBoxLayout()
         top.addWidget(self.field, stretch=1)
         top.addWidget(self.toggle)
-        # A few words share the field's row; more get a row of their own.
-        word_row = top if len(words) <= 3 else QHBoxLayout()
+        word_grid = FlowGrid(max_columns=8)
         self.words: dict[str, QPushButton] = {}
         for word in words:
             button = QPushButton(word)
             button.setAccessibleName(f"搜索{word}")
             button.clicked.connect(lambda _=False, w=word: self._set(w))
-            word_row.addWidget(button)
+            word_grid.addWidget(button)
             self.words[word] = button
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.addLayout(top)
-        if word_row is not top:
-            layout.addLayout(word_row)
+        layout.addLayout(word_grid)
         layout.addWidget(self.keypad)
 
     def _set(self, query: str) -> None:
@@ -137,6 +153,14 @@ class SearchBar(QWidget):
     def clear(self) -> None:
         self.field.clear()
         self.toggle.setChecked(False)
+
+
+def fold(opened: bool, *widgets: QWidget) -> None:
+    """Hide ``widgets`` while a detail is open (a search bar also folds its keypad)."""
+    for widget in widgets:
+        if isinstance(widget, SearchBar):
+            widget.toggle.setChecked(False)
+        widget.setVisible(not opened)
 
 
 def run_search(bar: SearchBar, view: ListDetail, search: Callable[[str], list[tuple[str, str]]],

@@ -1,11 +1,11 @@
 """政务公开目录: the 26 domains as tiles, their entries with every standard field, search."""
 
-from PySide6.QtWidgets import QGridLayout, QHBoxLayout, QLabel, QPushButton, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QHBoxLayout, QLabel, QPushButton, QVBoxLayout, QWidget
 
 from kiosk.services import catalogue
 from kiosk.services.types import CatalogueEntryInfo
-from kiosk.ui.browse import ListDetail, SearchBar, detail_html, run_search
-from kiosk.ui.widgets import button_grid
+from kiosk.ui.browse import COMMON_WORDS, ListDetail, SearchBar, detail_html, fold, run_search
+from kiosk.ui.widgets import FlowGrid, button_grid
 
 _TITLE = "基层政务公开标准目录"
 
@@ -30,13 +30,15 @@ class CataloguePage(QWidget):
         super().__init__(parent)
         self.title = QLabel(_TITLE)
         self.title.setObjectName("heading")
-        self.search = SearchBar("输入事项名称拼音首字母，或点常用词")
-        self.domain_panel = QWidget()
-        self.domains = QGridLayout(self.domain_panel)
-        self.domains.setContentsMargins(0, 0, 0, 0)
         domains = {domain.code: domain.name for domain in catalogue.list_domains()}
-        self.domain_buttons = button_grid(self.domains, domains, 7,
-                                          lambda code: self.show_domain(code, domains[code]))  # fmt: skip
+        # A common word that is also a domain (就业) would be two buttons reading the same.
+        words = tuple(w for w in COMMON_WORDS if w not in domains.values())
+        self.search = SearchBar("输入事项名称拼音首字母，或点常用词", words)
+        self.domain_panel = QWidget()
+        self.domains = FlowGrid(self.domain_panel, max_columns=7)
+        self.domain_buttons = button_grid(self.domains, domains,
+                                          lambda code: self.show_domain(code, domains[code]),
+                                          with_icons=True)  # fmt: skip
         self.all_domains = QPushButton("全部领域")
         self.all_domains.setAccessibleName("全部领域")
         self.all_domains.clicked.connect(self.clear)
@@ -44,6 +46,7 @@ class CataloguePage(QWidget):
         run_search(self.search, self.view,
                    lambda q: [_item(e) for e in catalogue.search(q)], lambda: [])  # fmt: skip
         self.search.searched.connect(lambda q: self._show_list(bool(q.strip())))
+        self.view.opened.connect(lambda on: fold(on, self.search))
         layout = QVBoxLayout(self)
         layout.addWidget(self.title)
         layout.addWidget(self.search)

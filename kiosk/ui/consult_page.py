@@ -1,11 +1,12 @@
 """政策咨询: Q&A by life-event category and search, service guides, hotlines and windows."""
 
-from PySide6.QtWidgets import QGridLayout, QLabel, QVBoxLayout, QWidget
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QLabel, QPushButton, QVBoxLayout, QWidget
 
 from kiosk.services import consult
 from kiosk.services.types import ContactInfo, GuideInfo, QAInfo
-from kiosk.ui.browse import COMMON_WORDS, ListDetail, SearchBar, detail_html, run_search
-from kiosk.ui.widgets import button_grid
+from kiosk.ui.browse import COMMON_WORDS, ListDetail, SearchBar, detail_html, fold, run_search
+from kiosk.ui.widgets import FlowGrid, button_grid
 
 
 def _qa(q: QAInfo) -> tuple[str, str]:
@@ -40,17 +41,35 @@ class ConsultPage(QWidget):
         # and one browsing, would only confuse.
         words = tuple(w for w in COMMON_WORDS if not any(w in c for c in categories))
         self.search = SearchBar("输入问题拼音首字母，或点常用词", words)
-        row = QGridLayout()
-        self.categories = button_grid(row, {name: name for name in categories}, 8,
-                                      self.show_category)  # fmt: skip
+        self.category_panel = QWidget()
+        row = FlowGrid(self.category_panel, max_columns=8)
+        self.categories = button_grid(row, {name: name for name in categories}, self.show_category,
+                                      with_icons=True)  # fmt: skip
+        # Two steps, like the catalogue: the categories, then a category's (or a search's)
+        # list with a button back to the categories. Both at once pushed the list off a
+        # 1280 x 800 screen.
+        self.all_categories = QPushButton("全部类别")
+        self.all_categories.setAccessibleName("全部类别")
+        self.all_categories.clicked.connect(self.clear)
         self.view = ListDetail()
         run_search(self.search, self.view, lambda q: [_qa(x) for x in consult.search_qa(q)],
                    lambda: [])  # fmt: skip
+        self.search.searched.connect(lambda q: self._show_list(bool(q.strip())))
         layout = QVBoxLayout(self)
         layout.addWidget(self.title)
         layout.addWidget(self.search)
-        layout.addLayout(row)
+        layout.addWidget(self.category_panel)
+        layout.addWidget(self.all_categories, alignment=Qt.AlignmentFlag.AlignLeft)
         layout.addWidget(self.view, stretch=1)
+        layout.addStretch(0)
+        # An open answer gets the screen: the search folds away until 返回列表.
+        self.view.opened.connect(lambda on: fold(on, self.search, self.all_categories))
+        self._show_list(False)
+
+    def _show_list(self, on: bool) -> None:
+        self.category_panel.setVisible(not on)
+        self.all_categories.setVisible(on)
+        self.view.setVisible(on)
 
     def show_category(self, name: str) -> None:
         self.title.setText(f"政策咨询 · {name}")
@@ -60,8 +79,10 @@ class ConsultPage(QWidget):
             self.view.show_items([_contact(c) for c in consult.list_contacts(town_code=self.town_code)])
         else:
             self.view.show_items([_qa(q) for q in consult.qa_by_category(name)])
+        self._show_list(True)
 
     def clear(self) -> None:
         self.title.setText("政策咨询")
         self.search.clear()
         self.view.show_items([], empty="请选择类别，或搜索问题")
+        self._show_list(False)

@@ -1,8 +1,7 @@
 """Home: the four large tiles and the town → village chooser, all touch grids."""
 
-from PySide6.QtCore import Signal
+from PySide6.QtCore import QSize, Signal
 from PySide6.QtWidgets import (
-    QGridLayout,
     QHBoxLayout,
     QLabel,
     QPushButton,
@@ -12,9 +11,11 @@ from PySide6.QtWidgets import (
 )
 
 from kiosk.services import divisions
-from kiosk.ui.widgets import button_grid, clear_layout, kinetic
+from kiosk.ui import icons
+from kiosk.ui.widgets import FlowGrid, button_grid, clear_layout, kinetic
 
 TILES = ("补贴公示", "政务公开目录", "政策咨询", "规范性文件")
+TILE_ICON = QSize(64, 64)
 _PROMPT = "请选择您所在的乡镇(街道)"
 
 
@@ -27,7 +28,7 @@ class HomePage(QWidget):
     def __init__(self, parent: QWidget | None = None):
         super().__init__(parent)
         layout = QVBoxLayout(self)
-        tiles = QHBoxLayout()
+        tiles = FlowGrid(max_columns=4)
         self.tiles: dict[str, QPushButton] = {}
         for name in TILES:
             tile = QPushButton(name)
@@ -44,8 +45,7 @@ class HomePage(QWidget):
         # Two steps, so each fits a 1280 x 800 screen: the town grid, then that town's
         # villages (with a button back to the towns).
         self.town_panel = QWidget()
-        self.town_grid = QGridLayout(self.town_panel)
-        self.town_grid.setContentsMargins(0, 0, 0, 0)
+        self.town_grid = FlowGrid(self.town_panel, max_columns=6)
         self.town_buttons: dict[str, QPushButton] = {}
         self.reload_towns()
         layout.addWidget(self.town_panel)
@@ -53,7 +53,7 @@ class HomePage(QWidget):
         village_layout = QVBoxLayout(self.village_panel)
         village_layout.setContentsMargins(0, 0, 0, 0)
         # Jump by the first letter of the village's pinyin (only letters that occur).
-        self.initials = QHBoxLayout()
+        self.initials = FlowGrid(max_columns=24)
         self.change_town = QPushButton("更换乡镇(街道)")
         self.change_town.setAccessibleName("更换乡镇(街道)")
         self.change_town.clicked.connect(self.show_towns)
@@ -65,7 +65,7 @@ class HomePage(QWidget):
         self.village_area = QScrollArea()
         self.village_area.setWidgetResizable(True)
         holder = QWidget()
-        self.village_grid = QGridLayout(holder)
+        self.village_grid = FlowGrid(holder, max_columns=5)
         self.village_area.setWidget(holder)
         village_layout.addWidget(self.village_area, stretch=1)
         layout.addWidget(self.village_panel, stretch=1)
@@ -78,7 +78,7 @@ class HomePage(QWidget):
         """The town grid from the store (again after a sync or a repair changed it)."""
         clear_layout(self.town_grid)
         towns = {town.code: town.name for town in divisions.list_towns()}
-        self.town_buttons = button_grid(self.town_grid, towns, 6, self.choose_town)
+        self.town_buttons = button_grid(self.town_grid, towns, self.choose_town)
         for button in self.town_buttons.values():
             button.setCheckable(True)  # the chosen town stays marked
 
@@ -86,6 +86,9 @@ class HomePage(QWidget):
         """The part of set-up that can wait until the page is on screen: the first QScroller
         costs ~20 ms of PySide type set-up."""
         kinetic(self.village_area, holds_buttons=True)
+        for name, tile in self.tiles.items():  # the SVG plug-in loads in ~20 ms
+            tile.setIcon(icons.icon(name))
+            tile.setIconSize(TILE_ICON)
 
     def choose_town(self, town_code: str) -> None:
         self.town_code = town_code
@@ -96,11 +99,11 @@ class HomePage(QWidget):
         villages = divisions.list_villages(town_code)
         clear_layout(self.initials)
         self.initial_buttons = {}
-        for index, village in enumerate(villages):  # already sorted by pinyin
+        for village in villages:  # already sorted by pinyin
             button = QPushButton(village.name + ("\n演示数据" if village.is_demo else ""))
             button.setAccessibleName(village.name)
             button.clicked.connect(lambda _=False, c=village.code: self.village_chosen.emit(c))
-            self.village_grid.addWidget(button, index // 5, index % 5)
+            self.village_grid.addWidget(button)
             self.village_buttons[village.code] = button
             letter = (village.initials[:1] or "#").upper()
             if letter not in self.initial_buttons:
@@ -109,7 +112,6 @@ class HomePage(QWidget):
                 jump.clicked.connect(lambda _=False, b=button: self.village_area.ensureWidgetVisible(b))
                 self.initials.addWidget(jump)
                 self.initial_buttons[letter] = jump
-        self.initials.addStretch(1)
         name = self.town_buttons[town_code].text()
         self.prompt.setText(f"{name}：请选择您所在的村(社区)，共 {len(villages)} 个")
         self.town_panel.setVisible(False)

@@ -9,10 +9,12 @@ Index = QModelIndex | QPersistentModelIndex
 
 
 class PayoutTableModel(QAbstractTableModel):
-    """Payout rows with the columns of the printed notice."""
+    """Payout rows with the columns of the printed notice, 金额 brought forward: on a
+    portrait screen the columns after it scroll sideways, and the amount is what a villager
+    looks for."""
 
-    HEADERS = ("姓名", "身份证号", "补贴项目", "计量依据", "标准(元)", "金额(元)", "发放日期", "备注")
-    NAME, ID, ITEM, QUANTITY, STANDARD, AMOUNT, DATE, REMARK = range(8)
+    HEADERS = ("年度", "姓名", "身份证号", "补贴项目", "金额(元)", "计量依据", "标准(元)", "发放日期", "备注")
+    YEAR, NAME, ID, ITEM, AMOUNT, QUANTITY, STANDARD, DATE, REMARK = range(9)
     _RIGHT = frozenset({QUANTITY, STANDARD, AMOUNT})
 
     def __init__(self, parent=None):
@@ -26,6 +28,9 @@ class PayoutTableModel(QAbstractTableModel):
 
     def row(self, index: int) -> PayoutRow:
         return self._rows[index]
+
+    def rows(self) -> list[PayoutRow]:
+        return self._rows
 
     def rowCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008 - Qt's signature
         return 0 if parent.isValid() else len(self._rows)
@@ -52,6 +57,8 @@ class PayoutTableModel(QAbstractTableModel):
 
     def _text(self, row: PayoutRow, column: int) -> str:
         match column:
+            case self.YEAR:
+                return f"{row.year}年"
             case self.NAME:
                 return row.name
             case self.ID:

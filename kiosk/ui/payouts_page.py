@@ -1,5 +1,6 @@
-"""补贴公示: a village's payout results by year and item, with totals, and a villager's own
-lookup by pinyin initials + the last 4 characters of the ID number on the keypad."""
+"""补贴公示: a village's payout results by year and item, with totals; a surname picker; and
+a villager's own lookup by the last 4 characters of the ID number, then picking their name
+(no pinyin needed)."""
 
 from collections.abc import Callable
 from typing import Any
@@ -7,13 +8,12 @@ from typing import Any
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import (
     QAbstractItemView,
-    QFrame,
+    QBoxLayout,
     QHBoxLayout,
     QHeaderView,
     QLabel,
     QLineEdit,
     QPushButton,
-    QScrollArea,
     QTableView,
     QVBoxLayout,
     QWidget,
@@ -22,10 +22,10 @@ from PySide6.QtWidgets import (
 from kiosk import fmt
 from kiosk.errors import KnownError
 from kiosk.services import payouts
-from kiosk.services.types import VillagePayouts
+from kiosk.services.types import PayoutRow, PayoutTotals, Person, PersonPayouts, VillagePayouts
 from kiosk.ui.keypad import Keypad
 from kiosk.ui.models import PayoutTableModel
-from kiosk.ui.widgets import CurrentPageStack, kinetic
+from kiosk.ui.widgets import AdaptiveRow, CurrentPageStack, FlowGrid, SideScroller, clear_layout, kinetic
 
 
 def _table(model: PayoutTableModel) -> QTableView:
@@ -60,10 +60,11 @@ class ChoiceStrip:
     fresh ones cost ~25 ms a tap, half of the tap-to-table budget.
     """
 
-    def __init__(self, on_choose: Callable[[Any], None]):
+    def __init__(self, on_choose: Callable[[Any], None], scroller: SideScroller | None = None):
         self.layout = QHBoxLayout()
         self.layout.addStretch(1)
         self._on_choose = on_choose
+        self._scroller = scroller
         self._buttons: list[QPushButton] = []
         self._values: list[Any] = []
 
@@ -75,6 +76,8 @@ class ChoiceStrip:
             button.clicked.connect(lambda _=False, i=index: self._on_choose(self._values[i]))
             self.layout.insertWidget(index, button)
             self._buttons.append(button)
+            if self._scroller is not None:
+                self._scroller.watch(button)
         self._values = [value for _, value in options]
         for index, button in enumerate(self._buttons):
             label, value = options[index] if index < len(options) else ("", object())
@@ -92,30 +95,73 @@ class ChoiceStrip:
         return self._buttons[: len(self._values)]
 
 
+class ChoiceRows(QWidget):
+    """Years and items share a row where the items strip keeps room for a few names (the
+    table keeps the height); on a narrow screen the items get a row of their own."""
+
+    ITEMS_ROOM_PX = 560
+
+    def __init__(self, years: QHBoxLayout, items: QWidget):
+        super().__init__()
+        self.years = years
+        self.box = QBoxLayout(QBoxLayout.Direction.LeftToRight, self)
+        self.box.setContentsMargins(0, 0, 0, 0)
+        self.box.addLayout(years, stretch=0)
+        self.box.addWidget(items, stretch=1)
+
+    def resizeEvent(self, event) -> None:
+        super().resizeEvent(event)
+        self.arrange()
+
+    def event(self, event) -> bool:
+        if event.type() == event.Type.LayoutRequest:  # the years changed
+            self.arrange()
+        return super().event(event)
+
+    def arrange(self) -> None:
+        wide = self.width() >= self.years.sizeHint().width() + self.ITEMS_ROOM_PX
+        direction = QBoxLayout.Direction.LeftToRight if wide else QBoxLayout.Direction.TopToBottom
+        if self.box.direction() != direction:
+            self.box.setDirection(direction)
+
+
+def totals_text(totals: PayoutTotals) -> str:
+    """“共 112 条　47 户　合计 …元”: households and persons only where the items shown are
+    paid per 户 or per 人 (an item paid per household showed “45 户 0 人”)."""
+    parts = [f"共 {totals.rows} 条"]
+    parts += [f"{count} {unit}" for count, unit in ((totals.households, "户"), (totals.persons, "人"))
+              if count]  # fmt: skip
+    return "　".join([*parts, f"合计 {fmt.money(totals.amount_fen)} 元"])
+
+
+def spoken_rows(rows: list[PayoutRow], limit: int = 10) -> str:
+    """Rows as a sentence each, for 朗读: who, what, how much."""
+    said = [f"{r.year}年 {r.name} {r.item_name} {fmt.money(r.amount_fen)}元" for r in rows[:limit]]
+    more = f"。另有 {len(rows) - limit} 条，请看屏幕" if len(rows) > limit else ""
+    return "。".join(said) + more
+
+
 class PayoutsPage(QWidget):
     """Emits ``print_requested(village code, year)`` for the 打印公示 button."""
 
     print_requested = Signal(str, int)
+    LISTING, LOOKUP, SURNAMES = range(3)
 
     def __init__(self, parent: QWidget | None = None):
         super().__init__(parent)
         self.result: VillagePayouts | None = None
+        self.family: str | None = None  # the surname picked, or None for everyone
         self.title = QLabel("")
         self.title.setObjectName("heading")
+        self.title.setWordWrap(True)
         self.years = ChoiceStrip(lambda year: self.show_village(self.result.village.code, year))
-        self.items = ChoiceStrip(lambda code: self.show_village(self.result.village.code,
-                                                                self.result.year, code))  # fmt: skip
-        # Item names are long and many: a strip the finger drags sideways.
+        # Item names are long and many: a strip that scrolls sideways and shows it does.
         items_holder = QWidget()
+        self.items_strip = SideScroller(items_holder)
+        self.items = ChoiceStrip(lambda code: self.show_village(self.result.village.code,
+                                                                self.result.year, code),
+                                 self.items_strip)  # fmt: skip
         items_holder.setLayout(self.items.layout)
-        self.items_strip = QScrollArea()
-        self.items_strip.setWidget(items_holder)
-        self.items_strip.setWidgetResizable(True)
-        self.items_strip.setFrameShape(QFrame.Shape.NoFrame)
-        self.items_strip.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAsNeeded)
-        self.items_strip.setVerticalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
-        self.items_strip.setMinimumHeight(130)
-        kinetic(self.items_strip, holds_buttons=True)
         self.model = PayoutTableModel(self)
         self.table = _table(self.model)
         self.totals = QLabel("")
@@ -127,33 +173,43 @@ class PayoutsPage(QWidget):
         self.withdrawn.setWordWrap(True)
         self.withdrawn.setAlignment(Qt.AlignmentFlag.AlignCenter)
         self.withdrawn.setVisible(False)
+        self.surname_button = QPushButton("按姓氏找")
         self.lookup_button = QPushButton("查询本人")
-        self.lookup_button.setAccessibleName("查询本人")
         self.print_button = QPushButton("打印公示")
-        self.print_button.setAccessibleName("打印公示")
+        for button in (self.surname_button, self.lookup_button, self.print_button):
+            button.setAccessibleName(button.text())
+        self.surname_button.clicked.connect(self.show_surnames)
         self.lookup_button.clicked.connect(self.show_lookup)
         self.print_button.clicked.connect(
             lambda: self.result and self.print_requested.emit(self.result.village.code,
                                                               self.result.year))  # fmt: skip
-        actions = QHBoxLayout()
-        actions.addWidget(self.totals, stretch=1)
-        actions.addWidget(self.lookup_button)
-        actions.addWidget(self.print_button)
+        # A surname picked: say so, with the way back to everyone.
+        self.filter_note = QLabel("")
+        self.all_names = QPushButton("显示全部")
+        self.all_names.setAccessibleName("显示全部姓名")
+        self.all_names.clicked.connect(lambda: self.pick_surname(None))
+        self.filter_row = AdaptiveRow(self.filter_note, [self.all_names])
+        self.filter_row.setVisible(False)
+        actions = AdaptiveRow(self.totals, [self.surname_button, self.lookup_button, self.print_button])
         listing = QWidget()
         listing_layout = QVBoxLayout(listing)
         listing_layout.setContentsMargins(0, 0, 0, 0)
-        choices = QHBoxLayout()  # years and items share a row: the table keeps the height
-        choices.addLayout(self.years.layout, stretch=0)
-        choices.addWidget(self.items_strip, stretch=1)
-        listing_layout.addLayout(choices)
+        self.choices = ChoiceRows(self.years.layout, self.items_strip)
+        listing_layout.addWidget(self.choices)
+        listing_layout.addWidget(self.filter_row)
         listing_layout.addWidget(self.withdrawn, stretch=1)
         listing_layout.addWidget(self.table, stretch=1)
-        listing_layout.addLayout(actions)
+        listing_layout.addWidget(actions)
         self.lookup = PersonLookup()
-        self.lookup.back.clicked.connect(lambda: self.stack.setCurrentIndex(0))
+        self.lookup.back.clicked.connect(lambda: self.stack.setCurrentIndex(self.LISTING))
+        self.surnames = SurnamePicker()
+        self.surnames.picked.connect(self.pick_surname)
+        self.surnames.back.clicked.connect(lambda: self.stack.setCurrentIndex(self.LISTING))
         self.stack = CurrentPageStack()
-        self.stack.addWidget(listing)
-        self.stack.addWidget(self.lookup)
+        for page in (listing, self.lookup, self.surnames):
+            self.stack.addWidget(page)
+        # The list's title would only push the lookup's pad and results down.
+        self.stack.currentChanged.connect(lambda index: self.title.setVisible(index == self.LISTING))
         layout = QVBoxLayout(self)
         layout.addWidget(self.title)
         layout.addWidget(self.stack, stretch=1)
@@ -162,117 +218,223 @@ class PayoutsPage(QWidget):
                      item_code: str | None = None) -> None:
         self.result = payouts.village_payouts(village_code, year, item_code)
         village = self.result.village
-        self.title.setText(f"{village.town_name} · {village.name}  {self.result.year}年度补贴发放结果")
-        self.model.set_rows(self.result.rows)
-        totals = self.result.totals
-        self.totals.setText(
-            f"共 {totals.rows} 条　{totals.households} 户　{totals.persons} 人　"
-            f"合计 {fmt.money(totals.amount_fen)} 元"
-        )
+        item = next((i.name for i in self.result.items if i.code == item_code), "补贴")
+        self.title.setText(f"{village.town_name} · {village.name}  {self.result.year}年度{item}发放结果")
         self.years.set_options([(f"{y}年", y) for y in self.result.years], self.result.year)
         items = [("全部项目", None)] + [(i.name, i.code) for i in self.result.items]
         self.items.set_options(items, item_code)
+        # One item shown: the title names it, its column would repeat it on every row.
+        self.table.setColumnHidden(PayoutTableModel.ITEM, item_code is not None)
+        self.table.setColumnHidden(PayoutTableModel.YEAR, True)  # the title names the year
         reason = self.result.withdrawn_reason
         self.withdrawn.setText(f"本年度该乡镇补贴公示已由县里撤回：{reason}" if reason else "")
         self.withdrawn.setVisible(bool(reason))
         self.table.setVisible(not reason)
         self.print_button.setEnabled(not reason)
-        self.stack.setCurrentIndex(0)
+        self.surname_button.setEnabled(bool(self.result.rows))
+        self.pick_surname(None)
         self.lookup.village_town = village.town_code
+
+    def pick_surname(self, family: str | None) -> None:
+        """Show only the rows of one surname (None: everyone), back on the list."""
+        self.family = family
+        rows = self.result.rows if self.result else []
+        shown = payouts.with_surname(rows, family) if family else rows
+        self.model.set_rows(shown)
+        if family:
+            self.totals.setText(f"姓{family}的共 {len(shown)} 条")
+            self.filter_note.setText(f"只显示姓“{family}”的 {len(shown)} 条")
+        elif self.result:
+            self.totals.setText(totals_text(self.result.totals))
+        self.filter_row.setVisible(family is not None)
+        self.stack.setCurrentIndex(self.LISTING)
+
+    def show_surnames(self) -> None:
+        if self.result:
+            self.surnames.show_surnames(payouts.surnames(self.result.rows))
+            self.stack.setCurrentIndex(self.SURNAMES)
 
     def show_lookup(self) -> None:
         self.lookup.clear()
-        self.stack.setCurrentIndex(1)
+        self.stack.setCurrentIndex(self.LOOKUP)
+
+    def spoken_text(self) -> str:
+        """What 朗读 reads here: the lookup's result, or the list's title and totals."""
+        if self.stack.currentIndex() == self.LOOKUP:
+            return self.lookup.spoken_text()
+        if self.stack.currentIndex() == self.SURNAMES:
+            return self.surnames.prompt.text()
+        if self.result is None:
+            return ""
+        if self.result.withdrawn_reason:
+            return f"{self.title.text()}。{self.withdrawn.text()}"
+        return f"{self.title.text()}。{self.totals.text()}。{spoken_rows(self.model.rows(), 5)}"
 
     def clear(self) -> None:
         self.result = None
+        self.family = None
         self.title.clear()
         self.totals.clear()
         self.withdrawn.clear()
         self.withdrawn.setVisible(False)
+        self.filter_row.setVisible(False)
         self.table.setVisible(True)
         self.print_button.setEnabled(True)
         self.years.set_options([], None)
         self.items.set_options([], None)
         self.model.set_rows([])
         self.lookup.clear()
-        self.stack.setCurrentIndex(0)
+        self.stack.setCurrentIndex(self.LISTING)
+
+
+class SurnamePicker(QWidget):
+    """The surnames on the list as big buttons (with how many rows each): a villager who
+    cannot type pinyin finds their own rows by tapping their surname."""
+
+    picked = Signal(str)
+
+    def __init__(self, parent: QWidget | None = None):
+        super().__init__(parent)
+        self.prompt = QLabel("请点选您的姓")
+        self.prompt.setObjectName("heading")
+        self.prompt.setWordWrap(True)
+        self.back = QPushButton("返回列表")
+        self.back.setAccessibleName("返回列表")
+        self.grid = FlowGrid(max_columns=8)
+        self.buttons: dict[str, QPushButton] = {}
+        top = AdaptiveRow(self.prompt, [self.back])
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.addWidget(top)
+        layout.addLayout(self.grid)
+        layout.addStretch(1)
+
+    def show_surnames(self, families: list[tuple[str, int]]) -> None:
+        clear_layout(self.grid)
+        self.buttons = {}
+        for family, count in families:
+            button = QPushButton(f"{family}\n{count} 条")
+            button.setAccessibleName(f"姓{family}，{count} 条")
+            button.clicked.connect(lambda _=False, f=family: self.picked.emit(f))
+            self.grid.addWidget(button)
+            self.buttons[family] = button
+        self.prompt.setText(f"请点选您的姓（本村名单上共 {len(families)} 个姓）")
 
 
 class PersonLookup(QWidget):
-    """Two fields filled from the keypad: name initials, then the last 4 ID characters."""
+    """A villager's own rows in three steps: the last 4 characters of the ID number on a
+    telephone pad, their name from the few people those 4 match, then the rows filling the
+    screen (the pad folds away)."""
+
+    ENTRY, CHOOSE, RESULTS = range(3)
+    _HINT = "请输入您身份证号的最后4位，只显示本人的发放记录"
 
     def __init__(self, parent: QWidget | None = None):
         super().__init__(parent)
         self.village_town: str | None = None
-        self.initials = QLineEdit()
-        self.initials.setReadOnly(True)  # typed on our keypad, no system keyboard
-        self.initials.setPlaceholderText("姓名拼音首字母，如 张三 → ZS")
-        self.initials.setAccessibleName("姓名拼音首字母")
+        self.found: PersonPayouts | None = None
+        self.message = QLabel(self._HINT)
+        self.message.setWordWrap(True)
+        self.back = QPushButton("返回列表")
+        self.back.setAccessibleName("返回列表")
+        self.again = QPushButton("重新输入")
+        self.again.setAccessibleName("重新输入")
+        self.again.clicked.connect(self.clear)
+        top = AdaptiveRow(self.message, [self.again, self.back])
+        # step 1: last 4 of the ID
         self.last4 = QLineEdit()
-        self.last4.setReadOnly(True)
+        self.last4.setReadOnly(True)  # typed on our keypad, no system keyboard
         self.last4.setPlaceholderText("身份证号后4位")
         self.last4.setAccessibleName("身份证号后4位")
-        self.target = self.initials
-        for field in (self.initials, self.last4):
-            field.mousePressEvent = lambda _e, f=field: self._focus(f)
-        self.keypad = Keypad()
-        self.keypad.typed.connect(self._type)
-        self.keypad.erased.connect(lambda: self.target.setText(self.target.text()[:-1]))
-        self.keypad.cleared.connect(self.clear)
+        self.last4.setMaxLength(4)
+        self.keypad = Keypad(id_digits=True)
+        self.keypad.typed.connect(lambda c: self.last4.setText((self.last4.text() + c)[:4]))
+        self.keypad.erased.connect(lambda: self.last4.setText(self.last4.text()[:-1]))
         self.search = QPushButton("查询")
         self.search.setAccessibleName("查询")
         self.search.clicked.connect(self.run)
-        self.back = QPushButton("返回列表")
-        self.back.setAccessibleName("返回列表")
-        self.message = QLabel("请输入姓名拼音首字母和身份证号后4位，只显示本人的发放记录")
-        self.message.setWordWrap(True)
+        # The field and 查询 beside the pad: a pad below them fell off a 768 px screen.
+        entry = QWidget()
+        entry_layout = QHBoxLayout(entry)
+        entry_layout.setContentsMargins(0, 0, 0, 0)
+        field_column = QVBoxLayout()
+        field_column.addWidget(self.last4)
+        field_column.addWidget(self.search)
+        field_column.addStretch(1)
+        entry_layout.addLayout(field_column, stretch=1)
+        entry_layout.addWidget(self.keypad, alignment=Qt.AlignmentFlag.AlignTop)
+        # step 2: whose name
+        choose = QWidget()
+        self.names = FlowGrid(choose, max_columns=4)
+        self.name_buttons: list[QPushButton] = []
+        # step 3: their rows
         self.model = PayoutTableModel(self)
         self.table = _table(self.model)
-        fields = QHBoxLayout()
-        fields.addWidget(self.initials, stretch=2)
-        fields.addWidget(self.last4, stretch=1)
-        fields.addWidget(self.search)
-        fields.addWidget(self.back)
+        # One person's rows: the name and ID would repeat on each; the year tells them apart.
+        for column in (PayoutTableModel.NAME, PayoutTableModel.ID):
+            self.table.setColumnHidden(column, True)
+        self.steps = CurrentPageStack()
+        for step in (entry, choose, self.table):
+            self.steps.addWidget(step)
         layout = QVBoxLayout(self)
-        layout.addLayout(fields)
-        layout.addWidget(self.message)
-        layout.addWidget(self.keypad)
-        layout.addWidget(self.table, stretch=1)
-        self._focus(self.initials)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.addWidget(top)
+        layout.addWidget(self.steps, stretch=1)
+        self.clear()
 
-    def _focus(self, field: QLineEdit) -> None:
-        self.target = field
-        self.initials.setStyleSheet("" if field is self.last4 else "background: #fff3cd;")
-        self.last4.setStyleSheet("" if field is self.initials else "background: #fff3cd;")
-
-    def _type(self, char: str) -> None:
-        if self.target is self.initials and char.isdigit():
-            self._focus(self.last4)  # a digit can only belong to the ID number
-        if self.target is self.initials:
-            if len(self.initials.text()) < 8:
-                self.initials.setText(self.initials.text() + char)
-        elif len(self.last4.text()) < 4:
-            self.last4.setText(self.last4.text() + char)
+    def step(self) -> int:
+        return self.steps.currentIndex()
 
     def run(self) -> None:
+        """Look up the 4 characters typed: one person shows their rows, several their names."""
         try:
-            found = payouts.lookup_person(self.initials.text(), self.last4.text(),
-                                          self.village_town)  # fmt: skip
+            people = payouts.people_by_last4(self.last4.text(), self.village_town)
         except KnownError as exc:
             self.message.setText(exc.zh)
-            self.model.set_rows([])
             return
-        self.model.set_rows(found.rows)
-        if found.rows:
-            self.message.setText(f"找到 {len(found.rows)} 条发放记录，合计 {fmt.money(found.amount_fen)} 元")
-        else:
-            self.message.setText("没有找到记录。请核对姓名首字母和身份证号后4位，或到村委会查询")
+        if not people:
+            self.message.setText(f"没有身份证号后4位为 {self.last4.text()} 的发放记录。"
+                                 "请核对，或到村委会查询")  # fmt: skip
+            return
+        if len(people) == 1:
+            self.choose(people[0])
+            return
+        clear_layout(self.names)
+        self.name_buttons = []
+        for person in people:
+            button = QPushButton(f"{person.name}\n{person.village_name}")
+            button.setAccessibleName(f"{person.name}，{person.village_name}")
+            button.clicked.connect(lambda _=False, p=person: self.choose(p))
+            self.names.addWidget(button)
+            self.name_buttons.append(button)
+        self.message.setText(f"身份证号后4位为 {self.last4.text()} 的有 {len(people)} 人，请点选您的姓名")
+        self._show(self.CHOOSE)
+
+    def choose(self, person: Person) -> None:
+        self.found = payouts.person_payouts(person)
+        self.model.set_rows(self.found.rows)
+        self.message.setText(f"{person.name}：找到 {len(self.found.rows)} 条发放记录，"
+                             f"合计 {fmt.money(self.found.amount_fen)} 元")  # fmt: skip
+        self._show(self.RESULTS)
+
+    def _show(self, step: int) -> None:
+        self.steps.setCurrentIndex(step)
+        self.again.setVisible(step != self.ENTRY)
+
+    def spoken_text(self) -> str:
+        if self.step() == self.RESULTS and self.found is not None:
+            return f"{self.message.text()}。{spoken_rows(self.found.rows)}"
+        if self.step() == self.CHOOSE:
+            names = "、".join(b.accessibleName() for b in self.name_buttons)
+            return f"{self.message.text()}：{names}"
+        return self.message.text()
 
     def clear(self) -> None:
-        """Forget what was typed and found (idle timeout, 清空)."""
-        self.initials.clear()
+        """Forget what was typed and found (idle timeout, 重新输入)."""
         self.last4.clear()
+        self.found = None
         self.model.set_rows([])
-        self.message.setText("请输入姓名拼音首字母和身份证号后4位，只显示本人的发放记录")
-        self._focus(self.initials)
+        clear_layout(self.names)
+        self.name_buttons = []
+        self.message.setText(self._HINT)
+        self._show(self.ENTRY)

@@ -4,7 +4,7 @@ from PySide6.QtWidgets import QHBoxLayout, QLabel, QPushButton, QVBoxLayout, QWi
 
 from kiosk.services import documents
 from kiosk.services.types import DocumentInfo
-from kiosk.ui.browse import ListDetail, detail_html
+from kiosk.ui.browse import ListDetail, detail_html, fold
 
 MARKS = {"有效": "【有效】", "已修改": "【已修改】", "已废止": "【已废止·仅供查阅】", "失效": "【已失效】"}
 
@@ -15,7 +15,8 @@ def _document(d: DocumentInfo) -> tuple[str, str]:
               ("发布日期", d.published_on or ""), ("生效日期", d.effective_on or ""),
               ("失效日期", d.expires_on or ""), ("有效性", d.validity), ("主题分类", d.topic),
               ("索引号", d.index_no)]  # fmt: skip
-    body = d.body + (f"\n政策解读：{d.interpretation}" if d.interpretation else "")
+    # What it means for the villager first: the 解读, then the 摘要; the register fields after.
+    body = (f"政策解读：{d.interpretation}\n" if d.interpretation else "") + f"内容摘要：{d.body}"
     return title, detail_html(d.title, fields, body)
 
 
@@ -25,7 +26,9 @@ class PoliciesPage(QWidget):
         self.title = QLabel("规范性文件")
         self.title.setObjectName("heading")
         self.filters: dict[str, QPushButton] = {}
-        row = QHBoxLayout()
+        self.filter_panel = QWidget()
+        row = QHBoxLayout(self.filter_panel)
+        row.setContentsMargins(0, 0, 0, 0)
         for label in ("全部", "有效", "已修改", "已废止"):
             button = QPushButton(label)
             button.setCheckable(True)
@@ -37,8 +40,9 @@ class PoliciesPage(QWidget):
         self.view = ListDetail()
         layout = QVBoxLayout(self)
         layout.addWidget(self.title)
-        layout.addLayout(row)
+        layout.addWidget(self.filter_panel)
         layout.addWidget(self.view, stretch=1)
+        self.view.opened.connect(lambda on: fold(on, self.filter_panel))
         self.show_validity("全部")
 
     def show_validity(self, validity: str) -> None:

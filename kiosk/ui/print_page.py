@@ -204,6 +204,20 @@ class PrintPage(QWidget):
         layout.addStretch(2)
         return panel
 
+    def spoken_text(self) -> str:
+        """朗读 on this page: where printing stands, and what the villager can do next."""
+        panel = self.panels.currentWidget()
+        if panel is self.confirm_panel:
+            return f"{self.confirm_title.text()}。{self.confirm_text.text()}"
+        if panel is self.busy_panel:
+            return self.busy_panel.text()
+        if panel is self.drives:
+            return "请选择要保存到的U盘"
+        said = [self.message.text(), self._title, self.page_label.text()]
+        if self.print_button.isEnabled():
+            said.append("可以点“打印”，或点“保存到U盘”")
+        return "。".join(part for part in said if part)
+
     # -- the preview ----------------------------------------------------------------------
 
     def load(self, village_code: str, year: int, item_code: str | None = None) -> bool:

@@ -86,6 +86,48 @@ def _use(engine, voice) -> None:
     engine.setVoice(voice)
 
 
+def speechd_answers(timeout_s: float = 3.0) -> bool:
+    """Whether speech-dispatcher answers on its socket, starting it if it is not running.
+
+    For a worker thread (no Qt here). QTextToSpeech connects with a blocking call and no
+    timeout: a hung daemon (seen: one that accepted connections and never replied) froze
+    the whole kiosk on its UI thread. Only a daemon that answers this handshake is handed to
+    QTextToSpeech.
+    """
+    import os
+    import socket
+    import subprocess
+    from pathlib import Path
+
+    address = os.environ.get("SPEECHD_ADDRESS", "")
+    if address.startswith("inet_socket:"):
+        host, _, port = address.removeprefix("inet_socket:").rpartition(":")
+        target, family = (host or "127.0.0.1", int(port or 6560)), socket.AF_INET
+    else:
+        runtime = os.environ.get("XDG_RUNTIME_DIR")
+        default = (Path(runtime) if runtime else Path.home() / ".cache") / "speech-dispatcher/speechd.sock"
+        path = Path(address.removeprefix("unix_socket:")) if address else default
+        target, family = str(path), socket.AF_UNIX
+        if not path.exists():  # what libspeechd's autospawn would do, with a deadline
+            try:
+                subprocess.run(["speech-dispatcher", "--spawn", "--communication-method", "unix_socket",
+                                "--socket-path", str(path)], timeout=10, capture_output=True)  # fmt: skip
+            except (OSError, subprocess.SubprocessError) as exc:
+                _log.info("speech-dispatcher could not be started: %s", exc)
+                return False
+    try:
+        with socket.socket(family, socket.SOCK_STREAM) as conn:
+            conn.settimeout(timeout_s)
+            conn.connect(target)
+            conn.sendall(b"SET SELF CLIENT_NAME kiosk:probe:main\r\n")
+            answer = conn.recv(256)
+            conn.sendall(b"QUIT\r\n")
+    except OSError as exc:
+        _log.warning("speech-dispatcher does not answer at %s: %s", target, exc)
+        return False
+    return answer.startswith(b"2")  # SSIP: 2xx is success
+
+
 class Speaker:
     """One engine for the kiosk's lifetime, looked up on first use or by prepare().
 

@@ -15,6 +15,7 @@ import threading
 from collections.abc import Callable
 from typing import Any
 
+import shiboken6
 from PySide6.QtCore import QObject, QThread, Signal, Slot
 
 from kiosk import log
@@ -23,6 +24,13 @@ from kiosk.errors import KnownError, as_known
 _log = log.get("kiosk.ui")
 # Tasks whose thread has not finished, so no QThread is collected while it runs.
 _ALIVE: set[Task] = set()
+
+
+def _owner_alive(callback: Callable) -> bool:
+    """False when the callback is a method of a widget Qt has deleted meanwhile (a window
+    closed while its task ran): calling it would touch freed C++ objects."""
+    owner = getattr(callback, "__self__", None)
+    return not isinstance(owner, QObject) or shiboken6.isValid(owner)
 
 
 class _Relay(QObject):
@@ -58,10 +66,10 @@ class _Relay(QObject):
     def _finish(self, callback: Callable[[Any], None] | None, value: Any) -> None:
         self._task._running = False
         try:
-            if callback is not None:
+            if callback is not None and _owner_alive(callback):
                 callback(value)
         finally:
-            if self._on_done is not None:
+            if self._on_done is not None and _owner_alive(self._on_done):
                 self._on_done()
 
     @Slot()

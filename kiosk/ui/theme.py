@@ -32,7 +32,8 @@ def stylesheet(theme: Theme) -> str:
     QWidget {{ color: {INK}; background: {PAPER}; font-size: {theme.body_pt}pt; }}
     QPushButton {{ background: {ACTION}; color: white; border-radius: 8px;
                   min-height: {theme.touch_px}px; min-width: {theme.touch_px}px; padding: 6px 14px; }}
-    QPushButton:checked {{ background: white; color: {ACTION}; border: 4px solid {ACTION}; }}
+    QPushButton[checkable="true"] {{ background: white; color: {ACTION}; border: 3px solid {ACTION}; }}
+    QPushButton[checkable="true"]:checked {{ background: {ACTION}; color: white; }}
     QPushButton:disabled {{ background: #d9d9d9; color: {MUTED}; }}
     QLabel#heading {{ font-size: {theme.heading_pt}pt; font-weight: bold; }}
     QLabel#warning {{ background: {WARN_BG}; color: {WARN_INK}; padding: 6px; }}

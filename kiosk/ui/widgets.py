@@ -5,13 +5,23 @@ from __future__ import annotations
 from collections.abc import Callable, Hashable
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QSize
-from PySide6.QtWidgets import QPushButton, QStackedWidget, QWidget
+from PySide6.QtCore import QRect, QSize
+from PySide6.QtWidgets import (
+    QBoxLayout,
+    QHBoxLayout,
+    QLabel,
+    QLayout,
+    QLayoutItem,
+    QPushButton,
+    QStackedWidget,
+    QWidget,
+)
 
 if TYPE_CHECKING:
-    from PySide6.QtWidgets import QAbstractScrollArea, QGridLayout
+    from PySide6.QtWidgets import QAbstractScrollArea
 
 TOUCH = 80  # px: touch targets well above the 60 x 60 minimum
+ICON_SIZE = QSize(44, 44)
 
 
 def touch_button(text: str, min_width: int = TOUCH * 2) -> QPushButton:
@@ -23,21 +33,36 @@ def touch_button(text: str, min_width: int = TOUCH * 2) -> QPushButton:
     return button
 
 
-def button_grid(grid: QGridLayout, labels: dict[Hashable, str], columns: int,
-                on_tap: Callable[[Hashable], None]) -> dict[Hashable, QPushButton]:  # fmt: skip
-    """One button per ``key: label``, ``columns`` to a row; a tap calls ``on_tap(key)``.
+def button_grid(grid: FlowGrid, labels: dict[Hashable, str], on_tap: Callable[[Hashable], None],
+                with_icons: bool = False) -> dict[Hashable, QPushButton]:  # fmt: skip
+    """One button per ``key: label`` in a flowing grid; a tap calls ``on_tap(key)``.
+    ``with_icons`` puts the label's picture beside it, for those who read with difficulty.
 
     Returns:
         the buttons by key.
     """
     buttons = {}
-    for index, (key, label) in enumerate(labels.items()):
-        button = QPushButton(label)
+    for key, label in labels.items():
+        button = QPushButton(two_lines(label))
+        if with_icons:
+            from kiosk.ui import icons
+
+            button.setIcon(icons.icon(label))
+            button.setIconSize(ICON_SIZE)
         button.setAccessibleName(label)
         button.clicked.connect(lambda _=False, k=key: on_tap(k))
-        grid.addWidget(button, index // columns, index % columns)
+        grid.addWidget(button)
         buttons[key] = button
     return buttons
+
+
+def two_lines(label: str, longest: int = 6) -> str:
+    """A long button label broken into two lines of about equal length: one long label
+    (国有土地上房屋征收与补偿) would otherwise set the width of every cell of its grid."""
+    if len(label) <= longest or "\n" in label:
+        return label
+    middle = (len(label) + 1) // 2
+    return f"{label[:middle]}\n{label[middle:]}"
 
 
 def clear_layout(layout) -> None:
@@ -78,3 +103,220 @@ class CurrentPageStack(QStackedWidget):
     def minimumSizeHint(self) -> QSize:
         page = self.currentWidget()
         return page.minimumSizeHint() if page is not None else super().minimumSizeHint()
+
+
+class FlowGrid(QLayout):
+    """Equal cells, as many to a row as the width allows (at most ``max_columns``), rows as
+    tall as they need. Town, village and domain grids and the letter keypad use it: a fixed
+    column count that suits 1920 px pushed buttons off a 1080 px portrait screen.
+    """
+
+    def __init__(self, parent: QWidget | None = None, max_columns: int = 12, spacing: int = 8):
+        super().__init__(parent)
+        self._items: list[QLayoutItem] = []
+        self.max_columns = max_columns
+        self.setSpacing(spacing)
+        self.setContentsMargins(0, 0, 0, 0)
+
+    # QLayout's item protocol
+    def addItem(self, item: QLayoutItem) -> None:
+        self._items.append(item)
+
+    def count(self) -> int:
+        return len(self._items)
+
+    def itemAt(self, index: int) -> QLayoutItem | None:
+        return self._items[index] if 0 <= index < len(self._items) else None
+
+    def takeAt(self, index: int) -> QLayoutItem | None:
+        return self._items.pop(index) if 0 <= index < len(self._items) else None
+
+    def hasHeightForWidth(self) -> bool:
+        return True
+
+    def heightForWidth(self, width: int) -> int:
+        return self._place(QRect(0, 0, width, 0), move=False)
+
+    def setGeometry(self, rect: QRect) -> None:
+        super().setGeometry(rect)
+        self._place(rect, move=True)
+
+    def sizeHint(self) -> QSize:
+        cell = self._cell()
+        columns = min(self.max_columns, max(1, len(self._visible())))
+        width = columns * cell.width() + (columns - 1) * self.spacing()
+        return QSize(width, self.heightForWidth(width))
+
+    def minimumSize(self) -> QSize:
+        cell = self._cell()
+        margins = self.contentsMargins()
+        return QSize(cell.width() + margins.left() + margins.right(), cell.height())
+
+    def columns_for(self, width: int) -> int:
+        cell = self._cell().width()
+        fits = (width + self.spacing()) // max(1, cell + self.spacing())
+        return max(1, min(self.max_columns, fits))
+
+    def _visible(self) -> list[QLayoutItem]:
+        return [item for item in self._items if not item.isEmpty()]
+
+    def _cell(self) -> QSize:
+        items = self._visible()
+        if not items:
+            return QSize(0, 0)
+        hints = [item.sizeHint() for item in items]  # the style sheet's min sizes are in them
+        return QSize(max(h.width() for h in hints), max(h.height() for h in hints))
+
+    def _place(self, rect: QRect, move: bool) -> int:
+        margins = self.contentsMargins()
+        area = rect.adjusted(margins.left(), margins.top(), -margins.right(), -margins.bottom())
+        items = self._visible()
+        if not items:
+            return 0
+        columns = self.columns_for(area.width())
+        gap = self.spacing()
+        width = (area.width() - (columns - 1) * gap) // columns
+        y = area.y()
+        for start in range(0, len(items), columns):
+            row = items[start : start + columns]
+            height = max(item.sizeHint().height() for item in row)
+            if move:
+                for column, item in enumerate(row):
+                    item.setGeometry(QRect(area.x() + column * (width + gap), y, width, height))
+            y += height + gap
+        return y - gap - rect.y() + margins.bottom()
+
+
+class AdaptiveRow(QWidget):
+    """A label followed by buttons on one row when the label fits beside them, else the
+    label on a row of its own above them. The header and the totals row use it: on a
+    1080 px portrait screen, or in 长辈模式, the title and four buttons do not fit in a row
+    and the buttons lost glyphs."""
+
+    def __init__(self, label: QLabel, widgets: list[QWidget], parent: QWidget | None = None):
+        super().__init__(parent)
+        self.label = label
+        # Wrapping also keeps its text from setting the row's minimum width (the row
+        # rearranges instead), and is the last resort should even a row of its own be narrow.
+        label.setWordWrap(True)
+        self.buttons = QHBoxLayout()
+        self.buttons.setContentsMargins(0, 0, 0, 0)
+        self.buttons.addStretch(1)
+        for widget in widgets:
+            self.buttons.addWidget(widget)
+        # A QHBoxLayout is a QBoxLayout whose direction can change; no Qt enum is touched
+        # unless it does (the first one costs ~17 ms of PySide set-up, before the first frame).
+        self.box = QHBoxLayout(self)
+        self.box.setContentsMargins(0, 0, 0, 0)
+        self.box.addWidget(label, stretch=1)
+        self.box.addLayout(self.buttons)
+        self._stacked = False
+
+    def resizeEvent(self, event) -> None:
+        super().resizeEvent(event)
+        self.arrange()
+
+    def event(self, event) -> bool:
+        # A label whose text or font changed asks its parent (this row) for a new layout.
+        if event.type() == event.Type.LayoutRequest:
+            self.arrange()
+        return super().event(event)
+
+    def arrange(self) -> None:
+        """Pick the arrangement for the current width and label text."""
+        need = self.label.fontMetrics().horizontalAdvance(self.label.text()) + 16
+        room = self.width() - self.buttons.sizeHint().width() - self.box.spacing()
+        stacked = need > room
+        if stacked != self._stacked:
+            self._stacked = stacked
+            self.box.setDirection(QBoxLayout.Direction.TopToBottom if stacked
+                                  else QBoxLayout.Direction.LeftToRight)  # fmt: skip
+
+    def set_text(self, text: str) -> None:
+        self.label.setText(text)
+        self.arrange()
+
+
+class SideScroller(QWidget):
+    """A sideways strip of buttons that shows it scrolls: ◀ ▶ buttons appear when it
+    overflows, and a drag moves it by finger (touch) or by mouse, as some touch panels
+    report as a mouse. A drag never ends in a tap on the button it started on."""
+
+    DRAG_START_PX = 24
+
+    def __init__(self, content: QWidget, parent: QWidget | None = None):
+        super().__init__(parent)
+        from PySide6.QtCore import Qt  # here, not at import: Qt's enums cost ~20 ms to set up
+        from PySide6.QtWidgets import QFrame, QScrollArea
+
+        self.area = QScrollArea()
+        self.area.setWidget(content)
+        self.area.setWidgetResizable(True)
+        self.area.setFrameShape(QFrame.Shape.NoFrame)
+        self.area.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        self.area.setVerticalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        kinetic(self.area, holds_buttons=True)
+        self.left, self.right = QPushButton("◀"), QPushButton("▶")
+        self.left.setAccessibleName("向左滚动")
+        self.right.setAccessibleName("向右滚动")
+        self.left.clicked.connect(lambda: self.step(-1))
+        self.right.clicked.connect(lambda: self.step(1))
+        row = QHBoxLayout(self)
+        row.setContentsMargins(0, 0, 0, 0)
+        row.addWidget(self.left)
+        row.addWidget(self.area, stretch=1)
+        row.addWidget(self.right)
+        bar = self.area.horizontalScrollBar()
+        bar.rangeChanged.connect(lambda *_: self._update_arrows())
+        bar.valueChanged.connect(lambda *_: self._update_arrows())
+        self._press: tuple[int, int] | None = None  # (global x, scroll value) at the press
+        self._dragged = False
+        self.area.viewport().installEventFilter(self)
+        self.content = content
+        content.installEventFilter(self)  # its layout changes: the strip keeps its height
+        self._update_arrows()
+
+    def watch(self, button: QWidget) -> None:
+        """Let a drag that starts on ``button`` move the strip."""
+        button.installEventFilter(self)
+
+    def step(self, direction: int) -> None:
+        bar = self.area.horizontalScrollBar()
+        bar.setValue(bar.value() + direction * max(1, self.area.viewport().width() * 3 // 4))
+
+    def _update_arrows(self) -> None:
+        bar = self.area.horizontalScrollBar()
+        overflow = bar.maximum() > 0
+        self.left.setVisible(overflow)
+        self.right.setVisible(overflow)
+        self.left.setEnabled(bar.value() > 0)
+        self.right.setEnabled(bar.value() < bar.maximum())
+
+    def eventFilter(self, watched, event) -> bool:
+        from PySide6.QtCore import QEvent, Qt
+
+        kind = event.type()
+        if watched is self.content:
+            if kind == QEvent.Type.LayoutRequest:
+                # A scroll area asks for little height; the buttons must not be cut.
+                self.area.setMinimumHeight(self.content.sizeHint().height())
+            return False
+        if kind == QEvent.Type.MouseButtonPress and event.button() == Qt.MouseButton.LeftButton:
+            self._press = (int(event.globalPosition().x()), self.area.horizontalScrollBar().value())
+            self._dragged = False
+        elif kind == QEvent.Type.MouseMove and self._press is not None:
+            moved = int(event.globalPosition().x()) - self._press[0]
+            if abs(moved) >= self.DRAG_START_PX:
+                self._dragged = True
+            if self._dragged:
+                self.area.horizontalScrollBar().setValue(self._press[1] - moved)
+                if isinstance(watched, QPushButton):
+                    watched.setDown(False)
+                return True
+        elif kind == QEvent.Type.MouseButtonRelease and self._press is not None:
+            self._press = None
+            if self._dragged:
+                if isinstance(watched, QPushButton):
+                    watched.setDown(False)
+                return True  # the end of a drag is not a tap
+        return False

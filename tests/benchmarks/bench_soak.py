@@ -138,7 +138,7 @@ class Hall:
 
     def journey(self, n: int) -> None:
         window = self.window
-        village, initials, last4 = self.people[n % len(self.people)]
+        village, _initials, last4 = self.people[n % len(self.people)]
         self.tap(window.home.town_buttons[village[:9]])
         self.tap(window.home.village_buttons[village])
         payouts = window.payouts

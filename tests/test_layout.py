@@ -1,0 +1,191 @@
+"""Every villager page on the screens terminals really have, in normal and 长辈模式: every
+visible control inside the window, no label or button text cut, and what the villager came
+for (their rows, an answer, a document's 解读) starting above the fold."""
+
+import sqlite3
+
+import pytest
+from PySide6.QtCore import QPoint, QRect
+from PySide6.QtWidgets import (
+    QAbstractButton,
+    QAbstractItemView,
+    QAbstractScrollArea,
+    QLabel,
+    QLineEdit,
+    QTableView,
+    QWidget,
+)
+
+from tests.conftest import open_kiosk
+
+SCREENS = [(1080, 1920), (1920, 1080), (1366, 768), (1280, 800)]
+TOWN = "371522001"
+PADDING_PX = 2 * 14  # the style sheet's button padding, left and right
+
+
+def _long_village(db) -> str:
+    """The village with the most rows: the longest list a villager scrolls."""
+    with sqlite3.connect(db) as conn:
+        return conn.execute(
+            "SELECT village_id FROM payout GROUP BY village_id ORDER BY COUNT(*) DESC LIMIT 1"
+        ).fetchone()[0]
+
+
+def _someone_in(db, village: str) -> str:
+    with sqlite3.connect(db) as conn:
+        query = "SELECT id_last4 FROM payout WHERE village_id = ? LIMIT 1"
+        return conn.execute(query, (village,)).fetchone()[0]
+
+
+def _window_rect(widget: QWidget, window: QWidget) -> QRect:
+    return QRect(widget.mapTo(window, QPoint(0, 0)), widget.size())
+
+
+def _scrolls_inside(widget: QWidget, window: QWidget) -> bool:
+    """Whether the widget lies in an inner scroll area (a village grid, the item strip), where
+    being outside the window only means it is scrolled away. The page frame does not count:
+    what needs that frame scrolled is off the screen."""
+    parent = widget.parentWidget()
+    while parent is not None and parent is not window:
+        area = parent.parentWidget()
+        if isinstance(area, QAbstractScrollArea) and parent is area.viewport():
+            return area.objectName() != "page"
+        parent = area if isinstance(area, QAbstractScrollArea) else parent.parentWidget()
+    return False
+
+
+def _text_need(widget: QWidget, text: str) -> int:
+    metrics = widget.fontMetrics()
+    return max(metrics.horizontalAdvance(line) for line in text.split("\n"))
+
+
+def layout_problems(window, page: str) -> list[str]:
+    """What a villager would find cut or out of reach on ``page``, in words and pixels."""
+    problems = []
+    bounds = window.rect()
+    kinds = (QAbstractButton, QLabel, QLineEdit, QAbstractItemView)
+    controls = [c for kind in kinds for c in window.findChildren(kind) if c.isVisible()]
+    for control in controls:
+        name = f"{page}: {type(control).__name__} “{control.property('text') or control.accessibleName()}”"
+        rect = _window_rect(control, window)
+        if not _scrolls_inside(control, window) and not bounds.contains(rect):
+            right, bottom = rect.right() - bounds.right(), rect.bottom() - bounds.bottom()
+            problems.append(f"{name} outside the window by {max(right, 0)} px right, "
+                            f"{max(bottom, 0)} px down")  # fmt: skip
+        if isinstance(control, QLabel) and control.text():
+            width = control.contentsRect().width()
+            if control.wordWrap():
+                need = control.heightForWidth(width)
+                got = control.contentsRect().height()
+                if need > got:
+                    problems.append(f"{name} cut: needs {need} px of height, got {got}")
+            elif _text_need(control, control.text()) > width:
+                problems.append(f"{name} cut: needs {_text_need(control, control.text())} px, got {width}")
+        elif isinstance(control, QAbstractButton) and control.text():
+            icon = control.iconSize().width() + 4 if not control.icon().isNull() else 0
+            need = _text_need(control, control.text()) + icon + PADDING_PX
+            if need > control.width():
+                problems.append(f"{name} cut: needs {need} px, got {control.width()}")
+    return problems
+
+
+def _starts_above_fold(window, widget: QWidget, lines: int = 2) -> int:
+    """How far (px) below the window's bottom the first ``lines`` of ``widget`` end (0: in view)."""
+    top = _window_rect(widget, window).top()
+    if isinstance(widget, QTableView):
+        first_row_end = widget.horizontalHeader().height() + widget.rowHeight(0) * lines
+    else:
+        first_row_end = widget.fontMetrics().lineSpacing() * (lines + 2)  # title + first lines
+    return max(0, top + first_row_end - window.height())
+
+
+def show(window, qtbot, db, page: str):
+    """Bring up ``page`` as a villager would reach it; returns what must be above the fold."""
+    if page == "home":
+        window.go_home()
+        window.home.choose_town(TOWN)
+        return None
+    if page in ("payouts", "lookup"):
+        village = _long_village(db)
+        window.show_village(village)
+        if page == "payouts":
+            return window.payouts.table
+        window.payouts.show_lookup()
+        lookup = window.payouts.lookup
+        for char in _someone_in(db, village):
+            lookup.keypad.keys[char].click()
+        lookup.search.click()
+        if lookup.step() == lookup.CHOOSE:
+            lookup.name_buttons[0].click()
+        assert lookup.step() == lookup.RESULTS
+        return lookup.table
+    if page == "catalogue_entry":
+        catalogue = window.show_page("catalogue")
+        catalogue.show_domain("D21", "涉农补贴")
+        catalogue.view.open(0)
+        return catalogue.view.detail
+    if page == "qa_answer":
+        consult = window.show_page("consult")
+        consult.search.toggle.setChecked(True)  # the keypad was out when the answer was tapped
+        consult.show_category("涉农补贴")
+        consult.view.open(0)
+        return consult.view.detail
+    if page == "document":
+        policies = window.show_page("policies")
+        policies.view.open(0)
+        return policies.view.detail
+    if page == "print_preview":
+        village = _long_village(db)
+        window.show_village(village)
+        window.show_print(village, window.payouts.result.year)
+        print_page = window.print_page
+        qtbot.waitUntil(lambda: print_page.task is None, timeout=20_000)
+        return print_page.view
+    raise AssertionError(page)
+
+
+PAGES = ("home", "payouts", "lookup", "catalogue_entry", "qa_answer", "document", "print_preview")
+
+
+@pytest.mark.parametrize("elderly", [False, True], ids=["normal", "elderly"])
+@pytest.mark.parametrize("screen", SCREENS, ids=[f"{w}x{h}" for w, h in SCREENS])
+def test_every_villager_page_fits_the_screen(qtbot, demo_db, tmp_path, monkeypatch, screen, elderly):
+    monkeypatch.setenv("KIOSK_IDLE_TIMEOUT_S", "600")
+    window = open_kiosk(qtbot, tmp_path / "settings.json", demo_db, size=screen)
+    window.elderly.setChecked(elderly)
+    mode = "长辈模式" if elderly else "normal"
+    problems = []
+    try:
+        for page in PAGES:
+            target = show(window, qtbot, demo_db, page)
+            qtbot.wait(30)  # layouts settle
+            if window.size().toTuple() != screen:
+                problems.append(f"{page}: the window grew to {window.width()}x{window.height()}")
+            problems += layout_problems(window, page)
+            if target is not None and (below := _starts_above_fold(window, target)):
+                problems.append(f"{page}: {type(target).__name__} starts {below} px below the fold")
+    finally:
+        window.quit_kiosk()
+    assert problems == [], f"{screen[0]}x{screen[1]} {mode}:\n" + "\n".join(problems)
+
+
+def test_the_document_detail_puts_the_interpretation_first(qtbot, window):
+    policies = window.show_page("policies")
+    policies.view.open(0)
+    text = policies.view.detail.toPlainText()
+    assert text.index("内容摘要") < text.index("文号")
+    assert "政策解读" not in text or text.index("政策解读") < text.index("内容摘要")
+
+
+def test_the_layout_check_sees_a_cut_label_and_a_control_off_screen(qtbot, window):
+    """The check itself: a long unwrapped label in a narrow spot, and a button pushed past the
+    window's right edge, are both reported."""
+    cut = QLabel("这是一段很长很长的说明文字" * 4, window.centralWidget())
+    cut.setGeometry(0, 0, 100, 40)
+    cut.show()
+    away = QLabel("按钮", window.centralWidget())
+    away.setGeometry(window.width() - 20, 10, 80, 40)
+    away.show()
+    problems = layout_problems(window, "probe")
+    assert any("cut: needs" in p and "很长" in p for p in problems)
+    assert any("outside the window by 60 px right" in p for p in problems)
