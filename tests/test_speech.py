@@ -268,3 +268,29 @@ def test_a_hung_daemon_is_found_out_off_the_ui_thread_within_the_deadline(tmp_pa
         started = time.monotonic()
         assert speechd_answers(timeout_s=0.5) is False
         assert time.monotonic() - started < 3
+
+
+@quiet_qt
+def test_the_kiosk_shows_read_aloud_and_reads_the_page_shown(qtbot, speechd, demo_db, tmp_path):
+    """The real window with a working Mandarin voice: 朗读 appears, and a tap hands the
+    engine what the page shown says (a lookup's rows), which then reaches espeak-ng."""
+    from tests.conftest import open_kiosk, tap
+
+    daemon = wav_daemon(speechd, ["cmn"])
+    window = open_kiosk(qtbot, tmp_path / "settings.json", demo_db)
+    assert not window.read_aloud.isVisible()  # until the daemon has answered
+    window._prepare_speech()
+    qtbot.waitUntil(window.read_aloud.isVisible, timeout=15_000)
+    village = next(iter(window.home.town_buttons))
+    window.home.choose_town(village)
+    window.show_village(next(iter(window.home.village_buttons)))
+    tap(qtbot, window.read_aloud)
+    said = window.speaker.last_text
+    assert said.startswith(window.payouts.title.text()) and "合计" in said
+    qtbot.waitUntil(lambda: "合计" in _read(daemon.out / "text.txt"), timeout=15_000)
+    # Another page: reading stops, and the next tap reads the new page, not the old one.
+    window.show_page("policies").view.open(0)
+    assert not window.read_aloud.isChecked()
+    tap(qtbot, window.read_aloud)
+    assert "内容摘要" in window.speaker.last_text and "合计" not in window.speaker.last_text
+    window.quit_kiosk()
