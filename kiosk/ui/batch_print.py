@@ -18,8 +18,13 @@ from kiosk.ui.widgets import touch_button
 
 
 class BatchPrintPage(QWidget):
-    def __init__(self, parent: QWidget | None = None):
+    """Args:
+    verify_base_url: where the sheets' QR codes point (the terminal's setting).
+    """
+
+    def __init__(self, verify_base_url: str, parent: QWidget | None = None):
         super().__init__(parent)
+        self.verify_base_url = verify_base_url
         self.title = QLabel("")
         self.title.setStyleSheet("font-size: 24pt;")
         self.progress = QProgressBar()
@@ -91,7 +96,8 @@ class BatchPrintPage(QWidget):
 
         def work(task: Task) -> str:  # worker thread: no widgets
             result = notices.print_township(
-                town_code, year, folder, notices.NoticeOptions(actor="kiosk-batch"),
+                town_code, year, folder,
+                notices.NoticeOptions(verify_base_url=self.verify_base_url, actor="kiosk-batch"),
                 progress=task.progress, cancelled=task.cancelled,
             )  # fmt: skip
             stopped = "已取消，" if task.cancelled() else ""

@@ -142,9 +142,10 @@ def spoken_rows(rows: list[PayoutRow], limit: int = 10) -> str:
 
 
 class PayoutsPage(QWidget):
-    """Emits ``print_requested(village code, year)`` for the 打印公示 button."""
+    """Emits ``print_requested(village code, year, item code or None)`` for 打印公示: the
+    sheet shows what the list shows."""
 
-    print_requested = Signal(str, int)
+    print_requested = Signal(str, int, object)  # village, year, item code or None
     LISTING, LOOKUP, SURNAMES = range(3)
 
     def __init__(self, parent: QWidget | None = None):
@@ -182,7 +183,8 @@ class PayoutsPage(QWidget):
         self.lookup_button.clicked.connect(self.show_lookup)
         self.print_button.clicked.connect(
             lambda: self.result and self.print_requested.emit(self.result.village.code,
-                                                              self.result.year))  # fmt: skip
+                                                              self.result.year,
+                                                              self.result.item_code))  # fmt: skip
         # A surname picked: say so, with the way back to everyone.
         self.filter_note = QLabel("")
         self.all_names = QPushButton("显示全部")

@@ -21,7 +21,7 @@ import tempfile
 import time
 from pathlib import Path
 
-from PySide6.QtCore import QCoreApplication, QPointF, QSize, Qt
+from PySide6.QtCore import QCoreApplication, QEvent, QPointF, QSize, Qt, Signal
 from PySide6.QtGui import QPainter
 from PySide6.QtPdf import QPdfDocument
 from PySide6.QtPdfWidgets import QPdfView
@@ -32,10 +32,12 @@ from kiosk.config import Settings
 from kiosk.errors import KnownError
 from kiosk.services import notices, printer
 from kiosk.ui.drives import DriveChooser
+from kiosk.ui.notice_options import NoticeOptionsBar
 from kiosk.ui.tasks import Task, run_task
-from kiosk.ui.widgets import TOUCH, CurrentPageStack, kinetic, touch_button
+from kiosk.ui.widgets import TOUCH, CurrentPageStack, FlowGrid, kinetic, touch_button
 
 ACTOR = "kiosk"
+ZOOMS = ("适合页面", "适合宽度", "100%")
 
 
 def render_to_printer(document: QPdfDocument, device: QPrinter) -> int:
@@ -99,10 +101,13 @@ def sweep_stale_scratch(older_than_s: float = 12 * 3600) -> int:
 
 class PrintPage(QWidget):
     """Preview and hand out one notice; ``load`` builds it, ``message`` says what happened.
+    Emits ``back_requested`` for 返回列表.
 
     Args:
         settings: the terminal's settings (the printer); by default the window's.
     """
+
+    back_requested = Signal()
 
     def __init__(self, parent: QWidget | None = None, settings: Settings | None = None):
         super().__init__(parent)
@@ -167,11 +172,59 @@ class PrintPage(QWidget):
         for widget in (self.previous, self.page_label, self.next, self.print_button,
                        self.save_button):  # fmt: skip
             buttons.addWidget(widget)
+        # The clerk's choices (公示期, tables, paper), folded until asked for; a change
+        # renders the preview again.
+        self.options = NoticeOptionsBar()
+        self.options.setVisible(False)
+        self.options.changed.connect(self.reload)
+        self.options_button = touch_button("公示期与纸张")
+        self.options_button.setCheckable(True)
+        self.options_button.toggled.connect(self.options.setVisible)
+        # A whole page fits the view, too small to read at 1366 x 768: zoom, and pinch.
+        self.back_button = touch_button("返回列表")
+        self.back_button.clicked.connect(self.back_requested.emit)
+        self.zoom_buttons = {}
+        tools = FlowGrid(max_columns=5)
+        for widget in (self.back_button, self.options_button):
+            tools.addWidget(widget)
+        for label in ZOOMS:
+            button = touch_button(label)
+            button.clicked.connect(lambda _=False, z=label: self.zoom(z))
+            tools.addWidget(button)
+            self.zoom_buttons[label] = button
+        self.view.viewport().grabGesture(Qt.GestureType.PinchGesture)
+        self.view.viewport().installEventFilter(self)
         layout = QVBoxLayout(panel)
         layout.setContentsMargins(0, 0, 0, 0)
+        layout.addLayout(tools)
+        layout.addWidget(self.options)
         layout.addWidget(self.view, stretch=1)
         layout.addLayout(buttons)
         return panel
+
+    def zoom(self, how: str) -> None:
+        """适合页面, 适合宽度 or 100%."""
+        modes = {"适合页面": QPdfView.ZoomMode.FitInView, "适合宽度": QPdfView.ZoomMode.FitToWidth}
+        if how in modes:
+            self.view.setZoomMode(modes[how])
+        else:
+            self.view.setZoomMode(QPdfView.ZoomMode.Custom)
+            self.view.setZoomFactor(1.0)
+
+    def eventFilter(self, watched, event) -> bool:
+        # Two fingers spread or pinched on the preview zoom it.
+        if event.type() == QEvent.Type.Gesture and (pinch := event.gesture(Qt.GestureType.PinchGesture)):
+            factor = self.view.zoomFactor() if self.view.zoomMode() == QPdfView.ZoomMode.Custom else 1.0
+            self.view.setZoomMode(QPdfView.ZoomMode.Custom)
+            self.view.setZoomFactor(max(0.25, min(4.0, factor * pinch.scaleFactor())))
+            event.accept()
+            return True
+        return super().eventFilter(watched, event)
+
+    def reload(self) -> None:
+        """The same notice again, with the choices as they are now."""
+        if self._notice is not None and self.task is None:
+            self.load(*self._notice)
 
     def _build_confirm(self) -> QWidget:
         panel = QWidget()
@@ -222,7 +275,7 @@ class PrintPage(QWidget):
 
     def load(self, village_code: str, year: int, item_code: str | None = None) -> bool:
         """Build the notice and show its first page; False (with a message) if it cannot."""
-        self.clear()
+        self._drop_notice()
         out = self._scratch_file(f"preview_{village_code}_{year}_{item_code or 'all'}")
         try:
             preview = notices.preview_notice(village_code, year, out, item_code, self._options())
@@ -238,6 +291,13 @@ class PrintPage(QWidget):
         return True
 
     def clear(self) -> None:
+        """Back to the start (idle reset): no notice, the usual choices, the page fitted."""
+        self._drop_notice()
+        self.options.reset()
+        self.options_button.setChecked(False)
+        self.zoom("适合页面")
+
+    def _drop_notice(self) -> None:
         """Forget the notice, any confirmation or drive list, and a half-done print.
 
         A print already handed to the printer still prints (and is recorded); its result
@@ -261,8 +321,7 @@ class PrintPage(QWidget):
         return self._scratch / f"{stem}_{self._serial}.pdf"
 
     def _options(self) -> notices.NoticeOptions:
-        return notices.NoticeOptions(verify_base_url=self.settings.get("verify_base_url"),
-                                     actor=ACTOR)  # fmt: skip
+        return self.options.options(self.settings.get("verify_base_url"), ACTOR)
 
     @property
     def settings(self) -> Settings:

@@ -196,12 +196,14 @@ class KioskWindow(QMainWindow):
     def _build_print(self) -> QWidget:
         from kiosk.ui.print_page import PrintPage
 
-        return PrintPage(settings=self.settings)
+        page = PrintPage(settings=self.settings)
+        page.back_requested.connect(lambda: self.show_page("payouts"))
+        return page
 
     def _build_batch(self) -> QWidget:
         from kiosk.ui.batch_print import BatchPrintPage
 
-        return BatchPrintPage()
+        return BatchPrintPage(self.settings.get("verify_base_url"))
 
     def _build_catalogue(self) -> QWidget:
         from kiosk.ui.catalogue_page import CataloguePage
@@ -268,12 +270,12 @@ class KioskWindow(QMainWindow):
         self.header.set_text(f"{village.town_name} · {village.name}" if village else code)
         self.show_page("payouts").show_village(code)
 
-    def show_print(self, code: str, year: int) -> None:
+    def show_print(self, code: str, year: int, item_code: str | None = None) -> None:
         if self.settings.get("print_requires_pin") and not self.staff_unlocked():
             self.show_admin()
             self.notice.setText("打印公示单需要工作人员输入 PIN，验证后请重新点“打印公示”")
             return
-        self.show_page("print").load(code, year)
+        self.show_page("print").load(code, year, item_code)
 
     def show_admin(self) -> None:
         self.show_page("admin")
