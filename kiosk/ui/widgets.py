@@ -105,6 +105,13 @@ class CurrentPageStack(QStackedWidget):
         return page.minimumSizeHint() if page is not None else super().minimumSizeHint()
 
 
+def _hint(item: QLayoutItem) -> QSize:
+    """A widget's own size hint, not its layout item's cached one: a style sheet or an icon
+    set after the first layout left the cached hint too small (cut tile labels)."""
+    widget = item.widget()
+    return widget.sizeHint() if widget is not None else item.sizeHint()
+
+
 class FlowGrid(QLayout):
     """Equal cells, as many to a row as the width allows (at most ``max_columns``), rows as
     tall as they need. Town, village and domain grids and the letter keypad use it: a fixed
@@ -164,7 +171,7 @@ class FlowGrid(QLayout):
         items = self._visible()
         if not items:
             return QSize(0, 0)
-        hints = [item.sizeHint() for item in items]  # the style sheet's min sizes are in them
+        hints = [_hint(item) for item in items]
         return QSize(max(h.width() for h in hints), max(h.height() for h in hints))
 
     def _place(self, rect: QRect, move: bool) -> int:
@@ -179,7 +186,7 @@ class FlowGrid(QLayout):
         y = area.y()
         for start in range(0, len(items), columns):
             row = items[start : start + columns]
-            height = max(item.sizeHint().height() for item in row)
+            height = max(_hint(item).height() for item in row)
             if move:
                 for column, item in enumerate(row):
                     item.setGeometry(QRect(area.x() + column * (width + gap), y, width, height))
@@ -261,6 +268,12 @@ class SideScroller(QWidget):
         self.right.setAccessibleName("向右滚动")
         self.left.clicked.connect(lambda: self.step(-1))
         self.right.clicked.connect(lambda: self.step(1))
+        # Their room is kept while hidden: showing them must not narrow the strip, which
+        # changed its overflow, which showed or hid them again, a layout behind the screen.
+        for arrow in (self.left, self.right):
+            policy = arrow.sizePolicy()
+            policy.setRetainSizeWhenHidden(True)
+            arrow.setSizePolicy(policy)
         row = QHBoxLayout(self)
         row.setContentsMargins(0, 0, 0, 0)
         row.addWidget(self.left)
