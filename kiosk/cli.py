@@ -59,6 +59,8 @@ def cmd_demo(args: argparse.Namespace) -> int:
     settings = _settings(db)
     settings.set("trusted_root", str(keydir / "root.json"))
     settings.set("feed_source", str(feed))
+    # The demo feed's own verification pages, so a printed QR opens on this machine.
+    settings.set("verify_base_url", (feed / "verify").resolve().as_uri())
     code = _run_sync(str(feed), db, keydir / "root.json")
     _out(f"演示数据就绪，总用时 {time.perf_counter() - started:.1f} 秒")
     return code

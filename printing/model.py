@@ -64,6 +64,13 @@ class NoticeData:
     persons: int = 0
     items_count: int = 0
     extra: dict[str, str] = field(default_factory=dict)
+    subject: str = "惠民惠农财政补贴资金"  # what is published: all items, or the one item printed
+    # Where to phone an objection: the town's office and, where known, the village committee.
+    objection_phones: list[Phone] = field(default_factory=list)
+    demo: bool = False  # built from demo data: every page is marked 演示数据
+    # The county's 校验码 of the printed data (kiosk.notice_digest); "" falls back to a
+    # print-side digest that no verification page answers.
+    digest: str = ""
 
     @property
     def rows(self) -> list[NoticeRow]:

@@ -18,10 +18,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from kiosk import fmt
+from kiosk import fmt, notice_digest
 from kiosk.errors import KnownError
 from kiosk.services import consult, divisions, notice_period, payouts, status
-from kiosk.services.types import PayoutRow, VillageInfo
+from kiosk.services.types import ItemInfo, PayoutRow, VillageInfo
 from kiosk.store import writer
 from kiosk.store.models import AuditLog
 from printing.model import NoticeData, NoticeRow, NoticeSection, PageSetup, Phone
@@ -29,7 +29,7 @@ from printing.model import NoticeData, NoticeRow, NoticeSection, PageSetup, Phon
 if TYPE_CHECKING:
     from printing.notice import RenderResult
 
-OBJECTION = "请通过电话、书面等形式向村委会、镇(街道)政府或县财政局、县农业农村局反映。"
+OBJECTION = "请通过电话、书面等形式向村委会、{town}或县财政局、县农业农村局反映。"
 
 
 @dataclass(frozen=True)
@@ -60,6 +60,32 @@ def _issuers(village: VillageInfo) -> tuple[str, str]:
     return town, committee
 
 
+def _basis(rows: list[PayoutRow], items: dict[str, ItemInfo]) -> list[str]:
+    """The documents behind the items on the sheet, the item with most rows first; every one
+    of them (an item may cite several, separated by "；"), each once."""
+    counts: dict[str, int] = {}
+    for row in rows:
+        counts[row.item_code] = counts.get(row.item_code, 0) + 1
+    cited: list[str] = []
+    for code in sorted(counts, key=lambda c: (-counts[c], c)):
+        for doc in items[code].basis.split("；"):
+            if doc.strip() and doc.strip() not in cited:
+                cited.append(doc.strip())
+    return cited
+
+
+def _objection_phones(village: VillageInfo) -> list[Phone]:
+    """Phones for an objection: the town's service centre (else any town contact) and the
+    village committee's where the county lists one (a town contact named after the village)."""
+    town = [c for c in consult.list_contacts(town_code=village.town_code)
+            if c.town_code == village.town_code]  # fmt: skip
+    ranked = sorted((c for c in town if not c.name.startswith(village.name)),
+                    key=lambda c: ("便民服务中心" not in c.name, c.kind != "窗口"))  # fmt: skip
+    phones = [Phone(ranked[0].name, ranked[0].phone)] if ranked else []
+    phones += [Phone(c.name, c.phone) for c in town if c.name.startswith(village.name)][:1]
+    return phones
+
+
 def assemble(village_code: str, year: int, item_code: str | None, print_no: str,
              options: NoticeOptions) -> NoticeData:
     """Everything the notice shows, as plain data.
@@ -74,7 +100,9 @@ def assemble(village_code: str, year: int, item_code: str | None, print_no: str,
             f"{village.town_name}{village.name}{year}年没有补贴发放记录，无需打印公示单",
             f"{village.name} ({village_code}) has no payouts in {year}; nothing to print",
         )
-    items = {i.code: i for i in result.items}
+    # Only the items on the sheet: with item_code, result.items still lists every item the
+    # village was paid that year, and their bases and count must not appear on this sheet.
+    items = {i.code: i for i in result.items if i.code in {r.item_code for r in result.rows}}
     if options.per_item:
         sections = [
             NoticeSection(f"{n}、{items[code].name}",
@@ -95,13 +123,17 @@ def assemble(village_code: str, year: int, item_code: str | None, print_no: str,
         notice_id=f"{village_code}-{year}" + (f"-{item_code}" if item_code else ""),
         title=f"莘县{village.town_name}{village.name}{year}年度{what}发放结果公示",
         town=village.town_name, village=village.name, year=year, sections=sections,
-        basis=sorted({items[c].basis for c in items})[:3], period_start=span.start,
-        period_end=span.end, period_text=span.text, objection=OBJECTION, phones=phones,
+        basis=_basis(result.rows, items), period_start=span.start,
+        period_end=span.end, period_text=span.text,
+        objection=OBJECTION.format(town=_issuers(village)[0]), phones=phones,
         issuers=_issuers(village), issue_date=start, print_date=dt.date.today(),
         data_as_of=feed.data_as_of or "未知", feed_version=feed.version,
         verify_base_url=options.verify_base_url, print_no=print_no,
         households=result.totals.households, persons=result.totals.persons,
-        items_count=len(items),
+        items_count=len(items), subject=what, objection_phones=_objection_phones(village),
+        demo=village.is_demo,
+        # The county publishes the same digest of these rows on its verification site.
+        digest=notice_digest.digest_of_records(village_code, year, item_code, result.rows),
     )  # fmt: skip
 
 

@@ -35,7 +35,7 @@ from kiosk import log
 from kiosk.errors import KnownError
 from kiosk.sync import changes as town_year_changes
 from kiosk.sync import datasets as ds
-from kiosk.sync import feed_format, keys
+from kiosk.sync import feed_format, keys, verify_site
 from kiosk.sync.checks import CrossCheck
 from kiosk.sync.spreadsheet import READ_SUFFIXES
 from kiosk.sync.validate import DuplicateFinder, Problems, read_rows
@@ -64,6 +64,7 @@ class BuildSummary:
     changes: list[town_year_changes.TownYearChange] = field(default_factory=list)
     dry_run: bool = False
     notes: list[str] = field(default_factory=list)  # where a missing 年度/村代码 was taken from
+    verify: verify_site.SiteSummary | None = None  # the verification site written beside it
 
 
 def parse_town_year(text: str) -> tuple[int, str]:
@@ -83,14 +84,15 @@ def build_feed(src: Path, keydir: Path, out: Path, expiry_days: int = DEFAULT_EX
                now: dt.datetime | None = None, withdraw: tuple[tuple[int, str], ...] = (),
                reason: str = "", dry_run: bool = False,
                report: Callable[[list[town_year_changes.TownYearChange]], None] | None = None,
-               ) -> BuildSummary:
+               verify: bool = True) -> BuildSummary:
     """Validate and mask the spreadsheets in ``src``, write partitions and signed metadata.
 
     A town-year the current feed in ``out`` publishes and ``src`` no longer holds is
     refused unless ``withdraw`` names it (with a ``reason``); the withdrawal is then
     signed into ``feed.json`` and carried forward until data for it comes back.
     Before anything is signed, ``report`` gets the payout changes against the current
-    feed, town-year by town-year. With ``dry_run`` nothing is written.
+    feed, town-year by town-year. With ``dry_run`` nothing is written. With ``verify``
+    the notice verification site is (re)written in ``out/verify`` (kiosk.sync.verify_site).
 
     Raises:
         ImportRefused: a row failed validation (nothing is written).
@@ -115,6 +117,9 @@ def build_feed(src: Path, keydir: Path, out: Path, expiry_days: int = DEFAULT_EX
         summary = BuildSummary(version, len(partitions), changed, dry_run=True)
     else:
         summary = publish(partitions, keydir, out, expiry_days, now)
+        if verify:
+            summary.verify = verify_site.write_site(out, partitions, summary.version, previous,
+                                                    summary.version - 1)  # fmt: skip
     summary.rows, summary.notes = rows, notes
     summary.withdrawn, summary.newly_withdrawn, summary.restored = kept, newly, restored
     summary.changes = found
