@@ -134,6 +134,15 @@ def show(window, qtbot, db, page: str):
         policies = window.show_page("policies")
         policies.view.open(0)
         return policies.view.detail
+    if page == "verify":  # a scanned sheet that matches the current data
+        from kiosk.services import verify
+
+        village = _long_village(db)
+        year = window.show_village(village) or window.payouts.result.year
+        digest = verify.check(verify.Sheet(village, year, None, "")).current_digest
+        window.show_verify(f"https://gk.example/verify/{village}-{year}/?d={digest}")
+        assert window.verify.verdict.current
+        return window.verify.table
     if page == "print_preview":
         village = _long_village(db)
         window.show_village(village)
@@ -144,7 +153,7 @@ def show(window, qtbot, db, page: str):
     raise AssertionError(page)
 
 
-PAGES = ("home", "payouts", "lookup", "catalogue_entry", "qa_answer", "document", "print_preview")
+PAGES = ("home", "payouts", "lookup", "catalogue_entry", "qa_answer", "document", "verify", "print_preview")
 
 
 @pytest.mark.parametrize("elderly", [False, True], ids=["normal", "elderly"])

@@ -14,7 +14,7 @@ from kiosk.services import divisions
 from kiosk.ui import icons
 from kiosk.ui.widgets import FlowGrid, button_grid, clear_layout, kinetic
 
-TILES = ("补贴公示", "政务公开目录", "政策咨询", "规范性文件")
+TILES = ("补贴公示", "政务公开目录", "政策咨询", "规范性文件", "核验公示单")
 TILE_ICON = QSize(64, 64)
 _PROMPT = "请选择您所在的乡镇(街道)"
 
@@ -28,7 +28,7 @@ class HomePage(QWidget):
     def __init__(self, parent: QWidget | None = None):
         super().__init__(parent)
         layout = QVBoxLayout(self)
-        tiles = FlowGrid(max_columns=4)
+        tiles = FlowGrid(max_columns=5)
         self.tiles: dict[str, QPushButton] = {}
         for name in TILES:
             tile = QPushButton(name)

@@ -21,6 +21,7 @@ ICONS: dict[str, str] = {
     "政务公开目录": "list-details",
     "政策咨询": "message-question",
     "规范性文件": "file-certificate",
+    "核验公示单": "qrcode",
     # the 26 domains of the 基层政务公开标准目录
     "城乡规划": "map-2",
     "重大建设项目": "crane",

@@ -23,14 +23,14 @@ class Keypad(QWidget):
     cleared = Signal()
 
     def __init__(self, parent: QWidget | None = None, digits_only: bool = False,
-                 id_digits: bool = False):  # fmt: skip
+                 id_digits: bool = False, chars: str = LETTERS):  # fmt: skip
         super().__init__(parent)
         self.keys: dict[str, QPushButton] = {}
         if digits_only or id_digits:
             self._phone_layout("X" if id_digits else "清空")
             return
         grid = FlowGrid(self, max_columns=10)
-        for char in LETTERS:
+        for char in chars:
             grid.addWidget(self._key(char))
         grid.addWidget(self._key("删除"))
         grid.addWidget(self._key("清空"))

@@ -28,7 +28,7 @@ from kiosk.ui.models import PayoutTableModel
 from kiosk.ui.widgets import AdaptiveRow, CurrentPageStack, FlowGrid, SideScroller, clear_layout, kinetic
 
 
-def _table(model: PayoutTableModel) -> QTableView:
+def payout_table(model: PayoutTableModel) -> QTableView:
     view = QTableView()
     view.setModel(model)
     view.setAccessibleName("补贴发放明细")
@@ -164,7 +164,7 @@ class PayoutsPage(QWidget):
                                  self.items_strip)  # fmt: skip
         items_holder.setLayout(self.items.layout)
         self.model = PayoutTableModel(self)
-        self.table = _table(self.model)
+        self.table = payout_table(self.model)
         self.totals = QLabel("")
         self.totals.setAccessibleName("合计")
         # When the county withdrew this town-year, its reason stands where the rows were.
@@ -371,7 +371,7 @@ class PersonLookup(QWidget):
         self.name_buttons: list[QPushButton] = []
         # step 3: their rows
         self.model = PayoutTableModel(self)
-        self.table = _table(self.model)
+        self.table = payout_table(self.model)
         # One person's rows: the name and ID would repeat on each; the year tells them apart.
         for column in (PayoutTableModel.NAME, PayoutTableModel.ID):
             self.table.setColumnHidden(column, True)

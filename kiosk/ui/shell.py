@@ -7,10 +7,11 @@ on their first visit, so the first frame waits for none of them.
 """
 
 import datetime as dt
+import time
 from pathlib import Path
 
 from PySide6.QtCore import QEvent, QObject, QTimer
-from PySide6.QtGui import QCloseEvent, QInputEvent, QPaintEvent
+from PySide6.QtGui import QCloseEvent, QInputEvent, QKeyEvent, QPaintEvent
 from PySide6.QtWidgets import (
     QApplication,
     QLabel,
@@ -28,11 +29,12 @@ from kiosk.errors import as_known, is_corruption
 from kiosk.services import clock, divisions, payouts, repair, status
 from kiosk.ui import speech, theme
 from kiosk.ui.home import HomePage
+from kiosk.ui.scanner import ScannerInput
 from kiosk.ui.speech import Speaker
 from kiosk.ui.tasks import run_task
 from kiosk.ui.widgets import AdaptiveRow, kinetic
 
-PAGES = ("home", "payouts", "print", "batch", "catalogue", "consult", "policies", "admin")
+PAGES = ("home", "payouts", "print", "batch", "catalogue", "consult", "policies", "verify", "admin")
 # Built one per event-loop turn once the home page is up, so a villager's first tap does not
 # wait for them. The print, batch and staff pages (QtPdf, the sync client) wait for a visit.
 PREBUILT = ("payouts", "catalogue", "consult", "policies")
@@ -111,6 +113,9 @@ class KioskWindow(QMainWindow):
         self.setCentralWidget(central)
 
         self.speaker = Speaker()
+        # A USB QR scanner types a sheet's URL wherever the kiosk is: 核验公示单 opens with it.
+        self.scanner = ScannerInput(self)
+        self.scanner.scanned.connect(self.show_verify)
         self.idle = QTimer(self)
         self.idle.setSingleShot(True)
         self.idle.setInterval(int(settings.get("idle_timeout_s")) * 1000)
@@ -193,6 +198,13 @@ class KioskWindow(QMainWindow):
         page.print_requested.connect(self.show_print)
         return page
 
+    def _build_verify(self) -> QWidget:
+        from kiosk.ui.verify_page import VerifyPage
+
+        page = VerifyPage()
+        page.reprint_requested.connect(self.show_print)
+        return page
+
     def _build_print(self) -> QWidget:
         from kiosk.ui.print_page import PrintPage
 
@@ -237,6 +249,7 @@ class KioskWindow(QMainWindow):
     catalogue = property(lambda self: self.page("catalogue"))
     consult = property(lambda self: self.page("consult"))
     policies = property(lambda self: self.page("policies"))
+    verify = property(lambda self: self.page("verify"))
     admin = property(lambda self: self.page("admin"))
 
     # -- navigation ---------------------------------------------------------------------
@@ -277,6 +290,14 @@ class KioskWindow(QMainWindow):
             return
         self.show_page("print").load(code, year, item_code)
 
+    def show_verify(self, scanned: str | None = None) -> None:
+        """核验公示单; with ``scanned`` (what a QR scanner typed), checked at once."""
+        page = self.show_page("verify")
+        page.town_code = self.home.town_code
+        page.clear()
+        if scanned:
+            page.check(scanned)
+
     def show_admin(self) -> None:
         self.show_page("admin")
 
@@ -294,6 +315,8 @@ class KioskWindow(QMainWindow):
             self.show_village(self.village_code)
         elif name == "补贴公示":
             self.notice.setText("请在下方选择您所在的乡镇(街道)和村(社区)")
+        elif name == "核验公示单":
+            self.show_verify()
         else:
             page = self.show_page({"政务公开目录": "catalogue", "政策咨询": "consult",
                                    "规范性文件": "policies"}[name])  # fmt: skip
@@ -405,6 +428,11 @@ class KioskWindow(QMainWindow):
             if self._still_there is not None and self._still_there.swallows(kind):
                 event.accept()  # an accepted touch is not turned into a mouse click either
                 return True
+            if isinstance(event, QKeyEvent) and kind == QEvent.Type.KeyPress:
+                from PySide6.QtCore import Qt  # not at import: Qt's enums cost ~20 ms to set up
+
+                enter = event.key() in (Qt.Key.Key_Return, Qt.Key.Key_Enter)
+                return self.scanner.key(event.text(), enter, time.monotonic())
         return False
 
     def _idle_timeout(self) -> None:
