@@ -104,6 +104,9 @@ def cmd_feed_build(args: argparse.Namespace) -> int:
             f"数据源已生成：版本 {built.version}，{built.targets} 个文件，其中 {len(built.changed)} 个"
             f"有变化，{built.rows} 行，有效期 {args.expiry_days} 天，用时 {built.seconds:.1f} 秒 → {args.out}"
         )
+        if built.verify is not None:  # upload verify/ with the feed: only the rewritten pages change
+            _out(f"  核验页面：{built.verify.pages} 个村年度，本次更新 {built.verify.written} 个 → "
+                 f"{Path(args.out) / 'verify'}")  # fmt: skip
     for note in built.notes:
         _out(f"  说明：{note}")
     for target in built.changed:
