@@ -310,6 +310,16 @@ def test_no_button_on_the_print_page_opens_a_dialog_or_menu(qtbot, cups, print_d
         press(page.drives.cancel)
         press(page.save_button)
         press(page.drives.buttons[stick])
+        said = page.message.text()
+        for button in page.zoom_buttons.values():
+            press(button)
+        press(page.options_button)
+        for button in page.options.buttons.values():  # each renders the preview again
+            if button.isEnabled():
+                press(button)
+        press(page.options.buttons["7天"])
+        press(page.options.working_days)  # 长期 disabled it; 7天 enabled it again
+        press(page.back_button)
     finally:
         QApplication.instance().removeEventFilter(spy)
     assert spy.shown == []
@@ -317,7 +327,7 @@ def test_no_button_on_the_print_page_opens_a_dialog_or_menu(qtbot, cups, print_d
     untapped = [b.text() for b in page.findChildren(QAbstractButton)
                 if shiboken6.getCppPointer(b)[0] not in tapped]  # fmt: skip
     assert untapped == ([] if page.document.pageCount() > 1 else ["上一页", "下一页"])
-    assert "已发送到打印机" not in page.message.text() and "已保存到U盘" in page.message.text()
+    assert "已发送到打印机" not in said and "已保存到U盘" in said
     assert len(list(stick.iterdir())) == 1
     job = re.search(r"作业 (\S+?)）", print_rows(print_db)[-2])[1]
     _wait_completed(job)
