@@ -8,12 +8,13 @@ Run:  python tests/benchmarks/bench_feed_verify.py [--households 250000] [--work
 """
 
 import argparse
-import csv
 import hashlib
 import shutil
 import tempfile
 import time
 from pathlib import Path
+
+from baseline import add_one_yuan
 
 from kiosk.sync import demo_county, keys, publisher
 
@@ -34,13 +35,7 @@ def _tree(folder: Path) -> dict[str, str]:
 
 
 def _change_one_village(input_dir: Path) -> None:
-    path = sorted((input_dir / "payouts").glob("*.csv"))[5]
-    with path.open(encoding="utf-8-sig") as f:
-        rows = list(csv.reader(f))
-    amount = rows[0].index("发放金额(元)")
-    rows[1][amount] = f"{float(rows[1][amount]) + 1:.2f}"
-    with path.open("w", encoding="utf-8-sig", newline="") as f:
-        csv.writer(f).writerows(rows)
+    add_one_yuan(sorted((input_dir / "payouts").glob("*.csv"))[5])
 
 
 def main() -> None:

@@ -10,13 +10,12 @@ Run:  python tests/benchmarks/bench_sync.py [--households 250000] [--work DIR]
 """
 
 import argparse
-import csv
 import shutil
 import tempfile
 import time
 from pathlib import Path
 
-from baseline import raw_payout_insert
+from baseline import add_one_yuan, raw_payout_insert
 
 from kiosk.services import sync
 from kiosk.store.db import close_database, open_database
@@ -36,12 +35,7 @@ def one_year_input(full: Path, out: Path) -> None:
 
 def change_one_town_year(input_dir: Path) -> str:
     path = sorted((input_dir / "payouts").glob(f"{YEAR}_*.csv"))[5]
-    with path.open(encoding="utf-8-sig") as f:
-        rows = list(csv.reader(f))
-    amount = rows[0].index("发放金额(元)")
-    rows[1][amount] = f"{float(rows[1][amount]) + 1:.2f}"
-    with path.open("w", encoding="utf-8-sig", newline="") as f:
-        csv.writer(f).writerows(rows)
+    add_one_yuan(path)
     return path.name
 
 
