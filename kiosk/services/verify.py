@@ -118,19 +118,24 @@ def _from_print_log(print_no: str) -> Sheet:
 
 
 def _from_digest(digest: str, town_code: str | None) -> Sheet:
-    """A typed 校验码: a sheet this terminal printed, else any current notice of the town."""
+    """A typed 校验码: a sheet this terminal printed, else any current notice of the town.
+
+    Every notice of one town is ~150 village-years, well under a second; the whole county
+    would be seconds on the UI thread, so without a town the villager is asked for one.
+    """
     entry = _printed(digest).order_by(AuditLog.at.desc()).first()
     if entry is not None:
         found = _NOTICE.search(entry.summary)
         return Sheet(found["village"], int(found["year"]), found["item"], digest)
-    towns = [town_code] if town_code else [t.code for t in divisions.list_towns()]
-    for town in towns:
-        for village in divisions.list_villages(town):
-            for year in payouts.years_for_village(village.code):
-                result = payouts.village_payouts(village.code, year)
-                for item in [None, *(i.code for i in result.items)]:
-                    rows = result.rows if item is None else [r for r in result.rows if r.item_code == item]
-                    if notice_digest.digest_of_records(village.code, year, item, rows) == digest:
-                        return Sheet(village.code, year, item, digest)
+    if not town_code:
+        raise KnownError("请先在首页选择乡镇(街道)，再输入校验码；或直接扫描公示单上的二维码",
+                         "a typed digest is looked up within a town; none is chosen")  # fmt: skip
+    for village in divisions.list_villages(town_code):
+        for year in payouts.years_for_village(village.code):
+            result = payouts.village_payouts(village.code, year)
+            for item in [None, *(i.code for i in result.items)]:
+                rows = result.rows if item is None else [r for r in result.rows if r.item_code == item]
+                if notice_digest.digest_of_records(village.code, year, item, rows) == digest:
+                    return Sheet(village.code, year, item, digest)
     raise KnownError(f"未找到校验码 {digest} 的公示单：它不是本终端现行数据的公示单，请向镇(街道)核实",
                      f"digest {digest} matches no current notice")  # fmt: skip
