@@ -89,6 +89,19 @@ def layout_problems(window, page: str) -> list[str]:
     return problems
 
 
+def settle(qtbot) -> None:
+    """Until no layout is pending: a re-styled or re-iconed widget asks for a new layout,
+    which may change a scroll range, which shows an arrow, which asks again. On a busy CI
+    machine a fixed short wait measured a layout halfway."""
+    from PySide6.QtCore import QEvent
+    from PySide6.QtWidgets import QApplication
+
+    qtbot.wait(30)
+    for _ in range(5):
+        QApplication.sendPostedEvents(None, QEvent.Type.LayoutRequest)
+        QApplication.processEvents()
+
+
 def _starts_above_fold(window, widget: QWidget, lines: int = 2) -> int:
     """How far (px) below the window's bottom the first ``lines`` of ``widget`` end (0: in view)."""
     top = _window_rect(widget, window).top()
@@ -161,13 +174,15 @@ PAGES = ("home", "payouts", "lookup", "catalogue_entry", "qa_answer", "document"
 def test_every_villager_page_fits_the_screen(qtbot, demo_db, tmp_path, monkeypatch, screen, elderly):
     monkeypatch.setenv("KIOSK_IDLE_TIMEOUT_S", "600")
     window = open_kiosk(qtbot, tmp_path / "settings.json", demo_db, size=screen)
+    # After the first frame: the tiles' icons and the app-wide event filter come then.
+    qtbot.waitUntil(lambda: bool(window._activity), timeout=5000)
     window.elderly.setChecked(elderly)
     mode = "长辈模式" if elderly else "normal"
     problems = []
     try:
         for page in PAGES:
             target = show(window, qtbot, demo_db, page)
-            qtbot.wait(30)  # layouts settle
+            settle(qtbot)
             if window.size().toTuple() != screen:
                 problems.append(f"{page}: the window grew to {window.width()}x{window.height()}")
             problems += layout_problems(window, page)

@@ -32,7 +32,7 @@ from kiosk.ui.home import HomePage
 from kiosk.ui.scanner import ScannerInput
 from kiosk.ui.speech import Speaker
 from kiosk.ui.tasks import run_task
-from kiosk.ui.widgets import AdaptiveRow, kinetic
+from kiosk.ui.widgets import AdaptiveRow, PageFrame, kinetic
 
 PAGES = ("home", "payouts", "print", "batch", "catalogue", "consult", "policies", "verify", "admin")
 # Built one per event-loop turn once the home page is up, so a villager's first tap does not
@@ -176,10 +176,7 @@ class KioskWindow(QMainWindow):
     def _add_page(self, name: str, page: QWidget) -> None:
         # Each page sits in a vertical scroll area: on a short screen or in 长辈模式 nothing
         # falls off the bottom of the screen, the page scrolls instead.
-        frame = QScrollArea()
-        frame.setObjectName("page")
-        frame.setWidgetResizable(True)
-        frame.setWidget(page)
+        frame = PageFrame(page)
         if self._painted:  # the home page's scroller waits for the first frame (_finish_start)
             kinetic(frame, holds_buttons=True)
         self.pages.addWidget(frame)

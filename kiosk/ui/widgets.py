@@ -13,6 +13,7 @@ from PySide6.QtWidgets import (
     QLayout,
     QLayoutItem,
     QPushButton,
+    QScrollArea,
     QStackedWidget,
     QWidget,
 )
@@ -333,3 +334,30 @@ class SideScroller(QWidget):
                     watched.setDown(False)
                 return True  # the end of a drag is not a tap
         return False
+
+
+class PageFrame(QScrollArea):
+    """A vertical scroll area holding one kiosk page, that scrolls only when the page's
+    minimum does not fit. (QScrollArea's own resizing, given a page with wrapped labels,
+    sized it to its preferred height for the width: a page that fitted still scrolled, its
+    buttons below the fold of a 768 px screen.)"""
+
+    def __init__(self, page: QWidget):
+        super().__init__()
+        self.setObjectName("page")
+        self.setWidget(page)
+        page.installEventFilter(self)
+
+    def resizeEvent(self, event) -> None:
+        super().resizeEvent(event)
+        self.fit()
+
+    def eventFilter(self, watched, event) -> bool:
+        if watched is self.widget() and event.type() == event.Type.LayoutRequest:
+            self.fit()
+        return super().eventFilter(watched, event)
+
+    def fit(self) -> None:
+        page, room = self.widget(), self.viewport().size()
+        least = page.minimumSizeHint()
+        page.resize(max(room.width(), least.width()), max(room.height(), least.height()))
