@@ -294,6 +294,22 @@ def cmd_screenshot(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def cmd_handwriting_recognize(args: argparse.Namespace) -> int:
+    import json
+
+    from kiosk import handwriting
+
+    try:
+        doc = json.loads(Path(args.strokes).read_text(encoding="utf-8"))
+        strokes = [[(float(x), float(y)) for x, y in stroke] for stroke in doc["strokes"]]
+        width, height = int(doc["width"]), int(doc["height"])
+    except (OSError, ValueError, KeyError, TypeError) as exc:
+        raise KnownError(f"无法读取笔画文件：{args.strokes}", f"cannot read the strokes file: {exc}") from exc
+    for candidate in handwriting.recognizer().recognize(strokes, width, height, args.limit):
+        _out(candidate)
+    return EXIT_OK
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="kiosk", description="莘情公开 村务公开查询终端 / Shen County disclosure kiosk"
@@ -383,6 +399,13 @@ def build_parser() -> argparse.ArgumentParser:
     set_pin = commands.add_parser("set-pin", help="设置工作人员 PIN（从标准输入读取）")
     db_option(set_pin)
     set_pin.set_defaults(handler=cmd_set_pin)
+
+    handwriting = commands.add_parser("handwriting", help="手写识别 / handwriting recognition")
+    handwriting_commands = handwriting.add_subparsers(dest="handwriting_command", required=True)
+    recognize = handwriting_commands.add_parser("recognize", help="识别笔画文件，每行一个候选字")
+    recognize.add_argument("strokes", help='JSON：{"width": W, "height": H, "strokes": [[[x, y], …], …]}')
+    recognize.add_argument("--limit", type=int, default=10, help="候选字个数（默认 10）")
+    recognize.set_defaults(handler=cmd_handwriting_recognize)
 
     screenshot = commands.add_parser("screenshot", help="离屏渲染页面截图")
     screenshot.add_argument(
