@@ -1,0 +1,571 @@
+"""A touch text-entry panel for villagers: write a character with a finger, or spell pinyin
+on our own letter keypad, and pick from big candidate buttons.
+
+Never a dialog and never the system input method: pages embed the panel as a plain widget.
+Strokes stay in memory only while a character is being written; nothing is stored or logged.
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from PySide6.QtCore import QPointF, QRectF, Qt, Signal
+from PySide6.QtGui import QColor, QMouseEvent, QPainter, QPainterPath, QPaintEvent, QPen
+from PySide6.QtWidgets import (
+    QBoxLayout,
+    QButtonGroup,
+    QFrame,
+    QHBoxLayout,
+    QLabel,
+    QPushButton,
+    QSizePolicy,
+    QStackedWidget,
+    QVBoxLayout,
+    QWidget,
+)
+
+from kiosk import handwriting, paths
+from kiosk.errors import KnownError
+from kiosk.ui import theme
+from kiosk.ui.keypad import Keypad
+from kiosk.ui.tasks import run_task
+from kiosk.ui.widgets import FlowGrid
+
+Strokes = list[list[tuple[float, float]]]
+CANDIDATES = 10
+AUTO_COMMIT_S = 1.2
+INK_PX = 8
+WORDS_FILE = ("words", "words.tsv")
+
+
+# -- word list: 联想 and pinyin ---------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class _Entry:
+    word: str
+    freq: int
+    readings: tuple[tuple[str, ...], ...]  # per character: its toneless readings
+
+
+class Words:
+    """The shipped frequency word list (resources/words/words.tsv), indexed for 联想 and for
+    pinyin spelled in full or by initials."""
+
+    def __init__(self, lines: Sequence[str]):
+        self._by_letter: dict[str, list[_Entry]] = {}
+        self._by_first: dict[str, list[_Entry]] = {}
+        for line in lines:
+            if not line.strip() or line.startswith("#"):
+                continue
+            word, freq, spelled = line.rstrip("\n").split("\t")
+            if len(word) == 1:
+                readings: tuple[tuple[str, ...], ...] = (tuple(spelled.split("|")),)
+            else:
+                readings = tuple((s,) for s in spelled.split())
+            entry = _Entry(word, int(freq), readings)
+            for letter in {r[0] for r in readings[0]}:
+                self._by_letter.setdefault(letter, []).append(entry)
+            if len(word) > 1:
+                self._by_first.setdefault(word[0], []).append(entry)
+        # The file is sorted by frequency already; sorting again keeps that true for any list.
+        for entries in (*self._by_letter.values(), *self._by_first.values()):
+            entries.sort(key=lambda e: -e.freq)
+
+    def following(self, char: str, limit: int = CANDIDATES) -> list[str]:
+        """The most frequent words that start with ``char`` (联想)."""
+        return [e.word for e in self._by_first.get(char, [])[:limit]]
+
+    def spelled(self, letters: str, limit: int = CANDIDATES) -> list[str]:
+        """Characters and words whose pinyin matches ``letters``: each syllable spelled in full
+        or cut short (initials: "db" and "dibao" both give 低保). Fully spelled matches first,
+        then by frequency."""
+        letters = letters.lower()
+        if not letters:
+            return []
+        full, partial = [], []
+        for entry in self._by_letter.get(letters[0], []):
+            fit = _fits(letters, entry.readings)
+            if fit is not None:
+                (full if fit else partial).append(entry)
+                if len(full) >= limit:
+                    break
+        return [e.word for e in (full + partial)[:limit]]
+
+
+def _fits(letters: str, readings: tuple[tuple[str, ...], ...], i: int = 0, j: int = 0) -> bool | None:
+    """None if ``letters[i:]`` does not spell ``readings[j:]``; else whether every syllable was
+    spelled in full. Each syllable takes at least its first letter."""
+    if j == len(readings):
+        return (i == len(letters)) or None
+    if i == len(letters):
+        return None
+    best = None
+    for syllable in readings[j]:
+        k = 0
+        while k < len(syllable) and i + k < len(letters) and letters[i + k] == syllable[k]:
+            k += 1
+        for used in range(k, 0, -1):
+            rest = _fits(letters, readings, i + used, j + 1)
+            if rest is not None:
+                whole = rest and used == len(syllable)
+                if whole:
+                    return True
+                best = False
+    return best
+
+
+_words: Words | None = None
+_words_lock = threading.Lock()
+
+
+def words() -> Words:
+    """The word list, read on first use (any thread): never at import or start-up."""
+    global _words
+    with _words_lock:
+        if _words is None:
+            path = paths.resources_dir().joinpath(*WORDS_FILE)
+            _words = Words(path.read_text(encoding="utf-8").splitlines())
+        return _words
+
+
+# -- the writing pad ----------------------------------------------------------------------------
+
+
+class WritingPad(QWidget):
+    """A square to write one character in with a finger; the ink shows as it is written.
+
+    Emits ``pen_down`` when a stroke starts and ``written(strokes, width, height)`` when one
+    ends, with every stroke of the character so far in pad coordinates.
+    """
+
+    written = Signal(object, int, int)
+    pen_down = Signal()
+
+    def __init__(self, parent: QWidget | None = None):
+        super().__init__(parent)
+        self.strokes: Strokes = []
+        self._current: list[tuple[float, float]] | None = None
+        self._message = ""
+        self.setAccessibleName("手写区")
+        self.setMinimumSize(200, 200)
+        self.setAttribute(Qt.WidgetAttribute.WA_OpaquePaintEvent)
+
+    def clear(self) -> None:
+        self.strokes, self._current = [], None
+        self.update()
+
+    def set_message(self, text: str) -> None:
+        """Show ``text`` instead of the writing square (handwriting unavailable); "" to write."""
+        self._message = text
+        self.clear()
+
+    def message(self) -> str:
+        return self._message
+
+    def mousePressEvent(self, event: QMouseEvent) -> None:
+        if self._message or event.button() != Qt.MouseButton.LeftButton:
+            return
+        self.pen_down.emit()
+        position = event.position()
+        self._current = [(position.x(), position.y())]
+        self.update()
+
+    def mouseMoveEvent(self, event: QMouseEvent) -> None:
+        if self._current is None:
+            return
+        position = event.position()
+        self._current.append((position.x(), position.y()))
+        self.update()
+
+    def mouseReleaseEvent(self, event: QMouseEvent) -> None:
+        if self._current is None:
+            return
+        stroke, self._current = self._current, None
+        position = event.position()
+        if (position.x(), position.y()) != stroke[-1]:
+            stroke.append((position.x(), position.y()))
+        self.strokes.append(stroke)
+        self.update()
+        self.written.emit([list(s) for s in self.strokes], self.width(), self.height())
+
+    def paintEvent(self, event: QPaintEvent) -> None:
+        painter = QPainter(self)
+        painter.setRenderHint(QPainter.RenderHint.Antialiasing)
+        painter.fillRect(self.rect(), QColor(theme.PAPER))
+        frame = QRectF(self.rect()).adjusted(2, 2, -2, -2)
+        painter.setPen(QPen(QColor(theme.ACTION), 4))
+        painter.drawRect(frame)
+        if self._message:
+            painter.setPen(QColor(theme.INK))
+            flags = Qt.AlignmentFlag.AlignCenter | Qt.TextFlag.TextWordWrap
+            painter.drawText(frame.adjusted(24, 24, -24, -24), flags, self._message)
+            return
+        # A faint 米字格, as in a school exercise book: it helps to place the character.
+        painter.setPen(QPen(QColor("#c8c8c8"), 2, Qt.PenStyle.DashLine))
+        c = frame.center()
+        painter.drawLine(QPointF(frame.left(), c.y()), QPointF(frame.right(), c.y()))
+        painter.drawLine(QPointF(c.x(), frame.top()), QPointF(c.x(), frame.bottom()))
+        painter.drawLine(frame.topLeft(), frame.bottomRight())
+        painter.drawLine(frame.topRight(), frame.bottomLeft())
+        pen = QPen(QColor(theme.INK), INK_PX, Qt.PenStyle.SolidLine, Qt.PenCapStyle.RoundCap,
+                   Qt.PenJoinStyle.RoundJoin)  # fmt: skip
+        painter.setPen(pen)
+        for stroke in [*self.strokes, *([self._current] if self._current else [])]:
+            if len(stroke) == 1:
+                painter.drawPoint(QPointF(*stroke[0]))
+                continue
+            path = QPainterPath(QPointF(*stroke[0]))
+            for point in stroke[1:]:
+                path.lineTo(QPointF(*point))
+            painter.drawPath(path)
+
+
+class _Square(QWidget):
+    """Keeps its one child square and centred, as large as the space allows."""
+
+    def __init__(self, child: QWidget, parent: QWidget | None = None):
+        super().__init__(parent)
+        self._child = child
+        child.setParent(self)
+        self.setMinimumSize(child.minimumSize())
+        self.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Expanding)
+
+    def resizeEvent(self, event) -> None:
+        side = min(self.width(), self.height())
+        self._child.setGeometry((self.width() - side) // 2, (self.height() - side) // 2, side, side)
+
+
+# -- the panel ----------------------------------------------------------------------------------
+
+
+@dataclass
+class _Ink:
+    """One character's strokes waiting for (or given) candidates."""
+
+    ink_id: int
+    strokes: Strokes
+    width: int
+    height: int
+
+
+class TextEntryPanel(QWidget):
+    """Write (手写) or spell pinyin (拼音), pick candidates, then 确定: emits ``accepted(text)``.
+
+    After a character is chosen, words that start with it are offered (联想). When the
+    villager starts a new character after a pause of ``auto_commit_s`` seconds, the best
+    candidate for the one written before is taken without a tap (None turns that off).
+    """
+
+    accepted = Signal(str)
+    HANDWRITING, PINYIN = 0, 1
+
+    def __init__(self, parent: QWidget | None = None, auto_commit_s: float | None = AUTO_COMMIT_S):
+        super().__init__(parent)
+        self.auto_commit_s = auto_commit_s
+        self._text = ""
+        self._letters = ""
+        self._choices: list[tuple[str, str]] = []  # (label, text appended when tapped)
+        self._ink_id = 0
+        self._last_stroke = 0.0
+        self._recognized: tuple[int, list[str]] | None = None
+        self._queue: list[_Ink] = []
+        self._busy = False
+        self._pending: int | None = None  # ink whose best candidate is taken once known
+        self._started = False
+
+        self.composed = QLabel()
+        self.composed.setObjectName("composed")
+        self.composed.setWordWrap(True)
+        self.composed.setAccessibleName("已输入的文字")
+        self.composed.setStyleSheet("font-size: 34pt;")
+        # The frame, not the label, carries the border: a label's own padding would hide a
+        # wrapped second line from the layout.
+        composed_frame = QFrame()
+        composed_frame.setObjectName("composedFrame")
+        composed_frame.setStyleSheet(f"QFrame#composedFrame {{ border: 3px solid {theme.ACTION}; }}")
+        QVBoxLayout(composed_frame).addWidget(self.composed)
+
+        self.tabs = {"手写": QPushButton("手写"), "拼音": QPushButton("拼音")}
+        group = QButtonGroup(self)
+        tab_row = QHBoxLayout()
+        for index, button in enumerate(self.tabs.values()):
+            button.setCheckable(True)
+            group.addButton(button, index)
+            tab_row.addWidget(button)
+        self.tabs["手写"].setChecked(True)
+        group.idClicked.connect(self.show_mode)
+
+        candidates = QWidget()
+        grid = FlowGrid(candidates, max_columns=5)
+        self.candidate_buttons: list[QPushButton] = []
+        for index in range(CANDIDATES):
+            button = QPushButton()
+            button.setStyleSheet("font-size: 28pt;")
+            policy = button.sizePolicy()
+            policy.setRetainSizeWhenHidden(True)  # the grid keeps its rows: nothing jumps
+            button.setSizePolicy(policy)
+            button.clicked.connect(lambda _=False, i=index: self.choose(i))
+            button.hide()
+            grid.addWidget(button)
+            self.candidate_buttons.append(button)
+
+        self.buttons: dict[str, QPushButton] = {}
+        action_row = QHBoxLayout()
+        for label, slot in (("重写", self.rewrite), ("退格", self.backspace), ("空格", self.space),
+                            ("确定", self.accept)):  # fmt: skip
+            button = QPushButton(label)
+            button.clicked.connect(slot)
+            action_row.addWidget(button)
+            self.buttons[label] = button
+
+        side = QWidget()
+        column = QVBoxLayout(side)
+        column.setContentsMargins(0, 0, 0, 0)
+        column.addWidget(composed_frame)
+        column.addLayout(tab_row)
+        column.addWidget(candidates)
+        column.addStretch(1)
+        column.addLayout(action_row)
+
+        self.pad = WritingPad()
+        self.pad.pen_down.connect(self._pen_down)
+        self.pad.written.connect(self._written)
+        self.letters = QLabel()
+        self.letters.setAccessibleName("拼音")
+        self.letters.setStyleSheet("font-size: 30pt;")
+        self.keypad = Keypad()
+        self.keypad.typed.connect(self._typed)
+        self.keypad.erased.connect(self._erase_letter)
+        self.keypad.cleared.connect(self._clear_letters)
+        spelling = QWidget()
+        spell_column = QVBoxLayout(spelling)
+        spell_column.setContentsMargins(0, 0, 0, 0)
+        spell_column.addWidget(self.letters)
+        spell_column.addWidget(self.keypad)
+        spell_column.addStretch(1)
+        self.body = QStackedWidget()
+        self.body.addWidget(_Square(self.pad))
+        self.body.addWidget(spelling)
+
+        self._layout = QBoxLayout(QBoxLayout.Direction.TopToBottom, self)
+        self._layout.setContentsMargins(8, 8, 8, 8)
+        self._layout.addWidget(side, 2)
+        self._layout.addWidget(self.body, 2)
+        self._show_text()
+
+    # -- what the host uses ----------------------------------------------------------------------
+
+    def text(self) -> str:
+        return self._text
+
+    def clear(self) -> None:
+        """Forget everything (idle reset): text, ink, letters, candidates, queued recognition."""
+        self._text, self._letters = "", ""
+        self._forget_ink()
+        self._pending = None
+        self._set_choices([])
+        self.letters.clear()
+        self.tabs["手写"].setChecked(True)
+        self.show_mode(self.HANDWRITING)
+        self._show_text()
+
+    def mode(self) -> int:
+        return self.body.currentIndex()
+
+    def show_mode(self, mode: int) -> None:
+        self.tabs["手写" if mode == self.HANDWRITING else "拼音"].setChecked(True)
+        self.body.setCurrentIndex(mode)
+        self._arrange()
+        self._forget_ink()
+        self._letters = ""
+        self.letters.clear()
+        self._offer_following()
+
+    def choices(self) -> list[str]:
+        """The candidate labels shown now."""
+        return [label for label, _ in self._choices]
+
+    # -- buttons ---------------------------------------------------------------------------------
+
+    def choose(self, index: int) -> None:
+        """A candidate tapped: append it, clear the ink or letters, offer 联想."""
+        if index >= len(self._choices):
+            return
+        self._append(self._choices[index][1])
+
+    def rewrite(self) -> None:
+        self._forget_ink()
+        self._offer_following()
+
+    def backspace(self) -> None:
+        self._text = self._text[:-1]
+        self._show_text()
+        self._offer_following()
+
+    def space(self) -> None:
+        self._append(" ")
+
+    def accept(self) -> None:
+        """确定: a character still on the pad counts as its best candidate."""
+        if self.pad.strokes and self._recognized and self._recognized[0] == self._ink_id:
+            best = self._recognized[1]
+            if best:
+                self._append(best[0])
+        self.accepted.emit(self._text)
+
+    # -- composing -------------------------------------------------------------------------------
+
+    def _append(self, text: str) -> None:
+        self._text += text
+        self._forget_ink()
+        self._letters = ""
+        self.letters.clear()
+        self._show_text()
+        self._offer_following()
+
+    def _show_text(self) -> None:
+        self.composed.setText(self._text or " ")
+
+    def _offer_following(self) -> None:
+        """联想: words that start with the last character, tapping one adds the rest of it."""
+        last = self._text[-1:].strip()
+        if not last or self.pad.strokes or self._letters:
+            self._set_choices([])
+            return
+        self._set_choices([(word, word[1:]) for word in words().following(last)])
+
+    def _set_choices(self, choices: list[tuple[str, str]]) -> None:
+        self._choices = choices[:CANDIDATES]
+        for index, button in enumerate(self.candidate_buttons):
+            if index < len(self._choices):
+                label = self._choices[index][0]
+                button.setText(label)
+                button.setAccessibleName(f"候选 {label}")
+                button.show()
+            else:
+                button.setText("")
+                button.hide()
+
+    # -- pinyin ----------------------------------------------------------------------------------
+
+    def _typed(self, letter: str) -> None:
+        self._letters += letter.lower()
+        self._spell()
+
+    def _erase_letter(self) -> None:
+        if self._letters:
+            self._letters = self._letters[:-1]
+            self._spell()
+        else:
+            self.backspace()
+
+    def _clear_letters(self) -> None:
+        self._letters = ""
+        self._spell()
+
+    def _spell(self) -> None:
+        self.letters.setText(self._letters)
+        if not self._letters:
+            self._offer_following()
+            return
+        self._set_choices([(word, word) for word in words().spelled(self._letters)])
+
+    # -- handwriting -----------------------------------------------------------------------------
+
+    def showEvent(self, event) -> None:
+        super().showEvent(event)
+        if not self._started:  # first use: the model and word list load now, off the UI thread
+            self._started = True
+            run_task(_prepare, name="handwriting-load", on_failure=self._unavailable)
+
+    def resizeEvent(self, event) -> None:
+        super().resizeEvent(event)
+        self._arrange()
+
+    def _arrange(self) -> None:
+        """Landscape: the pad (or keypad) left, the rest right; portrait: the rest above, the
+        pad taking all the height left over."""
+        wide = self.width() > self.height() * 1.15
+        direction = QBoxLayout.Direction.RightToLeft if wide else QBoxLayout.Direction.TopToBottom
+        if self._layout.direction() != direction:
+            self._layout.setDirection(direction)
+        # The letter keypad wants width more than the candidates do (28 keys, 长辈模式 on
+        # 1280 x 800); the pad is a square and gets no wider than the panel is high anyway.
+        body = 3 if self.mode() == self.PINYIN else 2
+        self._layout.setStretch(0, 2 if wide else 0)
+        self._layout.setStretch(1, body if wide else 1)
+
+    def _forget_ink(self) -> None:
+        self._ink_id += 1
+        self._queue = [ink for ink in self._queue if ink.ink_id == self._pending]
+        self.pad.clear()
+
+    def _pen_down(self) -> None:
+        """A new stroke after a pause starts a new character: take the best for the last one."""
+        pause = self.auto_commit_s
+        if not self.pad.strokes or pause is None or time.monotonic() - self._last_stroke < pause:
+            return
+        pending = self._ink_id
+        if self._recognized and self._recognized[0] == pending:
+            best = self._recognized[1][:1]
+            text = self._text + "".join(best)
+        else:
+            self._pending, text = pending, self._text  # taken when its candidates arrive
+        self._text = text
+        self._forget_ink()
+        self._show_text()
+        self._set_choices([])
+
+    def _written(self, strokes: Strokes, width: int, height: int) -> None:
+        self._last_stroke = time.monotonic()
+        self._ink_id += 1
+        self._queue = [ink for ink in self._queue if ink.ink_id == self._pending]
+        self._queue.append(_Ink(self._ink_id, strokes, width, height))
+        self._next()
+
+    def _next(self) -> None:
+        """One recognition at a time; only the newest ink (and one waiting to be taken) queue."""
+        if self._busy or not self._queue:
+            return
+        ink = self._queue.pop(0)
+        self._busy = True
+        run_task(lambda _task: (ink.ink_id, _recognize(ink)), name="handwriting",
+                 on_success=self._candidates, on_failure=self._unavailable,
+                 on_done=self._recognition_done)  # fmt: skip
+
+    def _recognition_done(self) -> None:
+        self._busy = False
+        self._next()
+
+    def _candidates(self, result: tuple[int, list[str]]) -> None:
+        ink_id, found = result
+        if ink_id == self._pending:
+            self._pending = None
+            self._text += "".join(found[:1])
+            self._show_text()
+            if not self.pad.strokes:
+                self._offer_following()
+        elif ink_id == self._ink_id and self.mode() == self.HANDWRITING:
+            self._recognized = result
+            self._set_choices([(char, char) for char in found])
+
+    def _unavailable(self, error: KnownError) -> None:
+        """No recognizer: say so on the pad in plain words; pinyin still works."""
+        self._pending = None
+        self._queue.clear()
+        self.pad.set_message(f"{error.zh}\n\n请点上面的“拼音”输入")
+
+
+def _prepare(_task) -> None:
+    """Worker thread: open the handwriting model and read the word list, once."""
+    words()
+    handwriting.recognizer().load()
+
+
+def _recognize(ink: _Ink) -> list[str]:
+    """Worker thread: candidates for one character's strokes (never logged)."""
+    return handwriting.recognizer().recognize(ink.strokes, ink.width, ink.height, limit=CANDIDATES)
