@@ -8,7 +8,6 @@ from typing import Any
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import (
     QAbstractItemView,
-    QBoxLayout,
     QHBoxLayout,
     QHeaderView,
     QLabel,
@@ -25,7 +24,15 @@ from kiosk.services import payouts
 from kiosk.services.types import PayoutRow, PayoutTotals, Person, PersonPayouts, VillagePayouts
 from kiosk.ui.keypad import Keypad
 from kiosk.ui.models import PayoutTableModel
-from kiosk.ui.widgets import AdaptiveRow, CurrentPageStack, FlowGrid, SideScroller, clear_layout, kinetic
+from kiosk.ui.widgets import (
+    AdaptiveRow,
+    CurrentPageStack,
+    FlowGrid,
+    SideScroller,
+    StackingRow,
+    clear_layout,
+    kinetic,
+)
 
 
 def payout_table(model: PayoutTableModel) -> QTableView:
@@ -95,7 +102,7 @@ class ChoiceStrip:
         return self._buttons[: len(self._values)]
 
 
-class ChoiceRows(QWidget):
+class ChoiceRows(StackingRow):
     """Years and items share a row where the items strip keeps room for a few names (the
     table keeps the height); on a narrow screen the items get a row of their own."""
 
@@ -104,25 +111,11 @@ class ChoiceRows(QWidget):
     def __init__(self, years: QHBoxLayout, items: QWidget):
         super().__init__()
         self.years = years
-        self.box = QBoxLayout(QBoxLayout.Direction.LeftToRight, self)
-        self.box.setContentsMargins(0, 0, 0, 0)
         self.box.addLayout(years, stretch=0)
         self.box.addWidget(items, stretch=1)
 
-    def resizeEvent(self, event) -> None:
-        super().resizeEvent(event)
-        self.arrange()
-
-    def event(self, event) -> bool:
-        if event.type() == event.Type.LayoutRequest:  # the years changed
-            self.arrange()
-        return super().event(event)
-
-    def arrange(self) -> None:
-        wide = self.width() >= self.years.sizeHint().width() + self.ITEMS_ROOM_PX
-        direction = QBoxLayout.Direction.LeftToRight if wide else QBoxLayout.Direction.TopToBottom
-        if self.box.direction() != direction:
-            self.box.setDirection(direction)
+    def needs_stacking(self) -> bool:
+        return self.width() < self.years.sizeHint().width() + self.ITEMS_ROOM_PX
 
 
 def totals_text(totals: PayoutTotals) -> str:

@@ -195,7 +195,41 @@ class FlowGrid(QLayout):
         return y - gap - rect.y() + margins.bottom()
 
 
-class AdaptiveRow(QWidget):
+class StackingRow(QWidget):
+    """Its parts side by side in ``box`` while they fit, stacked when they do not; asked
+    again when it is resized or its contents ask for a new layout (a text, a font, an
+    option changed). Subclasses say when to stack (``needs_stacking``)."""
+
+    def __init__(self, parent: QWidget | None = None):
+        super().__init__(parent)
+        # A QHBoxLayout is a QBoxLayout whose direction can change; no Qt enum is touched
+        # unless it does (the first one costs ~17 ms of PySide set-up, before the first frame).
+        self.box = QHBoxLayout(self)
+        self.box.setContentsMargins(0, 0, 0, 0)
+        self._stacked = False
+
+    def needs_stacking(self) -> bool:
+        raise NotImplementedError
+
+    def resizeEvent(self, event) -> None:
+        super().resizeEvent(event)
+        self.arrange()
+
+    def event(self, event) -> bool:
+        if event.type() == event.Type.LayoutRequest:
+            self.arrange()
+        return super().event(event)
+
+    def arrange(self) -> None:
+        """Side by side or stacked, for the current width and contents."""
+        stacked = self.needs_stacking()
+        if stacked != self._stacked:
+            self._stacked = stacked
+            self.box.setDirection(QBoxLayout.Direction.TopToBottom if stacked
+                                  else QBoxLayout.Direction.LeftToRight)  # fmt: skip
+
+
+class AdaptiveRow(StackingRow):
     """A label followed by buttons on one row when the label fits beside them, else the
     label on a row of its own above them. The header and the totals row use it: on a
     1080 px portrait screen, or in 长辈模式, the title and four buttons do not fit in a row
@@ -212,33 +246,12 @@ class AdaptiveRow(QWidget):
         self.buttons.addStretch(1)
         for widget in widgets:
             self.buttons.addWidget(widget)
-        # A QHBoxLayout is a QBoxLayout whose direction can change; no Qt enum is touched
-        # unless it does (the first one costs ~17 ms of PySide set-up, before the first frame).
-        self.box = QHBoxLayout(self)
-        self.box.setContentsMargins(0, 0, 0, 0)
         self.box.addWidget(label, stretch=1)
         self.box.addLayout(self.buttons)
-        self._stacked = False
 
-    def resizeEvent(self, event) -> None:
-        super().resizeEvent(event)
-        self.arrange()
-
-    def event(self, event) -> bool:
-        # A label whose text or font changed asks its parent (this row) for a new layout.
-        if event.type() == event.Type.LayoutRequest:
-            self.arrange()
-        return super().event(event)
-
-    def arrange(self) -> None:
-        """Pick the arrangement for the current width and label text."""
+    def needs_stacking(self) -> bool:
         need = self.label.fontMetrics().horizontalAdvance(self.label.text()) + 16
-        room = self.width() - self.buttons.sizeHint().width() - self.box.spacing()
-        stacked = need > room
-        if stacked != self._stacked:
-            self._stacked = stacked
-            self.box.setDirection(QBoxLayout.Direction.TopToBottom if stacked
-                                  else QBoxLayout.Direction.LeftToRight)  # fmt: skip
+        return need > self.width() - self.buttons.sizeHint().width() - self.box.spacing()
 
     def set_text(self, text: str) -> None:
         self.label.setText(text)
