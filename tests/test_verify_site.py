@@ -19,6 +19,7 @@ from kiosk import fmt, notice_digest
 from kiosk.services import notices, payouts, sync
 from kiosk.store.db import close_database, open_database
 from kiosk.sync import feed_format, publisher, verify_site
+from tests.benchmarks.baseline import add_one_yuan
 from tests.test_sync import FeedServer
 
 YEAR = 2025
@@ -35,16 +36,6 @@ def _first_village(input_dir: Path) -> tuple[Path, str]:
     (path,) = (input_dir / "payouts").glob(f"{YEAR}_{TOWN}_*.csv")
     with path.open(encoding="utf-8-sig") as f:
         return path, next(csv.DictReader(f))["村代码"]
-
-
-def _change_first_row(path: Path) -> None:
-    """One more 元 on the file's first row (its village's totals and digests change)."""
-    with path.open(encoding="utf-8-sig") as f:
-        rows = list(csv.reader(f))
-    amount = rows[0].index("发放金额(元)")
-    rows[1][amount] = f"{float(rows[1][amount]) + 1:.2f}"
-    with path.open("w", encoding="utf-8-sig", newline="") as f:
-        csv.writer(f).writerows(rows)
 
 
 def _get(url: str) -> str:
@@ -162,7 +153,7 @@ def test_printed_qr_verifies_then_reports_the_update(county, county_keys, tmp_pa
     assert _script_says(_get(one.verify_url), one.digest) in (None, "此公示单与县级现行数据一致")
     assert {e["digest"]: e["scope"] for e in index["digests"]}[one.digest] == item
 
-    _change_first_row(path)
+    add_one_yuan(path)  # its village's totals and digests change
     rebuilt = publisher.build_feed(county_input, county_keys, feed)
     second = _sync_and_print(server, county_keys, db, village, tmp_path / "b.pdf")
     assert second.digest != first.digest
@@ -276,7 +267,7 @@ def test_unchanged_village_years_are_byte_identical(county, county_keys, tmp_pat
     assert again.verify.written == 0 and _tree(site) == before
 
     path, village = _first_village(county_input)
-    _change_first_row(path)
+    add_one_yuan(path)
     changed = publisher.build_feed(county_input, county_keys, feed)
     after = _tree(site)
     differ = {name.split("/")[0] for name in before if after[name] != before[name]}
@@ -302,7 +293,7 @@ def test_a_feed_without_a_site_seeds_its_history(county, county_keys):
     old = json.loads((feed / "verify" / f"{village}-{YEAR}" / "index.json").read_text(encoding="utf-8"))
     old_digest = old["digests"][0]["digest"]
     shutil.rmtree(feed / "verify")
-    _change_first_row(path)
+    add_one_yuan(path)
     publisher.build_feed(county_input, county_keys, feed)
     index = json.loads((feed / "verify" / f"{village}-{YEAR}" / "index.json").read_text(encoding="utf-8"))
     assert {e["digest"]: e["status"] for e in index["digests"]}[old_digest] == "已更新"
