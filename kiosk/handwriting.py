@@ -55,12 +55,17 @@ def _bundle_dirs() -> list[Path]:
     return [d / "zinnia" for d in dirs]
 
 
+def _override(variable: str, missing) -> Path | None:
+    """The file an environment variable names (a test, or staff pointing at another copy)."""
+    override = os.environ.get(variable)
+    if override and not Path(override).is_file():
+        raise missing(f": {override}")
+    return Path(override) if override else None
+
+
 def _find_library() -> Path:
-    override = os.environ.get(LIB_ENV)
-    if override:
-        if not Path(override).is_file():
-            raise _no_library(f": {override}")
-        return Path(override)
+    if override := _override(LIB_ENV, _no_library):
+        return override
     for folder in _bundle_dirs():
         for name in BUNDLE_LIBS:
             if (folder / name).is_file():
@@ -76,11 +81,8 @@ def _find_library() -> Path:
 
 
 def _find_model() -> Path:
-    override = os.environ.get(MODEL_ENV)
-    if override:
-        if not Path(override).is_file():
-            raise _no_model(f": {override}")
-        return Path(override)
+    if override := _override(MODEL_ENV, _no_model):
+        return override
     for folder in _bundle_dirs():
         if (folder / MODEL_NAME).is_file():
             return folder / MODEL_NAME
