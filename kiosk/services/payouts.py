@@ -132,7 +132,7 @@ def lookup_person(initials: str, id_last4: str, town_code: str | None = None) ->
         .where((Payout.name_initials == initials) & (Payout.id_last4 == id_last4))
     )
     if town_code:
-        query = query.where(Payout.village.between(f"{town_code}000", f"{town_code}999"))
+        query = _in_town(query, town_code)
     raw = _fetch(query.order_by(Payout.year.desc(), Payout.item, Payout.id))
     rows = [PayoutRow(*r[:-1]) for r in raw]
     villages: dict[str, VillageInfo] = {}
@@ -143,10 +143,11 @@ def lookup_person(initials: str, id_last4: str, town_code: str | None = None) ->
     return PersonPayouts(initials, id_last4, rows, villages, sum(r.amount_fen for r in rows))
 
 
-def people_by_last4(id_last4: str, town_code: str | None = None) -> list[Person]:
-    """Who in the town has an ID number ending in ``id_last4``: the villager picks their own
-    name from these few, no pinyin needed. Names and masked IDs are on the public list
-    already, so this shows nothing new.
+def people_by_last4(id_last4: str, town_code: str | None = None,
+                    name: str | None = None) -> list[Person]:  # fmt: skip
+    """Who in the town has an ID number ending in ``id_last4`` (and, when the villager wrote
+    it, the ``name``): the villager picks their own name from these few, no pinyin needed.
+    Names and masked IDs are on the public list already, so this shows nothing new.
 
     Raises:
         KnownError: ``id_last4`` is not 4 characters of an ID number.
@@ -157,13 +158,28 @@ def people_by_last4(id_last4: str, town_code: str | None = None) -> list[Person]
         .where(Payout.id_last4 == id_last4)
         .distinct()
     )
+    if name:
+        query = query.where(Payout.name == name)
     if town_code:
-        query = query.where(Payout.village.between(f"{town_code}000", f"{town_code}999"))
+        query = _in_town(query, town_code)
     people = []
     for name, id_masked, village_code in _fetch(query):
         village = divisions.get_village(village_code)
         people.append(Person(name, id_masked, village_code, village.name if village else village_code))
     return sorted(people, key=lambda p: (text.name_sort_key(p.name), p.village_code))
+
+
+def count_named(name: str, town_code: str | None = None) -> int:
+    """How many people on the town's lists bear ``name`` (a written name, before the last 4
+    ID characters narrow it to one)."""
+    query = Payout.select(Payout.id_masked, Payout.village).where(Payout.name == name).distinct()
+    if town_code:
+        query = _in_town(query, town_code)
+    return query.count()
+
+
+def _in_town(query, town_code: str):
+    return query.where(Payout.village.between(f"{town_code}000", f"{town_code}999"))
 
 
 def person_payouts(person: Person) -> PersonPayouts:
