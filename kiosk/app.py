@@ -172,6 +172,13 @@ def screenshot(db: Path, page: str, out: Path, village: str | None = None,
         window.show_print(code, window.payouts.result.year)
     elif page == "catalogue":
         window.show_page("catalogue").show_domain("D21", "涉农补贴")
+    elif page == "writing":  # the catalogue search's text-entry panel, 三 written on it
+        search = window.show_page("catalogue").search
+        search.write.click()
+        _wait_ms(100)  # laid out, so the ink scales to the pad as shown
+        search.panel.pad.replay([[(60, 80), (240, 80)], [(80, 150), (220, 150)],
+                                 [(40, 230), (260, 230)]], 300, 300)  # fmt: skip
+        _wait_until(lambda: bool(search.panel.choices()), 5000)
     elif page == "consult":
         window.show_page("consult").show_category("涉农补贴")
     elif page == "answer":
@@ -195,6 +202,14 @@ def _wait_ms(ms: int) -> None:
     loop = QEventLoop()
     QTimer.singleShot(ms, loop.quit)
     loop.exec()
+
+
+def _wait_until(done, timeout_ms: int) -> None:
+    """Run the event loop until ``done()`` or ``timeout_ms`` passed (a worker's answer)."""
+    for _ in range(timeout_ms // 50):
+        if done():
+            return
+        _wait_ms(50)
 
 
 def _a_village_with_payouts() -> str:

@@ -410,8 +410,8 @@ def build_parser() -> argparse.ArgumentParser:
     screenshot = commands.add_parser("screenshot", help="离屏渲染页面截图")
     screenshot.add_argument(
         "--page", required=True,
-        choices=("home", "payouts", "lookup", "print", "catalogue", "consult", "answer", "policies",
-                 "document", "admin"),
+        choices=("home", "payouts", "lookup", "print", "catalogue", "writing", "consult", "answer",
+                 "policies", "document", "admin"),
     )  # fmt: skip
     screenshot.add_argument("--village")
     screenshot.add_argument("--elderly", action="store_true")

@@ -197,3 +197,19 @@ def tap(qtbot, button):
     qtbot.waitUntil(button.isVisible, timeout=2000)
     assert button.isEnabled(), button.text()
     qtbot.mouseClick(button, Qt.MouseButton.LeftButton)
+
+
+class StandIn:
+    """A recognizer that answers at once with fixed candidates (the flow, not Zinnia)."""
+
+    def __init__(self, answers=("低", "氏", "纸"), error: Exception | None = None):
+        self.answers, self.error, self.calls = list(answers), error, 0
+
+    def load(self) -> None:
+        if self.error:
+            raise self.error
+
+    def recognize(self, strokes, width, height, limit=10):
+        self.load()
+        self.calls += 1
+        return self.answers[:limit]

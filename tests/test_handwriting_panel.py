@@ -7,26 +7,10 @@ from PySide6.QtWidgets import QVBoxLayout, QWidget
 from kiosk import handwriting
 from kiosk.ui import tasks, theme
 from kiosk.ui.handwriting_panel import TextEntryPanel
-from tests.conftest import tap
+from tests.conftest import StandIn, tap
 from tests.test_layout import SCREENS, layout_problems
 
 LEFT = Qt.MouseButton.LeftButton
-
-
-class StandIn:
-    """A recognizer that answers at once with fixed candidates (the flow, not Zinnia)."""
-
-    def __init__(self, answers=("低", "氏", "纸"), error: Exception | None = None):
-        self.answers, self.error, self.calls = list(answers), error, 0
-
-    def load(self) -> None:
-        if self.error:
-            raise self.error
-
-    def recognize(self, strokes, width, height, limit=10):
-        self.load()
-        self.calls += 1
-        return self.answers[:limit]
 
 
 def _host(qtbot, size=(1080, 1920), elderly=False, **options) -> tuple[QWidget, TextEntryPanel]:

@@ -16,7 +16,8 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from tests.conftest import open_kiosk
+from kiosk import handwriting
+from tests.conftest import StandIn, open_kiosk
 
 SCREENS = [(1080, 1920), (1920, 1080), (1366, 768), (1280, 800)]
 TOWN = "371522001"
@@ -163,16 +164,43 @@ def show(window, qtbot, db, page: str):
         print_page = window.print_page
         qtbot.waitUntil(lambda: print_page.task is None, timeout=20_000)
         return print_page.view
+    if page == "writing_search":  # ten candidates for a character written on the pad
+        search = window.show_page("catalogue").search
+        search.write.click()
+        settle(qtbot)
+        search.panel.pad.replay([[(60, 150), (240, 150)]], 300, 300)
+        qtbot.waitUntil(lambda: len(search.panel.choices()) == 10)
+        return None
+    if page == "writing_pinyin":  # the document search spelled in pinyin
+        search = window.show_page("policies").search
+        search.write.click()
+        search.panel.tabs["拼音"].click()
+        for letter in "CZ":
+            search.panel.keypad.keys[letter].click()
+        assert search.panel.choices()
+        return None
+    if page == "writing_name":  # the lookup's name, written by hand
+        window.show_village(_long_village(db))
+        window.payouts.show_lookup()
+        lookup = window.payouts.lookup
+        lookup.write_name.click()
+        settle(qtbot)
+        lookup.panel.pad.replay([[(60, 150), (240, 150)]], 300, 300)
+        qtbot.waitUntil(lambda: len(lookup.panel.choices()) == 10)
+        return None
     raise AssertionError(page)
 
 
-PAGES = ("home", "payouts", "lookup", "catalogue_entry", "qa_answer", "document", "verify", "print_preview")
+PAGES = ("home", "payouts", "lookup", "catalogue_entry", "qa_answer", "document", "verify", "print_preview",
+         "writing_search", "writing_pinyin", "writing_name")  # fmt: skip
 
 
 @pytest.mark.parametrize("elderly", [False, True], ids=["normal", "elderly"])
 @pytest.mark.parametrize("screen", SCREENS, ids=[f"{w}x{h}" for w, h in SCREENS])
 def test_every_villager_page_fits_the_screen(qtbot, demo_db, tmp_path, monkeypatch, screen, elderly):
     monkeypatch.setenv("KIOSK_IDLE_TIMEOUT_S", "600")
+    # Ten wide-ish candidates at once, whatever this machine's model would answer.
+    monkeypatch.setattr(handwriting, "recognizer", lambda: StandIn(answers="低氏纸底抵邸砥坻诋祗"))
     window = open_kiosk(qtbot, tmp_path / "settings.json", demo_db, size=screen)
     # After the first frame: the tiles' icons and the app-wide event filter come then.
     qtbot.waitUntil(lambda: bool(window._activity), timeout=5000)

@@ -1,5 +1,6 @@
 """Shared pieces of the reading pages: a touch list that opens a detail view, and a search
-bar fed by the on-screen keypad (pinyin initials) or by common-word buttons (full text)."""
+bar fed by the on-screen keypad (pinyin initials), common-word buttons or handwriting (full
+text)."""
 
 import html
 from collections.abc import Callable
@@ -109,9 +110,15 @@ class ListDetail(QWidget):
 
 
 class SearchBar(QWidget):
-    """Emits ``searched(query)``: initials typed on the keypad, or a common word tapped."""
+    """Emits ``searched(query)``: initials typed on the keypad, a common word tapped, or words
+    written by hand (or spelled in pinyin) on the text-entry panel.
+
+    While the panel is open it emits ``writing(True)`` so the page can give it the screen;
+    确定 closes it (``writing(False)``) and searches for what was written.
+    """
 
     searched = Signal(str)
+    writing = Signal(bool)
 
     def __init__(self, hint: str, words: tuple[str, ...] = COMMON_WORDS,
                  parent: QWidget | None = None):  # fmt: skip
@@ -120,19 +127,25 @@ class SearchBar(QWidget):
         self.field.setReadOnly(True)
         self.field.setPlaceholderText(hint)
         self.field.setAccessibleName("搜索内容")
+        self.write = QPushButton("写字搜索")
+        self.write.setCheckable(True)
+        self.write.setAccessibleName("手写或拼音输入搜索内容")
+        self.write.toggled.connect(self._show_writing)
         self.toggle = QPushButton("首字母键盘")
         self.toggle.setCheckable(True)
         self.toggle.setAccessibleName("首字母键盘")
         self.keypad = Keypad()
         self.keypad.setVisible(False)
-        self.toggle.toggled.connect(self.keypad.setVisible)
+        self.toggle.toggled.connect(self._show_keypad)
         self.keypad.typed.connect(lambda c: self._set(self.field.text() + c))
         self.keypad.erased.connect(lambda: self._set(self.field.text()[:-1]))
         self.keypad.cleared.connect(lambda: self._set(""))
         top = QHBoxLayout()
         top.addWidget(self.field, stretch=1)
+        top.addWidget(self.write)
         top.addWidget(self.toggle)
-        word_grid = FlowGrid(max_columns=8)
+        self.word_panel = QWidget()
+        word_grid = FlowGrid(self.word_panel, max_columns=8)
         self.words: dict[str, QPushButton] = {}
         for word in words:
             button = QPushButton(word)
@@ -140,19 +153,57 @@ class SearchBar(QWidget):
             button.clicked.connect(lambda _=False, w=word: self._set(w))
             word_grid.addWidget(button)
             self.words[word] = button
-        layout = QVBoxLayout(self)
-        layout.setContentsMargins(0, 0, 0, 0)
-        layout.addLayout(top)
-        layout.addLayout(word_grid)
-        layout.addWidget(self.keypad)
+        self.word_panel.setVisible(bool(words))
+        self.panel = None  # the text-entry panel, made on first use: most visits never write
+        self._layout = QVBoxLayout(self)
+        self._layout.setContentsMargins(0, 0, 0, 0)
+        self._layout.addLayout(top)
+        self._layout.addWidget(self.word_panel)
+        self._layout.addWidget(self.keypad)
 
     def _set(self, query: str) -> None:
         self.field.setText(query)
         self.searched.emit(query)
 
+    def _show_keypad(self, on: bool) -> None:
+        if on:
+            self.write.setChecked(False)
+        self.keypad.setVisible(on)
+
+    def _show_writing(self, on: bool) -> None:
+        if on:
+            self.toggle.setChecked(False)
+            if self.panel is None:
+                # Imported here: the panel module pulls in the Qt enums and ctypes, which
+                # start-up does not need.
+                from kiosk.ui.handwriting_panel import TextEntryPanel
+
+                self.panel = TextEntryPanel()
+                self.panel.accepted.connect(self._written)
+                self._layout.addWidget(self.panel, stretch=1)
+            self.panel.clear()
+        if self.panel is not None:
+            self.panel.setVisible(on)
+        self.word_panel.setVisible(not on and bool(self.words))
+        host = self.parentWidget().layout() if self.parentWidget() else None
+        if host is not None:  # the panel takes the page's height, the pad grows with it
+            host.setStretchFactor(self, 1 if on else 0)
+        self.writing.emit(on)
+
+    def _written(self, text: str) -> None:
+        self.write.setChecked(False)
+        self._set(text.strip())
+
+    def is_writing(self) -> bool:
+        return self.write.isChecked()
+
     def clear(self) -> None:
+        """Forget the query and anything written (idle reset)."""
         self.field.clear()
         self.toggle.setChecked(False)
+        self.write.setChecked(False)
+        if self.panel is not None:
+            self.panel.clear()
 
 
 def fold(opened: bool, *widgets: QWidget) -> None:
@@ -160,7 +211,23 @@ def fold(opened: bool, *widgets: QWidget) -> None:
     for widget in widgets:
         if isinstance(widget, SearchBar):
             widget.toggle.setChecked(False)
+            widget.write.setChecked(False)
         widget.setVisible(not opened)
+
+
+def give_room(bar: SearchBar, widgets: tuple[QWidget, ...],
+              restore: Callable[[], None] | None = None) -> None:  # fmt: skip
+    """Hide ``widgets`` while the bar's writing panel is open (a 768 px screen has no height
+    to spare); when it closes show them again, then let ``restore`` re-hide what the page's
+    own state hides."""
+
+    def writing(on: bool) -> None:
+        for widget in widgets:
+            widget.setVisible(not on)
+        if not on and restore is not None:
+            restore()
+
+    bar.writing.connect(writing)
 
 
 def run_search(bar: SearchBar, view: ListDetail, search: Callable[[str], list[tuple[str, str]]],

@@ -4,7 +4,15 @@ from PySide6.QtWidgets import QHBoxLayout, QLabel, QPushButton, QVBoxLayout, QWi
 
 from kiosk.services import catalogue
 from kiosk.services.types import CatalogueEntryInfo
-from kiosk.ui.browse import COMMON_WORDS, ListDetail, SearchBar, detail_html, fold, run_search
+from kiosk.ui.browse import (
+    COMMON_WORDS,
+    ListDetail,
+    SearchBar,
+    detail_html,
+    fold,
+    give_room,
+    run_search,
+)
 from kiosk.ui.widgets import FlowGrid, button_grid
 
 _TITLE = "基层政务公开标准目录"
@@ -33,7 +41,7 @@ class CataloguePage(QWidget):
         domains = {domain.code: domain.name for domain in catalogue.list_domains()}
         # A common word that is also a domain (就业) would be two buttons reading the same.
         words = tuple(w for w in COMMON_WORDS if w not in domains.values())
-        self.search = SearchBar("输入事项名称拼音首字母，或点常用词", words)
+        self.search = SearchBar("写字搜索、输入拼音首字母，或点常用词", words)
         self.domain_panel = QWidget()
         self.domains = FlowGrid(self.domain_panel, max_columns=7)
         self.domain_buttons = button_grid(self.domains, domains,
@@ -47,6 +55,9 @@ class CataloguePage(QWidget):
                    lambda q: [_item(e) for e in catalogue.search(q)], lambda: [])  # fmt: skip
         self.search.searched.connect(lambda q: self._show_list(bool(q.strip())))
         self.view.opened.connect(lambda on: fold(on, self.search))
+        # Writing gets the screen; closing the panel brings back what was there.
+        give_room(self.search, (self.title, self.domain_panel, self.all_domains, self.view),
+                  lambda: self._show_list(self._listing))
         layout = QVBoxLayout(self)
         layout.addWidget(self.title)
         layout.addWidget(self.search)
@@ -65,6 +76,7 @@ class CataloguePage(QWidget):
         self._show_list(True)
 
     def _show_list(self, on: bool) -> None:
+        self._listing = on
         self.domain_panel.setVisible(not on)
         self.all_domains.setVisible(on)
         self.view.setVisible(on)

@@ -5,7 +5,15 @@ from PySide6.QtWidgets import QLabel, QPushButton, QVBoxLayout, QWidget
 
 from kiosk.services import consult
 from kiosk.services.types import ContactInfo, GuideInfo, QAInfo
-from kiosk.ui.browse import COMMON_WORDS, ListDetail, SearchBar, detail_html, fold, run_search
+from kiosk.ui.browse import (
+    COMMON_WORDS,
+    ListDetail,
+    SearchBar,
+    detail_html,
+    fold,
+    give_room,
+    run_search,
+)
 from kiosk.ui.widgets import FlowGrid, button_grid
 
 
@@ -40,7 +48,7 @@ class ConsultPage(QWidget):
         # Common words that are not also a category: two buttons reading 养老, one searching
         # and one browsing, would only confuse.
         words = tuple(w for w in COMMON_WORDS if not any(w in c for c in categories))
-        self.search = SearchBar("输入问题拼音首字母，或点常用词", words)
+        self.search = SearchBar("写字搜索、输入拼音首字母，或点常用词", words)
         self.category_panel = QWidget()
         row = FlowGrid(self.category_panel, max_columns=8)
         self.categories = button_grid(row, {name: name for name in categories}, self.show_category,
@@ -64,9 +72,13 @@ class ConsultPage(QWidget):
         layout.addStretch(0)
         # An open answer gets the screen: the search folds away until 返回列表.
         self.view.opened.connect(lambda on: fold(on, self.search, self.all_categories))
+        # Writing gets the screen; closing the panel brings back what was there.
+        give_room(self.search, (self.title, self.category_panel, self.all_categories, self.view),
+                  lambda: self._show_list(self._listing))
         self._show_list(False)
 
     def _show_list(self, on: bool) -> None:
+        self._listing = on
         self.category_panel.setVisible(not on)
         self.all_categories.setVisible(on)
         self.view.setVisible(on)

@@ -18,7 +18,6 @@ from PySide6.QtWidgets import (
     QBoxLayout,
     QButtonGroup,
     QFrame,
-    QHBoxLayout,
     QLabel,
     QPushButton,
     QSizePolicy,
@@ -166,6 +165,16 @@ class WritingPad(QWidget):
     def message(self) -> str:
         return self._message
 
+    def replay(self, strokes: Strokes, width: int, height: int) -> None:
+        """Ink a character written elsewhere (a recorded stroke file) as if written here: the
+        screenshot tool uses it."""
+        if self._message:
+            return
+        sx, sy = self.width() / width, self.height() / height
+        self.strokes = [[(x * sx, y * sy) for x, y in stroke] for stroke in strokes]
+        self.update()
+        self.written.emit([list(s) for s in self.strokes], self.width(), self.height())
+
     def mousePressEvent(self, event: QMouseEvent) -> None:
         if self._message or event.button() != Qt.MouseButton.LeftButton:
             return
@@ -281,7 +290,6 @@ class TextEntryPanel(QWidget):
         self.composed.setObjectName("composed")
         self.composed.setWordWrap(True)
         self.composed.setAccessibleName("已输入的文字")
-        self.composed.setStyleSheet("font-size: 34pt;")
         # The frame, not the label, carries the border: a label's own padding would hide a
         # wrapped second line from the layout.
         composed_frame = QFrame()
@@ -289,13 +297,17 @@ class TextEntryPanel(QWidget):
         composed_frame.setStyleSheet(f"QFrame#composedFrame {{ border: 3px solid {theme.ACTION}; }}")
         QVBoxLayout(composed_frame).addWidget(self.composed)
 
+        # The two modes sit with the actions: a row of their own cost the candidates their
+        # second row on a 768 px screen in 长辈模式. The six flow into two rows of three
+        # when the letter keypad needs the width.
         self.tabs = {"手写": QPushButton("手写"), "拼音": QPushButton("拼音")}
         group = QButtonGroup(self)
-        tab_row = QHBoxLayout()
+        self._actions = actions = QWidget()
+        action_row = FlowGrid(actions, max_columns=6)
         for index, button in enumerate(self.tabs.values()):
             button.setCheckable(True)
             group.addButton(button, index)
-            tab_row.addWidget(button)
+            action_row.addWidget(button)
         self.tabs["手写"].setChecked(True)
         group.idClicked.connect(self.show_mode)
 
@@ -304,7 +316,7 @@ class TextEntryPanel(QWidget):
         self.candidate_buttons: list[QPushButton] = []
         for index in range(CANDIDATES):
             button = QPushButton()
-            button.setStyleSheet("font-size: 28pt;")
+            button.setObjectName("candidate")
             policy = button.sizePolicy()
             policy.setRetainSizeWhenHidden(True)  # the grid keeps its rows: nothing jumps
             button.setSizePolicy(policy)
@@ -314,7 +326,6 @@ class TextEntryPanel(QWidget):
             self.candidate_buttons.append(button)
 
         self.buttons: dict[str, QPushButton] = {}
-        action_row = QHBoxLayout()
         for label, slot in (("重写", self.rewrite), ("退格", self.backspace), ("空格", self.space),
                             ("确定", self.accept)):  # fmt: skip
             button = QPushButton(label)
@@ -326,17 +337,16 @@ class TextEntryPanel(QWidget):
         column = QVBoxLayout(side)
         column.setContentsMargins(0, 0, 0, 0)
         column.addWidget(composed_frame)
-        column.addLayout(tab_row)
         column.addWidget(candidates)
         column.addStretch(1)
-        column.addLayout(action_row)
+        column.addWidget(actions)
 
         self.pad = WritingPad()
         self.pad.pen_down.connect(self._pen_down)
         self.pad.written.connect(self._written)
         self.letters = QLabel()
         self.letters.setAccessibleName("拼音")
-        self.letters.setStyleSheet("font-size: 30pt;")
+        self.letters.setObjectName("spelled")
         self.keypad = Keypad()
         self.keypad.typed.connect(self._typed)
         self.keypad.erased.connect(self._erase_letter)
@@ -494,10 +504,16 @@ class TextEntryPanel(QWidget):
         if self._layout.direction() != direction:
             self._layout.setDirection(direction)
         # The letter keypad wants width more than the candidates do (28 keys, 长辈模式 on
-        # 1280 x 800); the pad is a square and gets no wider than the panel is high anyway.
-        body = 3 if self.mode() == self.PINYIN else 2
+        # 1280 x 800). The pad is a square: in landscape it gets no wider than the panel is
+        # high, and no wider than leaves the six buttons one row; the candidates take the
+        # width it leaves (five to a row, not four).
+        pinyin = self.mode() == self.PINYIN
+        margins = 2 * self._layout.contentsMargins().left() + self._layout.spacing()
+        one_row = self._actions.layout().sizeHint().width()
+        square = min(self.height() - margins, self.width() - one_row - margins)
+        self.body.setMaximumWidth(max(square, 200) if wide and not pinyin else 16_777_215)
         self._layout.setStretch(0, 2 if wide else 0)
-        self._layout.setStretch(1, body if wide else 1)
+        self._layout.setStretch(1, (3 if pinyin else 2) if wide else 1)
 
     def _forget_ink(self) -> None:
         self._ink_id += 1

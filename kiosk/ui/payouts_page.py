@@ -1,6 +1,6 @@
 """补贴公示: a village's payout results by year and item, with totals; a surname picker; and
 a villager's own lookup by the last 4 characters of the ID number, then picking their name
-(no pinyin needed)."""
+(no pinyin needed), or by a name written by hand and then the last 4."""
 
 from collections.abc import Callable
 from typing import Any
@@ -319,15 +319,21 @@ class SurnamePicker(QWidget):
 class PersonLookup(QWidget):
     """A villager's own rows in three steps: the last 4 characters of the ID number on a
     telephone pad, their name from the few people those 4 match, then the rows filling the
-    screen (the pad folds away)."""
+    screen (the pad folds away).
 
-    ENTRY, CHOOSE, RESULTS = range(3)
+    A villager may first write their name by hand (写姓名); the last 4 then narrow it to them.
+    The name alone never shows rows: on a town's lists a name is rarely unique.
+    """
+
+    ENTRY, CHOOSE, RESULTS, WRITE = range(4)
     _HINT = "请输入您身份证号的最后4位，只显示本人的发放记录"
 
     def __init__(self, parent: QWidget | None = None):
         super().__init__(parent)
         self.village_town: str | None = None
         self.found: PersonPayouts | None = None
+        self.name = ""  # written by hand, narrows the lookup by last 4
+        self.panel = None  # the text-entry panel, made on first use
         self.message = QLabel(self._HINT)
         self.message.setWordWrap(True)
         self.back = QPushButton("返回列表")
@@ -348,13 +354,21 @@ class PersonLookup(QWidget):
         self.search = QPushButton("查询")
         self.search.setAccessibleName("查询")
         self.search.clicked.connect(self.run)
+        self.write_name = QPushButton("写姓名")
+        self.write_name.setAccessibleName("手写姓名")
+        self.write_name.clicked.connect(self.show_writing)
+        self.name_label = QLabel()
+        self.name_label.setAccessibleName("已写的姓名")
+        self.name_label.setWordWrap(True)
         # The field and 查询 beside the pad: a pad below them fell off a 768 px screen.
         entry = QWidget()
         entry_layout = QHBoxLayout(entry)
         entry_layout.setContentsMargins(0, 0, 0, 0)
         field_column = QVBoxLayout()
+        field_column.addWidget(self.name_label)
         field_column.addWidget(self.last4)
         field_column.addWidget(self.search)
+        field_column.addWidget(self.write_name)
         field_column.addStretch(1)
         entry_layout.addLayout(field_column, stretch=1)
         entry_layout.addWidget(self.keypad, alignment=Qt.AlignmentFlag.AlignTop)
@@ -368,8 +382,11 @@ class PersonLookup(QWidget):
         # One person's rows: the name and ID would repeat on each; the year tells them apart.
         for column in (PayoutTableModel.NAME, PayoutTableModel.ID):
             self.table.setColumnHidden(column, True)
+        # step 0 alternative: the name written by hand
+        self.writing = QWidget()
+        QVBoxLayout(self.writing).setContentsMargins(0, 0, 0, 0)
         self.steps = CurrentPageStack()
-        for step in (entry, choose, self.table):
+        for step in (entry, choose, self.table, self.writing):
             self.steps.addWidget(step)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
@@ -383,12 +400,13 @@ class PersonLookup(QWidget):
     def run(self) -> None:
         """Look up the 4 characters typed: one person shows their rows, several their names."""
         try:
-            people = payouts.people_by_last4(self.last4.text(), self.village_town)
+            people = payouts.people_by_last4(self.last4.text(), self.village_town, self.name or None)
         except KnownError as exc:
             self.message.setText(exc.zh)
             return
         if not people:
-            self.message.setText(f"没有身份证号后4位为 {self.last4.text()} 的发放记录。"
+            whose = f"“{self.name}”" if self.name else ""
+            self.message.setText(f"没有{whose}身份证号后4位为 {self.last4.text()} 的发放记录。"
                                  "请核对，或到村委会查询")  # fmt: skip
             return
         if len(people) == 1:
@@ -404,6 +422,42 @@ class PersonLookup(QWidget):
             self.name_buttons.append(button)
         self.message.setText(f"身份证号后4位为 {self.last4.text()} 的有 {len(people)} 人，请点选您的姓名")
         self._show(self.CHOOSE)
+
+    def show_writing(self) -> None:
+        """写姓名: the text-entry panel takes the step; 确定 brings back the pad."""
+        if self.panel is None:
+            # Imported here: start-up does not need the panel's Qt enums and ctypes.
+            from kiosk.ui.handwriting_panel import TextEntryPanel
+
+            self.panel = TextEntryPanel()
+            self.panel.accepted.connect(self.name_written)
+            self.writing.layout().addWidget(self.panel)
+        self.panel.clear()
+        self.message.setText("请在方框里写您的姓名，一次写一个字，写完点“确定”")
+        self._show(self.WRITE)
+
+    def name_written(self, text: str) -> None:
+        """A name came back from the panel: keep it if the town's lists have it, then ask for
+        the last 4 characters."""
+        name = "".join(text.split())
+        self._show(self.ENTRY)
+        if not name:
+            self.message.setText(self._HINT)
+            return
+        count = payouts.count_named(name, self.village_town)
+        if count == 0:
+            self._set_name("")
+            self.message.setText(f"名单上没有姓名为“{name}”的人。请核对后重写，"
+                                 "或只输入身份证号后4位")  # fmt: skip
+            return
+        self._set_name(name)
+        self.message.setText(f"名单上有 {count} 位“{name}”。请再输入身份证号的最后4位")
+
+    def _set_name(self, name: str) -> None:
+        self.name = name
+        self.name_label.setText(f"姓名：{name}")
+        self.name_label.setVisible(bool(name))
+        self.write_name.setText("重写姓名" if name else "写姓名")
 
     def choose(self, person: Person) -> None:
         self.found = payouts.person_payouts(person)
@@ -427,6 +481,9 @@ class PersonLookup(QWidget):
     def clear(self) -> None:
         """Forget what was typed and found (idle timeout, 重新输入)."""
         self.last4.clear()
+        self._set_name("")
+        if self.panel is not None:
+            self.panel.clear()
         self.found = None
         self.model.set_rows([])
         clear_layout(self.names)

@@ -4,7 +4,7 @@ from PySide6.QtWidgets import QHBoxLayout, QLabel, QPushButton, QVBoxLayout, QWi
 
 from kiosk.services import documents
 from kiosk.services.types import DocumentInfo
-from kiosk.ui.browse import ListDetail, detail_html, fold
+from kiosk.ui.browse import ListDetail, SearchBar, detail_html, fold, give_room
 
 MARKS = {"有效": "【有效】", "已修改": "【已修改】", "已废止": "【已废止·仅供查阅】", "失效": "【已失效】"}
 
@@ -37,13 +37,28 @@ class PoliciesPage(QWidget):
             row.addWidget(button)
             self.filters[label] = button
         row.addStretch(1)
+        # Documents are found by their title words: common words would be guesses.
+        self.search = SearchBar("写字搜索文件名称，或输入拼音首字母", words=())
+        self.search.searched.connect(self.search_documents)
         self.view = ListDetail()
         layout = QVBoxLayout(self)
         layout.addWidget(self.title)
+        layout.addWidget(self.search)
         layout.addWidget(self.filter_panel)
         layout.addWidget(self.view, stretch=1)
-        self.view.opened.connect(lambda on: fold(on, self.filter_panel))
+        self.view.opened.connect(lambda on: fold(on, self.search, self.filter_panel))
+        give_room(self.search, (self.title, self.filter_panel, self.view))
         self.show_validity("全部")
+
+    def search_documents(self, query: str) -> None:
+        """Documents whose title or text has ``query``; an empty query lists them all again."""
+        if not query.strip():
+            self.show_validity("全部")
+            return
+        for button in self.filters.values():
+            button.setChecked(False)
+        found = documents.search_documents(query)
+        self.view.show_items([_document(d) for d in found], empty=f"没有找到含“{query}”的文件")
 
     def show_validity(self, validity: str) -> None:
         for label, button in self.filters.items():
@@ -52,4 +67,5 @@ class PoliciesPage(QWidget):
         self.view.show_items([_document(d) for d in found])
 
     def clear(self) -> None:
+        self.search.clear()
         self.show_validity("全部")

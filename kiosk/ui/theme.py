@@ -21,10 +21,11 @@ class Theme:
     body_pt: int
     heading_pt: int
     touch_px: int
+    writing_pt: int  # handwriting candidates and the text composed: read at arm's length
 
 
-NORMAL = Theme("normal", body_pt=18, heading_pt=30, touch_px=80)
-ELDERLY = Theme("elderly", body_pt=24, heading_pt=36, touch_px=96)
+NORMAL = Theme("normal", body_pt=18, heading_pt=30, touch_px=80, writing_pt=28)
+ELDERLY = Theme("elderly", body_pt=24, heading_pt=36, touch_px=96, writing_pt=36)
 
 
 def stylesheet(theme: Theme) -> str:
@@ -41,5 +42,6 @@ def stylesheet(theme: Theme) -> str:
     QTableView {{ gridline-color: #bbb; }}
     QListWidget::item {{ min-height: {theme.touch_px - 16}px; border-bottom: 1px solid #ccc; }}
     QScrollArea#page {{ border: none; }}
+    QPushButton#candidate, QLabel#composed, QLabel#spelled {{ font-size: {theme.writing_pt}pt; }}
     QLineEdit {{ border: 3px solid {ACTION}; min-height: {theme.touch_px}px; padding: 4px; }}
     """
