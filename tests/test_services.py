@@ -77,31 +77,39 @@ def test_unknown_village_is_a_clear_error(demo_db):
 
 
 def test_person_lookup_finds_own_rows_across_years(demo_db, raw):
-    initials, last4, name, masked = raw.execute(
-        "SELECT name_initials, id_last4, name, id_masked FROM payout"
+    last4, name, masked, village = raw.execute(
+        "SELECT id_last4, name, id_masked, village_id FROM payout"
         " GROUP BY name, id_masked HAVING count(DISTINCT year) = 3 LIMIT 1"
     ).fetchone()
-    found = payouts.lookup_person(initials.upper(), last4)
-    mine = [r for r in found.rows if (r.name, r.id_masked) == (name, masked)]
-    assert {r.year for r in mine} == {2023, 2024, 2025}
-    assert all(r.id_masked.endswith(last4) for r in found.rows)
+    people = payouts.people_by_last4(last4)
+    assert all(p.id_masked.endswith(last4) for p in people)
+    me = next(p for p in people if (p.name, p.id_masked, p.village_code) == (name, masked, village))
+    found = payouts.person_payouts(me)
+    assert {r.year for r in found.rows} == {2023, 2024, 2025}
+    assert {(r.name, r.id_masked) for r in found.rows} == {(name, masked)}
     assert found.amount_fen == sum(r.amount_fen for r in found.rows)
-    assert set(found.villages) == {r.village_code for r in found.rows}
+    assert set(found.villages) == {village}
 
 
-def test_person_lookup_needs_both_parts(demo_db):
-    for initials, last4 in [("", "1234"), ("zs", ""), ("zs", "12"), ("张三", "1234")]:
-        with pytest.raises(KnownError, match="身份证号后4位"):
-            payouts.lookup_person(initials, last4)
+@pytest.mark.parametrize("last4", ["", "12", "12345", "X123", "张三12"])
+def test_person_lookup_needs_four_id_characters(demo_db, last4):
+    with pytest.raises(KnownError, match="身份证号后4位"):
+        payouts.people_by_last4(last4)
 
 
-def test_person_lookup_within_a_town(demo_db, raw):
-    initials, last4, village = raw.execute(
-        "SELECT name_initials, id_last4, village_id FROM payout LIMIT 1"
+def test_person_lookup_within_a_town_and_by_written_name(demo_db, raw):
+    town, last4 = raw.execute(
+        "SELECT substr(village_id, 1, 9) AS town, id_last4 FROM payout GROUP BY town, id_last4"
+        " HAVING COUNT(DISTINCT name || id_masked) > 1 LIMIT 1"
     ).fetchone()
-    town = village[:9]
-    within = payouts.lookup_person(initials, last4, town_code=town)
-    assert within.rows and all(r.village_code.startswith(town) for r in within.rows)
+    within = payouts.people_by_last4(last4, town_code=town)
+    assert len(within) > 1 and all(p.village_code.startswith(town) for p in within)
+    assert len(payouts.people_by_last4(last4)) >= len(within)
+    name = within[0].name
+    named = payouts.people_by_last4(last4, town, name)
+    assert named and {p.name for p in named} == {name} and len(named) < len(within)
+    assert payouts.count_named(name, town) >= len(named)
+    assert payouts.count_named("不存在的人", town) == 0
 
 
 def test_catalogue_has_26_domains_with_entries(demo_db):

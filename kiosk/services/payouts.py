@@ -12,7 +12,6 @@ from kiosk.services.types import (
     PayoutTotals,
     Person,
     PersonPayouts,
-    VillageInfo,
     VillagePayouts,
 )
 from kiosk.store import text
@@ -107,40 +106,7 @@ def _totals(raw: list[tuple]) -> PayoutTotals:
     return PayoutTotals(len(raw), len(households), len(persons), sum(r[9] for r in raw))
 
 
-_INITIALS = re.compile(r"^[a-z]{1,8}$")
 _LAST4 = re.compile(r"^\d{3}[\dX]$")
-
-
-def lookup_person(initials: str, id_last4: str, town_code: str | None = None) -> PersonPayouts:
-    """A villager's own payouts across items and years, by name initials + last 4 ID digits.
-
-    Both parts are required: initials alone would list strangers.
-
-    Raises:
-        KnownError: either part is missing or malformed.
-    """
-    initials = initials.strip().lower()
-    id_last4 = id_last4.strip().upper()
-    if not _INITIALS.match(initials) or not _LAST4.match(id_last4):
-        raise KnownError(
-            "请输入姓名拼音首字母和身份证号后4位",
-            "enter the pinyin initials of the name and the last 4 characters of the ID number",
-        )
-    query = (
-        Payout.select(*_ROW_FIELDS)
-        .join(SubsidyItem)
-        .where((Payout.name_initials == initials) & (Payout.id_last4 == id_last4))
-    )
-    if town_code:
-        query = _in_town(query, town_code)
-    raw = _fetch(query.order_by(Payout.year.desc(), Payout.item, Payout.id))
-    rows = [PayoutRow(*r[:-1]) for r in raw]
-    villages: dict[str, VillageInfo] = {}
-    for code in {r.village_code for r in rows}:
-        info = divisions.get_village(code)
-        if info is not None:
-            villages[code] = info
-    return PersonPayouts(initials, id_last4, rows, villages, sum(r.amount_fen for r in rows))
 
 
 def people_by_last4(id_last4: str, town_code: str | None = None,

@@ -85,7 +85,6 @@ class Payout(BaseModel):
     class Meta:
         indexes = (
             (("village", "year", "item"), False),
-            (("name_initials", "id_last4"), False),
             (("id_last4",), False),  # the lookup by last 4 (migration 0007)
             (("name",), False),  # ... narrowed by a written name
         )

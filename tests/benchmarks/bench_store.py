@@ -4,7 +4,8 @@ Each figure is printed beside a raw sqlite3 baseline measured in the same run:
   build      - spreadsheets -> signed feed -> sync into the terminal database (the real
                path), vs raw executemany of the same payout rows
   village    - services.village_payouts(), vs the same SELECT through raw sqlite3
-  lookup     - services.lookup_person(), vs the same SELECT through raw sqlite3
+  lookup     - the villager's own lookup: services.people_by_last4() within the town (and
+               narrowed by a written name), vs the same SELECT through raw sqlite3
 
 Run:  python tests/benchmarks/bench_store.py [--households 250000] [--work DIR]
 """
@@ -31,11 +32,10 @@ VILLAGE_SQL = (
     " WHERE p.village_id = ? AND p.year = ? ORDER BY p.item_id, p.id"
 )
 LOOKUP_SQL = (
-    "SELECT p.village_id, p.year, p.item_id, i.name, p.name, p.id_masked, p.quantity_centi,"
-    " p.unit, p.standard_fen, p.amount_fen, p.paid_on, p.batch, p.account_last4, p.remark,"
-    " i.paid_per FROM payout p JOIN subsidy_item i ON i.code = p.item_id"
-    " WHERE p.name_initials = ? AND p.id_last4 = ? ORDER BY p.year DESC, p.item_id, p.id"
+    "SELECT DISTINCT name, id_masked, village_id FROM payout"
+    " WHERE id_last4 = ? AND village_id BETWEEN ? AND ?"
 )
+NAMED_SQL = LOOKUP_SQL + " AND name = ?"
 
 
 def timed(fn, *args) -> float:
@@ -92,7 +92,7 @@ def main() -> None:
     rng = random.Random(5)
     villages = [v for (v,) in source.execute("SELECT code FROM village")]
     people = source.execute(
-        "SELECT name_initials, id_last4 FROM payout WHERE rowid % 97 = 0"
+        "SELECT id_last4, substr(village_id, 1, 9), name FROM payout WHERE rowid % 97 = 0"
     ).fetchall()
     source.close()
     picks = [rng.choice(villages) for _ in range(args.samples)]
@@ -107,13 +107,17 @@ def main() -> None:
     page_raw = [timed(lambda c: conn.execute(VILLAGE_SQL, (c, 2025)).fetchall(), code)
                 for code in picks]  # fmt: skip
     sizes = [len(payouts.village_payouts(code, 2025).rows) for code in picks[:50]]
-    look = [timed(payouts.lookup_person, i, l4) for i, l4 in persons]
-    look_raw = [timed(lambda a, b: conn.execute(LOOKUP_SQL, (a, b)).fetchall(), i, l4)
-                for i, l4 in persons]  # fmt: skip
+    look = [timed(payouts.people_by_last4, l4, town) for l4, town, _ in persons]
+    look_raw = [timed(lambda a, t: conn.execute(LOOKUP_SQL, (a, f"{t}000", f"{t}999")).fetchall(),
+                      l4, town) for l4, town, _ in persons]  # fmt: skip
+    named = [timed(payouts.people_by_last4, l4, town, name) for l4, town, name in persons]
+    named_raw = [timed(lambda a, t, n: conn.execute(NAMED_SQL, (a, f"{t}000", f"{t}999", n)).fetchall(),
+                       l4, town, name) for l4, town, name in persons]  # fmt: skip
     close_database()
     conn.close()
 
-    for label, ours, base in (("village page", page, page_raw), ("person lookup", look, look_raw)):
+    for label, ours, base in (("village page", page, page_raw), ("person lookup", look, look_raw),
+                              ("person lookup + name", named, named_raw)):  # fmt: skip
         (m, p), (bm, bp) = stats(ours), stats(base)
         print(f"{label}: median {m:.2f} ms, p95 {p:.2f} ms vs raw sqlite3 median {bm:.2f} ms, "
               f"p95 {bp:.2f} ms -> {m / bm:.1f}x median")
