@@ -153,13 +153,14 @@ class SearchBar(QWidget):
             button.clicked.connect(lambda _=False, w=word: self._set(w))
             word_grid.addWidget(button)
             self.words[word] = button
-        self.word_panel.setVisible(bool(words))
         self.panel = None  # the text-entry panel, made on first use: most visits never write
         self._layout = QVBoxLayout(self)
         self._layout.setContentsMargins(0, 0, 0, 0)
         self._layout.addLayout(top)
         self._layout.addWidget(self.word_panel)
         self._layout.addWidget(self.keypad)
+        # Only once inside the bar: a parentless widget made visible is a window of its own.
+        self.word_panel.setVisible(bool(words))
 
     def _set(self, query: str) -> None:
         self.field.setText(query)
