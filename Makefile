@@ -44,6 +44,7 @@ bench: setup
 	QT_QPA_PLATFORM=offscreen $(BIN)/python tests/benchmarks/bench_soak.py --hours 24
 	QT_QPA_PLATFORM=offscreen $(BIN)/python tests/benchmarks/bench_build.py
 	$(BIN)/python tests/benchmarks/bench_feed_verify.py --repeat 1
+	$(BIN)/python tests/benchmarks/bench_handwriting.py
 
 # One-folder build for terminals without Python (dist/kiosk/kiosk), and its smoke test.
 dist: setup

@@ -44,6 +44,16 @@ head -c 8 "$work/payouts.png" | od -An -tx1 | grep -q "89 50 4e 47 0d 0a 1a 0a"
 # A blank 1280x800 page compresses to a few KB; a rendered page with text is far larger.
 test "$(stat -c %s "$work/payouts.png")" -gt 30000
 
+step "kiosk handwriting recognize reads the bundle's own Zinnia and model"
+printf '%s' '{"width": 300, "height": 300, "strokes": [[[30, 150], [150, 148], [270, 150]], [[150, 30], [150, 270]]]}' \
+  > "$work/shi.json"  # 十: two clean strokes
+"$bin" handwriting recognize "$work/shi.json" --limit 5 --show-files > "$work/shi.out" 2> "$work/shi.err"
+cat "$work/shi.err"
+head -n 1 "$work/shi.out" | grep -qx "十"
+bundle=$(dirname "$bin")
+grep -q "library: $bundle/.*zinnia/libzinnia.so.0$" "$work/shi.err"
+grep -q "model: $bundle/.*zinnia/handwriting-zh_CN.model$" "$work/shi.err"
+
 step "kiosk run starts, keeps running, and ends cleanly on SIGTERM"
 set +e
 started=$(date +%s)

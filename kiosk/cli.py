@@ -305,6 +305,9 @@ def cmd_handwriting_recognize(args: argparse.Namespace) -> int:
         width, height = int(doc["width"]), int(doc["height"])
     except (OSError, ValueError, KeyError, TypeError) as exc:
         raise KnownError(f"无法读取笔画文件：{args.strokes}", f"cannot read the strokes file: {exc}") from exc
+    if args.show_files:  # which copy a terminal uses: its bundle's, or the system's
+        library, model = handwriting.find()
+        print(f"识别库 / library: {library}\n模型 / model: {model}", file=sys.stderr)
     for candidate in handwriting.recognizer().recognize(strokes, width, height, args.limit):
         _out(candidate)
     return EXIT_OK
@@ -405,6 +408,7 @@ def build_parser() -> argparse.ArgumentParser:
     recognize = handwriting_commands.add_parser("recognize", help="识别笔画文件，每行一个候选字")
     recognize.add_argument("strokes", help='JSON：{"width": W, "height": H, "strokes": [[[x, y], …], …]}')
     recognize.add_argument("--limit", type=int, default=10, help="候选字个数（默认 10）")
+    recognize.add_argument("--show-files", action="store_true", help="在标准错误输出识别库和模型的路径")
     recognize.set_defaults(handler=cmd_handwriting_recognize)
 
     screenshot = commands.add_parser("screenshot", help="离屏渲染页面截图")
