@@ -1,0 +1,176 @@
+"""Validation of the two request forms before they are sealed, one clear message per field.
+
+Disclosure request (依申请公开): name, id_number, phone, wanted, delivery; purpose optional;
+address required for 邮寄, email for 电子邮件; refers_to optional (what the villager was
+looking at on the kiosk). Callback request (回电): phone and topic; text and
+preferred_time optional. ``text`` may be empty on purpose: the topic (chosen on a button)
+plus the phone number is enough for staff to call back, and making an elderly villager
+type on a touch keypad before a call would turn many away.
+"""
+
+import re
+from typing import Any
+
+from kiosk.errors import KnownError
+
+MAX_TEXT = 2_000  # free text: what the villager wants, purpose, callback text
+MAX_SHORT = 100  # names, topics, times, email
+MAX_ADDRESS = 200
+DELIVERIES = ("现场领取", "邮寄", "电子邮件", "电话告知")
+REFERS_TO_KEYS = ("catalogue_entry", "document", "village", "year")
+
+_ID_WEIGHTS = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
+_ID_CHECK = "10X98765432"
+_PHONE_RE = re.compile(r"1\d{10}")
+_EMAIL_RE = re.compile(r"[^@\s]+@[^@\s]+\.[^@\s]+")
+
+_LABELS = {
+    "name": ("姓名", "name"),
+    "id_number": ("身份证号", "ID number"),
+    "phone": ("手机号", "phone"),
+    "wanted": ("所需信息", "information wanted"),
+    "delivery": ("获取方式", "delivery"),
+    "purpose": ("用途", "purpose"),
+    "address": ("邮寄地址", "postal address"),
+    "email": ("电子邮箱", "email"),
+    "refers_to": ("相关条目", "refers_to"),
+    "topic": ("事项", "topic"),
+    "text": ("说明", "text"),
+    "preferred_time": ("方便接听时间", "preferred time"),
+}
+
+
+class FormError(KnownError):
+    """One field of a request form is wrong. ``field`` names it (for the page to highlight)."""
+
+    def __init__(self, field: str, zh: str, en: str):
+        label_zh, label_en = _LABELS.get(field, (field, field))
+        super().__init__(f"{label_zh}：{zh}", f"{label_en}: {en}")
+        self.field = field
+
+
+def validate(kind: str, form: dict[str, Any]) -> dict[str, Any]:
+    """The form, trimmed and checked, ready to seal.
+
+    Raises:
+        FormError: the first wrong field (unknown kind or unknown fields too).
+    """
+    if kind == "disclosure":
+        return validate_disclosure(form)
+    if kind == "callback":
+        return validate_callback(form)
+    raise FormError("kind", f"未知的申请类型 {kind!r}", f"unknown request kind {kind!r}")
+
+
+def validate_disclosure(form: dict[str, Any]) -> dict[str, Any]:
+    _refuse_unknown(form, ("name", "id_number", "phone", "wanted", "delivery", "purpose", "address",
+                           "email", "refers_to"))
+    out: dict[str, Any] = {
+        "name": _text(form, "name", MAX_SHORT, required=True),
+        "id_number": check_id_number(_text(form, "id_number", 18, required=True).upper()),
+        "phone": check_phone(_text(form, "phone", MAX_SHORT, required=True)),
+        "wanted": _text(form, "wanted", MAX_TEXT, required=True),
+        "delivery": _text(form, "delivery", MAX_SHORT, required=True),
+    }
+    if out["delivery"] not in DELIVERIES:
+        raise FormError("delivery", f"请从 {'、'.join(DELIVERIES)} 中选择", f"must be one of {DELIVERIES}")
+    for field, limit in (("purpose", MAX_TEXT), ("address", MAX_ADDRESS), ("email", MAX_SHORT)):
+        value = _text(form, field, limit, required=field == _needed_contact(out["delivery"]))
+        if value:
+            out[field] = value
+    if "email" in out and not _EMAIL_RE.fullmatch(out["email"]):
+        raise FormError("email", "格式不正确", "not an email address")
+    if form.get("refers_to") is not None:
+        out["refers_to"] = _refers_to(form["refers_to"])
+    return out
+
+
+def validate_callback(form: dict[str, Any]) -> dict[str, Any]:
+    _refuse_unknown(form, ("phone", "topic", "text", "preferred_time"))
+    out = {
+        "phone": check_phone(_text(form, "phone", MAX_SHORT, required=True)),
+        "topic": _text(form, "topic", MAX_SHORT, required=True),
+        "text": _text(form, "text", MAX_TEXT, required=False),
+    }
+    preferred = _text(form, "preferred_time", MAX_SHORT, required=False)
+    if preferred:
+        out["preferred_time"] = preferred
+    return out
+
+
+def _needed_contact(delivery: str) -> str | None:
+    return {"邮寄": "address", "电子邮件": "email"}.get(delivery)
+
+
+def _refuse_unknown(form: dict[str, Any], allowed: tuple[str, ...]) -> None:
+    if not isinstance(form, dict):
+        raise FormError("form", "申请表格式错误", "the form is not a mapping")
+    for key in form:
+        if key not in allowed:
+            raise FormError(str(key), "不是本申请表的项目", "not a field of this form")
+
+
+def _text(form: dict[str, Any], field: str, limit: int, *, required: bool) -> str:
+    value = form.get(field)
+    if value is None:
+        value = ""
+    if not isinstance(value, str):
+        raise FormError(field, "应为文字", "must be text")
+    value = value.strip()
+    if required and not value:
+        raise FormError(field, "不能为空", "is required")
+    if len(value) > limit:
+        raise FormError(
+            field,
+            f"太长了：{len(value)} 字，最多 {limit} 字，请精简后再提交",
+            f"too long: {len(value)} characters, at most {limit}",
+        )
+    if any(ord(c) < 32 and c not in "\n\t" for c in value):
+        raise FormError(field, "含有无法显示的控制字符", "contains control characters")
+    return value
+
+
+def check_phone(phone: str) -> str:
+    """An 11-digit mainland mobile number starting with 1 (spaces and dashes allowed)."""
+    digits = re.sub(r"[\s-]", "", phone)
+    if not _PHONE_RE.fullmatch(digits):
+        raise FormError("phone", "应为以1开头的11位手机号码", "must be 11 digits starting with 1")
+    return digits
+
+
+def check_id_number(id_number: str) -> str:
+    """An 18-character resident ID number with a valid GB 11643 check character."""
+    if len(id_number) != 18 or not id_number[:17].isdigit() or id_number[17] not in "0123456789X":
+        raise FormError("id_number", "应为18位（最后一位可为X）", "must be 18 characters (last may be X)")
+    total = sum(int(d) * w for d, w in zip(id_number[:17], _ID_WEIGHTS, strict=True))
+    if _ID_CHECK[total % 11] != id_number[17]:
+        raise FormError("id_number", "校验位不正确，请核对号码", "the check digit does not match")
+    return id_number
+
+
+def _refers_to(value: Any) -> dict[str, str]:
+    if not isinstance(value, dict) or not value:
+        raise FormError("refers_to", "格式错误", "must be a non-empty mapping")
+    out = {}
+    for key, item in value.items():
+        if key not in REFERS_TO_KEYS:
+            raise FormError("refers_to", f"未知项目 {key}", f"unknown key {key!r}")
+        text = str(item) if isinstance(item, int) and not isinstance(item, bool) else item
+        if not isinstance(text, str) or not text or len(text) > MAX_SHORT:
+            raise FormError("refers_to", f"{key} 的值不正确", f"bad value for {key!r}")
+        out[key] = text
+    return out
+
+
+def masked_name(name: str) -> str:
+    """The name as the receipt prints it: 张三 → 张*, 张小三 → 张*三, 欧阳小三 → 欧**三."""
+    name = name.strip()
+    if len(name) <= 1:
+        return name
+    if len(name) == 2:
+        return name[0] + "*"
+    return name[0] + "*" * (len(name) - 2) + name[-1]
+
+
+def phone_last4(phone: str) -> str:
+    return re.sub(r"\D", "", phone)[-4:]

@@ -1,0 +1,185 @@
+"""The way back: sealing on the terminal and importing at the county, beside raw baselines.
+
+Prints, with baselines measured in the same run:
+  terminal   seal + write one envelope into the outbox (goal <= 50 ms), beside a raw
+             os.write + fsync of the same number of bytes and a raw ChaCha20-Poly1305 encrypt
+  county     import N envelopes (verify, open, file) as envelopes/second (goal >= 2,000/s),
+             beside verify+open alone and a raw sqlite3 executemany of the same rows
+
+Run:  python tests/benchmarks/bench_inbox.py [--count 100000] [--work DIR]
+The envelopes are generated with a few terminal keys and kept in ``--work`` for reuse.
+"""
+
+import argparse
+import datetime as dt
+import json
+import os
+import sqlite3
+import statistics
+import tempfile
+import time
+from pathlib import Path
+
+from cryptography.hazmat.primitives.ciphers.aead import ChaCha20Poly1305
+
+from kiosk.inbox import cases, county_import, county_keys, envelope, identity, outbox
+from kiosk.inbox.cases import FORM_COLUMNS
+
+TERMINALS = 5
+FORM = {
+    "name": "欧阳小明", "id_number": "37152219620315123X", "phone": "13912345678",
+    "wanted": "2025年张鲁回族镇耕地地力保护补贴发放明细" * 4, "delivery": "现场领取",
+    "purpose": "核对本户补贴",
+}
+
+
+def _valid_id(prefix17: str) -> str:
+    weights = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
+    return prefix17 + "10X98765432"[sum(int(d) * w for d, w in zip(prefix17, weights, strict=True)) % 11]
+
+
+FORM["id_number"] = _valid_id(FORM["id_number"][:17])
+CALLBACK = {"phone": "13912345678", "topic": "低保", "text": "请回电" * 20}
+
+
+def _ms(samples: list[float]) -> str:
+    ordered = sorted(samples)
+    p95 = ordered[int(len(ordered) * 0.95)]
+    return f"median {statistics.median(ordered) * 1000:7.3f} ms  p95 {p95 * 1000:7.3f} ms"
+
+
+def bench_terminal(work: Path, public: str, rounds: int = 200) -> None:
+    terminal = identity.load_or_create(work / "terminal-key")
+    box_dir = work / "outbox-bench"
+    sealed_s, total_s = [], []
+    with outbox.Outbox(box_dir) as box:
+        for _ in range(rounds):
+            start = time.perf_counter()
+            sealed = envelope.seal(FORM, "disclosure", public, terminal)
+            middle = time.perf_counter()
+            box.add(sealed.data)
+            total_s.append(time.perf_counter() - start)
+            sealed_s.append(middle - start)
+        box.acknowledge(box.pending())
+    size = len(sealed.data)
+    raw_write, raw_encrypt = [], []
+    plaintext = json.dumps(FORM, ensure_ascii=False).encode()
+    aead = ChaCha20Poly1305(os.urandom(32))
+    for n in range(rounds):
+        path = work / f"raw-{n}.bin"
+        start = time.perf_counter()
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+        os.write(fd, sealed.data)
+        os.fsync(fd)
+        os.close(fd)
+        raw_write.append(time.perf_counter() - start)
+        path.unlink()
+        start = time.perf_counter()
+        aead.encrypt(os.urandom(12), plaintext, None)
+        raw_encrypt.append(time.perf_counter() - start)
+    print(f"terminal: one envelope of {size} bytes, {rounds} rounds")
+    print(f"  seal + write into outbox   {_ms(total_s)}   (goal <= 50 ms)")
+    print(f"    of which seal            {_ms(sealed_s)}")
+    print(f"  raw write + fsync          {_ms(raw_write)}")
+    print(f"  raw ChaCha20 encrypt       {_ms(raw_encrypt)}")
+    ratio = statistics.median(total_s) / statistics.median(raw_write)
+    print(f"  ratio seal+write / raw write+fsync: {ratio:.2f}x")
+
+
+def generate(folder: Path, keydir: Path, count: int) -> None:
+    """``count`` envelopes from a few terminals into ``folder`` (kept between runs)."""
+    folder.mkdir(parents=True, exist_ok=True)
+    have = sum(1 for _ in folder.glob("*.env"))
+    if have >= count:
+        return
+    public = county_keys.inbox_public(keydir)
+    terminals = [identity.load_or_create(keydir.parent / f"terminal-{n}") for n in range(TERMINALS)]
+    start = time.perf_counter()
+    for n in range(count - have):
+        kind = "disclosure" if n % 2 else "callback"
+        form = FORM if kind == "disclosure" else CALLBACK
+        sealed = envelope.seal(form, kind, public, terminals[n % TERMINALS])
+        (folder / f"{sealed.id}.env").write_bytes(sealed.data)
+    print(f"  (generated {count - have} envelopes in {time.perf_counter() - start:.1f} s)")
+
+
+def bench_county(work: Path, keydir: Path, count: int) -> None:
+    folder = work / f"envelopes-{count}"
+    generate(folder, keydir, count)
+    paths = sorted(folder.glob("*.env"))[:count]
+    if len(paths) != sum(1 for _ in folder.glob("*.env")):
+        folder = work / "subset"
+        folder.mkdir(exist_ok=True)
+        for path in paths:
+            target = folder / path.name
+            if not target.exists():
+                os.link(path, target)
+    db = work / "cases-bench.sqlite3"
+    for suffix in ("", "-wal", "-shm"):
+        Path(f"{db}{suffix}").unlink(missing_ok=True)
+
+    keyring = county_keys.load_keyring(keydir)
+    start = time.perf_counter()
+    opened = [envelope.open_envelope(p.read_bytes(), keyring) for p in paths]
+    open_s = time.perf_counter() - start
+
+    report = county_import.import_envelopes(folder, keydir, db)
+    assert report.imported == count, report  # a benchmark of a broken import means nothing
+
+    again_start = time.perf_counter()
+    again = county_import.import_envelopes(folder, keydir, db)
+    again_s = time.perf_counter() - again_start
+
+    raw_db = work / "raw-bench.sqlite3"
+    for suffix in ("", "-wal", "-shm"):
+        Path(f"{raw_db}{suffix}").unlink(missing_ok=True)
+    conn = sqlite3.connect(raw_db, isolation_level=None)
+    for key, value in cases.PRAGMAS.items():
+        conn.execute(f"PRAGMA {key} = {value}")
+    conn.executescript(cases.MIGRATIONS[1])
+    today = dt.date.today().isoformat()
+    rows = [
+        (o.header.id, o.header.receipt, o.header.kind, o.header.created, today, today, "县里已收到",
+         o.header.terminal_fingerprint, 1, *[o.form.get(c) for c in FORM_COLUMNS])
+        for o in opened
+    ]
+    columns = ("ulid, receipt, kind, created, received_on, due_on, status, terminal_fingerprint, "
+               "terminal_verified, " + ", ".join(FORM_COLUMNS))
+    start = time.perf_counter()
+    conn.execute("BEGIN")
+    marks = ", ".join("?" * (9 + len(FORM_COLUMNS)))
+    conn.executemany(f'INSERT INTO "case" ({columns}) VALUES ({marks})', rows)
+    conn.execute("COMMIT")
+    raw_s = time.perf_counter() - start
+    conn.close()
+
+    rate = count / report.seconds
+    print(f"county: import of {count} envelopes from {TERMINALS} terminals")
+    print(f"  import (verify+open+file)  {report.seconds:7.2f} s  {rate:9.0f} envelopes/s  (goal >= 2,000/s)")
+    print(f"  verify+open alone          {open_s:7.2f} s  {count / open_s:9.0f} envelopes/s")
+    print(f"  raw sqlite3 executemany    {raw_s:7.2f} s  {count / raw_s:9.0f} rows/s")
+    print(f"  import again (all dupes)   {again_s:7.2f} s  {count / again_s:9.0f} envelopes/s, "
+          f"added {again.imported}")
+    print(f"  ratio import / verify+open alone: {rate / (count / open_s):.2f}x;"
+          f" import / raw insert: {rate / (count / raw_s):.3f}x")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    parser.add_argument("--count", type=int, default=100_000)
+    parser.add_argument("--work", type=Path, default=None, help="folder kept between runs")
+    args = parser.parse_args()
+    work = args.work or Path(tempfile.mkdtemp(prefix="bench-inbox-"))
+    work.mkdir(parents=True, exist_ok=True)
+    keydir = work / "county-keys"
+    if not (keydir / county_keys.PRIVATE_FILE).exists():
+        county_keys.create_inbox_keys(keydir)
+    print(f"work folder: {work}")
+    bench_terminal(work, county_keys.inbox_public(keydir))
+    bench_county(work, keydir, args.count)
+
+
+if __name__ == "__main__":
+    main()
