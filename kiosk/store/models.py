@@ -201,6 +201,9 @@ class FeedState(BaseModel):
     last_attempt_at = DateTimeField(null=True)
     last_result = CharField(default="")  # ok / refused / failed
     last_message = TextField(default="")
+    # The county's inbox public key (X25519, base64) from the signed feed.json: villagers'
+    # requests are sealed to it (0008).
+    inbox_key = TextField(null=True)
 
 
 class FeedPartition(BaseModel):
@@ -223,6 +226,19 @@ class Withdrawal(BaseModel):
 
     class Meta:
         indexes = ((("year", "town_code"), True),)
+
+
+class Reply(BaseModel):
+    """Where a villager's request stands at the county (feed dataset "replies", 0008)."""
+
+    receipt = CharField(primary_key=True)  # 受理编号, 12345-67890-1234
+    envelope_id = CharField(unique=True)  # the request envelope's ULID: its acknowledgement
+    kind = CharField()  # 政府信息公开申请 / 咨询·预约回电
+    status = CharField()  # 县里已收到 / 办理中 / 已答复 / 需补正 / 已延期
+    received_on = DateField()
+    due_on = DateField()
+    answered_on = DateField(null=True)
+    answer = TextField(default="")
 
 
 class AuditLog(BaseModel):
@@ -263,4 +279,5 @@ ALL_MODELS = (
     AuditLog,
     StaffAccess,
     Withdrawal,
+    Reply,
 )

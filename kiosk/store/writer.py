@@ -42,11 +42,13 @@ class BulkInsert:
             self._pending.clear()
 
 
-def record_feed_state(source: str, version: int, data_as_of: dt.datetime, message: str) -> None:
+def record_feed_state(source: str, version: int, data_as_of: dt.datetime, message: str,
+                      inbox_key: str | None = None) -> None:  # fmt: skip
+    """``inbox_key`` is the county's inbox public key the feed carries, if any."""
     now = dt.datetime.now().replace(microsecond=0)
     FeedState.replace(
         source=source, version=version, data_as_of=data_as_of, applied_at=now,
-        last_attempt_at=now, last_result="ok", last_message=message,
+        last_attempt_at=now, last_result="ok", last_message=message, inbox_key=inbox_key,
     ).execute()  # fmt: skip
 
 

@@ -36,8 +36,8 @@ from kiosk.sync.client import Cancelled, FetchedFeed
 from kiosk.sync.feed_format import (
     FEED_INFO,
     Partition,
-    Withdrawal,
     declaration,
+    inbox_key,
     open_partition,
     partition_of,
     withdrawals,
@@ -83,7 +83,9 @@ def apply_feed(feed: FetchedFeed, staging_path: Path, actor: str = "sync",
             f"数据源版本 {feed.version} 比本机已应用的版本 {state.version} 旧，已拒绝",
             f"feed version {feed.version} is older than the applied version {state.version}; refused",
         )
-    withdrawn = _withdrawn(feed)
+    feed_info = _info(feed)
+    withdrawn = withdrawals(feed_info, feed.targets)
+    county_inbox_key = inbox_key(feed_info)
     held = {p.target: p.sha256 for p in FeedPartition.select()}
     wanted = {t: info for t, (info, _) in feed.targets.items() if t != FEED_INFO}
     changed = sorted(t for t, info in wanted.items() if held.get(t) != info.hashes["sha256"])
@@ -125,7 +127,7 @@ def apply_feed(feed: FetchedFeed, staging_path: Path, actor: str = "sync",
         message = f"{len(changed)} 个分区更新，{len(removed)} 个分区移除，{summary.rows} 行"
         if withdrawn:
             message += f"，{len(withdrawn)} 个乡镇年度已由县里撤回"
-        writer.record_feed_state(SOURCE, feed.version, data_as_of, message)
+        writer.record_feed_state(SOURCE, feed.version, data_as_of, message, county_inbox_key)
         writer.audit("sync", actor, f"feed v{feed.version}: {message}")
         _pause_for_fault_tests()
 
@@ -146,10 +148,11 @@ def apply_feed(feed: FetchedFeed, staging_path: Path, actor: str = "sync",
     return summary
 
 
-def _withdrawn(feed: FetchedFeed) -> list[Withdrawal]:
-    """The town-years the feed withdraws (checked; refused when malformed)."""
+def _info(feed: FetchedFeed) -> dict:
+    """The feed's own ``feed.json`` (withdrawals, the inbox key); its entries are checked
+    by the reader of each."""
     info = json.loads(feed.targets[FEED_INFO][1].read_bytes())
-    return withdrawals(info if isinstance(info, dict) else {}, feed.targets)
+    return info if isinstance(info, dict) else {}
 
 
 def _pause_for_fault_tests() -> None:

@@ -111,6 +111,21 @@ def item_code(value: str) -> str:
     return value
 
 
+def receipt_number(value: str) -> str:
+    """A request's 受理编号 as the terminal printed it: 14 digits as 5-5-4 (kiosk.inbox.ids)."""
+    if not re.fullmatch(r"\d{5}-\d{5}-\d{4}", value):
+        raise CellError(f"受理编号“{value}”应为 12345-67890-1234 的形式",
+                        f"receipt number '{value}' must look like 12345-67890-1234")  # fmt: skip
+    return value
+
+
+def envelope_id(value: str) -> str:
+    """A request envelope's id: a ULID (26 characters of Crockford base32)."""
+    if not re.fullmatch(r"[0-9A-HJKMNP-TV-Z]{26}", value):
+        raise CellError(f"信封编号“{value}”应为 26 位字母数字", f"envelope id '{value}' is not a ULID")
+    return value
+
+
 def text(value: str) -> str:
     return value
 

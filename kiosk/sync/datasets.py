@@ -38,6 +38,8 @@ class Dataset:
         title: what staff call it, for messages.
         unique: column keys that identify a row; a repeat is a duplicate row.
         personal: rows describe people; no cell may carry a full ID, card number or phone.
+        generated: written by a county tool (``kiosk inbox reply``), not typed by clerks:
+            no template, and a county may have no such file yet.
     """
 
     name: str
@@ -46,6 +48,7 @@ class Dataset:
     unique: tuple[str, ...]
     personal: bool = False
     many_files: bool = False
+    generated: bool = False
     keys: tuple[str, ...] = field(init=False)
 
     def __post_init__(self):
@@ -250,9 +253,32 @@ WORK_CALENDAR = Dataset(
     unique=("day",),
 )
 
+# The county's answers to villagers' requests (kiosk inbox reply writes it): where each
+# request stands, by receipt number. The envelope ids double as the acknowledgement: a
+# terminal drops the ciphertext of every request listed. No personal data: no name, ID or
+# phone, only what anyone holding the receipt may read.
+REQUEST_KINDS = {"disclosure": "政府信息公开申请", "callback": "咨询·预约回电"}
+COUNTY_STATUSES = ("县里已收到", "办理中", "已答复", "需补正", "已延期")
+REPLIES = Dataset(
+    "replies",
+    "申请与咨询答复表",
+    (
+        C("受理编号", "receipt", cells.receipt_number, max_len=16),
+        C("信封编号", "envelope_id", cells.envelope_id, max_len=26),
+        C("类型", "kind", cells.one_of(*REQUEST_KINDS.values())),
+        C("状态", "status", cells.one_of(*COUNTY_STATUSES)),
+        C("收到日期", "received_on", cells.date),
+        C("法定答复期限", "due_on", cells.date),
+        C("答复日期", "answered_on", cells.date, required=False),
+        C("答复内容", "answer", required=False, max_len=2000),
+    ),
+    unique=("receipt",),
+    generated=True,
+)
+
 # Order matters: a dataset may refer to the ones before it.
 ALL = (
     TOWNS, VILLAGES, SUBSIDY_ITEMS, PAYOUTS, CATALOGUE_DOMAINS, CATALOGUE_ENTRIES,
-    QA, DOCUMENTS, GUIDES, CONTACTS, WORK_CALENDAR,
+    QA, DOCUMENTS, GUIDES, CONTACTS, WORK_CALENDAR, REPLIES,
 )  # fmt: skip
 BY_NAME = {d.name: d for d in ALL}

@@ -84,6 +84,24 @@ class Withdrawal:
         return {"year": self.year, "town": self.town, "reason": self.reason, "at": self.at}
 
 
+_INBOX_KEY = re.compile(r"^[A-Za-z0-9+/]{43}=$")  # base64 of 32 bytes
+
+
+def inbox_key(info: dict) -> str | None:
+    """The county inbox's public key a ``feed.json`` carries (None when absent).
+
+    Raises:
+        PartitionRefused: present but not base64 of an X25519 key.
+    """
+    key = info.get("inbox_key")
+    if key is None:
+        return None
+    if not isinstance(key, str) or not _INBOX_KEY.match(key):
+        raise PartitionRefused("数据源 feed.json 中的受理公钥无效，已拒绝",
+                               "the feed's feed.json holds an invalid inbox key; refused")  # fmt: skip
+    return key
+
+
 def withdrawals(info: dict, targets: object = ()) -> list[Withdrawal]:
     """The checked ``withdrawn`` list of a ``feed.json`` (empty when absent).
 

@@ -84,7 +84,7 @@ def build_feed(src: Path, keydir: Path, out: Path, expiry_days: int = DEFAULT_EX
                now: dt.datetime | None = None, withdraw: tuple[tuple[int, str], ...] = (),
                reason: str = "", dry_run: bool = False,
                report: Callable[[list[town_year_changes.TownYearChange]], None] | None = None,
-               verify: bool = True) -> BuildSummary:
+               verify: bool = True, inbox_key: str | None = None) -> BuildSummary:
     """Validate and mask the spreadsheets in ``src``, write partitions and signed metadata.
 
     A town-year the current feed in ``out`` publishes and ``src`` no longer holds is
@@ -93,6 +93,8 @@ def build_feed(src: Path, keydir: Path, out: Path, expiry_days: int = DEFAULT_EX
     Before anything is signed, ``report`` gets the payout changes against the current
     feed, town-year by town-year. With ``dry_run`` nothing is written. With ``verify``
     the notice verification site is (re)written in ``out/verify`` (kiosk.sync.verify_site).
+    ``inbox_key`` (the county inbox's public key, base64) is signed into ``feed.json``:
+    terminals seal villagers' requests to it.
 
     Raises:
         ImportRefused: a row failed validation (nothing is written).
@@ -104,9 +106,12 @@ def build_feed(src: Path, keydir: Path, out: Path, expiry_days: int = DEFAULT_EX
     partitions, rows, notes = read_partitions(src)
     previous = previous_partitions(keydir, out)
     kept, newly, restored = _withdrawals(previous, partitions, withdraw, reason, now)
-    if kept:
+    if kept or inbox_key:
         info = json.loads(partitions[FEED_INFO])
-        info["withdrawn"] = [w.as_json() for w in kept]
+        if kept:
+            info["withdrawn"] = [w.as_json() for w in kept]
+        if inbox_key:
+            info["inbox_key"] = inbox_key
         partitions[FEED_INFO] = json.dumps(info, ensure_ascii=False, sort_keys=True).encode()
     found = town_year_changes.compare(previous, partitions, _town_names(partitions))
     if report:
@@ -322,7 +327,7 @@ def read_partitions(src: Path) -> tuple[dict[str, bytes], int, list[str]]:
     count = 0
     for dataset in ds.ALL:
         files = dataset_files(src, dataset)
-        if not files:
+        if not files and not dataset.generated:
             problems.add(str(src / f"{dataset.name}.csv"), f"缺少“{dataset.title}”文件",
                          f"the {dataset.name} file is missing")
         duplicates = DuplicateFinder()

@@ -13,6 +13,7 @@ from kiosk.store.models import (
     Payout,
     PolicyDocument,
     QAEntry,
+    Reply,
     ServiceGuide,
     SubsidyItem,
     Town,
@@ -90,5 +91,11 @@ RECORDS: dict[str, Record] = {
     "contacts": Record(
         Contact, ("kind", "name", "department", "phone", "address", "hours", "town", "remark"),
         _same("kind", "name", "department", "phone", "address", "hours", "town_code", "remark"),
+    ),
+    "replies": Record(
+        Reply, ("receipt", "envelope_id", "kind", "status", "received_on", "due_on", "answered_on",
+                "answer"),
+        lambda r: (r["receipt"], r["envelope_id"], r["kind"], r["status"], r["received_on"],
+                   r["due_on"], r["answered_on"] or None, r["answer"]),
     ),
 }  # fmt: skip

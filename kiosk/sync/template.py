@@ -110,7 +110,7 @@ def write_templates(out: Path) -> list[Path]:
     import openpyxl
 
     written = []
-    for dataset in ds.ALL:
+    for dataset in (d for d in ds.ALL if not d.generated):
         example = EXAMPLES.get(dataset.name, {})
         book = openpyxl.Workbook()
         sheet = book.active
