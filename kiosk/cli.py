@@ -47,6 +47,10 @@ def cmd_demo(args: argparse.Namespace) -> int:
     keydir, feed = county / "keys", county / "feed"
     if not (keydir / "root.json").exists():
         keys.init_keys(keydir)
+    if _inbox_key(keydir) is None:
+        from kiosk.inbox import county_keys
+
+        county_keys.create_inbox_keys(keydir)
     with tempfile.TemporaryDirectory(prefix="kiosk-demo-") as scratch:
         out = Path(args.out) if args.out else Path(scratch)
         summary = demo_county.generate(out, args.households, args.seed, args.format)
@@ -54,7 +58,7 @@ def cmd_demo(args: argparse.Namespace) -> int:
             f"已生成演示县数据：{summary.villages} 个村，{summary.households} 户，"
             f"{summary.payout_rows} 条发放记录，{summary.files} 个发放表 → {out}"
         )
-        built = publisher.build_feed(out, keydir, feed)
+        built = publisher.build_feed(out, keydir, feed, inbox_key=_inbox_key(keydir))
         _out(f"已生成签名数据源：版本 {built.version}，{built.targets} 个文件 → {feed}")
     settings = _settings(db)
     settings.set("trusted_root", str(keydir / "root.json"))
@@ -80,12 +84,24 @@ def _settings(db: Path):
 
 
 def cmd_feed_init_keys(args: argparse.Namespace) -> int:
+    from kiosk.inbox import county_keys
     from kiosk.sync import keys
 
     root = keys.init_keys(Path(args.keydir))
-    _out(f"已创建签名密钥（请妥善保管，不要复制到终端）：{args.keydir}")
+    county_keys.create_inbox_keys(Path(args.keydir))
+    _out(f"已创建签名密钥和受理密钥（请妥善保管，不要复制到终端）：{args.keydir}")
     _out(f"受信任的根证书（随终端程序分发）：{root}")
     return EXIT_OK
+
+
+def _inbox_key(keydir: Path) -> str | None:
+    """The county inbox's public key if the key folder has one (older folders: none yet,
+    make it with kiosk inbox init-keys)."""
+    from kiosk.inbox import county_keys
+
+    if not (keydir / county_keys.PUBLIC_FILE).exists():
+        return None
+    return county_keys.inbox_public(keydir)
 
 
 def cmd_feed_build(args: argparse.Namespace) -> int:
@@ -95,7 +111,8 @@ def cmd_feed_build(args: argparse.Namespace) -> int:
     built = publisher.build_feed(Path(args.input), Path(args.keys), Path(args.out),
                                  expiry_days=args.expiry_days, withdraw=withdraw,
                                  reason=args.reason or "", dry_run=args.dry_run,
-                                 report=_print_changes)  # fmt: skip
+                                 report=_print_changes,
+                                 inbox_key=_inbox_key(Path(args.keys)))  # fmt: skip
     if built.dry_run:
         _out(f"试运行（未写入任何文件）：将生成版本 {built.version}，{built.targets} 个文件，其中 "
              f"{len(built.changed)} 个有变化，{built.rows} 行 → {args.out}")  # fmt: skip
@@ -187,6 +204,10 @@ def _run_sync(source: str, db: Path, root: Path) -> int:
             f"{result.rows} 行，版本 {result.version}，数据截至 {result.data_as_of}，"
             f"用时 {result.seconds:.1f} 秒"
         )
+    if _settings(db).get("outbox_url"):  # after each sync, what villagers asked goes out
+        from kiosk.cli_inbox import _deliver
+
+        _deliver(db)
     return EXIT_OK
 
 
@@ -424,6 +445,10 @@ def build_parser() -> argparse.ArgumentParser:
     screenshot.add_argument("--out", required=True)
     db_option(screenshot)
     screenshot.set_defaults(handler=cmd_screenshot)
+
+    from kiosk import cli_inbox
+
+    cli_inbox.add_commands(commands, db_option)
     return parser
 
 

@@ -42,6 +42,8 @@ SPEC: tuple[Setting, ...] = (
     Setting("verify_base_url", str, "https://gk.shenxian.example/verify", "公示单二维码核验地址"),
     Setting("print_requires_pin", bool, False, "打印公示单是否需要工作人员 PIN"),
     Setting("printer", str, "", "打印公示单用的打印机名称；空表示系统默认打印机"),
+    Setting("outbox_url", str, "", "群众申请上传地址（WebDAV 或对象存储的 HTTP 地址）；空则只用U盘导出"),
+    Setting("sync_every_minutes", int, 60, "数据源为网址时每隔多少分钟自动同步（0 表示不自动同步）", 0, 1440),
 )
 
 _BY_KEY = {s.key: s for s in SPEC}

@@ -13,6 +13,7 @@ fit for the next sync.
 
 import datetime as dt
 import os
+import sqlite3
 import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -98,6 +99,7 @@ def sync(source: str, db_path: Path, trusted_root: Path, progress: Progress | No
         if is_database_error(exc):
             raise _failed(exc) from exc
         raise
+    _acknowledge_requests()
     as_of = dt.datetime.fromisoformat(feed.data_as_of).astimezone()
     result = SyncResult(feed.version, len(feed.targets), feed.downloaded, len(summary.changed)
                         + len(summary.removed), summary.rows, f"{as_of:%Y-%m-%d %H:%M}",
@@ -105,6 +107,20 @@ def sync(source: str, db_path: Path, trusted_root: Path, progress: Progress | No
                         summary.apply_s)  # fmt: skip
     _log.info("sync from %s: %s", source, result)
     return result
+
+
+def _acknowledge_requests() -> None:
+    """The county's replies list the requests it received: drop their ciphertext here. A
+    fault in the outbox must not fail a sync that has already been applied."""
+    from kiosk.services import requests
+
+    try:
+        dropped = requests.acknowledge_received()
+    except (KnownError, OSError, sqlite3.Error) as exc:
+        _log.warning("outbox acknowledgement failed: %s", exc)
+        return
+    if dropped:
+        _log.info("%d requests acknowledged by the county", dropped)
 
 
 def _failed(exc: BaseException) -> KnownError:

@@ -1,0 +1,216 @@
+"""Villagers' requests at the terminal: 政府信息公开申请 and 咨询·预约回电.
+
+A submitted form is validated, sealed to the county's inbox key (which the signed feed
+carries) and signed by this terminal, then queued in the outbox as ciphertext: the plain
+form exists only in memory, never in the database, a log or a file. The villager gets a
+receipt number; where the request stands comes from the outbox (not yet at the county)
+and from the county's replies in the feed (received, answered ...).
+
+The terminal's folder (beside its database) holds ``outbox/`` and ``terminal-key/``.
+"""
+
+import datetime as dt
+import threading
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from kiosk import log
+from kiosk.errors import KnownError
+from kiosk.inbox import envelope, forms, identity, ids, push, workdays
+from kiosk.inbox.outbox import Outbox, OutboxStatus
+from kiosk.store import writer
+from kiosk.store.models import FeedState, Reply, WorkDay, database
+
+_log = log.get("kiosk.requests")
+
+KINDS = {"disclosure": "政府信息公开申请", "callback": "咨询·预约回电"}
+DELIVERIES = forms.DELIVERIES
+CALLBACK_TIMES = ("工作日上午", "工作日下午", "随时可以")
+WAITING = "已提交待送达"  # sealed on this terminal, not yet received by the county
+DUE_RULES = {
+    "disclosure": f"自收到申请之日起{workdays.DISCLOSURE_DAYS}个工作日内答复"
+                  "（《中华人民共和国政府信息公开条例》第三十三条）",
+    "callback": f"{workdays.CALLBACK_DAYS}个工作日内由工作人员回电",
+}  # fmt: skip
+
+
+@dataclass(frozen=True)
+class Receipt:
+    """What the villager takes away: on screen and printed. Nothing personal beyond a
+    masked name and the phone's last 4 digits."""
+
+    number: str  # 受理编号, 12345-67890-1234
+    kind: str  # disclosure / callback
+    kind_zh: str
+    received_on: dt.date
+    due_on: dt.date
+    due_rule: str
+    name_masked: str  # 张*三 ("" for a call-back request)
+    phone_last4: str
+    topic: str  # the call-back's topic ("" for a disclosure request)
+    terminal: str  # this terminal's fingerprint, first two groups
+
+    @property
+    def qr_text(self) -> str:
+        """What the receipt's QR code holds: a scanner at any terminal types it back."""
+        return f"SQGK-RECEIPT:{self.number}"
+
+
+@dataclass(frozen=True)
+class RequestStatus:
+    number: str
+    kind_zh: str
+    status: str  # 已提交待送达 / 县里已收到 / 办理中 / 已答复 / 需补正 / 已延期
+    received_on: dt.date | None
+    due_on: dt.date | None
+    answered_on: dt.date | None
+    answer: str
+    note: str  # one line on what happens next
+
+
+_NEXT = {
+    "已答复": "县里已答复，答复内容见下",
+    "需补正": "请按答复补充材料后重新申请，或到窗口办理",
+    "已延期": "县里已延期答复，请留意新的期限",
+}
+
+
+class NoCountyKey(KnownError):
+    def __init__(self) -> None:
+        super().__init__("本终端还没有收到县里的受理公钥，暂时不能提交，请工作人员先同步数据",
+                         "this terminal holds no county inbox key yet; sync first")  # fmt: skip
+
+
+# -- where things live ---------------------------------------------------------------------------
+
+_outboxes: dict[Path, Outbox] = {}
+_outboxes_lock = threading.Lock()
+
+
+def terminal_folder() -> Path:
+    """The folder beside the open database (its outbox and key live there)."""
+    return Path(database.database).resolve().parent
+
+
+def outbox() -> Outbox:
+    """This terminal's outbox, opened once per folder (it serialises its own use)."""
+    folder = terminal_folder() / "outbox"
+    with _outboxes_lock:
+        if folder not in _outboxes:
+            _outboxes[folder] = Outbox(folder)
+        return _outboxes[folder]
+
+
+def close_outboxes() -> None:
+    with _outboxes_lock:
+        for box in _outboxes.values():
+            box.close()
+        _outboxes.clear()
+
+
+def terminal_identity() -> identity.TerminalIdentity:
+    """This terminal's own signing key, made on first use."""
+    return identity.load_or_create(terminal_folder() / "terminal-key")
+
+
+def county_key() -> str | None:
+    state = FeedState.get_or_none()
+    return state.inbox_key if state else None
+
+
+# -- submitting -----------------------------------------------------------------------------------
+
+
+def submit(kind: str, form: dict[str, Any], now: dt.datetime | None = None) -> Receipt:
+    """Seal ``form`` and queue it for the county; returns the receipt.
+
+    Raises:
+        forms.FormError: a field is wrong (``.field`` names it); nothing is kept.
+        NoCountyKey: the terminal has not synced a feed with the county's inbox key.
+    """
+    clean = forms.validate(kind, form)
+    key = county_key()
+    if not key:
+        raise NoCountyKey()
+    sealed = envelope.seal(clean, kind, key, terminal_identity(), now=now)
+    outbox().add(sealed.data)
+    received = _local_date(sealed.header.created)
+    writer.audit("request", "kiosk", f"{KINDS[kind]} {sealed.header.receipt} 已封存待送达")
+    _log.info("request %s sealed (%s)", sealed.header.receipt, kind)  # the number only
+    return Receipt(
+        number=sealed.header.receipt, kind=kind, kind_zh=KINDS[kind], received_on=received,
+        due_on=due_date(kind, received), due_rule=DUE_RULES[kind],
+        name_masked=forms.masked_name(clean["name"]) if "name" in clean else "",
+        phone_last4=forms.phone_last4(clean["phone"]), topic=clean.get("topic", ""),
+        terminal=" ".join(terminal_identity().fingerprint().split()[:2]),
+    )  # fmt: skip
+
+
+def due_date(kind: str, received: dt.date) -> dt.date:
+    """The answer deadline by the county's calendar (holidays and 调休 workdays)."""
+    holidays = {d.day for d in WorkDay.select().where(WorkDay.kind == "休")}
+    extra = {d.day for d in WorkDay.select().where(WorkDay.kind == "班")}
+    return workdays.due_on(kind, received, holidays, extra)
+
+
+def _local_date(created: str) -> dt.date:
+    return dt.datetime.fromisoformat(created.replace("Z", "+00:00")).astimezone().date()
+
+
+# -- following a request ----------------------------------------------------------------------------
+
+
+def normalize_number(text: str) -> str | None:
+    """A receipt number as typed (digits, maybe dashes or spaces) or scanned (the QR's
+    ``SQGK-RECEIPT:`` text); None when it cannot be one."""
+    text = text.strip().upper().removeprefix("SQGK-RECEIPT:")
+    digits = "".join(c for c in text if c.isdigit())
+    if len(digits) != 14 or any(c not in "0123456789- " for c in text):
+        return None
+    number = f"{digits[:5]}-{digits[5:10]}-{digits[10:]}"
+    return number if ids.is_receipt(number) else None
+
+
+def status(number: str) -> RequestStatus | None:
+    """Where request ``number`` stands: the county's reply if the feed carries one, else
+    this terminal's outbox; None if neither knows it."""
+    reply = Reply.get_or_none(Reply.receipt == number)
+    if reply is not None:
+        note = _NEXT.get(reply.status, "县里正在办理，请在期限前再来查询")
+        return RequestStatus(number, reply.kind, reply.status, reply.received_on, reply.due_on,
+                             reply.answered_on, reply.answer or "", note)  # fmt: skip
+    record = next((r for r in outbox().records() if r.receipt == number), None)
+    if record is None:
+        return None
+    received = _local_date(record.created)
+    sent = "已发往县里，等待县里确认收到" if record.sent_at else "将在下次联网或工作人员导出时送往县里"
+    return RequestStatus(number, KINDS.get(record.kind, record.kind), WAITING, received,
+                         due_date(record.kind, received), None, "", sent)  # fmt: skip
+
+
+# -- delivery and acknowledgement -------------------------------------------------------------------
+
+
+def acknowledge_received() -> int:
+    """Drop the ciphertext of every envelope the county's replies list (it has them)."""
+    box = outbox()
+    waiting = {r.id for r in box.records() if r.acked_at is None}
+    if not waiting:
+        return 0
+    received = {e for (e,) in Reply.select(Reply.envelope_id).where(Reply.envelope_id.in_(waiting)).tuples()}
+    return box.acknowledge(received) if received else 0
+
+
+def push_to_url(url: str, timeout: float = 10.0) -> push.PushReport:
+    """PUT what is due to the county's upload folder (WebDAV or pre-signed object store)."""
+    return push.push_http(outbox(), url, timeout=timeout)
+
+
+def export_to_folder(usb_root: Path) -> push.PushReport:
+    """Copy every envelope not yet acknowledged onto a stick (``<usb>/inbox/``)."""
+    return push.push_dir(outbox(), usb_root)
+
+
+def outbox_status() -> OutboxStatus:
+    return outbox().status()
