@@ -60,12 +60,17 @@ def cmd_demo(args: argparse.Namespace) -> int:
         )
         built = publisher.build_feed(out, keydir, feed, inbox_key=_inbox_key(keydir))
         _out(f"已生成签名数据源：版本 {built.version}，{built.targets} 个文件 → {feed}")
-    settings = _settings(db)
-    settings.set("trusted_root", str(keydir / "root.json"))
-    settings.set("feed_source", str(feed))
-    # The demo feed's own verification pages, so a printed QR opens on this machine.
-    settings.set("verify_base_url", (feed / "verify").resolve().as_uri())
-    code = _run_sync(str(feed), db, keydir / "root.json")
+        settings = _settings(db)
+        settings.set("trusted_root", str(keydir / "root.json"))
+        settings.set("feed_source", str(feed))
+        # The demo feed's own verification pages, so a printed QR opens on this machine.
+        settings.set("verify_base_url", (feed / "verify").resolve().as_uri())
+        code = _run_sync(str(feed), db, keydir / "root.json")
+        from kiosk.cli_inbox import demo_requests
+
+        demo_requests(db, county, out)  # a few requests through the whole way back
+        publisher.build_feed(out, keydir, feed, inbox_key=_inbox_key(keydir))
+        code = code or _run_sync(str(feed), db, keydir / "root.json")
     _out(f"演示数据就绪，总用时 {time.perf_counter() - started:.1f} 秒")
     return code
 

@@ -182,6 +182,52 @@ def cmd_inbox_reply(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+# -- the demo ------------------------------------------------------------------------------------
+
+_DEMO_REQUESTS = (
+    ("disclosure", {"name": "王演示", "id_number": "11010519491231002X", "phone": "13900000001",
+                    "wanted": "本村2025年度耕地地力保护补贴发放明细", "delivery": "现场领取"}),
+    ("callback", {"phone": "13900000002", "topic": "社会救助", "text": "想问低保怎么申请",
+                  "preferred_time": "工作日上午"}),
+    ("disclosure", {"name": "李演示", "id_number": "11010519491231002X", "phone": "13900000003",
+                    "wanted": "镇里2025年度危房改造补助名单", "delivery": "电话告知"}),
+)  # fmt: skip
+_DEMO_ANSWER = "演示答复：发放明细已备好，请携带身份证到镇便民服务中心领取。"
+
+
+def demo_requests(db: Path, county: Path, county_input: Path) -> None:
+    """A few requests through the whole way back on one machine: sealed on this terminal,
+    exported to a USB folder, imported into the county's cases, answered in the clerk's
+    workbook, and written as replies into ``county_input`` for the next feed."""
+    import openpyxl
+
+    from kiosk.inbox import county_export, county_import, county_reply
+    from kiosk.services import requests
+
+    me = requests.terminal_identity()
+    (county_input / "terminals.csv").write_text(
+        f"fingerprint,name,town,status\n{me.fingerprint()},演示终端,,在用\n", encoding="utf-8")
+    numbers = [requests.submit(kind, dict(form)).number for kind, form in _DEMO_REQUESTS]
+    usb, cases, book_path = county / "usb", county / "cases.sqlite3", county / "cases.xlsx"
+    requests.export_to_folder(usb)
+    county_import.import_envelopes(usb / "inbox", county / "keys", cases, county_input / "terminals.csv")
+    county_export.export_cases(cases, book_path, dt.date.today())
+    book = openpyxl.load_workbook(book_path)
+    for sheet in book.worksheets:  # the clerk answers the first, works on the second
+        headers = [c.value for c in sheet[1]]
+        for row in sheet.iter_rows(min_row=2):
+            number = row[headers.index("受理编号")].value
+            if number in numbers[:2]:
+                answered = number == numbers[0]
+                row[headers.index("状态")].value = "已答复" if answered else "办理中"
+                row[headers.index("答复内容")].value = _DEMO_ANSWER if answered else None
+    book.save(book_path)
+    county_reply.apply_answers(cases, book_path, dt.date.today())
+    county_reply.write_replies(cases, county_input)
+    _out(f"演示申请 {len(numbers)} 件已走完送达、受理、答复全程（受理编号 {'、'.join(numbers)}）；"
+         f"县里的案件库 → {cases}")  # fmt: skip
+
+
 # -- the parser ----------------------------------------------------------------------------------
 
 
