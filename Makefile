@@ -45,6 +45,7 @@ bench: setup
 	QT_QPA_PLATFORM=offscreen $(BIN)/python tests/benchmarks/bench_build.py
 	$(BIN)/python tests/benchmarks/bench_feed_verify.py --repeat 1
 	$(BIN)/python tests/benchmarks/bench_handwriting.py
+	$(BIN)/python tests/benchmarks/bench_inbox.py --count 100000
 
 # One-folder build for terminals without Python (dist/kiosk/kiosk), and its smoke test.
 dist: setup
