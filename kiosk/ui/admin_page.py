@@ -1,5 +1,9 @@
 """管理 (staff): PIN on the keypad, then sync now with progress, the event log, terminal
-settings and exit. The sync runs on a worker thread through kiosk.services.sync."""
+settings, villagers' requests to carry to the county, and exit. The sync and the request
+delivery run on worker threads (kiosk.services.sync, kiosk.services.requests).
+
+While the page is unlocked it watches for a USB stick: when one appears it offers at once
+从U盘同步 (if the stick holds a feed) and 导出申请到U盘."""
 
 from collections.abc import Callable
 from pathlib import Path
@@ -18,15 +22,16 @@ from PySide6.QtWidgets import (
 
 from kiosk.config import Settings
 from kiosk.errors import KnownError
-from kiosk.services import admin, sync
+from kiosk.services import admin, requests, sync
 from kiosk.ui.browse import ListDetail, detail_html
-from kiosk.ui.drives import DriveChooser
+from kiosk.ui.drives import DriveChooser, removable_drives
 from kiosk.ui.keypad import Keypad
 from kiosk.ui.tasks import Task, run_task
 
 # An unlocked staff page left untouched this long locks itself: the next person at the
 # screen may be a villager.
 LOCK_AFTER_MS = 60_000
+USB_POLL_MS = 2_000  # how often an unlocked page looks for a newly inserted stick
 
 
 class AdminPage(QWidget):
@@ -74,14 +79,17 @@ class AdminPage(QWidget):
         self.settings_button = QPushButton("终端设置")
         self.exit_button = QPushButton("退出程序")
         self.batch_button = QPushButton("批量打印本镇")
+        self.export_button = QPushButton("导出申请到U盘")
         for button in (self.sync_button, self.cancel_button, self.log_button,
-                       self.settings_button, self.batch_button, self.exit_button):  # fmt: skip
+                       self.settings_button, self.batch_button, self.export_button,
+                       self.exit_button):  # fmt: skip
             button.setAccessibleName(button.text())
         self.cancel_button.setEnabled(False)
         self.sync_button.clicked.connect(self.start_sync)
         self.cancel_button.clicked.connect(lambda: self.sync_task and self.sync_task.cancel())
         self.log_button.clicked.connect(self.show_log)
         self.settings_button.clicked.connect(self.show_settings)
+        self.export_button.clicked.connect(self._pick_export_drive)
         self.exit_button.clicked.connect(self.quit_requested)
         self.progress = QProgressBar()
         self.message = QLabel("")
@@ -97,20 +105,51 @@ class AdminPage(QWidget):
         self.source_chooser.chosen.connect(self._source_on_drive)
         self.source_chooser.cancelled.connect(lambda: self.source_chooser.setVisible(False))
         self.source_chooser.setVisible(False)
-        # Two rows of three: six in a row do not fit a 1080-pixel-wide portrait screen.
+        self.export_chooser = DriveChooser("请选择要导出申请的U盘", writable=True)
+        self.export_chooser.chosen.connect(self.export_requests)
+        self.export_chooser.cancelled.connect(lambda: self.export_chooser.setVisible(False))
+        self.export_chooser.setVisible(False)
+        self.outbox_label = QLabel("")
+        self.outbox_label.setWordWrap(True)
+        # A stick inserted while the page is open: both things staff carry it for, at once.
+        self.usb_offer = QWidget()
+        offer_row = QGridLayout(self.usb_offer)
+        offer_row.setContentsMargins(0, 0, 0, 0)
+        self.usb_offer_label = QLabel("")
+        self.usb_offer_label.setWordWrap(True)
+        self.usb_sync_button = QPushButton("从U盘同步")
+        self.usb_export_button = QPushButton("导出申请到U盘")
+        for button in (self.usb_sync_button, self.usb_export_button):
+            button.setAccessibleName(button.text())
+        self.usb_sync_button.clicked.connect(self._sync_from_offered)
+        self.usb_export_button.clicked.connect(lambda: self._offered and self.export_requests(self._offered))
+        offer_row.addWidget(self.usb_offer_label, 0, 0, 1, 2)
+        offer_row.addWidget(self.usb_sync_button, 1, 0)
+        offer_row.addWidget(self.usb_export_button, 1, 1)
+        self.usb_offer.setVisible(False)
+        self._offered: Path | None = None
+        self._known_drives: set[Path] = set()
+        self.usb_timer = QTimer(self)
+        self.usb_timer.setInterval(USB_POLL_MS)
+        self.usb_timer.timeout.connect(self._look_for_stick)
+        self.export_task: Task | None = None
+        # Rows of three: six in a row do not fit a 1080-pixel-wide portrait screen.
         actions = QGridLayout()
         for index, button in enumerate((self.sync_button, self.cancel_button, self.log_button,
                                         self.settings_button, self.batch_button,
-                                        self.exit_button)):  # fmt: skip
+                                        self.export_button, self.exit_button)):  # fmt: skip
             actions.addWidget(button, index // 3, index % 3)
         admin_page = QWidget()
         admin_layout = QVBoxLayout(admin_page)
         admin_layout.addWidget(self.notes_label)
+        admin_layout.addWidget(self.usb_offer)
         admin_layout.addLayout(actions)
         admin_layout.addWidget(self.progress)
         admin_layout.addWidget(self.message)
+        admin_layout.addWidget(self.outbox_label)
         admin_layout.addWidget(self.settings_panel)
         admin_layout.addWidget(self.source_chooser)
+        admin_layout.addWidget(self.export_chooser)
         admin_layout.addWidget(self.view, stretch=1)
         self.stack = QStackedWidget()
         self.stack.addWidget(pin_page)
@@ -132,7 +171,12 @@ class AdminPage(QWidget):
             self.stack.setCurrentIndex(1)
             self.message.setText("")
             self.show_notes()
+            self.show_outbox()
             self.lock_timer.start()
+            # Sticks already in when the page opens are offered too, once.
+            self._known_drives = set()
+            self._look_for_stick()
+            self.usb_timer.start()
         else:
             self.pin_message.setText(check.message)
 
@@ -178,6 +222,80 @@ class AdminPage(QWidget):
                              f"同步完成：更新 {result.changed} 个分区，{result.rows} 行，"
                              f"版本 {result.version}")  # fmt: skip
         self.data_changed.emit()
+        self.show_outbox()
+        url = self.settings.get("outbox_url")
+        if url:  # after each sync, what villagers asked goes to the county
+            run_task(lambda _task: requests.push_to_url(url), name="outbox-push", on_success=self._pushed,
+                     on_failure=lambda e: self.outbox_label.setText(e.zh))  # fmt: skip
+
+    def _pushed(self, report) -> None:
+        self.show_outbox(f"上传申请：送出 {report.sent} 件，仍在排队 {report.waiting} 件。")
+
+    def show_outbox(self, prefix: str = "") -> None:
+        """How many requests wait, were sent, and were acknowledged by the county."""
+        try:
+            state = requests.outbox_status()
+        except (KnownError, OSError) as exc:
+            self.outbox_label.setText(f"{prefix}群众申请：无法读取待送达队列（{exc}）")
+            return
+        self.outbox_label.setText(f"{prefix}群众申请：待送达 {state.waiting} 件，已送出待县里确认 "
+                                  f"{state.sent} 件，县里已确认收到 {state.acknowledged} 件")  # fmt: skip
+
+    # -- a USB stick ------------------------------------------------------------------------
+
+    def _pick_export_drive(self) -> None:
+        self.export_chooser.setVisible(True)
+        self.export_chooser.refresh()
+
+    def export_requests(self, root: Path) -> None:
+        """Copy the requests waiting for the county onto the stick (``<stick>/inbox/``)."""
+        self.export_chooser.setVisible(False)
+        if self.export_task is not None and self.export_task.is_running():
+            return
+        self.message.setText(f"正在导出申请到 {root}……")
+        self.export_task = run_task(lambda _task: requests.export_to_folder(root), name="outbox-usb",
+                                    on_success=lambda r: self._exported(root, r),
+                                    on_failure=lambda e: self.message.setText(e.zh))  # fmt: skip
+
+    def _exported(self, root: Path, report) -> None:
+        if report.failed:
+            self.message.setText(f"导出未完成：已导出 {report.sent} 件，{report.waiting} 件仍在本机排队"
+                                 "（U盘被拔出或已满？），请重试")  # fmt: skip
+        else:
+            self.message.setText(f"已导出 {report.sent} 件申请到 {root / 'inbox'}，请交县里受理")
+        self.show_outbox()
+
+    def _look_for_stick(self) -> None:
+        """Offer what a newly inserted stick is for; forget sticks that went away."""
+        if not self.unlocked:
+            return
+        drives = {d.path for d in removable_drives(writable=False)}
+        new = sorted(drives - self._known_drives)
+        self._known_drives = drives
+        if self._offered is not None and self._offered not in drives:
+            self._offered = None
+            self.usb_offer.setVisible(False)
+        if not new:
+            return
+        self._offered = new[0]
+        try:
+            feed = _feed_on(self._offered)
+        except OSError:  # unreadable (still mounting?): offer the export, not the sync
+            feed = None
+        self.usb_sync_button.setVisible(feed is not None)
+        self.usb_offer_label.setText(f"检测到U盘 {self._offered}" + ("，其中有县级数据源" if feed else ""))
+        self.usb_offer.setVisible(True)
+
+    def _sync_from_offered(self) -> None:
+        try:
+            feed = _feed_on(self._offered) if self._offered else None
+        except OSError as exc:
+            self.message.setText(f"无法读取U盘 {self._offered}（{exc.strerror}）")
+            return
+        if feed is None:
+            return
+        self.set_source(str(feed))
+        self.start_sync()
 
     def _sync_done(self) -> None:
         self.sync_button.setEnabled(True)
@@ -239,11 +357,10 @@ class AdminPage(QWidget):
         """The feed folder on the chosen stick: its root or a folder just inside it."""
         self.source_chooser.setVisible(False)
         try:
-            candidates = [root, *sorted(p for p in root.iterdir() if p.is_dir())]
+            feed = _feed_on(root)
         except OSError as exc:
             self.message.setText(f"无法读取U盘 {root}（{exc.strerror}）")
             return
-        feed = next((c for c in candidates if (c / "metadata" / "timestamp.json").is_file()), None)
         if feed is None:
             self.message.setText(f"U盘 {root} 上没有找到县级数据源（含 metadata 的文件夹）")
             return
@@ -284,7 +401,11 @@ class AdminPage(QWidget):
     def lock(self) -> None:
         """Lock again (idle timeout, leaving the page, a minute untouched)."""
         self.lock_timer.stop()
+        self.usb_timer.stop()
+        self.usb_offer.setVisible(False)
+        self._offered = None
         self.source_chooser.setVisible(False)
+        self.export_chooser.setVisible(False)
         self.pin.clear()
         self.pin_message.setText("请输入工作人员 PIN")
         self.settings_panel.setVisible(False)
@@ -293,3 +414,13 @@ class AdminPage(QWidget):
     def clear(self) -> None:
         """The idle reset: lock."""
         self.lock()
+
+
+def _feed_on(root: Path) -> Path | None:
+    """The county feed folder on a stick: its root or a folder just inside it.
+
+    Raises:
+        OSError: the stick cannot be read.
+    """
+    candidates = [root, *sorted(p for p in root.iterdir() if p.is_dir())]
+    return next((c for c in candidates if (c / "metadata" / "timestamp.json").is_file()), None)
