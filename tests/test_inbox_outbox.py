@@ -366,3 +366,15 @@ def test_sealing_on_one_thread_while_another_pushes(box, keys, store):
         sent += push.push_http(box, store.url, now=T0).sent
     adder.join()
     assert sent == 40 and len(store.received) == 40 and box.status().sent == 40
+
+
+def test_a_lost_stick_loses_nothing_the_next_stick_carries_what_the_county_lacks(box, keys, tmp_path):
+    ids = [box.add(data) for data in seal_some(keys, 2)]
+    lost, second = tmp_path / "lost", tmp_path / "second"
+    lost.mkdir()
+    second.mkdir()
+    assert push.push_dir(box, lost).sent == 2  # this stick never reaches the county
+    assert push.push_dir(box, lost).sent == 0  # the same stick again: already on it
+    box.acknowledge({ids[0]})  # the county got the first another way
+    again = push.push_dir(box, second)
+    assert again.sent == 1 and [p.stem for p in (second / "inbox").glob("*.env")] == [ids[1]]

@@ -148,6 +148,14 @@ class Outbox:
         )
         return [row[0] for row in rows if self.path_of(row[0]).exists()]
 
+    def unacknowledged(self) -> list[str]:
+        """Ids the county has not confirmed yet, sent or not, oldest first (what a USB
+        export carries: a stick that was lost must not lose its requests)."""
+        rows = self._db.execute(
+            "SELECT id FROM envelope WHERE acked_at IS NULL AND damaged_at IS NULL ORDER BY id"
+        )
+        return [row[0] for row in rows if self.path_of(row[0]).exists()]
+
     def due(self, now: dt.datetime | None = None) -> list[str]:
         """Pending ids whose back-off has passed."""
         rows = self._db.execute(

@@ -84,7 +84,9 @@ def push_dir(
     progress: Callable[[str, int, int], None] | None = None,
     now: dt.datetime | None = None,
 ) -> PushReport:
-    """Copy every undelivered envelope to ``<usb_root>/inbox/<id>.env`` and verify the copy.
+    """Copy every envelope the county has not confirmed to ``<usb_root>/inbox/<id>.env`` and
+    verify the copy. Sent ones go again (a stick can be lost on the way; the county skips
+    what it has), except where this stick already holds the same bytes.
 
     Staff carry the stick now, so back-off does not apply. Each copy is written as ``.part``,
     fsynced, renamed, and read back (size + SHA-256) before the envelope counts as sent.
@@ -97,12 +99,15 @@ def push_dir(
     """
     report = PushReport()
     target = Path(usb_root) / USB_FOLDER
-    for envelope_id in outbox.pending():
+    for envelope_id in outbox.unacknowledged():
         try:
             data = outbox.read(envelope_id)
         except envelope.EnvelopeError as exc:
             report.damaged += 1
             report.errors.append(f"{envelope_id}: {exc}")
+            continue
+        if _already_on(target / f"{envelope_id}{SUFFIX}", data):
+            outbox.mark_sent(envelope_id, now)
             continue
         try:
             _copy_verified(data, target, envelope_id, progress)
@@ -114,6 +119,13 @@ def push_dir(
         report.sent += 1
     report.waiting = len(outbox.pending())
     return report
+
+
+def _already_on(path: Path, data: bytes) -> bool:
+    try:
+        return path.stat().st_size == len(data) and path.read_bytes() == data
+    except OSError:
+        return False
 
 
 def _copy_verified(
