@@ -2,7 +2,6 @@
 server), then the outbox pushed to the upload store; jittered waits; no sync from a folder."""
 
 import random
-import threading
 
 import pytest
 
@@ -12,7 +11,6 @@ from kiosk.services import requests
 from kiosk.store.models import FeedState
 from kiosk.ui import tasks
 from kiosk.ui.autosync import JITTER, AutoSync
-from tests.test_inbox_outbox import Store
 from tests.test_sync import FeedServer
 
 
@@ -21,15 +19,6 @@ def server(feed):
     running = FeedServer(feed)
     yield running
     running.close()
-
-
-@pytest.fixture
-def store():
-    running = Store()
-    threading.Thread(target=running.serve_forever, daemon=True).start()
-    yield running
-    running.shutdown()
-    running.server_close()
 
 
 def _settings(tmp_path, **values) -> Settings:

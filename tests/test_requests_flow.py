@@ -8,13 +8,10 @@ import os
 import shutil
 import subprocess
 import sys
-import threading
 from pathlib import Path
 
 import openpyxl
 import pytest
-
-from tests.test_inbox_outbox import Store
 
 PERSON = {"name": "张小三", "id_number": "11010519491231002X", "phone": "13912345678",
           "wanted": "2025年本村耕地地力保护补贴发放明细", "delivery": "现场领取"}  # fmt: skip
@@ -28,16 +25,6 @@ def kiosk(*args: str, ok: bool = True) -> subprocess.CompletedProcess:
     if ok:
         assert done.returncode == 0, done.stdout + done.stderr
     return done
-
-
-@pytest.fixture
-def store():
-    server = Store()
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    yield server
-    server.shutdown()
-    server.server_close()
 
 
 @pytest.fixture
