@@ -3,14 +3,12 @@
 import datetime as dt
 import json
 import sqlite3
-import threading
 
 import pytest
 
 from kiosk.errors import ImportRefused, KnownError, SchemaTooNewError
 from kiosk.inbox import cases, county_import, county_keys, envelope, identity, outbox, push, workdays
 from tests.test_inbox_envelope import CALLBACK, DISCLOSURE, make_county
-from tests.test_inbox_outbox import Store
 
 NOW = dt.datetime(2026, 11, 27, 2, 0, tzinfo=dt.UTC)  # Friday 10:00 in Shen County
 
@@ -239,18 +237,12 @@ def test_round_trip_terminal_usb_county_and_acknowledgement(tmp_path, county, te
         assert not any(box.path_of(i).exists() for i in ids)
 
 
-def test_round_trip_over_http_to_a_store_then_import(tmp_path, county, terminals):
+def test_round_trip_over_http_to_a_store_then_import(tmp_path, county, terminals, store):
     keydir, public = county
-    server = Store()
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    try:
-        with outbox.Outbox(tmp_path / "outbox") as box:
-            ids = [box.add(seal(terminals[1], public, kind).data) for kind in ("disclosure", "callback")]
-            assert push.push_http(box, server.url, now=NOW).sent == 2
-    finally:
-        server.shutdown()
-        server.server_close()
+    server = store
+    with outbox.Outbox(tmp_path / "outbox") as box:
+        ids = [box.add(seal(terminals[1], public, kind).data) for kind in ("disclosure", "callback")]
+        assert push.push_http(box, server.url, now=NOW).sent == 2
     mirror = tmp_path / "store-mirror"  # what a sync of the store's folder would give the county
     mirror.mkdir()
     for name, body in server.received.items():
