@@ -1,4 +1,4 @@
-"""Home: the four large tiles and the town → village chooser, all touch grids."""
+"""Home: the large tiles and the town → village chooser, all touch grids."""
 
 from PySide6.QtCore import QSize, Signal
 from PySide6.QtWidgets import (
@@ -14,7 +14,11 @@ from kiosk.services import divisions
 from kiosk.ui import icons
 from kiosk.ui.widgets import FlowGrid, button_grid, clear_layout, kinetic
 
-TILES = ("补贴公示", "政务公开目录", "政策咨询", "规范性文件", "核验公示单")
+TILES = ("补贴公示", "政务公开目录", "政策咨询", "规范性文件", "核验公示单", "我要申请·咨询")
+# Long labels on two lines: six one-line tiles did not fit one row of a 1366 px screen, and a
+# second row of tiles pushed the town grid below the fold.
+TILE_TEXT = {"政务公开目录": "政务公开\n目录", "规范性文件": "规范性\n文件", "核验公示单": "核验\n公示单",
+             "我要申请·咨询": "我要申请\n咨询"}  # fmt: skip
 TILE_ICON = QSize(64, 64)
 _PROMPT = "请选择您所在的乡镇(街道)"
 
@@ -28,10 +32,10 @@ class HomePage(QWidget):
     def __init__(self, parent: QWidget | None = None):
         super().__init__(parent)
         layout = QVBoxLayout(self)
-        tiles = FlowGrid(max_columns=5)
+        tiles = FlowGrid(max_columns=6)
         self.tiles: dict[str, QPushButton] = {}
         for name in TILES:
-            tile = QPushButton(name)
+            tile = QPushButton(TILE_TEXT.get(name, name))
             tile.setObjectName("tile")
             tile.setAccessibleName(name)
             tile.setMinimumHeight(120)
