@@ -41,7 +41,7 @@ from tests.conftest import open_kiosk
 
 # QDialog covers every stock dialog; the others are named so a failure says which one.
 FORBIDDEN = (QFileDialog, QPrintDialog, QMessageBox, QInputDialog, QDialog, QMenu)
-MAX_TAPS = 500  # exploration taps (the replays that restore a state come on top)
+MAX_TAPS = 700  # exploration taps (the replays that restore a state come on top)
 ROWS_PER_VIEW = 2  # rows tapped in each list or table, per page
 HOLD_MS = 100  # press-and-hold interval for the test (Qt's default is 800 ms)
 MUST_TAP = {
@@ -55,7 +55,8 @@ MUST_TAP = {
     ("catalogue", "医保"),
     ("home", "更换乡镇(街道)"),
 }
-VILLAGER_PAGES = {"home", "payouts", "print", "catalogue", "consult", "policies", "admin"}
+VILLAGER_PAGES = {"home", "payouts", "print", "catalogue", "consult", "policies", "admin", "requests",
+                  "progress"}
 
 
 @pytest.fixture

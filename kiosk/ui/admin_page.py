@@ -51,8 +51,10 @@ class AdminPage(QWidget):
         # Notes for staff: settings that were ignored, a database that was repaired, a clock
         # that is wrong. The shell adds to them.
         self.notes: list[str] = list(settings.problems)
-        # The shell tells us which town the home page has chosen (for the town setting).
+        # The shell tells us which town the home page has chosen (for the town setting) and
+        # how its last scheduled sync went.
         self.current_town: Callable[[], str | None] = lambda: None
+        self.auto_report: Callable[[], str] = lambda: ""
         # PIN stage
         self.pin = QLineEdit()
         self.pin.setReadOnly(True)
@@ -238,8 +240,10 @@ class AdminPage(QWidget):
         except (KnownError, OSError) as exc:
             self.outbox_label.setText(f"{prefix}群众申请：无法读取待送达队列（{exc}）")
             return
+        auto = self.auto_report()
         self.outbox_label.setText(f"{prefix}群众申请：待送达 {state.waiting} 件，已送出待县里确认 "
-                                  f"{state.sent} 件，县里已确认收到 {state.acknowledged} 件")  # fmt: skip
+                                  f"{state.sent} 件，县里已确认收到 {state.acknowledged} 件"
+                                  + (f"\n{auto}" if auto else ""))  # fmt: skip
 
     # -- a USB stick ------------------------------------------------------------------------
 

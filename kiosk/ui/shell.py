@@ -34,7 +34,8 @@ from kiosk.ui.speech import Speaker
 from kiosk.ui.tasks import run_task
 from kiosk.ui.widgets import AdaptiveRow, PageFrame, kinetic
 
-PAGES = ("home", "payouts", "print", "batch", "catalogue", "consult", "policies", "verify", "admin")
+PAGES = ("home", "payouts", "print", "batch", "catalogue", "consult", "policies", "verify", "admin",
+         "requests", "progress")
 # Built one per event-loop turn once the home page is up, so a villager's first tap does not
 # wait for them. The print, batch and staff pages (QtPdf, the sync client) wait for a visit.
 PREBUILT = ("payouts", "catalogue", "consult", "policies")
@@ -113,9 +114,10 @@ class KioskWindow(QMainWindow):
         self.setCentralWidget(central)
 
         self.speaker = Speaker()
+        self.autosync = None  # made after the first frame (kiosk.ui.autosync)
         # A USB QR scanner types a sheet's URL wherever the kiosk is: 核验公示单 opens with it.
         self.scanner = ScannerInput(self)
-        self.scanner.scanned.connect(self.show_verify)
+        self.scanner.scanned.connect(self._scanned)
         self.idle = QTimer(self)
         self.idle.setSingleShot(True)
         self.idle.setInterval(int(settings.get("idle_timeout_s")) * 1000)
@@ -151,6 +153,13 @@ class KioskWindow(QMainWindow):
         self._prebuild(list(PREBUILT))
         self.check_database()
         QTimer.singleShot(SPEECH_LOOKUP_AFTER_MS, self._prepare_speech)
+        # Imported here: the sync client and the envelope crypto are not needed for the
+        # first frame.
+        from kiosk.ui.autosync import AutoSync
+
+        self.autosync = AutoSync(self.settings, self.db_path, self)
+        self.autosync.data_changed.connect(self._data_changed)
+        self.autosync.start()
 
     def _prebuild(self, names: list[str]) -> None:
         if not names:
@@ -202,6 +211,19 @@ class KioskWindow(QMainWindow):
         page.reprint_requested.connect(self.show_print)
         return page
 
+    def _build_requests(self) -> QWidget:
+        from kiosk.ui.requests_page import RequestsPage
+
+        page = RequestsPage(settings=self.settings)
+        page.home_requested.connect(self.go_home)
+        page.progress_requested.connect(self.show_progress)
+        return page
+
+    def _build_progress(self) -> QWidget:
+        from kiosk.ui.progress_page import ProgressPage
+
+        return ProgressPage()
+
     def _build_print(self) -> QWidget:
         from kiosk.ui.print_page import PrintPage
 
@@ -237,6 +259,7 @@ class KioskWindow(QMainWindow):
         page.data_changed.connect(self._data_changed)
         page.quit_requested.connect(self.quit_kiosk)
         page.current_town = lambda: self.home.town_code
+        page.auto_report = lambda: self.autosync.last_report if self.autosync else ""
         page.batch_button.clicked.connect(self.show_batch)
         return page
 
@@ -295,6 +318,25 @@ class KioskWindow(QMainWindow):
         if scanned:
             page.check(scanned)
 
+    def _scanned(self, text: str) -> None:
+        # A request receipt's QR opens 办理进度; anything else is a notice sheet to verify.
+        if text.strip().upper().startswith("SQGK-RECEIPT:"):
+            self.show_progress(text)
+        else:
+            self.show_verify(text)
+
+    def show_progress(self, scanned: str | None = None) -> None:
+        """办理进度; with ``scanned`` (a receipt's QR text), looked up at once."""
+        page = self.show_page("progress")
+        page.clear()
+        if scanned:
+            page.lookup(scanned)
+
+    def show_requests(self) -> None:
+        page = self.show_page("requests")
+        page.village_code = self.village_code  # its suggestions name the village picked
+        page.start()
+
     def show_admin(self) -> None:
         self.show_page("admin")
 
@@ -314,6 +356,8 @@ class KioskWindow(QMainWindow):
             self.notice.setText("请在下方选择您所在的乡镇(街道)和村(社区)")
         elif name == "核验公示单":
             self.show_verify()
+        elif name == "我要申请·咨询":
+            self.show_requests()
         else:
             page = self.show_page({"政务公开目录": "catalogue", "政策咨询": "consult",
                                    "规范性文件": "policies"}[name])  # fmt: skip
