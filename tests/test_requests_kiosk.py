@@ -122,12 +122,12 @@ def test_a_disclosure_request_by_taps_ends_in_a_receipt(qtbot, kiosk, terminal, 
     tap(qtbot, page.submit_button)
     assert page.step() == "receipt"
     number = page.receipt.number
-    assert number in page.receipt_number.text().replace("\n", " ")
-    assert "张*" in page.receipt_text.text() and PHONE[-4:] in page.receipt_text.text()
-    assert "办理进度" in page.receipt_text.text() and not page.receipt_qr.pixmap().isNull()
+    assert number in page.receipt_view.number.text().replace("\n", " ")
+    assert "张*" in page.receipt_view.text.text() and PHONE[-4:] in page.receipt_view.text.text()
+    assert "办理进度" in page.receipt_view.text.text() and not page.receipt_view.qr.pixmap().isNull()
     assert requests.status(number).status == "已提交待送达"
     _assert_forgotten(page)  # sealed: the form is gone from the page at once
-    tap(qtbot, page.done_button)
+    tap(qtbot, page.receipt_view.done_button)
     assert kiosk.page_name() == "home" and page.step() == "kind"
 
 
@@ -144,8 +144,8 @@ def test_a_callback_request_and_its_progress_by_keypad_and_by_scan(qtbot, kiosk)
     assert "工作日上午" in page.summary.text()
     tap(qtbot, page.submit_button)
     number = page.receipt.number
-    assert page.receipt.kind == "callback" and f"事项：{topic}" in page.receipt_text.text()
-    tap(qtbot, page.done_button)
+    assert page.receipt.kind == "callback" and f"事项：{topic}" in page.receipt_view.text.text()
+    tap(qtbot, page.receipt_view.done_button)
     # 办理进度 by the keypad, through the door the villager came in by.
     tap(qtbot, kiosk.home.tiles["我要申请·咨询"])
     tap(qtbot, page.progress_button)
@@ -224,9 +224,10 @@ def test_the_outbox_is_pushed_off_the_ui_thread(qtbot, terminal, tmp_path, monke
         qtbot.waitUntil(lambda: bool(threads))
         assert threads[0] is not threading.main_thread() and page.step() == "receipt"
         # 打印回执 with no such printer: said in words on the page.
-        tap(qtbot, page.print_button)
-        qtbot.waitUntil(lambda: page.task is None, timeout=20_000)
-        assert "打印" in page.print_message.text() and page.receipt.number in page.print_message.text()
+        tap(qtbot, page.receipt_view.print_button)
+        qtbot.waitUntil(lambda: page.receipt_view.task is None, timeout=20_000)
+        said = page.receipt_view.print_message.text()
+        assert "打印" in said and page.receipt.number in said
     finally:
         window.reset()
         window.quit_kiosk()

@@ -8,12 +8,7 @@ ID number is shown only on its own step, masked everywhere after.
 
 from __future__ import annotations
 
-import os
-import tempfile
-from pathlib import Path
-
 from PySide6.QtCore import Signal
-from PySide6.QtGui import QColor, QImage, QPainter, QPixmap
 from PySide6.QtWidgets import (
     QHBoxLayout,
     QLabel,
@@ -26,10 +21,11 @@ from PySide6.QtWidgets import (
 
 from kiosk import log
 from kiosk.errors import KnownError
-from kiosk.services import consult, divisions, payouts, printer, requests
+from kiosk.services import consult, divisions, payouts, requests
 from kiosk.ui.keypad import Keypad
-from kiosk.ui.tasks import Task, run_task
-from kiosk.ui.widgets import AdaptiveRow, CurrentPageStack, FlowGrid, StackingRow, two_lines
+from kiosk.ui.receipt_view import ReceiptView
+from kiosk.ui.tasks import run_task
+from kiosk.ui.widgets import CurrentPageStack, FlowGrid, Notice, StackingRow, two_lines
 
 _log = log.get("kiosk.ui")
 
@@ -62,8 +58,6 @@ EMAIL_SYMBOLS = "0123456789@._-"
 EMAIL_DOMAINS = ("@qq.com", "@163.com", "@126.com")
 OTHER = "其他（自己写）"
 DOCUMENTS = "规范性文件全文"
-RECEIPT_LAYOUT = "a5"  # half an A4 sheet: what the hall's office printer takes
-QR_PX = 220
 
 
 def mask_id(id_number: str) -> str:
@@ -73,27 +67,6 @@ def mask_id(id_number: str) -> str:
 
 def group_phone(digits: str) -> str:
     return " ".join(part for part in (digits[:3], digits[3:7], digits[7:]) if part)
-
-
-def qr_pixmap(text: str, side: int = QR_PX) -> QPixmap:
-    """The receipt's QR code drawn square by square (the qrcode package gives the matrix)."""
-    import qrcode
-
-    code = qrcode.QRCode(border=0, error_correction=qrcode.constants.ERROR_CORRECT_M)
-    code.add_data(text)
-    code.make(fit=True)
-    matrix = code.get_matrix()
-    count = len(matrix) + 4  # a quiet zone of 2 modules each side
-    module = max(1, side // count)
-    image = QImage(module * count, module * count, QImage.Format.Format_RGB32)
-    image.fill(QColor("white"))
-    painter = QPainter(image)
-    for y, line in enumerate(matrix):
-        for x, dark in enumerate(line):
-            if dark:
-                painter.fillRect((x + 2) * module, (y + 2) * module, module, module, QColor("black"))
-    painter.end()
-    return QPixmap.fromImage(image)
 
 
 def _choices(labels: list[str], on_tap, columns: int = 3) -> tuple[QWidget, dict[str, QPushButton]]:
@@ -117,24 +90,6 @@ def _field(name: str) -> QLineEdit:
     field.setAccessibleName(name)
     field.setStyleSheet("font-size: 30pt;")
     return field
-
-
-class Notice(QLabel):
-    """A word to the villager (a wrong answer, a missing key) that takes no room when silent."""
-
-    def __init__(self, name: str):
-        super().__init__("")
-        self.setObjectName("warning")
-        self.setWordWrap(True)
-        self.setAccessibleName(name)
-        self.setVisible(False)
-
-    def setText(self, text: str) -> None:
-        super().setText(text)
-        self.setVisible(bool(text))
-
-    def clear(self) -> None:
-        self.setText("")
 
 
 class Beside(StackingRow):
@@ -176,7 +131,6 @@ class RequestsPage(QWidget):
         self.steps: list[str] = []
         self.index = -1  # -1: the kind choice
         self.receipt: requests.Receipt | None = None
-        self.task: Task | None = None
         self._id_sealed = False  # the ID was entered and its step left: shown masked only
         self._writing_wanted = False
         self._suggestions: dict[str, dict[str, str] | None] = {}
@@ -218,7 +172,7 @@ class RequestsPage(QWidget):
         self.nav = QWidget()
         self.nav.setLayout(nav)
         nav.setContentsMargins(0, 0, 0, 0)
-        self.message = Notice("提示")
+        self.message = Notice("提示", warning=True)
 
         self.stack = CurrentPageStack()
         self.bodies: dict[str, QWidget] = {}
@@ -408,33 +362,10 @@ class RequestsPage(QWidget):
         layout.addWidget(self.summary)
 
     def _build_receipt(self) -> None:
-        layout = self._body("receipt")
-        self.receipt_title = QLabel("已受理，请记好受理编号")
-        self.receipt_title.setObjectName("heading")
-        self.receipt_number = QLabel("")
-        self.receipt_number.setStyleSheet("font-size: 40pt; font-weight: bold;")
-        self.receipt_number.setAccessibleName("受理编号")
-        self.receipt_text = QLabel("")
-        self.receipt_text.setWordWrap(True)
-        self.receipt_qr = QLabel()
-        self.receipt_qr.setFixedSize(QR_PX, QR_PX)
-        self.print_button = QPushButton("打印回执")
-        self.print_button.setAccessibleName("打印回执")
-        self.print_button.clicked.connect(self.print_receipt)
-        self.done_button = QPushButton("返回首页")
-        self.done_button.setAccessibleName("办完了，返回首页")
-        self.done_button.clicked.connect(self._done)
-        words = QVBoxLayout()
-        words.addWidget(self.receipt_number)
-        words.addWidget(self.receipt_text)
-        words.addStretch(1)
-        row = QHBoxLayout()
-        row.addLayout(words, stretch=1)
-        row.addWidget(self.receipt_qr)
-        layout.addLayout(row)
-        self.print_message = Notice("打印情况")
-        layout.insertWidget(0, AdaptiveRow(self.receipt_title, [self.print_button, self.done_button]))
-        layout.insertWidget(1, self.print_message)
+        self.receipt_view = ReceiptView(self.settings)
+        self.receipt_view.done_requested.connect(self._done)
+        self.bodies["receipt"] = self.receipt_view
+        self.stack.addWidget(self.receipt_view)
 
     def _ensure_panel(self):
         if self.panel is None:
@@ -693,53 +624,8 @@ class RequestsPage(QWidget):
         self.message.setText("")
         if self.panel is not None:
             self.panel.setVisible(False)
-        self.receipt_number.setText(f"受理编号 {receipt.number}")
-        who = f"申请人：{receipt.name_masked}\n" if receipt.name_masked else f"事项：{receipt.topic}\n"
-        self.receipt_text.setText(
-            f"类型：{receipt.kind_zh}\n{who}手机尾号：{receipt.phone_last4}\n"
-            f"收到日期：{receipt.received_on:%Y-%m-%d}\n"
-            f"答复期限：{receipt.due_on:%Y-%m-%d}（{receipt.due_rule}）\n"
-            "查询办理进度：在本机“我要申请·咨询”点“查询办理进度”，或扫右边的二维码"
-        )
-        self.receipt_qr.setPixmap(qr_pixmap(receipt.qr_text))
-        self.print_message.setText("")
-        self.stack.setCurrentWidget(self.bodies["receipt"])
-
-    def print_receipt(self) -> None:
-        """打印回执: the PDF is made and sent to the printer off the UI thread."""
-        if self.receipt is None or self.task is not None:
-            return
-        from printing.receipt import ReceiptSheet
-
-        r = self.receipt
-        sheet = ReceiptSheet(
-            number=r.number, kind_zh=r.kind_zh, received_on=f"{r.received_on:%Y-%m-%d}",
-            due_on=f"{r.due_on:%Y-%m-%d}", due_rule=r.due_rule, name_masked=r.name_masked,
-            phone_last4=r.phone_last4, topic=r.topic, qr_text=r.qr_text, terminal=r.terminal,
-        )  # fmt: skip
-        configured = str(self.settings.get("printer")) if self.settings is not None else ""
-        self.print_button.setEnabled(False)
-        self.print_message.setText("正在打印回执……")
-        task: Task | None = None
-
-        def current() -> bool:
-            return task is not None and task is self.task
-
-        def printed(name: str) -> None:
-            if current():
-                self.print_message.setText(f"回执已发送到打印机“{name}”，请到打印机处取回执")
-
-        def failed(error: KnownError) -> None:
-            if current():
-                self.print_message.setText(f"{error.zh}。请记下受理编号 {r.number}")
-
-        def done() -> None:
-            if current():
-                self.task = None
-                self.print_button.setEnabled(True)
-
-        task = self.task = run_task(lambda _t: send_receipt(sheet, configured), name="print-receipt",
-                                    on_success=printed, on_failure=failed, on_done=done)  # fmt: skip
+        self.receipt_view.show_receipt(receipt)
+        self.stack.setCurrentWidget(self.receipt_view)
 
     def _done(self) -> None:
         self.clear()
@@ -782,51 +668,16 @@ class RequestsPage(QWidget):
 
     def clear(self) -> None:
         """Idle reset: every answer, the receipt, and the panel's ink forgotten."""
-        self.task = None
         self.receipt = None
         self._forget_form()
-        self.receipt_number.clear()
-        self.receipt_text.clear()
-        self.receipt_qr.clear()
-        self.print_message.clear()
-        self.print_button.setEnabled(True)
+        self.receipt_view.clear()
         self.wanted_buttons = {}
         self._show_kind()
 
     def spoken_text(self) -> str:
         if self.step() == "receipt":
-            return f"{self.receipt_title.text()}。{self.receipt_number.text()}。{self.receipt_text.text()}"
+            return self.receipt_view.spoken_text()
         shown = self._summary(spoken=True) if self.step() == "confirm" else ""
         parts = (self.title.text() if self.index < 0 else self.counter.text(), self.question.text(),
                  self.message.text(), shown)
         return "。".join(t for t in parts if t)
-
-
-def send_receipt(sheet, configured: str) -> str:
-    """Worker thread: render the receipt and hand it to the printer; returns the printer's name.
-
-    Raises:
-        KnownError: no printer, an unknown one, or the print system refused the job.
-    """
-    from printing.receipt import render
-
-    handle, name = tempfile.mkstemp(prefix="receipt-", suffix=".pdf")
-    os.close(handle)
-    pdf = Path(name)
-    try:
-        render(sheet, pdf, RECEIPT_LAYOUT)
-        if printer.uses_cups():
-            target = printer.resolve(configured)
-            job = printer.submit(pdf, target, f"受理回执 {sheet.number}")
-            return job.printer or target
-        from PySide6.QtPrintSupport import QPrinter
-
-        from kiosk.ui.print_page import print_with_qprinter, qt_printer_name
-
-        target = qt_printer_name(configured)
-        device = QPrinter(QPrinter.PrinterMode.HighResolution)
-        device.setPrinterName(target)
-        print_with_qprinter(pdf, device)
-        return target
-    finally:
-        pdf.unlink(missing_ok=True)

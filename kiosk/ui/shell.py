@@ -32,7 +32,7 @@ from kiosk.ui.home import HomePage
 from kiosk.ui.scanner import ScannerInput
 from kiosk.ui.speech import Speaker
 from kiosk.ui.tasks import run_task
-from kiosk.ui.widgets import AdaptiveRow, PageFrame, kinetic
+from kiosk.ui.widgets import AdaptiveRow, Notice, PageFrame, kinetic
 
 PAGES = ("home", "payouts", "print", "batch", "catalogue", "consult", "policies", "verify", "admin",
          "requests", "progress")
@@ -41,22 +41,6 @@ PAGES = ("home", "payouts", "print", "batch", "catalogue", "consult", "policies"
 PREBUILT = ("payouts", "catalogue", "consult", "policies")
 SPEECH_LOOKUP_AFTER_MS = 3000
 _log = log.get("kiosk.ui")
-
-
-class NoticeLabel(QLabel):
-    """A one-line word to the villager, taking no room while it has nothing to say."""
-
-    def __init__(self):
-        super().__init__("")
-        self.setWordWrap(True)
-        self.setVisible(False)
-
-    def setText(self, text: str) -> None:
-        super().setText(text)
-        self.setVisible(bool(text))
-
-    def clear(self) -> None:
-        self.setText("")
 
 
 class KioskWindow(QMainWindow):
@@ -103,7 +87,7 @@ class KioskWindow(QMainWindow):
         self._built: dict[str, QWidget] = {}
         self._frames: dict[str, QScrollArea] = {}
         self._add_page("home", self.home)
-        self.notice = NoticeLabel()
+        self.notice = Notice()
 
         central = QWidget()
         layout = QVBoxLayout(central)

@@ -374,3 +374,24 @@ class PageFrame(QScrollArea):
         page, room = self.widget(), self.viewport().size()
         least = page.minimumSizeHint()
         page.resize(max(room.width(), least.width()), max(room.height(), least.height()))
+
+
+class Notice(QLabel):
+    """A word to the villager (a wrong answer, a missing key, a printer's state) that takes
+    no room while it has nothing to say. ``warning`` gives it the warning colours."""
+
+    def __init__(self, name: str = "", warning: bool = False, parent: QWidget | None = None):
+        super().__init__("", parent)
+        if warning:
+            self.setObjectName("warning")
+        self.setWordWrap(True)
+        if name:
+            self.setAccessibleName(name)
+        self.setVisible(False)
+
+    def setText(self, text: str) -> None:
+        super().setText(text)
+        self.setVisible(bool(text))
+
+    def clear(self) -> None:
+        self.setText("")

@@ -1,0 +1,172 @@
+"""The 受理回执 a villager takes away: on screen with its QR code, and printed (A5 by default,
+``printing/receipt.py`` also lays it out for an 80 mm roll). Nothing personal on it beyond a
+masked name and the phone's last 4 digits."""
+
+from __future__ import annotations
+
+import os
+import tempfile
+from pathlib import Path
+
+from PySide6.QtCore import Signal
+from PySide6.QtGui import QColor, QImage, QPainter, QPixmap
+from PySide6.QtWidgets import QHBoxLayout, QLabel, QPushButton, QVBoxLayout, QWidget
+
+from kiosk.errors import KnownError
+from kiosk.services import printer, requests
+from kiosk.ui.tasks import Task, run_task
+from kiosk.ui.widgets import AdaptiveRow, Notice
+
+RECEIPT_LAYOUT = "a5"  # half an A4 sheet: what the hall's office printer takes
+QR_PX = 220
+
+
+def qr_pixmap(text: str, side: int = QR_PX) -> QPixmap:
+    """The receipt's QR code drawn square by square (the qrcode package gives the matrix)."""
+    import qrcode
+
+    code = qrcode.QRCode(border=0, error_correction=qrcode.constants.ERROR_CORRECT_M)
+    code.add_data(text)
+    code.make(fit=True)
+    matrix = code.get_matrix()
+    count = len(matrix) + 4  # a quiet zone of 2 modules each side
+    module = max(1, side // count)
+    image = QImage(module * count, module * count, QImage.Format.Format_RGB32)
+    image.fill(QColor("white"))
+    painter = QPainter(image)
+    for y, line in enumerate(matrix):
+        for x, dark in enumerate(line):
+            if dark:
+                painter.fillRect((x + 2) * module, (y + 2) * module, module, module, QColor("black"))
+    painter.end()
+    return QPixmap.fromImage(image)
+
+
+class ReceiptView(QWidget):
+    """The receipt of the request just sealed, with 打印回执 and 返回首页 (``done_requested``)."""
+
+    done_requested = Signal()
+
+    def __init__(self, settings=None, parent: QWidget | None = None):
+        super().__init__(parent)
+        self.settings = settings  # kiosk.config.Settings: the printer, read at use
+        self.receipt: requests.Receipt | None = None
+        self.task: Task | None = None
+        self.title = QLabel("已受理，请记好受理编号")
+        self.title.setObjectName("heading")
+        self.number = QLabel("")
+        self.number.setStyleSheet("font-size: 40pt; font-weight: bold;")
+        self.number.setAccessibleName("受理编号")
+        self.text = QLabel("")
+        self.text.setWordWrap(True)
+        self.qr = QLabel()
+        self.qr.setFixedSize(QR_PX, QR_PX)
+        self.print_button = QPushButton("打印回执")
+        self.print_button.setAccessibleName("打印回执")
+        self.print_button.clicked.connect(self.print_receipt)
+        self.done_button = QPushButton("返回首页")
+        self.done_button.setAccessibleName("办完了，返回首页")
+        self.done_button.clicked.connect(self.done_requested)
+        self.print_message = Notice("打印情况", warning=True)
+        words = QVBoxLayout()
+        words.addWidget(self.number)
+        words.addWidget(self.text)
+        words.addStretch(1)
+        row = QHBoxLayout()
+        row.addLayout(words, stretch=1)
+        row.addWidget(self.qr)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.addWidget(AdaptiveRow(self.title, [self.print_button, self.done_button]))
+        layout.addWidget(self.print_message)
+        layout.addLayout(row)
+
+    def show_receipt(self, receipt: requests.Receipt) -> None:
+        self.receipt = receipt
+        self.number.setText(f"受理编号 {receipt.number}")
+        who = f"申请人：{receipt.name_masked}\n" if receipt.name_masked else f"事项：{receipt.topic}\n"
+        self.text.setText(
+            f"类型：{receipt.kind_zh}\n{who}手机尾号：{receipt.phone_last4}\n"
+            f"收到日期：{receipt.received_on:%Y-%m-%d}\n"
+            f"答复期限：{receipt.due_on:%Y-%m-%d}（{receipt.due_rule}）\n"
+            "查询办理进度：在本机“我要申请·咨询”点“查询办理进度”，或扫右边的二维码"
+        )
+        self.qr.setPixmap(qr_pixmap(receipt.qr_text))
+        self.print_message.setText("")
+
+    def print_receipt(self) -> None:
+        """打印回执: the PDF is made and sent to the printer off the UI thread."""
+        if self.receipt is None or self.task is not None:
+            return
+        from printing.receipt import ReceiptSheet
+
+        r = self.receipt
+        sheet = ReceiptSheet(
+            number=r.number, kind_zh=r.kind_zh, received_on=f"{r.received_on:%Y-%m-%d}",
+            due_on=f"{r.due_on:%Y-%m-%d}", due_rule=r.due_rule, name_masked=r.name_masked,
+            phone_last4=r.phone_last4, topic=r.topic, qr_text=r.qr_text, terminal=r.terminal,
+        )  # fmt: skip
+        configured = str(self.settings.get("printer")) if self.settings is not None else ""
+        self.print_button.setEnabled(False)
+        self.print_message.setText("正在打印回执……")
+        task: Task | None = None
+
+        def current() -> bool:  # a reset meanwhile: the answer is for a receipt gone
+            return task is not None and task is self.task
+
+        def printed(name: str) -> None:
+            if current():
+                self.print_message.setText(f"回执已发送到打印机“{name}”，请到打印机处取回执")
+
+        def failed(error: KnownError) -> None:
+            if current():
+                self.print_message.setText(f"{error.zh}。请记下受理编号 {r.number}")
+
+        def done() -> None:
+            if current():
+                self.task = None
+                self.print_button.setEnabled(True)
+
+        task = self.task = run_task(lambda _t: send_receipt(sheet, configured), name="print-receipt",
+                                    on_success=printed, on_failure=failed, on_done=done)  # fmt: skip
+
+    def spoken_text(self) -> str:
+        return f"{self.title.text()}。{self.number.text()}。{self.text.text()}"
+
+    def clear(self) -> None:
+        self.receipt, self.task = None, None
+        self.number.clear()
+        self.text.clear()
+        self.qr.clear()
+        self.print_message.clear()
+        self.print_button.setEnabled(True)
+
+
+def send_receipt(sheet, configured: str) -> str:
+    """Worker thread: render the receipt and hand it to the printer; returns the printer's name.
+
+    Raises:
+        KnownError: no printer, an unknown one, or the print system refused the job.
+    """
+    from printing.receipt import render
+
+    handle, name = tempfile.mkstemp(prefix="receipt-", suffix=".pdf")
+    os.close(handle)
+    pdf = Path(name)
+    try:
+        render(sheet, pdf, RECEIPT_LAYOUT)
+        if printer.uses_cups():
+            target = printer.resolve(configured)
+            job = printer.submit(pdf, target, f"受理回执 {sheet.number}")
+            return job.printer or target
+        from PySide6.QtPrintSupport import QPrinter
+
+        from kiosk.ui.print_page import print_with_qprinter, qt_printer_name
+
+        target = qt_printer_name(configured)
+        device = QPrinter(QPrinter.PrinterMode.HighResolution)
+        device.setPrinterName(target)
+        print_with_qprinter(pdf, device)
+        return target
+    finally:
+        pdf.unlink(missing_ok=True)
