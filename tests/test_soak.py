@@ -5,7 +5,8 @@ under the window, Python wrappers of Qt objects, and references to None (a bindi
 one per void Qt call aborts the process with none_dealloc when they run out).
 
 The journeys tap the real buttons: town → village → another year → one item → 查询本人 on
-the keypad → 政务公开目录 domain and entry → 政策咨询 category and answer → 规范性文件 filter
+the keypad → 政务公开目录 domain and entry, and a search for 十 written by hand → 政策咨询
+category and answer → 规范性文件 filter
 and document → back to the village → 打印公示 (the preview) → 返回首页.
 """
 
@@ -20,9 +21,10 @@ from PySide6.QtCore import QEvent, QObject, Qt
 from PySide6.QtWidgets import QAbstractButton, QAbstractItemView, QApplication
 from shiboken6 import Shiboken
 
+from kiosk import handwriting
 from kiosk.ui import tasks
 from kiosk.ui.shell import KioskWindow
-from tests.conftest import open_kiosk
+from tests.conftest import StandIn, open_kiosk
 
 JOURNEYS = 50  # each followed by an idle reset
 IDLE_RESETS = 200  # back to back, as on a kiosk nobody touches
@@ -43,8 +45,12 @@ WRAPPERS_PER_TYPE = 20
 
 
 @pytest.fixture
-def window(qtbot, demo_db, tmp_path, no_real_devices):
+def window(qtbot, demo_db, tmp_path, no_real_devices, monkeypatch):
     # The idle timer is held off: the resets below are the idle resets, called directly.
+    try:
+        handwriting.find()  # the real Zinnia where it is installed (CI), a stand-in elsewhere
+    except handwriting.Unavailable:
+        monkeypatch.setattr(handwriting, "recognizer", lambda: StandIn(answers="十"))
     kiosk = open_kiosk(qtbot, tmp_path / "settings.json", demo_db)
     qtbot.waitExposed(kiosk)
     yield kiosk
@@ -55,6 +61,9 @@ class Person(NamedTuple):
     village: str
     initials: str
     last4: str
+
+
+TEN = [[(30, 150), (270, 150)], [(150, 30), (150, 270)]]  # 十: two clean strokes
 
 
 def _people(db) -> list[Person]:
@@ -160,6 +169,13 @@ class Villager:
         self.tap(window.catalogue.domain_buttons[DOMAINS[n % len(DOMAINS)]])
         self.tap_row(window.catalogue.view.list)
         self.tap(window.catalogue.view.back)
+        # A word written by hand (the recognizer answers on a worker thread), then searched.
+        search = window.catalogue.search
+        self.tap(search.write)
+        search.panel.pad.replay(TEN, 300, 300)
+        self.qtbot.waitUntil(lambda: bool(search.panel.choices()), timeout=10_000)
+        self.tap(search.panel.candidate_buttons[0])
+        self.tap(search.panel.buttons["确定"])
 
         self.tap_home_then("政策咨询")
         self.tap(window.consult.categories[CATEGORIES[n % len(CATEGORIES)]])

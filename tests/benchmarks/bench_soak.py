@@ -155,6 +155,14 @@ class Hall:
         self.tile("政务公开目录")
         self.tap(window.catalogue.domain_buttons[DOMAINS[n % len(DOMAINS)]])
         self.tap_row(window.catalogue.view.list)
+        self.tap(window.catalogue.view.back)
+        search = window.catalogue.search  # 十 written by hand (Zinnia), then searched
+        self.tap(search.write)
+        search.panel.pad.replay([[(30, 150), (270, 150)], [(150, 30), (150, 270)]], 300, 300)
+        self.settle()  # the recognizer answers on a worker thread
+        if search.panel.choices():
+            self.tap(search.panel.candidate_buttons[0])
+        self.tap(search.panel.buttons["确定"])
         self.tile("政策咨询")
         self.tap(window.consult.categories[CATEGORIES[n % len(CATEGORIES)]])
         self.tap_row(window.consult.view.list)
