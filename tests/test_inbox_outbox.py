@@ -333,3 +333,15 @@ def test_a_lost_stick_loses_nothing_the_next_stick_carries_what_the_county_lacks
     box.acknowledge({ids[0]})  # the county got the first another way
     again = push.push_dir(box, second)
     assert again.sent == 1 and [p.stem for p in (second / "inbox").glob("*.env")] == [ids[1]]
+
+
+def test_an_upload_the_county_never_confirms_goes_again_after_a_week(box, keys, store):
+    [envelope_id] = [box.add(data) for data in seal_some(keys, 1)]
+    assert push.push_http(box, store.url, now=T0).sent == 1
+    assert push.push_http(box, store.url, now=T0 + dt.timedelta(days=1)).sent == 0
+    store.received.clear()  # the store lost it, or the county never fetched it
+    assert push.push_http(box, store.url, now=T0 + dt.timedelta(days=8)).sent == 1
+    assert list(store.received) == [f"{envelope_id}.env"]
+    assert push.push_http(box, store.url, now=T0 + dt.timedelta(days=9)).sent == 0  # a week again
+    box.acknowledge({envelope_id})
+    assert push.push_http(box, store.url, now=T0 + dt.timedelta(days=30)).sent == 0

@@ -26,6 +26,9 @@ SUFFIX = ".env"
 DAMAGED_SUFFIX = ".damaged"
 BACKOFF_FIRST_S = 60.0
 BACKOFF_CAP_S = 6 * 3600.0  # a terminal offline for days still tries a few times a day
+# Sent but not confirmed by the county for this long: upload it again (the store may have
+# lost it, or the county never fetched it). The county skips what it already has.
+RESEND_AFTER_S = 7 * 86400.0
 STALE_TMP_S = 600.0  # older .tmp files belong to a dead writer, not one still writing
 
 _SCHEMA = """
@@ -157,11 +160,12 @@ class Outbox:
         return [row[0] for row in rows if self.path_of(row[0]).exists()]
 
     def due(self, now: dt.datetime | None = None) -> list[str]:
-        """Pending ids whose back-off has passed."""
+        """Ids to upload now: pending ones whose back-off has passed, and sent ones the county
+        has not confirmed within ``RESEND_AFTER_S``."""
         rows = self._db.execute(
-            "SELECT id FROM envelope WHERE sent_at IS NULL AND acked_at IS NULL AND damaged_at IS NULL "
-            "AND next_attempt_at <= ? ORDER BY id",
-            (_ts(now),),
+            "SELECT id FROM envelope WHERE acked_at IS NULL AND damaged_at IS NULL "
+            "AND next_attempt_at <= ? AND (sent_at IS NULL OR sent_at <= ?) ORDER BY id",
+            (_ts(now), _ts(now) - RESEND_AFTER_S),
         )
         return [row[0] for row in rows if self.path_of(row[0]).exists()]
 
@@ -185,7 +189,7 @@ class Outbox:
 
     def mark_sent(self, envelope_id: str, now: dt.datetime | None = None) -> None:
         self._db.execute(
-            "UPDATE envelope SET sent_at = ?, last_error = NULL WHERE id = ? AND sent_at IS NULL",
+            "UPDATE envelope SET sent_at = ?, last_error = NULL WHERE id = ?",
             (_ts(now), envelope_id),
         )
 
