@@ -19,7 +19,7 @@ TILES = ("补贴公示", "政务公开目录", "政策咨询", "规范性文件"
 # second row of tiles pushed the town grid below the fold.
 TILE_TEXT = {"政务公开目录": "政务公开\n目录", "规范性文件": "规范性\n文件", "核验公示单": "核验\n公示单",
              "我要申请·咨询": "我要申请\n咨询"}  # fmt: skip
-TILE_ICON = QSize(64, 64)
+TILE_ICON = QSize(48, 48)
 _PROMPT = "请选择您所在的乡镇(街道)"
 
 
