@@ -295,7 +295,13 @@ class TextEntryPanel(QWidget):
         composed_frame = QFrame()
         composed_frame.setObjectName("composedFrame")
         composed_frame.setStyleSheet(f"QFrame#composedFrame {{ border: 3px solid {theme.ACTION}; }}")
-        QVBoxLayout(composed_frame).addWidget(self.composed)
+        # Until something is written, one line says what to do (the frame alone said nothing).
+        self.hint = QLabel()
+        self.hint.setWordWrap(True)
+        self.hint.setStyleSheet(f"color: {theme.MUTED};")
+        frame_layout = QVBoxLayout(composed_frame)
+        frame_layout.addWidget(self.composed)
+        frame_layout.addWidget(self.hint)
 
         # The two modes sit with the actions: a row of their own cost the candidates their
         # second row on a 768 px screen in 长辈模式. The six flow into two rows of three
@@ -393,6 +399,7 @@ class TextEntryPanel(QWidget):
         self._forget_ink()
         self._letters = ""
         self.letters.clear()
+        self._show_text()
         self._offer_following()
 
     def choices(self) -> list[str]:
@@ -438,7 +445,12 @@ class TextEntryPanel(QWidget):
         self._offer_following()
 
     def _show_text(self) -> None:
-        self.composed.setText(self._text or " ")
+        self.composed.setText(self._text)
+        self.composed.setVisible(bool(self._text))
+        hints = {self.HANDWRITING: "在方框里用手指写一个字，再点下面出现的字",
+                 self.PINYIN: "点字母拼写（如 db 或 dibao），再点出现的字"}  # fmt: skip
+        self.hint.setText(hints[self.mode()])
+        self.hint.setVisible(not self._text)
 
     def _offer_following(self) -> None:
         """联想: words that start with the last character, tapping one adds the rest of it."""
