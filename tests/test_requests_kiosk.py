@@ -127,6 +127,12 @@ def test_a_disclosure_request_by_taps_ends_in_a_receipt(qtbot, kiosk, terminal, 
     assert "办理进度" in page.receipt_view.text.text() and not page.receipt_view.qr.pixmap().isNull()
     assert requests.status(number).status == "已提交待送达"
     _assert_forgotten(page)  # sealed: the form is gone from the page at once
+    # ... and never reached the terminal's disk in clear: database, WAL, outbox, key, settings.
+    files = [p for p in terminal.parent.rglob("*") if p.is_file()]
+    assert any(p.suffix == ".env" for p in files)  # the sealed request is among them
+    on_disk = b"".join(p.read_bytes() for p in files)
+    for secret in (NAME, ID_NUMBER, PHONE, ID_NUMBER[-6:]):
+        assert secret.encode() not in on_disk, secret
     tap(qtbot, page.receipt_view.done_button)
     assert kiosk.page_name() == "home" and page.step() == "kind"
 
