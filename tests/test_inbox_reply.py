@@ -75,10 +75,13 @@ def export_book(tmp_path, db, name="cases.xlsx"):
     return out, summary
 
 
-def test_the_copied_lists_match_the_feed_datasets():
-    assert county_export.REQUEST_KINDS == datasets.REQUEST_KINDS
-    assert county_export.COUNTY_STATUSES == datasets.COUNTY_STATUSES
+def test_what_the_county_writes_is_what_the_feed_dataset_reads():
     assert list(county_reply.REPLIES_HEADERS) == [c.header for c in datasets.REPLIES.columns]
+    columns = {c.key: c for c in datasets.REPLIES.columns}
+    for kind in county_export.REQUEST_KINDS.values():
+        assert columns["kind"].parse(kind) == kind
+    for status in county_export.COUNTY_STATUSES:
+        assert columns["status"].parse(status) == status
 
 
 def test_export_has_a_sheet_per_kind_with_text_cells_overdue_rows_and_a_status_list(tmp_path, county_db):

@@ -10,12 +10,13 @@ from pathlib import Path
 import peewee as pw
 
 from kiosk.errors import SchemaTooNewError
+from kiosk.request_terms import COUNTY_STATUSES
 
 cases_db = pw.SqliteDatabase(None)
 
 PRAGMAS = {"journal_mode": "wal", "foreign_keys": 1, "synchronous": "normal", "busy_timeout": 10_000}
 
-STATUS_RECEIVED = "县里已收到"
+STATUS_RECEIVED = COUNTY_STATUSES[0]
 STATUS_UNVERIFIED = "待核实终端"
 TERMINAL_ENROLLED, TERMINAL_REVOKED, TERMINAL_UNVERIFIED = "enrolled", "revoked", "unverified"
 

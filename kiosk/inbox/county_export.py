@@ -25,11 +25,8 @@ from kiosk.inbox.cases import (
     close_cases,
     open_cases,
 )
+from kiosk.request_terms import COUNTY_STATUSES, REQUEST_KINDS
 
-# The same lists as kiosk.sync.datasets (REQUEST_KINDS, COUNTY_STATUSES): copied, because
-# kiosk.inbox and kiosk.sync are independent siblings; tests/test_inbox_reply.py checks they agree.
-REQUEST_KINDS = {"disclosure": "政府信息公开申请", "callback": "咨询·预约回电"}
-COUNTY_STATUSES = ("县里已收到", "办理中", "已答复", "需补正", "已延期")
 STATUS_ANSWERED = "已答复"
 
 # Column names the reply reader depends on.

@@ -21,15 +21,14 @@ from kiosk.inbox.cases import STATUS_RECEIVED, STATUS_UNVERIFIED, Case, cases_db
 from kiosk.inbox.county_export import (
     ANSWER,
     ANSWERED_ON,
-    COUNTY_STATUSES,
     RECEIPT,
     RECEIVED_ON,
-    REQUEST_KINDS,
     STATUS,
     STATUS_ANSWERED,
     published_status,
 )
 from kiosk.inbox.files import write_atomic
+from kiosk.request_terms import COUNTY_STATUSES, REQUEST_KINDS
 
 MAX_ANSWER = 2000  # REPLIES' 答复内容 limit
 HEADER_SEARCH_ROWS = 10  # a clerk may put a title above the header

@@ -19,12 +19,13 @@ from kiosk import log
 from kiosk.errors import KnownError
 from kiosk.inbox import envelope, forms, identity, ids, push, workdays
 from kiosk.inbox.outbox import Outbox, OutboxStatus
+from kiosk.request_terms import REQUEST_KINDS
 from kiosk.store import writer
 from kiosk.store.models import FeedState, Reply, WorkDay, database
 
 _log = log.get("kiosk.requests")
 
-KINDS = {"disclosure": "政府信息公开申请", "callback": "咨询·预约回电"}
+KINDS = REQUEST_KINDS
 DELIVERIES = forms.DELIVERIES
 CALLBACK_TIMES = ("工作日上午", "工作日下午", "随时可以")
 WAITING = "已提交待送达"  # sealed on this terminal, not yet received by the county

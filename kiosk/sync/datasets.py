@@ -7,6 +7,7 @@ sync, so both validate with the same rules and the same messages.
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
+from kiosk.request_terms import COUNTY_STATUSES, REQUEST_KINDS
 from kiosk.store import masking
 from kiosk.sync import cells
 
@@ -257,8 +258,6 @@ WORK_CALENDAR = Dataset(
 # request stands, by receipt number. The envelope ids double as the acknowledgement: a
 # terminal drops the ciphertext of every request listed. No personal data: no name, ID or
 # phone, only what anyone holding the receipt may read.
-REQUEST_KINDS = {"disclosure": "政府信息公开申请", "callback": "咨询·预约回电"}
-COUNTY_STATUSES = ("县里已收到", "办理中", "已答复", "需补正", "已延期")
 REPLIES = Dataset(
     "replies",
     "申请与咨询答复表",
