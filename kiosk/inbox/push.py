@@ -8,7 +8,7 @@ import hashlib
 import os
 import urllib.error
 import urllib.request
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -41,13 +41,7 @@ def push_http(
     report = PushReport()
     due = outbox.due(now)
     base = base_url.rstrip("/")
-    for index, envelope_id in enumerate(due):
-        try:
-            data = outbox.read(envelope_id)
-        except envelope.EnvelopeError as exc:
-            report.damaged += 1
-            report.errors.append(f"{envelope_id}: {exc}")
-            continue
+    for index, envelope_id, data in _readable(outbox, due, report):
         request = urllib.request.Request(
             f"{base}/{envelope_id}{SUFFIX}",
             data=data,
@@ -99,13 +93,7 @@ def push_dir(
     """
     report = PushReport()
     target = Path(usb_root) / USB_FOLDER
-    for envelope_id in outbox.unacknowledged():
-        try:
-            data = outbox.read(envelope_id)
-        except envelope.EnvelopeError as exc:
-            report.damaged += 1
-            report.errors.append(f"{envelope_id}: {exc}")
-            continue
+    for _, envelope_id, data in _readable(outbox, outbox.unacknowledged(), report):
         if _already_on(target / f"{envelope_id}{SUFFIX}", data):
             outbox.mark_sent(envelope_id, now)
             continue
@@ -119,6 +107,19 @@ def push_dir(
         report.sent += 1
     report.waiting = len(outbox.pending())
     return report
+
+
+def _readable(outbox: Outbox, ids: list[str], report: PushReport) -> Iterator[tuple[int, str, bytes]]:
+    """(position in ``ids``, id, bytes) of each envelope that reads back whole; a damaged one
+    is counted, named in the report and set aside by the outbox (never sent)."""
+    for index, envelope_id in enumerate(ids):
+        try:
+            data = outbox.read(envelope_id)
+        except envelope.EnvelopeError as exc:
+            report.damaged += 1
+            report.errors.append(f"{envelope_id}: {exc}")
+            continue
+        yield index, envelope_id, data
 
 
 def _already_on(path: Path, data: bytes) -> bool:
