@@ -50,7 +50,7 @@ class Receipt:
     name_masked: str  # 张*三 ("" for a call-back request)
     phone_last4: str
     topic: str  # the call-back's topic ("" for a disclosure request)
-    terminal: str  # this terminal's fingerprint, first two groups
+    terminal: str  # this terminal's fingerprint, as the county's terminals.csv lists it
 
     @property
     def qr_text(self) -> str:
@@ -134,7 +134,8 @@ def submit(kind: str, form: dict[str, Any], now: dt.datetime | None = None) -> R
     key = county_key()
     if not key:
         raise NoCountyKey()
-    sealed = envelope.seal(clean, kind, key, terminal_identity(), now=now)
+    me = terminal_identity()
+    sealed = envelope.seal(clean, kind, key, me, now=now)
     outbox().add(sealed.data)
     received = _local_date(sealed.header.created)
     writer.audit("request", "kiosk", f"{KINDS[kind]} {sealed.header.receipt} 已封存待送达")
@@ -144,7 +145,7 @@ def submit(kind: str, form: dict[str, Any], now: dt.datetime | None = None) -> R
         due_on=due_date(kind, received), due_rule=DUE_RULES[kind],
         name_masked=forms.masked_name(clean["name"]) if "name" in clean else "",
         phone_last4=forms.phone_last4(clean["phone"]), topic=clean.get("topic", ""),
-        terminal=" ".join(terminal_identity().fingerprint().split()[:2]),
+        terminal=me.fingerprint(),
     )  # fmt: skip
 
 
