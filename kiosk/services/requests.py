@@ -94,9 +94,13 @@ def terminal_folder() -> Path:
     return Path(database.database).resolve().parent
 
 
+def _outbox_folder() -> Path:
+    return terminal_folder() / "outbox"
+
+
 def outbox() -> Outbox:
     """This terminal's outbox, opened once per folder (it serialises its own use)."""
-    folder = terminal_folder() / "outbox"
+    folder = _outbox_folder()
     with _outboxes_lock:
         if folder not in _outboxes:
             _outboxes[folder] = Outbox(folder)
@@ -182,6 +186,8 @@ def status(number: str) -> RequestStatus | None:
         note = _NEXT.get(reply.status, "县里正在办理，请在期限前再来查询")
         return RequestStatus(number, reply.kind, reply.status, reply.received_on, reply.due_on,
                              reply.answered_on, reply.answer or "", note)  # fmt: skip
+    if not _outbox_folder().is_dir():  # no request was ever made here
+        return None
     record = next((r for r in outbox().records() if r.receipt == number), None)
     if record is None:
         return None
@@ -195,7 +201,10 @@ def status(number: str) -> RequestStatus | None:
 
 
 def acknowledge_received() -> int:
-    """Drop the ciphertext of every envelope the county's replies list (it has them)."""
+    """Drop the ciphertext of every envelope the county's replies list (it has them). A
+    terminal where nobody ever asked anything has no outbox, and gets none from a sync."""
+    if not _outbox_folder().is_dir():
+        return 0
     box = outbox()
     waiting = {r.id for r in box.records() if r.acked_at is None}
     if not waiting:
