@@ -155,8 +155,9 @@ def submit(kind: str, form: dict[str, Any], now: dt.datetime | None = None) -> R
 
 def due_date(kind: str, received: dt.date) -> dt.date:
     """The answer deadline by the county's calendar (holidays and 调休 workdays)."""
-    holidays = {d.day for d in WorkDay.select().where(WorkDay.kind == "休")}
-    extra = {d.day for d in WorkDay.select().where(WorkDay.kind == "班")}
+    holidays, extra = set(), set()
+    for day, what in WorkDay.select(WorkDay.day, WorkDay.kind).tuples():
+        (holidays if what == "休" else extra).add(day)
     return workdays.due_on(kind, received, holidays, extra)
 
 
