@@ -53,7 +53,7 @@ dist: setup
 	$(BIN)/pyinstaller --noconfirm --log-level WARN --distpath dist --workpath build build_spec/kiosk.spec
 
 smoke: dist
-	bash build_spec/smoke_test.sh dist/kiosk
+	bash build_spec/smoke_test.sh dist/kiosk $(BIN)/kiosk
 
 clean:
 	rm -rf $(VENV) build dist *.egg-info .pytest_cache .ruff_cache

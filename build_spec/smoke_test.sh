@@ -1,9 +1,15 @@
 #!/usr/bin/env bash
-# Prove from outside that the one-folder build works on its own: no Python, no source tree.
-# Usage: build_spec/smoke_test.sh [DIST_DIR]   (default: dist/kiosk)
+# Prove from outside that the one-folder terminal build works on its own: no Python, no
+# source tree. The county's side (feed, keys, cases) is played by the development install,
+# as a county's own computer would: the bundle holds only the terminal program.
+# Usage: build_spec/smoke_test.sh [DIST_DIR] [COUNTY_KIOSK]
+#   (defaults: dist/kiosk and .venv/bin/kiosk beside this folder)
 set -euo pipefail
+here="$(cd "$(dirname "$0")" && pwd)"
 dist=${1:-dist/kiosk}
 bin="$(cd "$dist" && pwd)/kiosk"
+county=${2:-$here/../.venv/bin/kiosk}
+county="$(cd "$(dirname "$county")" && pwd)/$(basename "$county")"
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 export QT_QPA_PLATFORM=offscreen
@@ -12,9 +18,38 @@ db="$work/terminal/kiosk.sqlite3"
 
 step() { printf '\n== %s\n' "$*"; }
 
-step "kiosk demo builds a database through feed and sync"
-"$bin" demo --households 500 --format csv --db "$db"
-test -s "$db"
+step "the bundle holds the terminal program, not the county's"
+bundle=$(dirname "$bin")
+if find "$bundle" -path '*kiosk/county*' | grep -q .; then
+  echo "county code in the terminal bundle" >&2; exit 1
+fi
+if "$(dirname "$county")/pyi-archive_viewer" --list --recursive "$bin" 2>/dev/null \
+    | grep -E "kiosk\.county|openpyxl|python_calamine"; then
+  echo "county code or county-only libraries in the terminal bundle's archive" >&2; exit 1
+fi
+
+step "a county command in the terminal build says in one line that it is not there"
+for command in "feed build --input in --keys k --out out" "inbox import --from x --keys k --db c" \
+               "demo --db $work/none.sqlite3"; do
+  # shellcheck disable=SC2086
+  if "$bin" $command > "$work/county.out" 2> "$work/county.err"; then
+    echo "kiosk $command ran in the terminal build" >&2; exit 1
+  fi
+  test "$(grep -c . "$work/county.err")" -eq 1
+  grep -q "属于县级程序" "$work/county.err"
+  ! grep -q Traceback "$work/county.err"
+done
+
+step "the county (development install) builds the demo county and its signed feed"
+"$county" demo --households 500 --format csv --db "$work/county/kiosk.sqlite3" > "$work/demo.out"
+feed="$work/county/demo-county/feed"
+keys="$work/county/demo-county/keys"
+
+step "kiosk sync fills an empty terminal from the county's feed folder"
+"$bin" sync --source "$feed" --trusted-root "$keys/root.json" --db "$db" | tee "$work/sync.out"
+grep -q "同步完成" "$work/sync.out"
+"$bin" sync --source "$feed" --trusted-root "$keys/root.json" --db "$db" | tee "$work/sync2.out"
+grep -q "已是最新" "$work/sync2.out"
 
 step "kiosk print notice writes a PDF with the CJK font embedded"
 "$bin" print notice --village 371522102200 --year 2025 --out "$work/notice.pdf" --db "$db"
@@ -23,20 +58,24 @@ grep -E '^[A-Z]{6}\+WenQuanYiMicroHei\S* +TrueType +\S+ +yes +yes' "$work/fonts.
 pdftotext "$work/notice.pdf" "$work/notice.txt"
 grep -q "朝城镇" "$work/notice.txt"
 
-step "kiosk sync against a local feed folder succeeds"
-feed="$work/terminal/demo-county/feed"
-"$bin" sync --source "$feed" --db "$db" | tee "$work/sync.out"
-grep -q "已是最新" "$work/sync.out"
-
 step "kiosk sync refuses a tampered feed and leaves the database alone"
 cp -r "$feed" "$work/tampered"
 sed -i 's/"version": [0-9]*/"version": 99/' "$work/tampered/metadata/timestamp.json"
 before=$(sha256sum "$db" | cut -d' ' -f1)
-if "$bin" sync --source "$work/tampered" --db "$db" 2> "$work/refused.err"; then
+if "$bin" sync --source "$work/tampered" --trusted-root "$keys/root.json" --db "$db" 2> "$work/refused.err"; then
   echo "a tampered feed was accepted" >&2; exit 1
 fi
 grep -q "签名无效" "$work/refused.err"
 test "$before" = "$(sha256sum "$db" | cut -d' ' -f1)"
+
+step "kiosk submit seals a request in the bundle; the county opens it"
+printf '%s' '{"phone": "13900000009", "topic": "社会救助", "text": "冒烟测试"}' > "$work/form.json"
+"$bin" submit --kind callback --form "$work/form.json" --db "$db" | tee "$work/submit.out"
+tail -n 1 "$work/submit.out" | grep -Eq '^[0-9]{5}-[0-9]{5}-[0-9]{4}$'
+"$bin" outbox push --to "$work/stick" --db "$db"
+"$county" inbox import --from "$work/stick/inbox" --keys "$keys" --db "$work/cases.sqlite3" \
+  | tee "$work/import.out"
+grep -q "导入 1 件" "$work/import.out"
 
 step "kiosk screenshot renders the payouts page to a non-blank PNG"
 "$bin" screenshot --page payouts --db "$db" --out "$work/payouts.png"
@@ -50,7 +89,6 @@ printf '%s' '{"width": 300, "height": 300, "strokes": [[[30, 150], [150, 148], [
 "$bin" handwriting recognize "$work/shi.json" --limit 5 --show-files > "$work/shi.out" 2> "$work/shi.err"
 cat "$work/shi.err"
 head -n 1 "$work/shi.out" | grep -qx "十"
-bundle=$(dirname "$bin")
 grep -q "library: $bundle/.*zinnia/libzinnia.so.0$" "$work/shi.err"
 grep -q "model: $bundle/.*zinnia/handwriting-zh_CN.model$" "$work/shi.err"
 

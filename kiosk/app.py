@@ -7,7 +7,7 @@ from pathlib import Path
 from PySide6.QtCore import QEventLoop, QTimer, QtMsgType, qInstallMessageHandler
 from PySide6.QtWidgets import QApplication
 
-from kiosk import log
+from kiosk import log, paths
 from kiosk.config import Settings
 from kiosk.errors import DamagedDatabase, KnownError, is_corruption
 from kiosk.services import admin, repair
@@ -48,7 +48,7 @@ def start(db: Path, windowed: bool = False) -> KioskWindow:
     except KnownError as exc:
         log.get("kiosk.ui").error("%s", exc)
         raise
-    settings_file = db.resolve().parent / "settings.json"
+    settings_file = paths.TerminalFiles(db).settings
     admin.adopt_legacy_pin(settings_file)
     log.install_exception_hooks()
     install_qt_message_handler()
@@ -150,7 +150,7 @@ def screenshot(db: Path, page: str, out: Path, village: str | None = None,
     """
     open_database(db)
     create_app()
-    window = KioskWindow(Settings(db.resolve().parent / "settings.json"), db)
+    window = KioskWindow(Settings(paths.TerminalFiles(db).settings), db)
     window.resize(*size)
     window.show()
     window.elderly.setChecked(elderly)

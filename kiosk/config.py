@@ -1,7 +1,10 @@
-"""Every setting a terminal can be told, in one declarative spec.
+"""Every setting a terminal can be told, and every environment variable the program reads,
+each declared once.
 
-Values come from, in order: an environment variable ``KIOSK_<KEY>``, the terminal's
-``settings.json`` in its data folder, then the default below.
+Setting values come from, in order: an environment variable ``KIOSK_<KEY>``, the terminal's
+``settings.json`` in its data folder, then the default below. The few environment variables
+that are not settings (they are read before a terminal's folder is known, or only by tests
+and packagers) are declared in ``ENVIRONMENT`` and read through ``env()``.
 
 The file is edited by hand on terminals (Notepad writes a UTF-8 BOM) and may be damaged, so
 it is read tolerantly: a value that is unreadable, of the wrong type or out of range falls
@@ -13,12 +16,11 @@ staff PIN lives in the database).
 import json
 import math
 import os
-import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from kiosk import log
+from kiosk import files, log
 
 _log = log.get("kiosk.config")
 
@@ -47,6 +49,37 @@ SPEC: tuple[Setting, ...] = (
 )
 
 _BY_KEY = {s.key: s for s in SPEC}
+
+
+@dataclass(frozen=True)
+class EnvVar:
+    name: str
+    description: str
+
+
+ENVIRONMENT: tuple[EnvVar, ...] = (
+    EnvVar("KIOSK_DB", "the terminal's database (default: the user data folder); the rest of the "
+           "terminal's files sit beside it (kiosk.paths.TerminalFiles)"),
+    EnvVar("KIOSK_USB_ROOTS", "folders to offer as USB sticks, separated by os.pathsep, instead of "
+           "the mounted drives (tests, diagnosis)"),
+    EnvVar("KIOSK_ZINNIA_LIB", "the Zinnia library to load instead of the bundled or system one "
+           "(a Windows build's libzinnia.dll)"),
+    EnvVar("KIOSK_ZINNIA_MODEL", "the handwriting model to load instead of the bundled or system one"),
+    EnvVar("KIOSK_FAULT_PAUSE_IN_APPLY", "test hook: a file whose presence pauses a sync inside its "
+           "transaction, so a test can kill the process there"),
+)
+_ENV_NAMES = frozenset(v.name for v in ENVIRONMENT)
+
+
+def env(name: str) -> str | None:
+    """The value of a declared environment variable (None when unset).
+
+    Raises:
+        KeyError: ``name`` is not declared in ENVIRONMENT (a programming error).
+    """
+    if name not in _ENV_NAMES:
+        raise KeyError(f"undeclared environment variable {name}")
+    return os.environ.get(name)
 # Written by older versions; now in the database (kiosk.services.admin moves the hash once).
 LEGACY_KEYS = {"admin_pin_hash", "admin_failures", "admin_locked_until"}
 
@@ -176,14 +209,4 @@ class Settings:
 def _write_private(path: Path, text: str) -> None:
     """Replace ``path`` atomically with ``text``, mode 0600 from the first byte."""
     path.parent.mkdir(parents=True, exist_ok=True)
-    handle, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-    try:
-        with os.fdopen(handle, "w", encoding="utf-8") as f:
-            f.write(text)
-            f.flush()
-            os.fsync(f.fileno())
-        os.chmod(tmp, 0o600)  # mkstemp already makes it 0600; said here because it matters
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
+    files.write_atomic(path, text.encode("utf-8"), 0o600)

@@ -44,31 +44,45 @@ def _without_traceback(record: logging.LogRecord) -> bool:
     return record.exc_info is None
 
 
-def setup(log_dir: Path | None, level: int = logging.INFO) -> None:
+def setup(log_dir: Path | None, level: int = logging.INFO, fallback: Path | None = None) -> Path | None:
     """Log warnings to stderr and everything to a bounded file (5 x 2 MB) in ``log_dir``.
 
     A terminal runs for years; the bound keeps the disk from filling. A folder that cannot
-    be written (read-only, full) leaves logging to stderr rather than stopping the program.
+    be written (read-only, full) is replaced by ``fallback``, and without one logging goes
+    to stderr only rather than stopping the program.
+
+    Returns:
+        the folder the log file is in, or None when there is none.
     """
     root = logging.getLogger("kiosk")
     root.setLevel(level)
     if root.handlers:
-        return
+        return next((Path(h.baseFilename).parent for h in root.handlers
+                     if isinstance(h, BoundedFileHandler)), None)  # fmt: skip
     fmt = logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s")
     stream = logging.StreamHandler()
     stream.setLevel(logging.WARNING)
     stream.setFormatter(fmt)
     stream.addFilter(_without_traceback)
     root.addHandler(stream)
-    if log_dir is not None:
+    refused = []
+    for folder in (log_dir, fallback):
+        if folder is None:
+            continue
         try:
-            log_dir.mkdir(parents=True, exist_ok=True)
-            bounded = BoundedFileHandler(log_dir / "kiosk.log")
+            folder.mkdir(parents=True, exist_ok=True)
+            bounded = BoundedFileHandler(folder / "kiosk.log")
         except OSError as exc:
-            root.warning("cannot write the log file in %s: %s", log_dir, exc)
-            return
+            refused.append(f"{folder}: {exc}")
+            continue
         bounded.setFormatter(fmt)
         root.addHandler(bounded)
+        for why in refused:  # into the file that works, not onto the staff's screen
+            root.info("cannot write the log file in %s", why)
+        return folder
+    for why in refused:
+        root.warning("cannot write the log file in %s", why)
+    return None
 
 
 def install_exception_hooks() -> None:

@@ -1,10 +1,13 @@
-"""Where things live: bundled resources (from source or a PyInstaller bundle) and user data."""
+"""Where things live: bundled resources (from source or a PyInstaller bundle), and a
+terminal's own files, all found from its database path."""
 
-import os
 import sys
+from dataclasses import dataclass
 from pathlib import Path
 
 import platformdirs
+
+from kiosk import config
 
 APP_NAME = "shenqing-kiosk"
 APP_AUTHOR = "shenxian"
@@ -36,17 +39,60 @@ def cjk_font() -> Path:
 
 
 def data_dir() -> Path:
-    """The per-user data folder of this terminal (database, logs, feed cache)."""
+    """The per-user data folder: the default terminal's home."""
     return Path(platformdirs.user_data_dir(APP_NAME, APP_AUTHOR))
 
 
 def default_db_path() -> Path:
     """The database the kiosk uses unless told otherwise; ``KIOSK_DB`` overrides."""
-    override = os.environ.get("KIOSK_DB")
-    if override:
-        return Path(override)
-    return data_dir() / "kiosk.sqlite3"
+    override = config.env("KIOSK_DB")
+    return Path(override) if override else data_dir() / "kiosk.sqlite3"
 
 
-def log_dir() -> Path:
-    return data_dir() / "logs"
+@dataclass(frozen=True)
+class TerminalFiles:
+    """Everything a terminal keeps beside its database, named in one place.
+
+    Everything but the database sits in the database's folder, so a terminal is one folder
+    that can be backed up, moved or wiped whole.
+    """
+
+    db: Path
+
+    @property
+    def folder(self) -> Path:
+        return self.db.resolve().parent
+
+    @property
+    def settings(self) -> Path:
+        return self.folder / "settings.json"
+
+    @property
+    def feed_cache(self) -> Path:
+        """The last verified feed (python-tuf's metadata and targets): what a damaged
+        database is rebuilt from."""
+        return self.folder / "feed-cache"
+
+    @property
+    def outbox(self) -> Path:
+        """Sealed requests waiting for the county (ciphertext only) and their state."""
+        return self.folder / "outbox"
+
+    @property
+    def terminal_key(self) -> Path:
+        """The terminal's ed25519 signing key (mode 0600)."""
+        return self.folder / "terminal-key"
+
+    @property
+    def logs(self) -> Path:
+        return self.folder / "logs"
+
+    @property
+    def demo_county(self) -> Path:
+        """What ``kiosk demo`` keeps of the county it plays (keys, feed, cases)."""
+        return self.folder / "demo-county"
+
+
+def terminal_files(db: Path | None = None) -> TerminalFiles:
+    """The files of the terminal whose database is ``db`` (default: ``default_db_path()``)."""
+    return TerminalFiles(Path(db) if db is not None else default_db_path())

@@ -68,7 +68,7 @@ class NoticeData:
     # Where to phone an objection: the town's office and, where known, the village committee.
     objection_phones: list[Phone] = field(default_factory=list)
     demo: bool = False  # built from demo data: every page is marked 演示数据
-    # The county's 校验码 of the printed data (kiosk.notice_digest); "" falls back to a
+    # The county's 校验码 of the printed data (kiosk.formats.notice_digest); "" falls back to a
     # print-side digest that no verification page answers.
     digest: str = ""
 

@@ -66,7 +66,7 @@ class RenderResult:
 
 
 def content_digest(data: NoticeData) -> str:
-    """The notice's 校验码: the county's data digest (``data.digest``, kiosk.notice_digest)
+    """The notice's 校验码: the county's data digest (``data.digest``, kiosk.formats.notice_digest)
     when the caller computed it, else a short print-side digest of what the sheet says."""
     if data.digest:
         return data.digest

@@ -20,10 +20,10 @@ os.environ["SPEECHD_ADDRESS"] = "unix_socket:/nonexistent/kiosk-tests/speechd.so
 # user data folder of whoever runs the tests.
 os.environ.setdefault("XDG_DATA_HOME", tempfile.mkdtemp(prefix="kiosk-tests-data-"))
 
+from kiosk.county.feed import demo_county, keys, publisher
 from kiosk.services import sync
 from kiosk.store.db import close_database, open_database
 from kiosk.store.models import StaffAccess
-from kiosk.sync import demo_county, keys, publisher
 
 DEMO_HOUSEHOLDS = 600
 DEMO_SEED = 7

@@ -6,7 +6,7 @@ import random
 import pytest
 
 from kiosk.config import Settings
-from kiosk.inbox.county_keys import create_inbox_keys
+from kiosk.county.inbox.keys import create_inbox_keys
 from kiosk.services import requests
 from kiosk.store.models import FeedState
 from kiosk.ui import tasks

@@ -6,10 +6,11 @@ from pathlib import Path
 
 import pytest
 
+from kiosk.county.feed import publisher
 from kiosk.errors import ImportRefused, KnownError
-from kiosk.sync import feed_format, publisher
-from kiosk.sync.datasets import PAYOUTS
-from kiosk.sync.spreadsheet import write_csv
+from kiosk.formats import feed_format
+from kiosk.formats.datasets import PAYOUTS
+from kiosk.formats.spreadsheet import write_csv
 
 HEADERS = [c.header for c in PAYOUTS.columns]
 

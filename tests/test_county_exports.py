@@ -15,10 +15,11 @@ from pathlib import Path
 
 import pytest
 
+from kiosk.county.feed import publisher
 from kiosk.errors import ImportRefused
-from kiosk.sync import feed_format, publisher, spreadsheet
-from kiosk.sync.datasets import PAYOUTS
-from kiosk.sync.validate import DuplicateFinder, Problems, read_rows
+from kiosk.formats import feed_format, spreadsheet
+from kiosk.formats.datasets import PAYOUTS
+from kiosk.formats.validate import DuplicateFinder, Problems, read_rows
 
 FULL = str.maketrans("0123456789.,", "０１２３４５６７８９．，")
 
@@ -453,7 +454,7 @@ def test_our_xlsx_writer_is_read_alike_by_openpyxl_and_calamine(tmp_path):
     import openpyxl
     from python_calamine import CalamineWorkbook
 
-    from kiosk.sync.spreadsheet import write_xlsx
+    from kiosk.formats.spreadsheet import write_xlsx
 
     path = tmp_path / "demo.xlsx"
     row = [2025, "燕塔街道", "a<b&c\"'", 4.91, dt.date(2025, 5, 20), "", "  留空格 "]

@@ -6,7 +6,7 @@ import subprocess
 import sys
 from pathlib import Path
 
-from kiosk.sync import demo_county
+from kiosk.county.feed import demo_county
 
 
 def _tree_digest(folder: Path) -> dict[str, str]:

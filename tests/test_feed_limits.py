@@ -17,8 +17,9 @@ import pytest
 from tuf.api.metadata import Metadata, MetaFile, Snapshot, TargetFile, Targets, Timestamp
 from tuf.api.serialization.json import JSONSerializer
 
+from kiosk.county.feed import keys, publisher
+from kiosk.formats import feed_format
 from kiosk.store.db import close_database, open_database
-from kiosk.sync import feed_format, keys, publisher
 from tests.conftest import content_digest, copy_database
 from tests.test_sync import TOWN, FeedServer, rebuild_with_change, refused, run_sync
 

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from kiosk import handwriting
+from kiosk.services import handwriting
 
 STROKES = Path(__file__).parent / "data" / "strokes"
 APT = "apt-get install libzinnia0 tegaki-zinnia-simplified-chinese"

@@ -4,7 +4,7 @@ import pytest
 from PySide6.QtCore import QPoint, Qt
 from PySide6.QtWidgets import QVBoxLayout, QWidget
 
-from kiosk import handwriting
+from kiosk.services import handwriting
 from kiosk.ui import tasks, theme
 from kiosk.ui.handwriting_panel import TextEntryPanel
 from tests.conftest import StandIn, tap

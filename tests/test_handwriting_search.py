@@ -8,8 +8,7 @@ from pathlib import Path
 import pytest
 from PySide6.QtCore import QPoint, Qt
 
-from kiosk import handwriting
-from kiosk.services import catalogue, documents
+from kiosk.services import catalogue, documents, handwriting
 from kiosk.ui import tasks
 from tests.conftest import StandIn, tap
 

@@ -6,8 +6,14 @@ import sqlite3
 
 import pytest
 
+from kiosk.county.inbox import cases
+from kiosk.county.inbox import intake as county_import
+from kiosk.county.inbox import keys as county_keys
 from kiosk.errors import ImportRefused, KnownError, SchemaTooNewError
-from kiosk.inbox import cases, county_import, county_keys, envelope, identity, outbox, push, workdays
+from kiosk.formats import envelope, workdays
+from kiosk.outbox import delivery as push
+from kiosk.outbox import identity
+from kiosk.outbox import queue as outbox
 from tests.test_inbox_envelope import CALLBACK, DISCLOSURE, make_county
 
 NOW = dt.datetime(2026, 11, 27, 2, 0, tzinfo=dt.UTC)  # Friday 10:00 in Shen County

@@ -7,8 +7,10 @@ import stat
 
 import pytest
 
+from kiosk.county.inbox import keys as county_keys
 from kiosk.errors import KnownError
-from kiosk.inbox import county_keys, envelope, forms, identity, ids
+from kiosk.formats import envelope, forms, ids
+from kiosk.outbox import identity
 
 ID_WEIGHTS = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
 

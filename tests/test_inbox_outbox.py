@@ -13,7 +13,11 @@ from pathlib import Path
 
 import pytest
 
-from kiosk.inbox import envelope, files, identity, outbox, push
+from kiosk import files
+from kiosk.formats import envelope
+from kiosk.outbox import delivery as push
+from kiosk.outbox import identity
+from kiosk.outbox import queue as outbox
 from tests.test_inbox_envelope import CALLBACK, DISCLOSURE, make_county
 
 T0 = dt.datetime(2026, 11, 27, 9, 0, tzinfo=dt.UTC)
@@ -162,7 +166,8 @@ def test_half_written_temporaries_are_ignored_and_swept(tmp_path, keys, store):
 _WRITER = """
 import resource, signal, sys
 from pathlib import Path
-from kiosk.inbox import envelope, identity, outbox
+from kiosk.formats import envelope
+from kiosk.outbox import identity, queue as outbox
 from tests.test_inbox_envelope import CALLBACK
 folder, keydir, public, limit = sys.argv[1], sys.argv[2], sys.argv[3], int(sys.argv[4])
 terminal = identity.load_or_create(keydir)
@@ -263,7 +268,7 @@ def test_usb_removed_mid_copy_leaves_the_envelope_pending_and_no_partial_env(box
 
 _COPIER = """
 import os, sys
-from kiosk.inbox import outbox, push
+from kiosk.outbox import queue as outbox, delivery as push
 box = outbox.Outbox(sys.argv[1])
 push.push_dir(box, sys.argv[2], progress=lambda envelope_id, done, size: os._exit(9))
 """
@@ -288,7 +293,8 @@ def test_a_copier_dying_mid_copy_leaves_no_env_and_the_envelope_pending(tmp_path
 
 _FULL_DISK = """
 import resource, sys
-from kiosk.inbox import envelope, identity, outbox
+from kiosk.formats import envelope
+from kiosk.outbox import identity, queue as outbox
 from tests.test_inbox_envelope import CALLBACK
 box = outbox.Outbox(sys.argv[1])
 sealed = envelope.seal(CALLBACK, "callback", sys.argv[3], identity.load_or_create(sys.argv[2]))

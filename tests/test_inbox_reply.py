@@ -11,11 +11,14 @@ import openpyxl
 import pytest
 import xlwt
 
+from kiosk.county.inbox import cases
+from kiosk.county.inbox import export as county_export
+from kiosk.county.inbox import intake as county_import
+from kiosk.county.inbox import reply as county_reply
 from kiosk.errors import ImportRefused, KnownError
-from kiosk.inbox import cases, county_export, county_import, county_reply
-from kiosk.sync import datasets
-from kiosk.sync.spreadsheet import write_csv
-from kiosk.sync.validate import DuplicateFinder, Problems, read_rows
+from kiosk.formats import datasets
+from kiosk.formats.spreadsheet import write_csv
+from kiosk.formats.validate import DuplicateFinder, Problems, read_rows
 from tests.test_inbox_county import NOW, drop, seal, terminals, write_terminals_csv  # noqa: F401
 from tests.test_inbox_envelope import DISCLOSURE, make_county, valid_id
 
@@ -314,7 +317,7 @@ def test_replies_list_every_case_without_personal_data_and_pass_the_feed_validat
     assert header == list(county_reply.REPLIES_HEADERS)
     assert [row[0] for row in body] == sorted(s.header.receipt for s in sealed)
     assert "待核实终端" not in text  # the internal flag is published as 县里已收到
-    # The same bytes kiosk.sync.spreadsheet.write_csv would write.
+    # The same bytes kiosk.formats.spreadsheet.write_csv would write.
     problems = Problems()
     rows = list(read_rows(datasets.REPLIES, path, problems, DuplicateFinder(), "replies.csv", mask=True))
     assert problems.lines == [] and not problems

@@ -16,7 +16,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from kiosk import handwriting
+from kiosk.services import handwriting
 from tests.conftest import StandIn, open_kiosk
 
 SCREENS = [(1080, 1920), (1920, 1080), (1366, 768), (1280, 800)]

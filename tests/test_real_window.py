@@ -103,7 +103,7 @@ def _run_kiosk(db: Path, display: str, tmp_path: Path) -> subprocess.Popen:
 def _wait_until_up(kiosk: subprocess.Popen, tmp_path: Path) -> None:
     """Until the kiosk has built its pages (a SIGTERM while it is still building them
     aborts it: "QThread: Destroyed while thread is still running")."""
-    log = tmp_path / "data" / "shenqing-kiosk" / "logs" / "kiosk.log"
+    log = tmp_path / "terminal" / "logs" / "kiosk.log"  # beside the database
     deadline = time.monotonic() + 60
     while not (log.exists() and "villager pages built" in log.read_text(encoding="utf-8")):
         assert kiosk.poll() is None, f"the kiosk exited with {kiosk.returncode}"

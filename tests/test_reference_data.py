@@ -2,9 +2,9 @@
 
 import csv
 
+from kiosk.formats.datasets import BY_NAME
+from kiosk.formats.validate import DuplicateFinder, Problems, read_rows
 from kiosk.paths import resource
-from kiosk.sync.datasets import BY_NAME
-from kiosk.sync.validate import DuplicateFinder, Problems, read_rows
 
 
 def _rows(name: str) -> list[dict]:

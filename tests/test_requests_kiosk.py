@@ -11,9 +11,8 @@ from pathlib import Path
 import pytest
 from PySide6.QtWidgets import QAbstractButton, QLabel, QLineEdit, QTextBrowser
 
-from kiosk import handwriting
-from kiosk.inbox.county_keys import create_inbox_keys
-from kiosk.services import requests
+from kiosk.county.inbox.keys import create_inbox_keys
+from kiosk.services import handwriting, requests
 from kiosk.store.models import FeedState, Reply
 from tests.conftest import StandIn, open_kiosk, tap
 from tests.test_layout import SCREENS, TOWN, _long_village, layout_problems, settle

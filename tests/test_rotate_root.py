@@ -11,8 +11,8 @@ from pathlib import Path
 import pytest
 from tuf.api.metadata import Metadata, Root
 
+from kiosk.county.feed import keys, publisher
 from kiosk.errors import KnownError
-from kiosk.sync import keys, publisher
 from tests.test_sync import refused
 
 

@@ -21,7 +21,7 @@ from PySide6.QtCore import QEvent, QObject, Qt
 from PySide6.QtWidgets import QAbstractButton, QAbstractItemView, QApplication
 from shiboken6 import Shiboken
 
-from kiosk import handwriting
+from kiosk.services import handwriting
 from kiosk.ui import tasks
 from kiosk.ui.shell import KioskWindow
 from tests.conftest import StandIn, open_kiosk

@@ -186,7 +186,8 @@ def test_the_cli_says_one_line_for_an_unexpected_error_and_logs_the_traceback(de
     assert "Traceback" not in result.stderr and "Traceback" not in result.stdout
     lines = [line for line in result.stderr.splitlines() if line.strip()]
     assert len(lines) == 1 and " / " in lines[0], result.stderr
-    log_text = (tmp_path / "data" / "shenqing-kiosk" / "logs" / "kiosk.log").read_text(encoding="utf-8")
+    # A terminal's log lives beside its database (kiosk.paths.TerminalFiles).
+    log_text = (tmp_path / "logs" / "kiosk.log").read_text(encoding="utf-8")
     assert "Traceback" in log_text and "IsADirectoryError" in log_text
 
 
@@ -411,7 +412,7 @@ def test_a_running_kiosk_ends_cleanly_on_sigterm(demo_db_file, tmp_path):
 
     db = copy_database(demo_db_file, tmp_path / "terminal" / "kiosk.sqlite3")
     env = {**os.environ, "XDG_DATA_HOME": str(tmp_path / "data"), "QT_QPA_PLATFORM": "offscreen"}
-    log = tmp_path / "data" / "shenqing-kiosk" / "logs" / "kiosk.log"
+    log = tmp_path / "terminal" / "logs" / "kiosk.log"  # beside the database
     kiosk = subprocess.Popen([sys.executable, "-m", "kiosk", "run", "--windowed", "--db", str(db)],
                              env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)  # fmt: skip
     try:

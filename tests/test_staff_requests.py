@@ -5,7 +5,7 @@ import shutil
 
 import pytest
 
-from kiosk.inbox import county_keys
+from kiosk.county.inbox import keys as county_keys
 from kiosk.services import admin, requests
 from kiosk.store.models import FeedState
 from tests.conftest import open_kiosk, tap

@@ -18,11 +18,12 @@ from pathlib import Path
 import pytest
 from tuf.api.metadata import Metadata, Timestamp
 
+from kiosk.county.feed import keys, publisher
 from kiosk.errors import ImportRefused, KnownError
+from kiosk.formats import feed_format
+from kiosk.formats.datasets import PAYOUTS
 from kiosk.services import payouts, sync
 from kiosk.store.db import close_database, open_database
-from kiosk.sync import feed_format, keys, publisher
-from kiosk.sync.datasets import PAYOUTS
 from tests.conftest import content_digest
 
 TOWN = "371522102"  # 朝城镇

@@ -6,7 +6,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from kiosk import fmt
-from kiosk.store import masking
+from kiosk.formats import masking
 from kiosk.store.text import index_tokens, initials, match_expression, name_initials
 
 

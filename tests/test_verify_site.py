@@ -15,10 +15,11 @@ from pathlib import Path
 
 import pytest
 
-from kiosk import fmt, notice_digest
+from kiosk import fmt
+from kiosk.county.feed import publisher, verify_site
+from kiosk.formats import feed_format, notice_digest
 from kiosk.services import notices, payouts, sync
 from kiosk.store.db import close_database, open_database
-from kiosk.sync import feed_format, publisher, verify_site
 from tests.benchmarks.baseline import add_one_yuan
 from tests.test_sync import FeedServer
 

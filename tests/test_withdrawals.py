@@ -15,9 +15,9 @@ from pathlib import Path
 import pytest
 
 from kiosk import fmt
+from kiosk.county.feed import publisher
 from kiosk.errors import KnownError
 from kiosk.services import payouts, sync
-from kiosk.sync import publisher
 from tests.conftest import content_digest, open_kiosk, tap
 
 TOWN = "371522102"  # 朝城镇
@@ -235,9 +235,9 @@ def test_change_summary_counts_added_removed_and_changed_rows(county):
 def test_templates_read_back_and_build_a_feed(tmp_path, county_keys):
     import openpyxl
 
-    from kiosk.sync import datasets as ds
-    from kiosk.sync import template
-    from kiosk.sync.spreadsheet import open_sheet
+    from kiosk.county.feed import template
+    from kiosk.formats import datasets as ds
+    from kiosk.formats.spreadsheet import open_sheet
 
     out = tmp_path / "template"
     done = kiosk_cli("feed", "template", "--out", str(out))

@@ -18,8 +18,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from kiosk import fmt, notice_digest
+from kiosk import fmt
 from kiosk.errors import KnownError
+from kiosk.formats import notice_digest
 from kiosk.services import consult, divisions, notice_period, payouts, status
 from kiosk.services.types import ItemInfo, PayoutRow, VillageInfo
 from kiosk.store import writer

@@ -33,6 +33,11 @@ def list_items() -> list[ItemInfo]:
     return [ItemInfo(*row) for row in query]
 
 
+def has_any() -> bool:
+    """Whether this terminal holds any payout results at all (a synced terminal does)."""
+    return Payout.select().limit(1).exists()
+
+
 def latest_year() -> int | None:
     """The newest year with results anywhere in the county (what a year-end batch prints)."""
     return Payout.select(fn.MAX(Payout.year)).scalar()

@@ -7,8 +7,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
-from kiosk import log
-from kiosk.services.sync import terminal_dir
+from kiosk import log, paths
 from kiosk.store import db, writer
 
 _log = log.get("kiosk.repair")
@@ -42,7 +41,7 @@ def rebuild(db_path: Path, aside: Path,
     from kiosk.sync import apply, cache  # python-tuf loads here, not at start
 
     started = time.perf_counter()
-    folder = terminal_dir(db_path) / "feed-cache"
+    folder = paths.TerminalFiles(db_path).feed_cache
     feed = cache.cached_feed(folder)
     summary = apply.apply_feed(feed, folder / "staging.sqlite3", "repair",
                                (lambda d, t: progress("修复", d, t)) if progress else None)  # fmt: skip

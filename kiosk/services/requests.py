@@ -6,7 +6,8 @@ form exists only in memory, never in the database, a log or a file. The villager
 receipt number; where the request stands comes from the outbox (not yet at the county)
 and from the county's replies in the feed (received, answered ...).
 
-The terminal's folder (beside its database) holds ``outbox/`` and ``terminal-key/``.
+The terminal's folder (beside its database, kiosk.paths.TerminalFiles) holds its outbox and
+signing key.
 """
 
 import datetime as dt
@@ -15,11 +16,13 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from kiosk import log
+from kiosk import log, paths
 from kiosk.errors import KnownError
-from kiosk.inbox import envelope, forms, identity, ids, push, workdays
-from kiosk.inbox.outbox import Outbox, OutboxStatus
-from kiosk.request_terms import REQUEST_KINDS
+from kiosk.formats import envelope, forms, ids, workdays
+from kiosk.formats.request_terms import REQUEST_KINDS
+from kiosk.outbox import delivery as push
+from kiosk.outbox import identity
+from kiosk.outbox.queue import Outbox, OutboxStatus
 from kiosk.store import writer
 from kiosk.store.models import FeedState, Reply, WorkDay, database
 
@@ -89,13 +92,13 @@ _outboxes: dict[Path, Outbox] = {}
 _outboxes_lock = threading.Lock()
 
 
-def terminal_folder() -> Path:
-    """The folder beside the open database (its outbox and key live there)."""
-    return Path(database.database).resolve().parent
+def _files() -> paths.TerminalFiles:
+    """The files of the terminal whose database is open."""
+    return paths.TerminalFiles(Path(database.database))
 
 
 def _outbox_folder() -> Path:
-    return terminal_folder() / "outbox"
+    return _files().outbox
 
 
 def outbox() -> Outbox:
@@ -116,7 +119,7 @@ def close_outboxes() -> None:
 
 def terminal_identity() -> identity.TerminalIdentity:
     """This terminal's own signing key, made on first use."""
-    return identity.load_or_create(terminal_folder() / "terminal-key")
+    return identity.load_or_create(_files().terminal_key)
 
 
 def county_key() -> str | None:

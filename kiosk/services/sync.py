@@ -20,7 +20,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
-from kiosk import log
+from kiosk import log, paths
 from kiosk.errors import KnownError, as_known, is_database_error
 
 _log = log.get("kiosk.sync")
@@ -44,11 +44,6 @@ class SyncResult:
     @property
     def up_to_date(self) -> bool:
         return self.changed == 0
-
-
-def terminal_dir(db_path: Path) -> Path:
-    """Where a terminal keeps what belongs with its database (feed cache, settings)."""
-    return db_path.resolve().parent
 
 
 def sync(source: str, db_path: Path, trusted_root: Path, progress: Progress | None = None,
@@ -79,7 +74,7 @@ def sync(source: str, db_path: Path, trusted_root: Path, progress: Progress | No
                          f"trusted root {trusted_root} not found; configure the county feed") from exc
     limits = {k: v for k, v in (("deadline_s", deadline_s), ("min_rate", min_rate),
                                 ("file_slack_s", file_slack_s)) if v is not None}  # fmt: skip
-    cache = terminal_dir(db_path) / "feed-cache"
+    cache = paths.TerminalFiles(db_path).feed_cache
     try:
         cache.mkdir(parents=True, exist_ok=True)
         with _single_sync(cache / "sync.lock"):

@@ -1,13 +1,13 @@
 """核验公示单 on the terminal: what a scanned QR (its URL), a typed print number or a typed
 校验码 says about a notice sheet, checked against the terminal's current data with the one
-digest definition (kiosk.notice_digest)."""
+digest definition (kiosk.formats.notice_digest)."""
 
 import re
 from dataclasses import dataclass
 from urllib.parse import parse_qs, urlsplit
 
-from kiosk import notice_digest
 from kiosk.errors import KnownError
+from kiosk.formats import notice_digest
 from kiosk.services import divisions, payouts
 from kiosk.services.types import PayoutRow, VillageInfo
 from kiosk.store.models import AuditLog

@@ -10,15 +10,26 @@ or all the new.
 
 import datetime as dt
 import json
-import os
 import sqlite3
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from kiosk import log
+from kiosk import config, log
 from kiosk.errors import KnownError
+from kiosk.formats import datasets as ds
+from kiosk.formats.checks import CrossCheck
+from kiosk.formats.feed_format import (
+    FEED_INFO,
+    Partition,
+    declaration,
+    inbox_key,
+    open_partition,
+    partition_of,
+    withdrawals,
+)
+from kiosk.formats.validate import DuplicateFinder, Problems, read_rows
 from kiosk.store import search, writer
 from kiosk.store.models import (
     CatalogueDomain,
@@ -30,20 +41,8 @@ from kiosk.store.models import (
     database,
 )
 from kiosk.store.staging import Scope, Staging, swap_in
-from kiosk.sync import datasets as ds
-from kiosk.sync.checks import CrossCheck
 from kiosk.sync.client import Cancelled, FetchedFeed
-from kiosk.sync.feed_format import (
-    FEED_INFO,
-    Partition,
-    declaration,
-    inbox_key,
-    open_partition,
-    partition_of,
-    withdrawals,
-)
 from kiosk.sync.records import RECORDS
-from kiosk.sync.validate import DuplicateFinder, Problems, read_rows
 
 _log = log.get("kiosk.sync")
 
@@ -158,7 +157,7 @@ def _info(feed: FetchedFeed) -> dict:
 def _pause_for_fault_tests() -> None:
     """With KIOSK_FAULT_PAUSE_IN_APPLY=<file>, write that file and wait inside the apply
     transaction, so the crash test can kill -9 the process exactly there."""
-    marker = os.environ.get("KIOSK_FAULT_PAUSE_IN_APPLY")
+    marker = config.env("KIOSK_FAULT_PAUSE_IN_APPLY")
     if marker:
         Path(marker).write_text("applying", encoding="utf-8")
         time.sleep(120)

@@ -13,8 +13,8 @@ from tuf.api import exceptions
 from tuf.api.metadata import Metadata, Targets
 
 from kiosk.errors import KnownError
+from kiosk.formats.feed_format import FEED_INFO
 from kiosk.sync.client import FetchedFeed
-from kiosk.sync.publisher import FEED_INFO
 
 
 def cached_feed(cache: Path) -> FetchedFeed:

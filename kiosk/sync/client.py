@@ -32,8 +32,8 @@ from tuf.ngclient import FetcherInterface, Updater, UpdaterConfig
 from tuf.ngclient.urllib3_fetcher import Urllib3Fetcher
 
 from kiosk.errors import KnownError
-from kiosk.sync import feed_format
-from kiosk.sync.feed_format import FEED_INFO
+from kiosk.formats import feed_format
+from kiosk.formats.feed_format import FEED_INFO
 
 CHUNK = 64 * 1024  # at most this much per read: deadlines and cancel are checked between reads
 

@@ -5,6 +5,8 @@ from dataclasses import dataclass
 
 from peewee import Model
 
+from kiosk.formats.datasets import DEMO_MARK
+from kiosk.formats.validate import Row
 from kiosk.store import text
 from kiosk.store.models import (
     CatalogueDomain,
@@ -20,9 +22,6 @@ from kiosk.store.models import (
     Village,
     WorkDay,
 )
-from kiosk.sync.validate import Row
-
-DEMO_MARK = "演示数据"
 
 
 @dataclass(frozen=True)

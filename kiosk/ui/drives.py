@@ -29,6 +29,7 @@ from pathlib import Path
 from PySide6.QtCore import QStorageInfo, Signal
 from PySide6.QtWidgets import QGridLayout, QHBoxLayout, QLabel, QPushButton, QVBoxLayout, QWidget
 
+from kiosk import config
 from kiosk.ui.widgets import TOUCH, clear_layout, touch_button
 
 ENV_ROOTS = "KIOSK_USB_ROOTS"
@@ -68,7 +69,7 @@ def removable_drives(writable: bool = True) -> list[Drive]:
     Args:
         writable: leave out read-only volumes (saving); False lists them too (reading).
     """
-    roots = os.environ.get(ENV_ROOTS)
+    roots = config.env(ENV_ROOTS)
     if roots is not None:
         folders = [Path(p) for p in roots.split(os.pathsep) if p]
         return [Drive(p, p.name or "U盘", _free(p)) for p in folders if p.is_dir()]

@@ -26,8 +26,9 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from kiosk import handwriting, paths
+from kiosk import paths
 from kiosk.errors import KnownError
+from kiosk.services import handwriting
 from kiosk.ui import theme
 from kiosk.ui.keypad import Keypad
 from kiosk.ui.tasks import run_task

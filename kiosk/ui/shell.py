@@ -23,11 +23,11 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from kiosk import log, uptime
+from kiosk import log
 from kiosk.config import Settings
 from kiosk.errors import as_known, is_corruption
 from kiosk.services import clock, divisions, payouts, repair, status
-from kiosk.ui import speech, theme
+from kiosk.ui import speech, theme, uptime
 from kiosk.ui.home import HomePage
 from kiosk.ui.scanner import ScannerInput
 from kiosk.ui.speech import Speaker

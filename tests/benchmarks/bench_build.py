@@ -20,7 +20,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[2]))  # the repo, for tests.*
 
-from kiosk.sync import demo_county, keys, publisher
+from kiosk.county.feed import demo_county, keys, publisher
 from tests.test_county_exports import write_messy_xlsx
 
 SEED = 1

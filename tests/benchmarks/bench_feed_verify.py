@@ -16,7 +16,7 @@ from pathlib import Path
 
 from baseline import add_one_yuan
 
-from kiosk.sync import demo_county, keys, publisher
+from kiosk.county.feed import demo_county, keys, publisher
 
 
 def _build(input_dir: Path, keydir: Path, out: Path, verify: bool, repeat: int) -> float:

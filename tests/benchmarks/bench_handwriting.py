@@ -1,6 +1,6 @@
 """Handwriting recognition benchmark (Zinnia + Tegaki zh_CN model).
 
-  model load   kiosk.handwriting.Recognizer.load() in a fresh process vs reading the model
+  model load   kiosk.services.handwriting.Recognizer.load() in a fresh process vs reading the model
                file's bytes in another fresh process (same run); goal <= 1 s
   latency      Recognizer.recognize() per character over tests/data/strokes, p50/p95, vs a
                raw ctypes loop (character built once, classify + result_destroy only);
@@ -19,7 +19,7 @@ import sys
 import time
 from pathlib import Path
 
-from kiosk import handwriting
+from kiosk.services import handwriting
 
 STROKES = Path(__file__).resolve().parents[1] / "data" / "strokes"
 
@@ -29,7 +29,7 @@ from pathlib import Path
 def rss():
     return next(int(l.split()[1]) for l in Path("/proc/self/status").read_text().splitlines()
                 if l.startswith("VmRSS:"))
-from kiosk import handwriting
+from kiosk.services import handwriting
 before = rss()
 started = time.perf_counter()
 rec = handwriting.Recognizer()

@@ -22,8 +22,13 @@ from pathlib import Path
 
 from cryptography.hazmat.primitives.ciphers.aead import ChaCha20Poly1305
 
-from kiosk.inbox import cases, county_import, county_keys, envelope, identity, outbox
-from kiosk.inbox.cases import FORM_COLUMNS
+from kiosk.county.inbox import cases
+from kiosk.county.inbox import intake as county_import
+from kiosk.county.inbox import keys as county_keys
+from kiosk.county.inbox.cases import FORM_COLUMNS
+from kiosk.formats import envelope
+from kiosk.outbox import identity
+from kiosk.outbox import queue as outbox
 
 TERMINALS = 5
 FORM = {

@@ -47,14 +47,16 @@ def kiosk_start_ms(command: list[str], db: Path) -> tuple[float, float]:
     """(home shown, start-up finished), in ms after the process was launched."""
     with tempfile.TemporaryDirectory() as data:
         env = {**os.environ, "QT_QPA_PLATFORM": "offscreen", "XDG_DATA_HOME": data}
-        log = Path(data) / "shenqing-kiosk" / "logs" / "kiosk.log"
+        log = db.resolve().parent / "logs" / "kiosk.log"  # a terminal logs beside its database
+        seen = log.stat().st_size if log.exists() else 0  # earlier runs' lines are not this one's
         launched = time.time()
         process = subprocess.Popen([*command, "run", "--windowed", "--db", str(db)], env=env,
                                    stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)  # fmt: skip
         deadline = time.monotonic() + 60
         try:
             while time.monotonic() < deadline:
-                text = log.read_text() if log.exists() else ""
+                data = log.read_bytes() if log.exists() else b""
+                text = data[seen if len(data) >= seen else 0 :].decode("utf-8", "replace")  # rotated: all
                 shown, finished = _logged_at(text, "home shown"), _logged_at(text, "start-up finished")
                 if shown and finished:
                     return (shown - launched) * 1000, (finished - launched) * 1000

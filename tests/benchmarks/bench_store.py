@@ -21,9 +21,9 @@ from pathlib import Path
 
 from baseline import raw_connection, raw_payout_insert
 
+from kiosk.county.feed import demo_county, keys, publisher
 from kiosk.services import payouts, sync
 from kiosk.store.db import close_database, open_database
-from kiosk.sync import demo_county, keys, publisher
 
 VILLAGE_SQL = (
     "SELECT p.village_id, p.year, p.item_id, i.name, p.name, p.id_masked, p.quantity_centi,"

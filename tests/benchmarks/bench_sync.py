@@ -17,9 +17,9 @@ from pathlib import Path
 
 from baseline import add_one_yuan, raw_payout_insert
 
+from kiosk.county.feed import demo_county, keys, publisher
 from kiosk.services import sync
 from kiosk.store.db import close_database, open_database
-from kiosk.sync import demo_county, keys, publisher
 
 YEAR = 2025
 

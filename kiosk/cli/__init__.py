@@ -1,0 +1,53 @@
+"""The ``kiosk`` command: the public interface for staff and for automation.
+
+One command, two programs: ``terminal`` (run, sync, print, the outbox …), ``county`` (feed,
+inbox) and ``demo``, which drives both; ``common`` holds what they share. The terminal
+bundle leaves the county program out, and its commands then say so in one line.
+
+Exit codes: 0 success, 1 refused or failed with a clear message, 2 usage error.
+"""
+
+import argparse
+
+from kiosk import __version__, log, paths
+from kiosk.cli import county, demo, terminal
+from kiosk.cli.common import EXIT_FAILED, err
+from kiosk.errors import KnownError, as_known
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="kiosk", description="莘情公开 村务公开查询终端 / Shen County disclosure kiosk"
+    )
+    parser.add_argument("--version", action="version", version=f"kiosk {__version__}")
+    commands = parser.add_subparsers(dest="command", required=True)
+    terminal.add_commands(commands)
+    demo.add_commands(commands)
+    county.add_commands(commands)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    # A terminal command logs beside its database; a county command in the default place.
+    logs = paths.terminal_files(args.db if getattr(args, "db", None) and _is_terminal(args) else None).logs
+    logs = log.setup(logs, fallback=paths.data_dir() / "logs")
+    try:
+        return args.handler(args)
+    except KnownError as exc:  # ImportRefused adds one line per problem to its message
+        err(str(exc))
+        return EXIT_FAILED
+    except KeyboardInterrupt:
+        err("已中断 / interrupted")
+        return EXIT_FAILED
+    except Exception as exc:
+        # One line for the person at the terminal; the traceback goes to the log file only.
+        known = as_known(exc)
+        log.get("kiosk.cli").error("kiosk %s failed: %s", args.command, known.en, exc_info=exc)
+        err(f"{known} （详情见日志 {logs / 'kiosk.log'}）" if logs else str(known))
+        return EXIT_FAILED
+
+
+def _is_terminal(args: argparse.Namespace) -> bool:
+    """Whether ``--db`` names a terminal's database (the county's cases database has one too)."""
+    return args.handler.__module__ != county.__name__

@@ -1,0 +1,233 @@
+"""The county program's commands: the signed feed (keys, build, templates, root rotation)
+and the inbox (keys, import, export, reply).
+
+The county program (kiosk.county) is imported only inside the handlers, so this module
+loads in the terminal bundle too, which leaves the county program out: there a county
+command ends in one line saying so (NotInThisBuild), not a traceback.
+"""
+
+import argparse
+import datetime as dt
+import functools
+from collections.abc import Callable
+from pathlib import Path
+
+from kiosk.cli.common import EXIT_FAILED, EXIT_OK, NotInThisBuild, out
+
+Handler = Callable[[argparse.Namespace], int]
+
+
+def county_program(name: str) -> Callable[[Handler], Handler]:
+    """Mark a handler as the county program's: without kiosk.county installed (the terminal
+    bundle) it refuses with NotInThisBuild."""
+
+    def wrap(handler: Handler) -> Handler:
+        @functools.wraps(handler)
+        def run(args: argparse.Namespace) -> int:
+            try:
+                return handler(args)
+            except ModuleNotFoundError as exc:
+                if (exc.name or "").startswith("kiosk.county"):
+                    raise NotInThisBuild(name) from exc
+                raise
+
+        return run
+
+    return wrap
+
+
+# -- the feed ------------------------------------------------------------------------------------
+
+
+@county_program("feed init-keys")
+def cmd_feed_init_keys(args: argparse.Namespace) -> int:
+    from kiosk.county.feed import keys
+    from kiosk.county.inbox import keys as inbox_keys
+
+    root = keys.init_keys(Path(args.keydir))
+    inbox_keys.create_inbox_keys(Path(args.keydir))
+    out(f"已创建签名密钥和受理密钥（请妥善保管，不要复制到终端）：{args.keydir}")
+    out(f"受信任的根证书（随终端程序分发）：{root}")
+    return EXIT_OK
+
+
+@county_program("feed build")
+def cmd_feed_build(args: argparse.Namespace) -> int:
+    from kiosk.county.feed import publisher
+    from kiosk.county.inbox import keys as inbox_keys
+
+    withdraw = tuple(publisher.parse_town_year(w) for w in args.withdraw or ())
+    built = publisher.build_feed(Path(args.input), Path(args.keys), Path(args.out),
+                                 expiry_days=args.expiry_days, withdraw=withdraw,
+                                 reason=args.reason or "", dry_run=args.dry_run,
+                                 report=_print_changes,
+                                 inbox_key=inbox_keys.inbox_public_if_any(Path(args.keys)))  # fmt: skip
+    if built.dry_run:
+        out(f"试运行（未写入任何文件）：将生成版本 {built.version}，{built.targets} 个文件，其中 "
+            f"{len(built.changed)} 个有变化，{built.rows} 行 → {args.out}")  # fmt: skip
+    else:
+        out(
+            f"数据源已生成：版本 {built.version}，{built.targets} 个文件，其中 {len(built.changed)} 个"
+            f"有变化，{built.rows} 行，有效期 {args.expiry_days} 天，用时 {built.seconds:.1f} 秒 → {args.out}"
+        )
+        if built.verify is not None:  # upload verify/ with the feed: only the rewritten pages change
+            out(f"  核验页面：{built.verify.pages} 个村年度，本次更新 {built.verify.written} 个 → "
+                f"{Path(args.out) / 'verify'}")  # fmt: skip
+    for note in built.notes:
+        out(f"  说明：{note}")
+    for target in built.changed:
+        out(f"  变化：{target}")
+    for target in built.newly_withdrawn:
+        out(f"  撤回：{target}")
+    for target in built.restored:
+        out(f"  恢复（数据已重新提供，撤回取消）：{target}")
+    for withdrawal in built.withdrawn:
+        out(f"  已撤回：{withdrawal.year}/{withdrawal.town}（{withdrawal.reason}，{withdrawal.at}）")
+    return EXIT_OK
+
+
+def _print_changes(changes: list) -> None:
+    """The payout changes against the current feed, one line per town-year (before signing)."""
+    from kiosk import fmt
+
+    if not changes:
+        out("与上一版数据源相比：发放记录无变化")
+        return
+    out(f"与上一版数据源相比，{len(changes)} 个乡镇年度的发放记录有变化：")
+    for c in changes:
+        out(f"  {c.year}年 {c.town_name}({c.town})：新增 {c.added} 行，删除 {c.removed} 行，"
+            f"修改 {c.changed} 行；共 {c.rows_before} → {c.rows_after} 行，"
+            f"合计 {fmt.money(c.fen_before)} 元 → {fmt.money(c.fen_after)} 元"
+            f"{'（撤回）' if c.gone else '（新增乡镇年度）' if c.new else ''}")  # fmt: skip
+
+
+@county_program("feed template")
+def cmd_feed_template(args: argparse.Namespace) -> int:
+    from kiosk.county.feed import template
+
+    folder = Path(args.out)
+    written = template.write_templates(folder)
+    out(f"已生成 {len(written)} 个数据表模板（每个含一行示例和“{template.NOTES_SHEET}”工作表）→ {folder}")
+    for path in written:
+        out(f"  {path.relative_to(folder)}")
+    return EXIT_OK
+
+
+@county_program("feed rotate-root")
+def cmd_feed_rotate_root(args: argparse.Namespace) -> int:
+    from kiosk.county.feed import keys
+
+    rotated = keys.rotate_root(Path(args.keydir), tuple(args.role or ()), args.expiry_days)
+    replaced = "、".join(rotated.replaced) or "无（只更新有效期）"
+    out(f"根证书已更新到第 {rotated.version} 版，有效期至 {rotated.expires:%Y-%m-%d}；"
+        f"更换密钥的角色：{replaced}")  # fmt: skip
+    for kept in rotated.kept_as:
+        out(f"  旧密钥保留为：{kept}")
+    out("请运行 kiosk feed build 发布：终端下次同步时会自动接受新根证书")
+    return EXIT_OK
+
+
+# -- the inbox -----------------------------------------------------------------------------------
+
+
+@county_program("inbox init-keys")
+def cmd_inbox_init_keys(args: argparse.Namespace) -> int:
+    from kiosk.county.inbox import keys as inbox_keys
+
+    public = inbox_keys.create_inbox_keys(Path(args.keydir), replace=args.replace)
+    out(f"已创建县级受理密钥（私钥留在县里）：{args.keydir}；公钥随数据源发往终端：{public}")
+    return EXIT_OK
+
+
+@county_program("inbox import")
+def cmd_inbox_import(args: argparse.Namespace) -> int:
+    from kiosk.county.inbox import intake
+
+    calendar, terminals = (intake.county_input(Path(args.county_input)) if args.county_input
+                           else (intake.WorkCalendar(), None))  # fmt: skip
+    report = intake.import_envelopes(Path(args.source), Path(args.keys), Path(args.db), terminals,
+                                     holidays=calendar.holidays,
+                                     extra_workdays=calendar.workdays)  # fmt: skip
+    out(f"申请信封 {report.files} 个：导入 {report.imported} 件（其中待核实终端 {report.unverified} 件），"
+        f"重复跳过 {report.duplicates} 件，拒收 {len(report.refused)} 件，"
+        f"用时 {report.seconds:.1f} 秒")  # fmt: skip
+    for refusal in report.refused:
+        out(f"  拒收 {refusal.file}：{refusal.message}")
+    return EXIT_OK if not report.refused else EXIT_FAILED
+
+
+@county_program("inbox export")
+def cmd_inbox_export(args: argparse.Namespace) -> int:
+    from kiosk.county.inbox import export
+
+    done = export.export_cases(Path(args.db), Path(args.out), dt.date.today())
+    out(f"已导出 {done.total} 件（信息公开申请 {done.disclosure}，咨询回电 {done.callback}），"
+        f"其中逾期 {done.overdue} 件 → {done.path}")  # fmt: skip
+    return EXIT_OK
+
+
+@county_program("inbox reply")
+def cmd_inbox_reply(args: argparse.Namespace) -> int:
+    from kiosk.county.inbox import reply
+
+    done = reply.apply_answers(Path(args.db), Path(args.answers), dt.date.today())
+    rows = reply.write_replies(Path(args.db), Path(args.out))
+    out(f"已读入 {done.rows} 行答复，{done.changed} 件有变化；答复表共 {rows} 件 → "
+        f"{Path(args.out) / reply.REPLIES_FILE}（下次 kiosk feed build 发往各终端）")  # fmt: skip
+    return EXIT_OK
+
+
+# -- the parser ----------------------------------------------------------------------------------
+
+
+def add_commands(commands) -> None:
+    """Register the county's commands on the ``kiosk`` parser's subcommands."""
+    feed = commands.add_parser("feed", help="县级数据源（发布端）/ county feed publisher")
+    feed_commands = feed.add_subparsers(dest="feed_command", required=True)
+    init_keys = feed_commands.add_parser("init-keys", help="创建签名密钥")
+    init_keys.add_argument("keydir")
+    init_keys.set_defaults(handler=cmd_feed_init_keys)
+    build = feed_commands.add_parser("build", help="生成签名数据源")
+    build.add_argument("--input", required=True)
+    build.add_argument("--keys", required=True)
+    build.add_argument("--out", required=True)
+    build.add_argument("--expiry-days", type=int, default=14,
+                       help="时间戳和快照的有效期（天，默认 14，适合 U 盘传递）")  # fmt: skip
+    build.add_argument("--withdraw", action="append", metavar="YEAR/TOWN",
+                       help="有意撤回某乡镇某年度的发放记录（可重复），如 2025/371522102")  # fmt: skip
+    build.add_argument("--reason", help="撤回原因（与 --withdraw 一起使用，终端上显示）")
+    build.add_argument("--dry-run", action="store_true",
+                       help="只打印与上一版相比的变化，不写入任何文件")  # fmt: skip
+    build.set_defaults(handler=cmd_feed_build)
+    template = feed_commands.add_parser("template", help="生成县级数据表模板（含示例和填写说明）")
+    template.add_argument("--out", required=True, help="输出目录")
+    template.set_defaults(handler=cmd_feed_template)
+    rotate = feed_commands.add_parser("rotate-root", help="轮换根证书（更新有效期，可更换角色密钥）")
+    rotate.add_argument("keydir")
+    rotate.add_argument("--role", action="append", choices=("root", "targets", "snapshot", "timestamp"),
+                        help="为该角色生成新密钥（可重复；默认只更新有效期）")  # fmt: skip
+    rotate.add_argument("--expiry-days", type=int, default=3 * 365,
+                        help="新根证书的有效期（天，默认 1095）")  # fmt: skip
+    rotate.set_defaults(handler=cmd_feed_rotate_root)
+
+    inbox = commands.add_parser("inbox", help="县级受理 / the county's inbox")
+    inbox_commands = inbox.add_subparsers(dest="inbox_command", required=True)
+    keys = inbox_commands.add_parser("init-keys", help="创建县级受理密钥对")
+    keys.add_argument("keydir")
+    keys.add_argument("--replace", action="store_true", help="更换密钥（旧私钥保留以打开旧信封）")
+    keys.set_defaults(handler=cmd_inbox_init_keys)
+    imp = inbox_commands.add_parser("import", help="导入申请信封到案件库")
+    imp.add_argument("--from", dest="source", required=True, help="信封所在目录（U盘 inbox/ 或上传目录）")
+    imp.add_argument("--keys", required=True, help="县级密钥目录")
+    imp.add_argument("--db", required=True, help="案件库 SQLite 文件")
+    imp.add_argument("--county-input", help="县里的数据目录（读取 terminals.csv 与节假日表）")
+    imp.set_defaults(handler=cmd_inbox_import)
+    exp = inbox_commands.add_parser("export", help="导出案件到 Excel")
+    exp.add_argument("--db", required=True)
+    exp.add_argument("--out", required=True, help="cases.xlsx")
+    exp.set_defaults(handler=cmd_inbox_export)
+    reply = inbox_commands.add_parser("reply", help="读回已填写的 Excel，生成答复表")
+    reply.add_argument("--db", required=True)
+    reply.add_argument("--answers", required=True, help="填写了状态和答复内容的 Excel")
+    reply.add_argument("--out", required=True, help="县里的数据目录（写入 replies.csv）")
+    reply.set_defaults(handler=cmd_inbox_reply)

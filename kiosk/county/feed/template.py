@@ -1,0 +1,140 @@
+"""County side: blank spreadsheets in the shape ``kiosk feed build`` expects.
+
+For offices that prepare data by hand: one XLSX per dataset of kiosk.formats.datasets, whose
+first sheet has the canonical headers and one example row, and a second sheet 说明 that
+explains every column (required or not, format, length limit, accepted other names,
+example). Payout files go in a ``payouts/`` folder (one file per town and year is usual).
+The example rows refer to each other (town, village, item, domain), so a folder written by
+``write_templates`` builds a valid feed as it is.
+"""
+
+from pathlib import Path
+
+from kiosk.formats import cells
+from kiosk.formats import datasets as ds
+
+NOTES_SHEET = "说明"
+
+# One example row per dataset (column key -> cell text); columns not named are left empty.
+EXAMPLES: dict[str, dict[str, str]] = {
+    "towns": {"code": "371522102", "name": "朝城镇", "kind": "镇"},
+    "villages": {"town_code": "371522102", "code": "371522102201", "name": "东街村"},
+    "subsidy_items": {
+        "code": "A01", "name": "耕地地力保护补贴", "category": "种粮补贴", "paid_per": "户",
+        "unit": "亩", "frequency": "每年一次", "department": "县农业农村局",
+        "basis": "《财政部 农业农村部关于实施农业支持保护补贴政策的通知》", "standard_fen": "127.50",
+    },
+    "payouts": {
+        "year": "2025", "town_name": "朝城镇", "village_name": "东街村",
+        "village_code": "371522102201", "name": "张三", "id_masked": "371522********123X",
+        "item_name": "耕地地力保护补贴", "quantity_centi": "5.53", "unit": "亩",
+        "standard_fen": "127.50", "amount_fen": "705.08", "paid_on": "2025-05-11",
+        "batch": "2025年度第一批", "account_last4": "尾号1234",
+    },
+    "catalogue_domains": {"code": "D18", "seq": "18", "name": "社会救助",
+                          "lead_department": "县民政局"},
+    "catalogue_entries": {
+        "domain_code": "D18", "seq": "1", "level1": "最低生活保障", "level2": "办事指南",
+        "content": "低保标准、申请条件、申请材料、办理流程", "basis": "《社会救助暂行办法》",
+        "time_limit": "信息形成或变更之日起20个工作日内", "subject": "县民政局",
+        "channels": "政府网站、公开查阅点", "audience": "全社会", "mode": "主动",
+        "levels": "县级、乡级", "item_code": "D18-01",
+    },
+    "qa": {
+        "code": "Q0001", "question": "耕地地力保护补贴什么时候发放？",
+        "answer": "一般在每年5月前后通过惠民惠农财政补贴资金“一卡通”发放到户。",
+        "category": "农业补贴", "department": "县农业农村局", "updated_on": "2025-03-01",
+        "status": "有效",
+    },
+    "documents": {
+        "index_no": "371522-2025-00001", "title": "莘县耕地地力保护补贴实施方案",
+        "doc_number": "莘政办发〔2025〕1号", "issuer": "莘县人民政府办公室",
+        "written_on": "2025-03-01", "published_on": "2025-03-05", "effective_on": "2025-03-05",
+        "validity": "有效", "topic": "农业、农村", "body": "为做好2025年耕地地力保护补贴工作……",
+    },
+    "guides": {
+        "code": "G001", "name": "最低生活保障申请", "category": "社会救助",
+        "conditions": "家庭人均收入低于当地低保标准", "materials": "身份证、户口簿、申请书",
+        "procedure": "申请、审核、公示、审批", "time_limit": "30个工作日",
+        "location": "乡镇便民服务中心", "hours": "工作日 9:00-17:00", "phone": "12345",
+        "fee": "不收费", "basis": "《社会救助暂行办法》",
+    },
+    "contacts": {"kind": "热线", "name": "12345政务服务便民热线", "department": "县政务服务中心",
+                 "phone": "12345", "hours": "全天"},
+    "work_calendar": {"day": "2025-10-01", "kind": "休", "note": "国庆节"},
+}  # fmt: skip
+
+_MASKED_NOTE = ("可填完整身份证号：生成数据源时自动脱敏为前6位+后4位；也可直接填脱敏号码，"
+                "如 371522********123X")  # fmt: skip
+_ACCOUNT_NOTE = ("一卡通/社保卡账号：可填完整卡号，生成数据源时只保留尾号4位；"
+                 "也可只填尾号，如 尾号1234")  # fmt: skip
+
+
+def describe(column: ds.Column) -> str:
+    """What a person must type in ``column``, in words."""
+    parse = column.parse
+    simple = {
+        cells.text: "文本",
+        cells.hundredths: "数字，不能为负，最多两位小数（如 5.53）"
+        + ("；单位：元" if column.key.endswith("_fen") else ""),
+        cells.date: "日期，如 2025-03-15、2025/3/15 或 2025年3月15日",
+        cells.masked_id: _MASKED_NOTE,
+        cells.account_tail: _ACCOUNT_NOTE,
+        cells.item_code: "大写字母开头的字母和数字，如 A01",
+    }
+    if parse in simple:
+        return simple[parse]
+    kind = getattr(parse, "__qualname__", "").split(".")[0]
+    code, closure = getattr(parse, "__code__", None), getattr(parse, "__closure__", None) or ()
+    names = code.co_freevars if code else ()
+    bound = dict(zip(names, (c.cell_contents for c in closure), strict=False))
+    if kind == "integer":
+        return f"整数，{bound.get('low')}～{bound.get('high')}"
+    if kind == "code":
+        return f"{bound.get('digits')} 位数字代码（请把单元格设为文本，以免前导 0 或长数字被改动）"
+    if kind == "one_of":
+        return "只能填以下之一：" + "、".join(bound.get("allowed", ()))
+    if kind == "subset_of":
+        return "可填一个或多个，用“、”分隔：" + "、".join(bound.get("allowed", ()))
+    return "文本"
+
+
+def template_path(out: Path, dataset: ds.Dataset) -> Path:
+    if dataset.many_files:
+        return out / dataset.name / f"{dataset.name}_模板.xlsx"
+    return out / f"{dataset.name}.xlsx"
+
+
+def write_templates(out: Path) -> list[Path]:
+    """One template workbook per dataset under ``out``; returns their paths."""
+    import openpyxl
+
+    written = []
+    for dataset in (d for d in ds.ALL if not d.generated):
+        example = EXAMPLES.get(dataset.name, {})
+        book = openpyxl.Workbook()
+        sheet = book.active
+        sheet.title = dataset.title[:31]
+        sheet.append([c.header for c in dataset.columns])
+        sheet.append([example.get(c.key, "") for c in dataset.columns])
+        for index, column in enumerate(dataset.columns, start=1):
+            letter = openpyxl.utils.get_column_letter(index)
+            sheet.column_dimensions[letter].width = max(12, 2.2 * len(column.header))
+            sheet.column_dimensions[letter].number_format = "@"  # typed codes stay text
+            sheet.cell(row=2, column=index).number_format = "@"
+        sheet.freeze_panes = "A2"
+        notes = book.create_sheet(NOTES_SHEET)
+        notes.append([f"{dataset.title}（文件名 {template_path(Path(), dataset)}）：第一张工作表第1行为"
+                      "列名（不要改动），从第2行起每行一条记录；第2行为示例，请替换或删除"])  # fmt: skip
+        notes.append(["列名", "是否必填", "格式", "长度上限（字）", "也可使用的列名", "示例"])
+        for column in dataset.columns:
+            notes.append([column.header, "必填" if column.required else "可空", describe(column),
+                          column.max_len, "、".join(column.aliases),
+                          example.get(column.key, "")])  # fmt: skip
+        for letter, width in zip("ABCDEF", (16, 10, 60, 14, 40, 30), strict=True):
+            notes.column_dimensions[letter].width = width
+        path = template_path(out, dataset)
+        path.parent.mkdir(parents=True, exist_ok=True)
+        book.save(path)
+        written.append(path)
+    return written

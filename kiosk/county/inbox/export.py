@@ -1,0 +1,195 @@
+"""County side: the cases database as an Excel workbook for the clerk who answers the requests.
+
+One sheet per kind of request (政府信息公开申请, 咨询·预约回电), one row per case, oldest
+first. The clerk fills 状态 (a drop-down of the county's statuses), 答复日期 and 答复内容;
+``county_reply`` reads the workbook back. Those four columns and 受理编号 keep their names:
+the reader finds them by name, on any sheet. Rows past their due date and not yet answered
+are filled red. Every text cell is stored as text (an ID or phone number never becomes a
+number in scientific notation), and so is every cell the clerk types into a text column.
+"""
+
+import datetime as dt
+import json
+import os
+from dataclasses import dataclass
+from pathlib import Path
+
+from kiosk.county.inbox.cases import (
+    STATUS_RECEIVED,
+    STATUS_UNVERIFIED,
+    TERMINAL_ENROLLED,
+    TERMINAL_REVOKED,
+    Case,
+    Terminal,
+    close_cases,
+    open_cases,
+)
+from kiosk.errors import KnownError
+from kiosk.formats.request_terms import COUNTY_STATUSES, REQUEST_KINDS
+
+STATUS_ANSWERED = "已答复"
+
+# Column names the reply reader depends on.
+RECEIPT, STATUS, ANSWERED_ON, ANSWER, RECEIVED_ON = "受理编号", "状态", "答复日期", "答复内容", "收到日期"
+
+# (header, how the cell is filled) per sheet; "date" cells are Excel dates, the rest text.
+DISCLOSURE_COLUMNS = (
+    RECEIPT, "类型", RECEIVED_ON, "法定答复期限", "申请人", "身份证号", "联系电话", "所需信息", "获取方式",
+    "用途", "邮寄地址", "电子邮箱", "关联内容", "终端", "终端核实", STATUS, ANSWERED_ON, ANSWER,
+)
+CALLBACK_COLUMNS = (
+    RECEIPT, "类型", RECEIVED_ON, "答复期限", "联系电话", "咨询主题", "方便回电时间", "咨询内容", "终端",
+    "终端核实", STATUS, ANSWERED_ON, ANSWER,
+)
+_DATE_COLUMNS = {RECEIVED_ON, "法定答复期限", "答复期限", ANSWERED_ON}
+_WIDE_COLUMNS = {"所需信息": 40, "咨询内容": 40, ANSWER: 50, "邮寄地址": 30, "关联内容": 24}
+_REFERS_TO_LABELS = {"catalogue_entry": "目录条目", "document": "文件", "village": "村代码", "year": "年度"}
+_TERMINAL_CHECK = {TERMINAL_ENROLLED: "已登记", TERMINAL_REVOKED: "已停用"}
+OVERDUE_FILL = "FFC7CE"  # Excel's light red ("bad")
+HEADER_FILL = "DDEBF7"
+_DATE_FORMAT = "yyyy-mm-dd"
+_TEXT_FORMAT = "@"
+_VALIDATION_ROWS = 2000  # the drop-down reaches below the cases, for rows a clerk adds
+
+
+@dataclass(frozen=True)
+class ExportSummary:
+    path: Path
+    disclosure: int
+    callback: int
+    overdue: int
+
+    @property
+    def total(self) -> int:
+        return self.disclosure + self.callback
+
+
+def published_status(status: str) -> str:
+    """The status as the county shows it: an unverified terminal is internal (县里已收到)."""
+    return STATUS_RECEIVED if status == STATUS_UNVERIFIED else status
+
+
+def export_cases(db_path: Path | str, out_xlsx: Path | str, today: dt.date) -> ExportSummary:
+    """Write every case of the cases database to ``out_xlsx`` (replaced atomically).
+
+    Raises:
+        KnownError: the workbook cannot be written (a folder that is not there, a full disk).
+    """
+    from openpyxl import Workbook  # county side only
+
+    out_xlsx = Path(out_xlsx)
+    open_cases(db_path)
+    try:
+        terminals = {
+            t.fingerprint: t for t in Terminal.select(Terminal.fingerprint, Terminal.status, Terminal.name)
+        }
+        by_kind: dict[str, list[Case]] = {kind: [] for kind in REQUEST_KINDS}
+        for case in Case.select().order_by(Case.received_on, Case.receipt):
+            by_kind.setdefault(case.kind, []).append(case)
+    finally:
+        close_cases()
+    book = Workbook()
+    book.remove(book.active)
+    overdue = 0
+    for kind, columns in (("disclosure", DISCLOSURE_COLUMNS), ("callback", CALLBACK_COLUMNS)):
+        sheet = book.create_sheet(REQUEST_KINDS[kind])
+        rows = [_row(case, kind, terminals) for case in by_kind[kind]]
+        late = [_is_overdue(case, today) for case in by_kind[kind]]
+        overdue += sum(late)
+        _fill_sheet(sheet, columns, rows, late)
+    if not out_xlsx.parent.is_dir():
+        raise KnownError(f"找不到导出文件夹 {out_xlsx.parent}", f"{out_xlsx.parent} is not a folder")
+    tmp = out_xlsx.with_name(f".{out_xlsx.name}.{os.getpid()}.tmp")
+    try:
+        book.save(tmp)
+        os.replace(tmp, out_xlsx)
+    finally:
+        tmp.unlink(missing_ok=True)
+    return ExportSummary(out_xlsx, len(by_kind["disclosure"]), len(by_kind["callback"]), overdue)
+
+
+def _is_overdue(case: Case, today: dt.date) -> bool:
+    return case.due_on < today and case.status != STATUS_ANSWERED
+
+
+def _row(case: Case, kind: str, terminals: dict) -> dict[str, object]:
+    terminal = terminals.get(case.terminal_fingerprint)
+    current = terminal.status if terminal is not None else None
+    check = _TERMINAL_CHECK.get(current or "", "已登记" if case.terminal_verified else STATUS_UNVERIFIED)
+    row: dict[str, object] = {
+        RECEIPT: case.receipt, "类型": REQUEST_KINDS.get(kind, kind), RECEIVED_ON: case.received_on,
+        "法定答复期限": case.due_on, "答复期限": case.due_on,
+        "申请人": case.name, "身份证号": case.id_number, "联系电话": case.phone, "所需信息": case.wanted,
+        "获取方式": case.delivery, "用途": case.purpose, "邮寄地址": case.address, "电子邮箱": case.email,
+        "关联内容": _refers_to(case.refers_to), "咨询主题": case.topic, "方便回电时间": case.preferred_time,
+        "咨询内容": case.text,
+        "终端": (terminal.name if terminal is not None and terminal.name else case.terminal_fingerprint),
+        "终端核实": check, STATUS: published_status(case.status), ANSWERED_ON: case.answered_on,
+        ANSWER: case.answer,
+    }
+    return row
+
+
+def _refers_to(raw: str | None) -> str:
+    """What the villager was looking at, in words: 村代码 371522102001；年度 2025."""
+    if not raw:
+        return ""
+    try:
+        value = json.loads(raw)
+    except ValueError:
+        return raw
+    if not isinstance(value, dict):
+        return raw
+    return "；".join(f"{_REFERS_TO_LABELS.get(k, k)} {v}" for k, v in value.items())
+
+
+def _display_width(text: str) -> int:
+    return sum(2 if ord(ch) > 0x2E7F else 1 for ch in text)
+
+
+def _fill_sheet(sheet, columns: tuple[str, ...], rows: list[dict], late: list[bool]) -> None:
+    from openpyxl.styles import Alignment, Font, PatternFill
+    from openpyxl.utils import get_column_letter
+    from openpyxl.worksheet.datavalidation import DataValidation
+
+    header_font, header_fill = Font(bold=True), PatternFill("solid", fgColor=HEADER_FILL)
+    overdue_fill = PatternFill("solid", fgColor=OVERDUE_FILL)
+    wrap = Alignment(wrap_text=True, vertical="top")
+    top = Alignment(vertical="top")
+    sheet.append(list(columns))
+    for cell in sheet[1]:
+        cell.font, cell.fill = header_font, header_fill
+    widths = [_display_width(name) + 2 for name in columns]
+    for number, (row, is_late) in enumerate(zip(rows, late, strict=True), start=2):
+        for index, name in enumerate(columns):
+            value = row.get(name)
+            cell = sheet.cell(row=number, column=index + 1)
+            if name in _DATE_COLUMNS:
+                cell.value = value if isinstance(value, dt.date) else None
+                cell.number_format = _DATE_FORMAT
+            else:
+                cell.value = "" if value is None else str(value)
+                cell.number_format = _TEXT_FORMAT
+                cell.data_type = "s"
+                widths[index] = max(widths[index], min(_display_width(cell.value) + 2, 60))
+            cell.alignment = wrap if name in _WIDE_COLUMNS else top
+            if is_late:
+                cell.fill = overdue_fill
+    for index, name in enumerate(columns):
+        letter = get_column_letter(index + 1)
+        width = 12 if name in _DATE_COLUMNS else widths[index]
+        sheet.column_dimensions[letter].width = _WIDE_COLUMNS.get(name, max(8, min(width, 30)))
+        if name not in _DATE_COLUMNS:  # what the clerk types into a text column stays text
+            sheet.column_dimensions[letter].number_format = _TEXT_FORMAT
+    sheet.freeze_panes = "B2"  # the header row and the receipt number stay in view
+    last = get_column_letter(len(columns))
+    sheet.auto_filter.ref = f"A1:{last}{max(len(rows) + 1, 1)}"
+    status_letter = get_column_letter(columns.index(STATUS) + 1)
+    choice = DataValidation(
+        type="list", formula1='"' + ",".join(COUNTY_STATUSES) + '"', allow_blank=True,
+        showErrorMessage=True, errorTitle="状态不正确",
+        error="请从下拉列表中选择：" + "、".join(COUNTY_STATUSES),
+        showInputMessage=True, promptTitle="状态", prompt="从下拉列表中选择",
+    )
+    choice.add(f"{status_letter}2:{status_letter}{max(len(rows) + 1, _VALIDATION_ROWS)}")
+    sheet.add_data_validation(choice)

@@ -1,0 +1,359 @@
+"""County side: the clerk's answers read back from the workbook, recorded, and published.
+
+``read_answers`` reads every sheet with a 受理编号 header (the workbook ``county_export``
+wrote, filled in Excel or WPS; .xlsx, .xls or .ods) and checks every row; all problems are
+reported together, one ``file[sheet]:row:column: 中文 / English`` line each, and nothing is
+recorded when there is any. ``apply_answers`` records them in one transaction (applying the
+same workbook again changes nothing). ``write_replies`` writes ``replies.csv``, the feed's
+答复表: where each request stands, by receipt number, with no personal data.
+"""
+
+import csv
+import datetime as dt
+import io
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+from kiosk.county.inbox.cases import (
+    STATUS_RECEIVED,
+    STATUS_UNVERIFIED,
+    Case,
+    cases_db,
+    close_cases,
+    open_cases,
+)
+from kiosk.county.inbox.export import (
+    ANSWER,
+    ANSWERED_ON,
+    RECEIPT,
+    RECEIVED_ON,
+    STATUS,
+    STATUS_ANSWERED,
+    published_status,
+)
+from kiosk.errors import ImportRefused, KnownError
+from kiosk.files import write_atomic
+from kiosk.formats.request_terms import COUNTY_STATUSES, REQUEST_KINDS
+
+MAX_ANSWER = 2000  # REPLIES' 答复内容 limit
+HEADER_SEARCH_ROWS = 10  # a clerk may put a title above the header
+MAX_PROBLEMS = 200
+READ_SUFFIXES = (".xlsx", ".xls", ".ods")
+# The headers of kiosk.formats.datasets.REPLIES, in its order: copied, because kiosk.inbox and
+# kiosk.sync are independent siblings; tests/test_inbox_reply.py checks they agree.
+REPLIES_HEADERS = ("受理编号", "信封编号", "类型", "状态", "收到日期", "法定答复期限", "答复日期", "答复内容")
+REPLIES_FILE = "replies.csv"
+
+_DATE_FORMS = (
+    re.compile(r"^(\d{4})-(\d{1,2})-(\d{1,2})$"),
+    re.compile(r"^(\d{4})/(\d{1,2})/(\d{1,2})$"),
+    re.compile(r"^(\d{4})\.(\d{1,2})\.(\d{1,2})$"),
+    re.compile(r"^(\d{4})年(\d{1,2})月(\d{1,2})日$"),
+)
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")  # as kiosk.formats.cells: tabs, breaks ok
+_FULL_ID = re.compile(r"(?<![0-9Xx])\d{17}[0-9Xx](?![0-9Xx])")
+_MOBILE = re.compile(r"(?<!\d)1[3-9]\d{9}(?!\d)")
+
+
+@dataclass(frozen=True)
+class Answer:
+    """One row of the clerk's workbook. ``where`` is ``file[sheet]:row``."""
+
+    receipt: str
+    status: str
+    answered_on: dt.date | None
+    answer: str
+    where: str
+
+
+@dataclass(frozen=True)
+class ReplySummary:
+    rows: int  # answer rows read
+    changed: int  # cases whose status, answer or answer date changed
+
+
+@dataclass(frozen=True)
+class _Known:
+    received_on: dt.date
+    status: str
+    answer: str | None
+    answered_on: dt.date | None
+
+
+class _Problems:
+    def __init__(self) -> None:
+        self.lines: list[str] = []
+        self.total = 0
+
+    def add(self, where: str, column: str, zh: str, en: str) -> None:
+        self.total += 1
+        if len(self.lines) < MAX_PROBLEMS:
+            self.lines.append(f"{where}:{column}: {zh} / {en}")
+
+
+def read_answers(
+    path: Path | str, db_path: Path | str | None = None, today: dt.date | None = None
+) -> list[Answer]:
+    """Every answer row of the workbook at ``path``, checked.
+
+    Args:
+        db_path: the cases database: receipts must be in it and answers not before the case
+            was received. Without it, the 收到日期 column of the row is used.
+        today: if given, an answer date after it is refused.
+
+    Raises:
+        ImportRefused: any row is wrong; every problem is listed.
+        KnownError: the file cannot be read as a workbook or has no 受理编号 column.
+    """
+    path = Path(path)
+    known = None
+    if db_path is not None:
+        open_cases(db_path)
+        try:
+            known = _load_known()
+        finally:
+            close_cases()
+    return _read(path, known, today)
+
+
+def apply_answers(db_path: Path | str, answers_path: Path | str, today: dt.date) -> ReplySummary:
+    """Record the workbook's answers in the cases database, all in one transaction.
+
+    An answer marked 已答复 with no 答复日期 is dated ``today`` the first time (and keeps that
+    date when the same workbook is applied again). A case still flagged 待核实终端 that the
+    clerk leaves at 县里已收到 keeps its flag.
+
+    Raises:
+        ImportRefused: any row is wrong; the database is not changed.
+    """
+    path = Path(answers_path)
+    open_cases(db_path)
+    try:
+        known = _load_known()
+        answers = _read(path, known, today)
+        updates = []
+        for answer in answers:
+            before = known[answer.receipt]
+            status = answer.status
+            if status == STATUS_RECEIVED and before.status == STATUS_UNVERIFIED:
+                status = STATUS_UNVERIFIED
+            answered_on = answer.answered_on
+            if answered_on is None and status == STATUS_ANSWERED:
+                answered_on = before.answered_on or today
+            text = answer.answer or None
+            if (status, text, answered_on) != (before.status, before.answer, before.answered_on):
+                updates.append((status, text, answered_on, answer.receipt))
+        with cases_db.atomic():
+            for status, text, answered_on, receipt in updates:
+                Case.update(status=status, answer=text, answered_on=answered_on).where(
+                    Case.receipt == receipt
+                ).execute()
+    finally:
+        close_cases()
+    return ReplySummary(rows=len(answers), changed=len(updates))
+
+
+def write_replies(db_path: Path | str, export_dir: Path | str) -> int:
+    """Write ``<export_dir>/replies.csv``: one row per case the county holds, by receipt.
+
+    The same format as kiosk.formats.spreadsheet.write_csv (UTF-8 with BOM, CRLF), written
+    atomically; a file that would not change is left as it is. Returns the number of rows.
+    """
+    export_dir = Path(export_dir)
+    open_cases(db_path)
+    try:
+        cases = list(
+            Case.select(
+                Case.receipt, Case.ulid, Case.kind, Case.status, Case.received_on, Case.due_on,
+                Case.answered_on, Case.answer,
+            ).order_by(Case.receipt)
+        )
+    finally:
+        close_cases()
+    out = io.StringIO(newline="")
+    writer = csv.writer(out)
+    writer.writerow(REPLIES_HEADERS)
+    for case in cases:
+        writer.writerow([
+            case.receipt, case.ulid, REQUEST_KINDS.get(case.kind, case.kind), published_status(case.status),
+            case.received_on.isoformat(), case.due_on.isoformat(),
+            case.answered_on.isoformat() if case.answered_on else "", case.answer or "",
+        ])
+    data = out.getvalue().encode("utf-8-sig")
+    export_dir.mkdir(parents=True, exist_ok=True)
+    target = export_dir / REPLIES_FILE
+    if not (target.is_file() and target.read_bytes() == data):
+        write_atomic(target, data, mode=0o644)
+    return len(cases)
+
+
+def _load_known() -> dict[str, _Known]:
+    return {
+        c.receipt: _Known(c.received_on, c.status, c.answer, c.answered_on)
+        for c in Case.select(Case.receipt, Case.received_on, Case.status, Case.answer, Case.answered_on)
+    }
+
+
+def _read(path: Path, known: dict[str, _Known] | None, today: dt.date | None) -> list[Answer]:
+    problems = _Problems()
+    answers: list[Answer] = []
+    first_seen: dict[str, str] = {}
+    found_sheet = False
+    for label, header_row, positions, rows in _sheets(path):
+        found_sheet = True
+        missing = [c for c in (RECEIPT, STATUS, ANSWERED_ON, ANSWER) if c not in positions]
+        for column in missing:
+            problems.add(f"{label}:{header_row}", column, "缺少此列", "column missing")
+        if missing:
+            continue
+        for number, values in rows:
+            if not any(_text(v) for v in values):
+                continue  # an empty row
+            where = f"{label}:{number}"
+            receipt = _text(_cell(values, positions[RECEIPT]))
+            first = first_seen.get(receipt) if receipt else None
+            if first is not None:
+                problems.add(where, RECEIPT, f"受理编号与 {first} 重复", f"receipt number repeats {first}")
+                continue
+            if receipt:
+                first_seen[receipt] = where
+            answer = _check_row(where, values, positions, known, today, problems)
+            if answer is not None:
+                answers.append(answer)
+    if not found_sheet:
+        raise KnownError(f"{path.name}: 没有找到含“{RECEIPT}”列的工作表",
+                         f"{path.name}: no sheet has a '{RECEIPT}' column")
+    if problems.total:
+        raise ImportRefused(problems.lines, problems.total)
+    return answers
+
+
+def _cell(values: list, pos: int | None) -> object:
+    return values[pos] if pos is not None and pos < len(values) else None
+
+
+def _check_row(where: str, values: list, positions: dict[str, int], known: dict[str, _Known] | None,
+               today: dt.date | None, problems: _Problems) -> Answer | None:
+    ok = True
+    receipt = _text(_cell(values, positions[RECEIPT]))
+    case = None
+    if not receipt:
+        problems.add(where, RECEIPT, "必填项为空", "required cell is empty")
+        ok = False
+    elif known is not None:
+        case = known.get(receipt)
+        if case is None:
+            problems.add(where, RECEIPT, f"受理编号“{receipt}”不在案件库中",
+                         f"receipt number '{receipt}' is not in the cases database")
+            ok = False
+    status = _text(_cell(values, positions[STATUS]))
+    if not status:
+        problems.add(where, STATUS, "必填项为空", "required cell is empty")
+        ok = False
+    elif status not in COUNTY_STATUSES:
+        problems.add(where, STATUS, f"“{status}”不是允许的取值（{'、'.join(COUNTY_STATUSES)}）",
+                     f"'{status}' is not one of {', '.join(COUNTY_STATUSES)}")
+        ok = False
+    answer = _text(_cell(values, positions[ANSWER]), strip_lines=True)
+    if status == STATUS_ANSWERED and not answer:
+        problems.add(where, ANSWER, "状态为“已答复”时必须填写答复内容",
+                     "an answer is required when the status is 已答复 (answered)")
+        ok = False
+    elif len(answer) > MAX_ANSWER:
+        problems.add(where, ANSWER, f"内容过长（{len(answer)} 字，上限 {MAX_ANSWER} 字）",
+                     f"cell too long ({len(answer)} characters, limit {MAX_ANSWER})")
+        ok = False
+    elif (control := _CONTROL.search(answer)) is not None:
+        code = f"U+{ord(control[0]):04X}"
+        problems.add(where, ANSWER, f"含有控制字符 {code}", f"contains the control character {code}")
+        ok = False
+    elif _FULL_ID.search(answer) or _MOBILE.search(answer):
+        problems.add(where, ANSWER, "答复内容将按受理编号公开，不得含有身份证号或手机号",
+                     "answers are published by receipt number: no ID or mobile phone numbers")
+        ok = False
+    raw_date = _cell(values, positions[ANSWERED_ON])
+    answered_on = None
+    if _text(raw_date):
+        answered_on = _date(raw_date)
+        if answered_on is None:
+            shown = _text(raw_date)
+            problems.add(where, ANSWERED_ON, f"日期“{shown}”无法识别（应如 2026-12-01）",
+                         f"date '{shown}' does not parse (write it like 2026-12-01)")
+            ok = False
+        else:
+            received = (case.received_on if case is not None
+                        else _date(_cell(values, positions.get(RECEIVED_ON))))
+            if received is not None and answered_on < received:
+                problems.add(where, ANSWERED_ON, f"答复日期 {answered_on} 早于收到日期 {received}",
+                             f"the answer date {answered_on} is before the received date {received}")
+                ok = False
+            elif today is not None and answered_on > today:
+                problems.add(where, ANSWERED_ON, f"答复日期 {answered_on} 晚于今天 {today}",
+                             f"the answer date {answered_on} is after today {today}")
+                ok = False
+    if not ok:
+        return None
+    return Answer(receipt, status, answered_on, answer, where)
+
+
+def _text(value: object, strip_lines: bool = False) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, float) and value.is_integer():
+        value = int(value)
+    if isinstance(value, dt.datetime) and value.time() == dt.time():
+        value = value.date()
+    text = str(value).replace("\r\n", "\n")
+    return text.strip() if not strip_lines else "\n".join(line.rstrip() for line in text.strip().split("\n"))
+
+
+def _date(value: object) -> dt.date | None:
+    """An Excel date, or text as 2026-12-01, 2026/12/1, 2026.12.1 or 2026年12月1日."""
+    if isinstance(value, dt.datetime):
+        return value.date()
+    if isinstance(value, dt.date):
+        return value
+    if not isinstance(value, str):
+        return None
+    text = value.strip()
+    if text.endswith((" 00:00:00", "T00:00:00")):
+        text = text[:-9]
+    for form in _DATE_FORMS:
+        match = form.match(text)
+        if match:
+            try:
+                return dt.date(int(match[1]), int(match[2]), int(match[3]))
+            except ValueError:
+                return None
+    return None
+
+
+def _sheets(path: Path) -> Iterator[tuple[str, int, dict[str, int], Iterator[tuple[int, list]]]]:
+    """(label, header row number, column positions, rows) of each sheet with a 受理编号 header."""
+    from python_calamine import CalamineWorkbook  # county side only
+
+    if path.name.startswith("~$"):
+        raise KnownError(f"{path.name}: Excel 或 WPS 打开表格时留下的临时文件：请关闭后再导入",
+                         f"{path.name}: a lock file Excel or WPS leaves; close it and import again")
+    if path.suffix.lower() not in READ_SUFFIXES:
+        raise KnownError(f"{path.name}: 只接受 XLSX、XLS 或 ODS 工作簿",
+                         f"{path.name}: XLSX, XLS or ODS workbooks only")
+    try:
+        book = CalamineWorkbook.from_path(str(path))
+        names = list(book.sheet_names)
+        tables = [(name, book.get_sheet_by_name(name).to_python(skip_empty_area=False)) for name in names]
+    except Exception as exc:  # calamine raises its own error types for a damaged or missing file
+        raise KnownError(f"{path.name}: 无法读取工作簿（{exc}）",
+                         f"{path.name}: cannot read the workbook ({exc})") from exc
+    for name, table in tables:
+        for index, row in enumerate(table[:HEADER_SEARCH_ROWS]):
+            headers = [_text(v).replace(" ", "").replace("\n", "") for v in row]
+            if RECEIPT in headers:
+                positions: dict[str, int] = {}
+                for pos, header in enumerate(headers):
+                    positions.setdefault(header, pos)
+                rows = ((n, list(r)) for n, r in enumerate(table[index + 1:], start=index + 2))
+                yield f"{path.name}[{name}]", index + 1, positions, rows
+                break
