@@ -17,12 +17,29 @@ _LANDLINE = re.compile(r"(?<!\d)0\d{2,3}-?\d{7,8}(?!\d)")
 _ACCOUNT_TAIL = re.compile(r"^(?:尾号|\*{4,15})?(\d{4})$")
 
 
+KEEP_ID_HEAD, KEEP_ID_TAIL = 6, 4  # the one policy: what of an ID number may ever be shown
+
+
 def mask_id(full: str) -> str:
-    """``371522198001011234`` -> ``371522********1234`` (first 6 + last 4 kept)."""
+    """``371522198001011234`` -> ``371522********1234`` (first 6 + last 4 kept).
+
+    Raises:
+        ValueError: not an 18-character ID number (see ``shown_id`` for one being typed).
+    """
     digits = full.strip().upper()
     if not re.fullmatch(r"\d{17}[\dX]", digits):
         raise ValueError("not an 18-character ID number")
-    return digits[:6] + MASK * 8 + digits[-4:]
+    return shown_id(digits)
+
+
+def shown_id(typed: str) -> str:
+    """An ID number, whole or still being typed, as a screen may show it once its step is
+    left: a whole one as ``mask_id`` shows it; a partial one (its "last 4" would be birth
+    date digits) keeps only the first 6."""
+    typed = typed.strip().upper()
+    if len(typed) == 18:
+        return typed[:KEEP_ID_HEAD] + MASK * (18 - KEEP_ID_HEAD - KEEP_ID_TAIL) + typed[-KEEP_ID_TAIL:]
+    return typed[:KEEP_ID_HEAD] + MASK * max(0, len(typed) - KEEP_ID_HEAD)
 
 
 def mask_card(full: str) -> str:

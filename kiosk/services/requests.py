@@ -18,7 +18,7 @@ from typing import Any
 
 from kiosk import log, paths
 from kiosk.errors import KnownError
-from kiosk.formats import envelope, forms, ids, workdays
+from kiosk.formats import envelope, forms, ids, masking, workdays
 from kiosk.formats.request_terms import REQUEST_KINDS
 from kiosk.outbox import delivery as push
 from kiosk.outbox import identity
@@ -30,6 +30,7 @@ _log = log.get("kiosk.requests")
 
 KINDS = REQUEST_KINDS
 DELIVERIES = forms.DELIVERIES
+shown_id = masking.shown_id  # how a page shows the ID a villager typed
 CALLBACK_TIMES = ("工作日上午", "工作日下午", "随时可以")
 WAITING = "已提交待送达"  # sealed on this terminal, not yet received by the county
 DUE_RULES = {

@@ -60,11 +60,6 @@ OTHER = "其他（自己写）"
 DOCUMENTS = "规范性文件全文"
 
 
-def mask_id(id_number: str) -> str:
-    """1101**********002X: enough for the villager to recognise it, no more."""
-    return id_number[:4] + "*" * max(0, len(id_number) - 8) + id_number[-4:] if len(id_number) > 8 else ""
-
-
 def group_phone(digits: str) -> str:
     return " ".join(part for part in (digits[:3], digits[3:7], digits[7:]) if part)
 
@@ -422,7 +417,7 @@ class RequestsPage(QWidget):
         name = self.step()
         if name == "id_number" and self._id:
             self._id_sealed = True
-            self.id_field.setText(mask_id(self._id))
+            self.id_field.setText(requests.shown_id(self._id))
         if self.panel is not None and self.panel.isVisible() and self.panel.text().strip():
             self._store_written(name, self.panel.text().strip())
 
@@ -578,7 +573,7 @@ class RequestsPage(QWidget):
         for name in self.steps:
             if name == "confirm":
                 continue
-            value = mask_id(self._id) if name == "id_number" else self.values.get(name, "")
+            value = requests.shown_id(self._id) if name == "id_number" else self.values.get(name, "")
             if name == "phone":
                 value = f"尾号{value[-4:]}" if spoken else group_phone(value)
             rows.append(f"{LABELS[name]}：{value or '未填写'}")
