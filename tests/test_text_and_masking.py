@@ -29,6 +29,13 @@ def test_bigram_tokens_make_two_character_words_searchable():
 digits = st.text(alphabet=string.digits, min_size=17, max_size=17)
 
 
+def test_an_id_being_typed_shows_no_more_than_a_masked_one():
+    whole = "11010519491231002X"
+    assert masking.shown_id(whole.lower()) == "110105********002X" == masking.mask_id(whole)
+    assert masking.shown_id("1101051949123") == "110105*******"  # no birth-date digits as a "tail"
+    assert masking.shown_id("1101") == "1101"
+
+
 @given(body=digits, check=st.sampled_from([*string.digits, "X"]))
 def test_mask_id_keeps_only_first_six_and_last_four(body, check):
     full = body + check
