@@ -21,6 +21,7 @@ from kiosk.errors import KnownError
 READ_SUFFIXES = (".csv", ".xlsx", ".xls", ".ods")
 MAX_WORKBOOK_BYTES = 100 * 1024 * 1024
 MAX_ROWS = 1_000_000
+HEADER_SEARCH_ROWS = 10  # a county file may put a title and unit rows above its header
 # What staff save from WPS or by mistake; named in the refusal so the fix is obvious.
 _OTHER_KINDS = {
     ".et": ("WPS 表格文件，请在 WPS 中“另存为”Excel 工作簿（.xlsx）",
@@ -63,10 +64,12 @@ class Sheet:
     headers: list[str]
     rows: Iterator[tuple[int, list[str]]]
     merged: list[tuple[tuple[int, int], tuple[int, int]]] = field(default_factory=list)
+    name: str = ""  # the worksheet's name ("" for a CSV)
+    header_number: int = 1  # the row ``headers`` came from, as Excel numbers it
 
 
 def open_sheet(path: Path) -> Sheet:
-    """Open ``path`` by its suffix.
+    """Open ``path`` by its suffix: a CSV, or a workbook's first sheet.
 
     Raises:
         KnownError: the file cannot be read as a spreadsheet at all, is of another kind, or
@@ -80,7 +83,28 @@ def open_sheet(path: Path) -> Sheet:
         except (OSError, EOFError, UnicodeDecodeError) as exc:
             raise KnownError(f"{path}: 数据文件已损坏或不完整",
                              f"{path}: corrupt or truncated data file ({exc})") from exc
+    if _kind(path) == ".csv":
+        return _open_csv(path)
+    return _open_workbook(path, every_sheet=False)[0]
+
+
+def open_sheets(path: Path) -> list[Sheet]:
+    """Every sheet of a workbook in its order (a CSV is one sheet), each named by ``name``.
+
+    Raises:
+        KnownError: as ``open_sheet``.
+    """
+    if _kind(path) == ".csv":
+        return [_open_csv(path)]
+    return _open_workbook(path, every_sheet=True)
+
+
+def _kind(path: Path) -> str:
+    """The suffix of a county spreadsheet ``path`` may be read as, or a refusal that says
+    what the file is instead."""
     suffix = path.suffix.lower()
+    if not path.exists():
+        raise SheetRefused(path, None, "找不到此文件", "file not found")
     if not path.is_file():
         raise SheetRefused(path, None, "不是文件（只接受 CSV、XLSX、XLS 或 ODS 表格）",
                            "not a file (CSV, XLSX, XLS or ODS spreadsheets only)")
@@ -88,13 +112,30 @@ def open_sheet(path: Path) -> Sheet:
         raise SheetRefused(path, None, "Excel 或 WPS 打开表格时留下的临时文件：请关闭 Excel/WPS 后再运行"
                            "（或删除此文件）", "a lock file Excel or WPS leaves while a workbook is"
                            " open: close Excel/WPS and run again (or delete it)")  # fmt: skip
-    if suffix == ".csv":
-        return _open_csv(path)
-    if suffix in (".xlsx", ".xls", ".ods"):
-        return _open_workbook(path)
+    if suffix in READ_SUFFIXES:
+        return suffix
     zh, en = _OTHER_KINDS.get(suffix, ("不支持的文件类型", "unsupported file type"))
     raise SheetRefused(path, None, f"{zh}（只接受 CSV、XLSX、XLS 或 ODS 表格）",
                        f"{en} (CSV, XLSX, XLS or ODS spreadsheets only)")
+
+
+def header_row(sheet: Sheet, wanted: str) -> Sheet | None:
+    """``sheet`` read from the row holding a ``wanted`` header on, among the first
+    HEADER_SEARCH_ROWS rows (a clerk may put a title above the header); None if it has none.
+
+    Headers are compared without spaces and line breaks (``受理 编号`` is ``受理编号``).
+    """
+    texts = [h.replace(" ", "").replace("\n", "") for h in sheet.headers]
+    if wanted in texts:
+        return Sheet(sheet.path, texts, sheet.rows, sheet.merged, sheet.name, 1)
+    for _ in range(HEADER_SEARCH_ROWS - 1):
+        number, cells = next(sheet.rows, (None, None))
+        if number is None:
+            return None
+        texts = [c.replace(" ", "").replace("\n", "") for c in cells]
+        if wanted in texts:
+            return Sheet(sheet.path, texts, sheet.rows, sheet.merged, sheet.name, number)
+    return None
 
 
 def _open_csv(path: Path) -> Sheet:
@@ -147,7 +188,7 @@ def _too_many_rows(path: Path, number: int) -> SheetRefused:
                         f"more than {MAX_ROWS:,} rows; split the file by town or year")
 
 
-def _open_workbook(path: Path) -> Sheet:
+def _open_workbook(path: Path, every_sheet: bool) -> list[Sheet]:
     from python_calamine import CalamineWorkbook  # county side only; off the kiosk's start-up
 
     size = path.stat().st_size
@@ -158,26 +199,25 @@ def _open_workbook(path: Path) -> Sheet:
             " or year",
         )
     kind = path.suffix.lower().lstrip(".").upper()
+    sheets = []
     try:
         book = CalamineWorkbook.from_path(str(path))
-        sheet = book.get_sheet_by_index(0)
-        if sheet.total_height > MAX_ROWS + 1:
-            raise _too_many_rows(path, MAX_ROWS + 2)
-        merged = list(sheet.merged_cell_ranges or [])
-        values = iter(sheet.iter_rows())
-        first = next(values, [])
+        names = list(book.sheet_names) if every_sheet else [book.sheet_names[0]]
+        for name in names:
+            sheet = book.get_sheet_by_name(name)
+            if sheet.total_height > MAX_ROWS + 1:
+                raise _too_many_rows(path, MAX_ROWS + 2)
+            merged = list(sheet.merged_cell_ranges or [])
+            values = iter(sheet.iter_rows())
+            headers = [_cell_text(v) for v in next(values, [])]
+            rows = ((n, [_cell_text(v) for v in row]) for n, row in enumerate(values, start=2))
+            sheets.append(Sheet(path, headers, rows, merged, name))
     except KnownError:
         raise
     except Exception as exc:  # calamine raises its own error types for a damaged file
         raise SheetRefused(path, None, f"无法读取 {kind} 文件（{exc}）",
                            f"cannot read the {kind} file ({exc})") from exc
-    headers = [_cell_text(v) for v in first]
-
-    def rows() -> Iterator[tuple[int, list[str]]]:
-        for n, row in enumerate(values, start=2):
-            yield n, [_cell_text(v) for v in row]
-
-    return Sheet(path, headers, rows(), merged)
+    return sheets
 
 
 def _cell_text(value: object) -> str:

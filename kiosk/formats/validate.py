@@ -13,7 +13,7 @@ from kiosk import log
 from kiosk.errors import ImportRefused
 from kiosk.formats import cells, masking
 from kiosk.formats.datasets import Dataset
-from kiosk.formats.spreadsheet import Sheet, SheetRefused, open_sheet
+from kiosk.formats.spreadsheet import HEADER_SEARCH_ROWS, Sheet, SheetRefused, open_sheet
 
 _log = log.get("kiosk.sync")
 
@@ -187,7 +187,6 @@ def _plain_rows(dataset: Dataset, sheet: Sheet, name: str, problems: Problems,
 # blank rows; 合计/小计 rows, cross-checked against the rows above them; 制表人/审核人/日期
 # lines under the table; numbers as "1,234.50元", "2.7亩", "131.42元/亩", full-width digits.
 
-HEADER_SEARCH_ROWS = 10
 _TOTAL_LABELS = {"合计", "小计", "总计", "总合计", "本页合计", "本页小计", "累计", "合计金额"}
 _FOOTER_PREFIXES = (
     "制表", "填表", "填报", "审核", "复核", "审批", "负责人", "单位负责人", "经办", "主管",

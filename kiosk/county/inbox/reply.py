@@ -12,7 +12,6 @@ import csv
 import datetime as dt
 import io
 import re
-from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -35,24 +34,15 @@ from kiosk.county.inbox.export import (
 )
 from kiosk.errors import ImportRefused, KnownError
 from kiosk.files import write_atomic
+from kiosk.formats import cells, datasets, spreadsheet
 from kiosk.formats.request_terms import COUNTY_STATUSES, REQUEST_KINDS
 
 MAX_ANSWER = 2000  # REPLIES' 答复内容 limit
-HEADER_SEARCH_ROWS = 10  # a clerk may put a title above the header
 MAX_PROBLEMS = 200
-READ_SUFFIXES = (".xlsx", ".xls", ".ods")
-# The headers of kiosk.formats.datasets.REPLIES, in its order: copied, because kiosk.inbox and
-# kiosk.sync are independent siblings; tests/test_inbox_reply.py checks they agree.
-REPLIES_HEADERS = ("受理编号", "信封编号", "类型", "状态", "收到日期", "法定答复期限", "答复日期", "答复内容")
+WORKBOOK_SUFFIXES = (".xlsx", ".xls", ".ods")
+REPLIES_HEADERS = tuple(c.header for c in datasets.REPLIES.columns)
 REPLIES_FILE = "replies.csv"
 
-_DATE_FORMS = (
-    re.compile(r"^(\d{4})-(\d{1,2})-(\d{1,2})$"),
-    re.compile(r"^(\d{4})/(\d{1,2})/(\d{1,2})$"),
-    re.compile(r"^(\d{4})\.(\d{1,2})\.(\d{1,2})$"),
-    re.compile(r"^(\d{4})年(\d{1,2})月(\d{1,2})日$"),
-)
-_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")  # as kiosk.formats.cells: tabs, breaks ok
 _FULL_ID = re.compile(r"(?<![0-9Xx])\d{17}[0-9Xx](?![0-9Xx])")
 _MOBILE = re.compile(r"(?<!\d)1[3-9]\d{9}(?!\d)")
 
@@ -201,18 +191,18 @@ def _read(path: Path, known: dict[str, _Known] | None, today: dt.date | None) ->
     answers: list[Answer] = []
     first_seen: dict[str, str] = {}
     found_sheet = False
-    for label, header_row, positions, rows in _sheets(path):
+    for label, header_number, positions, rows in _sheets(path):
         found_sheet = True
         missing = [c for c in (RECEIPT, STATUS, ANSWERED_ON, ANSWER) if c not in positions]
         for column in missing:
-            problems.add(f"{label}:{header_row}", column, "缺少此列", "column missing")
+            problems.add(f"{label}:{header_number}", column, "缺少此列", "column missing")
         if missing:
             continue
         for number, values in rows:
-            if not any(_text(v) for v in values):
+            if not any(values):
                 continue  # an empty row
             where = f"{label}:{number}"
-            receipt = _text(_cell(values, positions[RECEIPT]))
+            receipt = _cell(values, positions[RECEIPT])
             first = first_seen.get(receipt) if receipt else None
             if first is not None:
                 problems.add(where, RECEIPT, f"受理编号与 {first} 重复", f"receipt number repeats {first}")
@@ -230,14 +220,14 @@ def _read(path: Path, known: dict[str, _Known] | None, today: dt.date | None) ->
     return answers
 
 
-def _cell(values: list, pos: int | None) -> object:
-    return values[pos] if pos is not None and pos < len(values) else None
+def _cell(values: list[str], pos: int | None) -> str:
+    return values[pos] if pos is not None and pos < len(values) else ""
 
 
 def _check_row(where: str, values: list, positions: dict[str, int], known: dict[str, _Known] | None,
                today: dt.date | None, problems: _Problems) -> Answer | None:
     ok = True
-    receipt = _text(_cell(values, positions[RECEIPT]))
+    receipt = _cell(values, positions[RECEIPT])
     case = None
     if not receipt:
         problems.add(where, RECEIPT, "必填项为空", "required cell is empty")
@@ -248,7 +238,7 @@ def _check_row(where: str, values: list, positions: dict[str, int], known: dict[
             problems.add(where, RECEIPT, f"受理编号“{receipt}”不在案件库中",
                          f"receipt number '{receipt}' is not in the cases database")
             ok = False
-    status = _text(_cell(values, positions[STATUS]))
+    status = _cell(values, positions[STATUS])
     if not status:
         problems.add(where, STATUS, "必填项为空", "required cell is empty")
         ok = False
@@ -256,7 +246,7 @@ def _check_row(where: str, values: list, positions: dict[str, int], known: dict[
         problems.add(where, STATUS, f"“{status}”不是允许的取值（{'、'.join(COUNTY_STATUSES)}）",
                      f"'{status}' is not one of {', '.join(COUNTY_STATUSES)}")
         ok = False
-    answer = _text(_cell(values, positions[ANSWER]), strip_lines=True)
+    answer = _lines(_cell(values, positions[ANSWER]))
     if status == STATUS_ANSWERED and not answer:
         problems.add(where, ANSWER, "状态为“已答复”时必须填写答复内容",
                      "an answer is required when the status is 已答复 (answered)")
@@ -265,20 +255,18 @@ def _check_row(where: str, values: list, positions: dict[str, int], known: dict[
         problems.add(where, ANSWER, f"内容过长（{len(answer)} 字，上限 {MAX_ANSWER} 字）",
                      f"cell too long ({len(answer)} characters, limit {MAX_ANSWER})")
         ok = False
-    elif (control := _CONTROL.search(answer)) is not None:
-        code = f"U+{ord(control[0]):04X}"
+    elif (code := cells.control_character(answer)) is not None:
         problems.add(where, ANSWER, f"含有控制字符 {code}", f"contains the control character {code}")
         ok = False
     elif _FULL_ID.search(answer) or _MOBILE.search(answer):
         problems.add(where, ANSWER, "答复内容将按受理编号公开，不得含有身份证号或手机号",
                      "answers are published by receipt number: no ID or mobile phone numbers")
         ok = False
-    raw_date = _cell(values, positions[ANSWERED_ON])
+    shown = _cell(values, positions[ANSWERED_ON])
     answered_on = None
-    if _text(raw_date):
-        answered_on = _date(raw_date)
+    if shown:
+        answered_on = _date(shown)
         if answered_on is None:
-            shown = _text(raw_date)
             problems.add(where, ANSWERED_ON, f"日期“{shown}”无法识别（应如 2026-12-01）",
                          f"date '{shown}' does not parse (write it like 2026-12-01)")
             ok = False
@@ -298,62 +286,30 @@ def _check_row(where: str, values: list, positions: dict[str, int], known: dict[
     return Answer(receipt, status, answered_on, answer, where)
 
 
-def _text(value: object, strip_lines: bool = False) -> str:
-    if value is None:
-        return ""
-    if isinstance(value, float) and value.is_integer():
-        value = int(value)
-    if isinstance(value, dt.datetime) and value.time() == dt.time():
-        value = value.date()
-    text = str(value).replace("\r\n", "\n")
-    return text.strip() if not strip_lines else "\n".join(line.rstrip() for line in text.strip().split("\n"))
+def _lines(text: str) -> str:
+    """A multi-line cell (Alt+Enter in Excel) with Windows line ends and trailing spaces gone."""
+    return "\n".join(line.rstrip() for line in text.replace("\r\n", "\n").strip().split("\n"))
 
 
-def _date(value: object) -> dt.date | None:
-    """An Excel date, or text as 2026-12-01, 2026/12/1, 2026.12.1 or 2026年12月1日."""
-    if isinstance(value, dt.datetime):
-        return value.date()
-    if isinstance(value, dt.date):
-        return value
-    if not isinstance(value, str):
+def _date(text: str) -> dt.date | None:
+    """An Excel date, or text as 2026-12-01, 2026/12/1, 2026.12.1 or 2026年12月1日 (the feed's
+    own date forms, kiosk.formats.cells)."""
+    try:
+        return dt.date.fromisoformat(cells.date(cells.loose(cells.date, text)[0]))
+    except cells.CellError:
         return None
-    text = value.strip()
-    if text.endswith((" 00:00:00", "T00:00:00")):
-        text = text[:-9]
-    for form in _DATE_FORMS:
-        match = form.match(text)
-        if match:
-            try:
-                return dt.date(int(match[1]), int(match[2]), int(match[3]))
-            except ValueError:
-                return None
-    return None
 
 
-def _sheets(path: Path) -> Iterator[tuple[str, int, dict[str, int], Iterator[tuple[int, list]]]]:
+def _sheets(path: Path):
     """(label, header row number, column positions, rows) of each sheet with a 受理编号 header."""
-    from python_calamine import CalamineWorkbook  # county side only
-
-    if path.name.startswith("~$"):
-        raise KnownError(f"{path.name}: Excel 或 WPS 打开表格时留下的临时文件：请关闭后再导入",
-                         f"{path.name}: a lock file Excel or WPS leaves; close it and import again")
-    if path.suffix.lower() not in READ_SUFFIXES:
+    if path.suffix.lower() not in WORKBOOK_SUFFIXES and not path.name.startswith("~$"):
         raise KnownError(f"{path.name}: 只接受 XLSX、XLS 或 ODS 工作簿",
                          f"{path.name}: XLSX, XLS or ODS workbooks only")
-    try:
-        book = CalamineWorkbook.from_path(str(path))
-        names = list(book.sheet_names)
-        tables = [(name, book.get_sheet_by_name(name).to_python(skip_empty_area=False)) for name in names]
-    except Exception as exc:  # calamine raises its own error types for a damaged or missing file
-        raise KnownError(f"{path.name}: 无法读取工作簿（{exc}）",
-                         f"{path.name}: cannot read the workbook ({exc})") from exc
-    for name, table in tables:
-        for index, row in enumerate(table[:HEADER_SEARCH_ROWS]):
-            headers = [_text(v).replace(" ", "").replace("\n", "") for v in row]
-            if RECEIPT in headers:
-                positions: dict[str, int] = {}
-                for pos, header in enumerate(headers):
-                    positions.setdefault(header, pos)
-                rows = ((n, list(r)) for n, r in enumerate(table[index + 1:], start=index + 2))
-                yield f"{path.name}[{name}]", index + 1, positions, rows
-                break
+    for sheet in spreadsheet.open_sheets(path):
+        found = spreadsheet.header_row(sheet, RECEIPT)
+        if found is None:
+            continue
+        positions: dict[str, int] = {}
+        for pos, header in enumerate(found.headers):
+            positions.setdefault(header, pos)
+        yield f"{path.name}[{sheet.name}]", found.header_number, positions, found.rows
