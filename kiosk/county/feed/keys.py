@@ -23,6 +23,7 @@ from tuf.api.metadata import Metadata, Root
 from tuf.api.serialization.json import JSONSerializer
 
 from kiosk.errors import KnownError
+from kiosk.files import write_atomic
 
 ROLES = ("root", "targets", "snapshot", "timestamp")
 ROOT_EXPIRY_DAYS = 3 * 365
@@ -172,16 +173,9 @@ def _write_root(keydir: Path, root: Metadata[Root]) -> None:
 
 
 def _write_key(path: Path, signer: CryptoSigner) -> None:
-    tmp = path.with_name(path.name + ".tmp")
-    tmp.unlink(missing_ok=True)
-    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-    with os.fdopen(fd, "wb") as f:
-        f.write(signer.private_bytes)
-    os.replace(tmp, path)
+    write_atomic(path, signer.private_bytes, 0o600)
 
 
 def _atomic_write(path: Path, data: bytes) -> None:
     path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_name(path.name + ".tmp")
-    tmp.write_bytes(data)
-    os.replace(tmp, path)
+    write_atomic(path, data, 0o644)

@@ -19,7 +19,6 @@ import datetime as dt
 import hashlib
 import io
 import json
-import os
 import re
 import shutil
 import time
@@ -35,6 +34,7 @@ from kiosk import log
 from kiosk.county.feed import changes as town_year_changes
 from kiosk.county.feed import keys, verify_site
 from kiosk.errors import KnownError
+from kiosk.files import write_atomic
 from kiosk.formats import datasets as ds
 from kiosk.formats import feed_format
 from kiosk.formats.checks import CrossCheck
@@ -425,9 +425,7 @@ def _write_metadata(path: Path, metadata: Metadata) -> None:
 
 
 def _atomic_write(path: Path, data: bytes) -> None:
-    tmp = path.with_name(path.name + ".tmp")
-    tmp.write_bytes(data)
-    os.replace(tmp, path)
+    write_atomic(path, data, 0o644)  # published files: anyone may read them
 
 
 def copy_trusted_root(keydir: Path, dest: Path) -> None:

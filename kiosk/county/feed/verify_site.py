@@ -25,13 +25,13 @@ import csv
 import html
 import io
 import json
-import os
 from collections import defaultdict
 from dataclasses import dataclass
 from pathlib import Path
 
 from kiosk import fmt
 from kiosk.errors import KnownError
+from kiosk.files import write_atomic
 from kiosk.formats import cells, feed_format, notice_digest
 from kiosk.formats import datasets as ds
 
@@ -209,9 +209,7 @@ def _write_if_changed(path: Path, data: bytes) -> int:
             return 0
     except OSError:
         path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_name(path.name + ".tmp")
-    tmp.write_bytes(data)
-    os.replace(tmp, path)
+    write_atomic(path, data, 0o644)
     return 1
 
 

@@ -10,7 +10,6 @@ number in scientific notation), and so is every cell the clerk types into a text
 
 import datetime as dt
 import json
-import os
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -25,6 +24,7 @@ from kiosk.county.inbox.cases import (
     open_cases,
 )
 from kiosk.errors import KnownError
+from kiosk.files import replacing
 from kiosk.formats.request_terms import COUNTY_STATUSES, REQUEST_KINDS
 
 STATUS_ANSWERED = "已答复"
@@ -99,12 +99,8 @@ def export_cases(db_path: Path | str, out_xlsx: Path | str, today: dt.date) -> E
         _fill_sheet(sheet, columns, rows, late)
     if not out_xlsx.parent.is_dir():
         raise KnownError(f"找不到导出文件夹 {out_xlsx.parent}", f"{out_xlsx.parent} is not a folder")
-    tmp = out_xlsx.with_name(f".{out_xlsx.name}.{os.getpid()}.tmp")
-    try:
-        book.save(tmp)
-        os.replace(tmp, out_xlsx)
-    finally:
-        tmp.unlink(missing_ok=True)
+    with replacing(out_xlsx, 0o600) as out:  # names, IDs and phones: the clerk's eyes only
+        book.save(out)
     return ExportSummary(out_xlsx, len(by_kind["disclosure"]), len(by_kind["callback"]), overdue)
 
 
