@@ -23,8 +23,9 @@ bundle=$(dirname "$bin")
 if find "$bundle" -path '*kiosk/county*' | grep -q .; then
   echo "county code in the terminal bundle" >&2; exit 1
 fi
-if "$(dirname "$county")/pyi-archive_viewer" --list --recursive "$bin" 2>/dev/null \
-    | grep -E "kiosk\.county|openpyxl|python_calamine"; then
+"$(dirname "$county")/pyi-archive_viewer" -l -r "$bin" > "$work/modules.txt"
+grep -q "'kiosk.cli.terminal'" "$work/modules.txt"  # the listing is real: the terminal is in it
+if grep -E "'(kiosk\.county|openpyxl|python_calamine)[.']" "$work/modules.txt"; then
   echo "county code or county-only libraries in the terminal bundle's archive" >&2; exit 1
 fi
 
