@@ -1,13 +1,9 @@
 """Shared fixtures: one demo county built through the real path per test session."""
 
-import hashlib
-import http.server
 import os
 import shutil
-import sqlite3
 import tempfile
 import threading
-import time
 from pathlib import Path
 
 import pytest
@@ -24,6 +20,9 @@ from kiosk.county.feed import demo_county, keys, publisher
 from kiosk.services import sync
 from kiosk.store.db import close_database, open_database
 from kiosk.store.models import StaffAccess
+from tests.helpers.data import copy_database
+from tests.helpers.kiosk import open_kiosk
+from tests.helpers.stores import Store
 
 DEMO_HOUSEHOLDS = 600
 DEMO_SEED = 7
@@ -124,35 +123,6 @@ def terminal(demo_db_file, tmp_path) -> Path:
     close_database()
 
 
-def copy_database(source: Path, target: Path) -> Path:
-    """A consistent copy of a live SQLite database, WAL content included.
-
-    Through SQLite's backup API, never by copying the file: opening and closing the file
-    from this process would drop SQLite's POSIX locks on it, and another process could
-    then checkpoint and delete the WAL under this process's open connections.
-    """
-    target.parent.mkdir(parents=True, exist_ok=True)
-    src, dst = sqlite3.connect(source), sqlite3.connect(target)
-    try:
-        src.backup(dst)
-    finally:
-        src.close()
-        dst.close()
-    return target
-
-
-def content_digest(path: Path) -> str:
-    """A digest of every row of every table: equal digests mean equal content."""
-    conn = sqlite3.connect(path)
-    try:
-        digest = hashlib.sha256()
-        for line in conn.iterdump():
-            digest.update(line.encode())
-        return digest.hexdigest()
-    finally:
-        conn.close()
-
-
 @pytest.fixture
 def window(qtbot, demo_db, tmp_path, monkeypatch):
     """The kiosk window on the demo database, as a villager finds it."""
@@ -166,18 +136,18 @@ def window(qtbot, demo_db, tmp_path, monkeypatch):
     kiosk.reset()
 
 
-def open_kiosk(qtbot, settings_file: Path, db: Path | None = None, size=(1280, 900)):
-    """A kiosk window on ``db``, shown at ``size`` and closed when the test ends."""
-    from kiosk.app import create_app
-    from kiosk.config import Settings
-    from kiosk.ui.shell import KioskWindow
+@pytest.fixture
+def print_db(terminal) -> Path:
+    """A private copy of the demo database: these tests print, and prints are audited."""
+    return terminal
 
-    create_app()
-    kiosk = KioskWindow(Settings(settings_file), db)
-    qtbot.addWidget(kiosk)
-    kiosk.resize(*size)
-    kiosk.show()
-    return kiosk
+
+@pytest.fixture
+def terminals(tmp_path):
+    """Three terminals' identities (their signing keys), as the county sees them."""
+    from kiosk.outbox import identity
+
+    return [identity.load_or_create(tmp_path / f"terminal-{n}") for n in range(3)]
 
 
 @pytest.fixture
@@ -192,68 +162,9 @@ def no_real_devices(tmp_path, monkeypatch):
     monkeypatch.setenv("KIOSK_IDLE_TIMEOUT_S", "3600")
 
 
-def tap(qtbot, button):
-    """A finger on ``button``. New buttons are shown by the event loop, as they would be
-    before a finger reaches them."""
-    from PySide6.QtCore import Qt
-
-    qtbot.waitUntil(button.isVisible, timeout=2000)
-    assert button.isEnabled(), button.text()
-    qtbot.mouseClick(button, Qt.MouseButton.LeftButton)
-
-
-class StandIn:
-    """A recognizer that answers at once with fixed candidates (the flow, not Zinnia)."""
-
-    def __init__(self, answers=("低", "氏", "纸"), error: Exception | None = None):
-        self.answers, self.error, self.calls = list(answers), error, 0
-
-    def load(self) -> None:
-        if self.error:
-            raise self.error
-
-    def recognize(self, strokes, width, height, limit=10):
-        self.load()
-        self.calls += 1
-        return self.answers[:limit]
-
-
-class Store(http.server.ThreadingHTTPServer):
-    """A WebDAV-like store that accepts PUT; ``answer`` is the status it replies with."""
-
-    daemon_threads = True
-
-    def __init__(self) -> None:
-        super().__init__(("127.0.0.1", 0), _PutHandler)
-        self.received: dict[str, bytes] = {}
-        self.answer = 201
-        self.delay = 0.0
-        self.requests = 0
-
-    @property
-    def url(self) -> str:
-        return f"http://127.0.0.1:{self.server_address[1]}/inbox"
-
-
-class _PutHandler(http.server.BaseHTTPRequestHandler):
-    server: Store
-
-    def do_PUT(self) -> None:
-        self.server.requests += 1
-        body = self.rfile.read(int(self.headers["Content-Length"]))
-        time.sleep(self.server.delay)
-        if 200 <= self.server.answer < 300:
-            self.server.received[self.path.rsplit("/", 1)[-1]] = body
-        self.send_response(self.server.answer)
-        self.send_header("Content-Length", "0")
-        self.end_headers()
-
-    def log_message(self, *args: object) -> None:
-        pass
-
-
 @pytest.fixture
 def store():
+    """A loopback upload store (tests.helpers.stores.Store), serving until the test ends."""
     server = Store()
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()

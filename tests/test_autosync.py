@@ -11,7 +11,7 @@ from kiosk.services import requests
 from kiosk.store.models import FeedState
 from kiosk.ui import tasks
 from kiosk.ui.autosync import JITTER, AutoSync
-from tests.test_sync import FeedServer
+from tests.helpers.feeds import FeedServer
 
 
 @pytest.fixture

@@ -20,17 +20,11 @@ from kiosk.errors import ImportRefused
 from kiosk.formats import feed_format, spreadsheet
 from kiosk.formats.datasets import PAYOUTS
 from kiosk.formats.validate import DuplicateFinder, Problems, read_rows
-
-FULL = str.maketrans("0123456789.,", "０１２３４５６７８９．，")
+from tests.helpers.spreadsheets import clean_rows, write_messy_xlsx, yuan
 
 
 def _payout_files(input_dir: Path) -> list[Path]:
     return sorted((input_dir / "payouts").glob("*.csv"))
-
-
-def _clean_rows(path: Path) -> list[dict[str, str]]:
-    with path.open(encoding="utf-8-sig") as f:
-        return list(csv.DictReader(f))
 
 
 def _partitions(feed: Path) -> dict[str, bytes]:
@@ -47,10 +41,6 @@ def _rows_and_sum(data: bytes) -> tuple[int, int]:
     rows = list(csv.DictReader(feed_format.decode(data).splitlines()))
     amount = next(c.header for c in PAYOUTS.columns if c.key == "amount_fen")
     return len(rows), sum(round(float(r[amount]) * 100) for r in rows)
-
-
-def _yuan(text: str) -> int:
-    return round(float(text) * 100)
 
 
 @pytest.fixture
@@ -74,103 +64,22 @@ def _same_as_clean(feed: Path, clean: dict[str, bytes], clean_file: Path) -> Non
     year, town = clean_file.stem.split("_")[:2]
     target = f"payouts/{year}/{town}.csv.gz"
     built = _partitions(feed)
-    rows = _clean_rows(clean_file)
-    assert _rows_and_sum(built[target]) == (len(rows), sum(_yuan(r["发放金额(元)"]) for r in rows))
+    rows = clean_rows(clean_file)
+    assert _rows_and_sum(built[target]) == (len(rows), sum(yuan(r["发放金额(元)"]) for r in rows))
     assert _rows_and_sum(built[target]) == _rows_and_sum(clean[target])
     assert built == clean  # every partition, byte for byte
-
-
-# --- the messy workbook, as the 一卡通 system and a clerk's Excel leave it -----------------
-
-# (header in the file, group over it or None, how a clean row's value is written)
-def _amount(r):  # "1,234.50元", some with full-width digits
-    text = f"{_yuan(r['发放金额(元)']) / 100:,.2f}元"
-    return text.translate(FULL) if r["_i"] % 7 == 0 else text
-
-
-MESSY_COLUMNS = [
-    ("户主", None, lambda r: f"\u3000{r['户主姓名']} "),
-    ("证件号码", None, lambda r: r["身份证号"].lower()),
-    ("所属村", None, lambda r: r["村"]),
-    ("乡镇(街道)", None, lambda r: r["乡镇"]),
-    ("村(居)代码", None, lambda r: r["村代码"].translate(FULL) if r["_i"] % 5 == 0 else r["村代码"]),
-    ("补贴项目", "补贴信息", lambda r: r["补贴项目"]),
-    ("数量", "补贴信息", lambda r: f"{r['计量依据']}{r['计量单位']}"),
-    ("补贴标准", "补贴信息", lambda r: f"{r['补贴标准']}元/{r['计量单位']}"),
-    ("补贴金额", "补贴信息", _amount),
-    ("发放时间", None, lambda r: dt.date.fromisoformat(r["发放日期"]) if r["_i"] % 2
-     else "{}年{}月{}日".format(*r["发放日期"].split("-"))),
-    ("批次", None, lambda r: r["发放批次"]),
-    ("一卡通账号", None, lambda r: r["账号尾号"]),
-    ("备注", None, lambda r: r["备注"]),
-]  # fmt: skip
-
-
-def write_messy_xlsx(path: Path, rows: list[dict[str, str]], title: str,
-                     total: int | None = None) -> None:
-    """The clean rows as a county office's workbook: no 年度 and no 计量单位 column (the
-    title names the year; the units are in the cells)."""
-    import openpyxl
-
-    book = openpyxl.Workbook()
-    sheet = book.active
-    width = len(MESSY_COLUMNS) + 1
-    sheet.cell(1, 1, title)
-    sheet.merge_cells(start_row=1, start_column=1, end_row=1, end_column=width)
-    sheet.cell(2, width, "单位：元")
-    sheet.cell(3, 1, "序号")
-    sheet.merge_cells(start_row=3, start_column=1, end_row=4, end_column=1)
-    groups: dict[str, list[int]] = {}
-    for col, (header, group, _) in enumerate(MESSY_COLUMNS, start=2):
-        if group:
-            groups.setdefault(group, []).append(col)
-            sheet.cell(4, col, header)
-        else:
-            sheet.cell(3, col, header)
-            sheet.merge_cells(start_row=3, start_column=col, end_row=4, end_column=col)
-    for group, cols in groups.items():
-        sheet.cell(3, cols[0], group)
-        sheet.merge_cells(start_row=3, start_column=cols[0], end_row=3, end_column=cols[-1])
-    line = 5
-    village_col = 2 + [h for h, _, _ in MESSY_COLUMNS].index("所属村")
-    runs: list[list[int]] = []  # lines of one village in a row, merged down as clerks do
-    for i, row in enumerate(rows, start=1):
-        if i % 40 == 0:
-            line += 1  # a blank row
-        cells = [i] + [write({**row, "_i": i}) for _, _, write in MESSY_COLUMNS]
-        for col, value in enumerate(cells, start=1):
-            sheet.cell(line, col, value)
-        if runs and runs[-1][-1] == line - 1 and sheet.cell(runs[-1][0], village_col).value \
-                == row["村"]:  # fmt: skip
-            runs[-1].append(line)
-        else:
-            runs.append([line])
-        line += 1
-    for run in runs:
-        if len(run) > 1:
-            sheet.merge_cells(start_row=run[0], start_column=village_col, end_row=run[-1],
-                              end_column=village_col)  # fmt: skip
-    amount_col = 2 + [h for h, _, _ in MESSY_COLUMNS].index("补贴金额")
-    stated = sum(_yuan(r["发放金额(元)"]) for r in rows) if total is None else total
-    sheet.cell(line, 1, "合  计")
-    sheet.merge_cells(start_row=line, start_column=1, end_row=line, end_column=3)
-    sheet.cell(line, amount_col, f"{stated / 100:,.2f}")
-    sheet.cell(line + 2, 2, "制表人：王某某")
-    sheet.cell(line + 2, 6, "审核人：李某某")
-    sheet.cell(line + 3, 2, "日期：2025年12月1日")
-    book.save(path)
 
 
 def _replace_with_messy(input_dir: Path, total_off: int = 0) -> tuple[Path, Path]:
     """One town-year's clean CSV replaced by the messy workbook; (clean file, messy file)."""
     clean = _payout_files(input_dir)[3]
     year, _, town_name = clean.stem.split("_")
-    rows = _clean_rows(clean)
+    rows = clean_rows(clean)
     keep = input_dir.parent / "clean" / clean.name
     keep.parent.mkdir()
     shutil.move(clean, keep)
     messy = input_dir / "payouts" / f"{town_name}惠民惠农补贴发放花名册.xlsx"
-    total = sum(_yuan(r["发放金额(元)"]) for r in rows) + total_off
+    total = sum(yuan(r["发放金额(元)"]) for r in rows) + total_off
     write_messy_xlsx(messy, rows, f"莘县{town_name}{year}年度惠民惠农财政补贴资金发放花名册", total)
     return keep, messy
 
@@ -186,7 +95,7 @@ def test_where_the_year_was_taken_from_is_said(county_input):
     rows = list(read_rows(PAYOUTS, messy, problems, DuplicateFinder(), "payouts/m.xlsx",
                           mask=True))  # fmt: skip
     assert not problems, problems.lines
-    assert len(rows) == len(_clean_rows(clean))
+    assert len(rows) == len(clean_rows(clean))
     year = clean.stem[:4]
     assert rows[0]["_where"] == "payouts/m.xlsx:5"  # the row number Excel shows
     assert {r["year"] for r in rows} == {int(year)}
@@ -197,8 +106,8 @@ def test_where_the_year_was_taken_from_is_said(county_input):
 
 def test_total_that_does_not_match_the_rows_names_both_numbers(county_input, build):
     clean, messy = _replace_with_messy(county_input, total_off=100)
-    rows = _clean_rows(clean)
-    total = sum(_yuan(r["发放金额(元)"]) for r in rows)
+    rows = clean_rows(clean)
+    total = sum(yuan(r["发放金额(元)"]) for r in rows)
     with pytest.raises(ImportRefused) as caught:
         build(county_input)
     (line,) = caught.value.problems
@@ -214,7 +123,7 @@ def test_legacy_xls_reads_to_the_clean_rows(county_input, build, clean_feed):
     import xlwt
 
     clean = _payout_files(county_input)[5]
-    rows = _clean_rows(clean)
+    rows = clean_rows(clean)
     headers = ["年度", "乡镇", "村名称", "姓名", "身份证号码", "补贴项目", "计量依据", "单位",
                "补贴标准(元)", "发放金额", "发放日期", "发放批次", "社保卡号", "备注"]  # fmt: skip
     book = xlwt.Workbook(encoding="utf-8")
@@ -238,12 +147,12 @@ def test_legacy_xls_reads_to_the_clean_rows(county_input, build, clean_feed):
 def test_gb18030_csv_with_title_and_total_reads_to_the_clean_rows(county_input, build,
                                                                     clean_feed):
     clean = _payout_files(county_input)[0]
-    rows = _clean_rows(clean)
+    rows = clean_rows(clean)
     headers = list(rows[0])
     aliases = {"户主姓名": "姓名", "身份证号": "身份证号码", "发放金额(元)": "补贴金额",
                "村": "村(居)名称", "账号尾号": "银行账号"}  # fmt: skip
     order = headers[::-1]  # columns in another order
-    total = sum(_yuan(r["发放金额(元)"]) for r in rows)
+    total = sum(yuan(r["发放金额(元)"]) for r in rows)
     lines = [[f"{clean.stem[:4]}年度补贴发放公示"], ["单位：元"], [aliases.get(h, h) for h in order]]
     lines += [[r[h] for h in order] for r in rows]
     lines += [[""] * len(order), ["合计"] + [""] * (order.index("发放金额(元)") - 1)
@@ -281,7 +190,7 @@ def test_wps_and_stray_files_in_payouts_are_refused_by_name(county_input, build)
 
 
 def _extra_csv(input_dir: Path, rows: list[list[str]]) -> Path:
-    headers = list(_clean_rows(_payout_files(input_dir)[0])[0])
+    headers = list(clean_rows(_payout_files(input_dir)[0])[0])
     path = input_dir / "payouts" / "extra.csv"
     spreadsheet.write_csv(path, headers, rows)
     return path
@@ -295,7 +204,7 @@ def _refused(input_dir: Path, build) -> list[str]:
 
 
 def test_csv_cell_over_the_csv_limit_is_refused(county_input, build):
-    row = list(_clean_rows(_payout_files(county_input)[0])[1].values())
+    row = list(clean_rows(_payout_files(county_input)[0])[1].values())
     row[-1] = "说" * 131_073
     _extra_csv(county_input, [row])
     (line,) = _refused(county_input, build)
@@ -304,7 +213,7 @@ def test_csv_cell_over_the_csv_limit_is_refused(county_input, build):
 
 
 def test_control_characters_in_names_are_refused(county_input, build):
-    first = _clean_rows(_payout_files(county_input)[0])[1]
+    first = clean_rows(_payout_files(county_input)[0])[1]
     nul = {**first, "户主姓名": "张\x00明"}
     esc = {**first, "户主姓名": "李\x1b强", "身份证号": "371522198001011234"}
     _extra_csv(county_input, [list(nul.values()), list(esc.values())])
@@ -371,7 +280,7 @@ def test_village_lists_named_only_by_their_title(county_input, build, clean_feed
 
     clean = _payout_files(county_input)[4]
     year, _, town_name = clean.stem.split("_")
-    rows = _clean_rows(clean)
+    rows = clean_rows(clean)
     clean_copy = county_input.parent / clean.name
     shutil.move(clean, clean_copy)
     keep = ["户主姓名", "身份证号", "补贴项目", "计量依据", "计量单位", "补贴标准", "发放金额(元)",

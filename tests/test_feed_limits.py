@@ -20,8 +20,8 @@ from tuf.api.serialization.json import JSONSerializer
 from kiosk.county.feed import keys, publisher
 from kiosk.formats import feed_format
 from kiosk.store.db import close_database, open_database
-from tests.conftest import content_digest, copy_database
-from tests.test_sync import TOWN, FeedServer, rebuild_with_change, refused, run_sync
+from tests.helpers.data import content_digest, copy_database
+from tests.helpers.feeds import TOWN, FeedServer, rebuild_with_change, refused, run_sync
 
 TARGET = f"payouts/2025/{TOWN}.csv.gz"
 

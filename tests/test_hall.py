@@ -37,7 +37,7 @@ from PySide6.QtWidgets import (
 
 from kiosk.ui import tasks
 from kiosk.ui.shell import KioskWindow
-from tests.conftest import open_kiosk
+from tests.helpers.kiosk import open_kiosk
 
 # QDialog covers every stock dialog; the others are named so a failure says which one.
 FORBIDDEN = (QFileDialog, QPrintDialog, QMessageBox, QInputDialog, QDialog, QMenu)

@@ -7,8 +7,8 @@ from PySide6.QtWidgets import QVBoxLayout, QWidget
 from kiosk.services import handwriting
 from kiosk.ui import tasks, theme
 from kiosk.ui.handwriting_panel import TextEntryPanel
-from tests.conftest import StandIn, tap
-from tests.test_layout import SCREENS, layout_problems
+from tests.helpers.kiosk import StandIn, tap
+from tests.helpers.layout import SCREENS, layout_problems
 
 LEFT = Qt.MouseButton.LeftButton
 

@@ -10,7 +10,7 @@ from PySide6.QtCore import QPoint, Qt
 
 from kiosk.services import catalogue, documents, handwriting
 from kiosk.ui import tasks
-from tests.conftest import StandIn, tap
+from tests.helpers.kiosk import StandIn, tap
 
 STROKES = Path(__file__).parent / "data" / "strokes"
 

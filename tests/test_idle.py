@@ -6,7 +6,7 @@ from PySide6.QtTest import QTest
 from PySide6.QtWidgets import QApplication
 
 from kiosk.ui.idle import StillThere
-from tests.conftest import tap
+from tests.helpers.kiosk import tap
 
 TOWN = "371522102"
 NEVER = 3_600_000

@@ -10,13 +10,10 @@ from kiosk.county.inbox import cases
 from kiosk.county.inbox import intake as county_import
 from kiosk.county.inbox import keys as county_keys
 from kiosk.errors import ImportRefused, KnownError, SchemaTooNewError
-from kiosk.formats import envelope, workdays
+from kiosk.formats import workdays
 from kiosk.outbox import delivery as push
-from kiosk.outbox import identity
 from kiosk.outbox import queue as outbox
-from tests.test_inbox_envelope import CALLBACK, DISCLOSURE, make_county
-
-NOW = dt.datetime(2026, 11, 27, 2, 0, tzinfo=dt.UTC)  # Friday 10:00 in Shen County
+from tests.helpers.envelopes import CALLBACK, DISCLOSURE, NOW, drop, make_county, seal, write_terminals_csv
 
 
 @pytest.fixture
@@ -24,27 +21,6 @@ def county(tmp_path):
     keydir = tmp_path / "county-keys"
     public, _ = make_county(keydir)
     return keydir, public
-
-
-@pytest.fixture
-def terminals(tmp_path):
-    return [identity.load_or_create(tmp_path / f"terminal-{n}") for n in range(3)]
-
-
-def write_terminals_csv(path, rows, header="fingerprint,name,town,status"):
-    path.write_text("\n".join([header, *rows]) + "\n", encoding="utf-8-sig")
-    return path
-
-
-def drop(folder, sealed):
-    folder.mkdir(exist_ok=True)
-    for item in sealed:
-        (folder / f"{item.id}.env").write_bytes(item.data)
-
-
-def seal(terminal, public, kind="callback", **changes):
-    form = {**(CALLBACK if kind == "callback" else DISCLOSURE), **changes}
-    return envelope.seal(form, kind, public, terminal, now=NOW)
 
 
 def rows(db_path, sql):

@@ -11,34 +11,7 @@ from kiosk.county.inbox import keys as county_keys
 from kiosk.errors import KnownError
 from kiosk.formats import envelope, forms, ids
 from kiosk.outbox import identity
-
-ID_WEIGHTS = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
-
-
-def valid_id(prefix17: str) -> str:
-    """An ID number with the right GB 11643 check character (computed here independently)."""
-    total = sum(int(d) * w for d, w in zip(prefix17, ID_WEIGHTS, strict=True))
-    return prefix17 + "10X98765432"[total % 11]
-
-
-DISCLOSURE = {
-    "name": "欧阳小明",
-    "id_number": valid_id("37152219620315123"),
-    "phone": "13912345678",
-    "wanted": "2025年张鲁回族镇耕地地力保护补贴发放明细，特别是第三批次的说明",
-    "delivery": "邮寄",
-    "address": "莘县张鲁回族镇前街村12号",
-    "purpose": "核对本户补贴",
-    "refers_to": {"village": "371522102001", "year": 2025},
-}
-CALLBACK = {
-    "phone": "15066667777", "topic": "低保", "text": "想问问今年的低保什么时候评", "preferred_time": "上午"
-}
-
-
-def make_county(path):
-    county_keys.create_inbox_keys(path)
-    return county_keys.inbox_public(path), county_keys.load_inbox_private(path)
+from tests.helpers.envelopes import CALLBACK, DISCLOSURE, make_county, valid_id
 
 
 @pytest.fixture

@@ -18,7 +18,7 @@ from kiosk.formats import envelope
 from kiosk.outbox import delivery as push
 from kiosk.outbox import identity
 from kiosk.outbox import queue as outbox
-from tests.test_inbox_envelope import CALLBACK, DISCLOSURE, make_county
+from tests.helpers.envelopes import CALLBACK, DISCLOSURE, make_county
 
 T0 = dt.datetime(2026, 11, 27, 9, 0, tzinfo=dt.UTC)
 REPO = Path(__file__).resolve().parent.parent
@@ -168,7 +168,7 @@ import resource, signal, sys
 from pathlib import Path
 from kiosk.formats import envelope
 from kiosk.outbox import identity, queue as outbox
-from tests.test_inbox_envelope import CALLBACK
+from tests.helpers.envelopes import CALLBACK
 folder, keydir, public, limit = sys.argv[1], sys.argv[2], sys.argv[3], int(sys.argv[4])
 terminal = identity.load_or_create(keydir)
 box = outbox.Outbox(folder)
@@ -295,7 +295,7 @@ _FULL_DISK = """
 import resource, sys
 from kiosk.formats import envelope
 from kiosk.outbox import identity, queue as outbox
-from tests.test_inbox_envelope import CALLBACK
+from tests.helpers.envelopes import CALLBACK
 box = outbox.Outbox(sys.argv[1])
 sealed = envelope.seal(CALLBACK, "callback", sys.argv[3], identity.load_or_create(sys.argv[2]))
 resource.setrlimit(resource.RLIMIT_FSIZE, (300, 300))  # like a disk that fills up mid-write

@@ -19,8 +19,7 @@ from kiosk.errors import ImportRefused, KnownError
 from kiosk.formats import datasets
 from kiosk.formats.spreadsheet import write_csv
 from kiosk.formats.validate import DuplicateFinder, Problems, read_rows
-from tests.test_inbox_county import NOW, drop, seal, terminals, write_terminals_csv  # noqa: F401
-from tests.test_inbox_envelope import DISCLOSURE, make_county, valid_id
+from tests.helpers.envelopes import DISCLOSURE, NOW, drop, make_county, seal, valid_id, write_terminals_csv
 
 TODAY = dt.date(2026, 12, 3)  # Thursday: the call-backs (due Tuesday 12-01) are late
 SECOND_ID = valid_id("37152219800101002")
@@ -37,7 +36,7 @@ DIS, CB = "政府信息公开申请", "咨询·预约回电"
 
 
 @pytest.fixture
-def county_db(tmp_path, terminals):  # noqa: F811
+def county_db(tmp_path, terminals):
     """Two disclosure requests and two call-backs, one of them from a terminal not on the list."""
     keydir = tmp_path / "county-keys"
     public, _ = make_county(keydir)

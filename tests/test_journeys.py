@@ -6,7 +6,7 @@ import sqlite3
 import pytest
 
 from kiosk.store.text import name_sort_key, surname
-from tests.conftest import tap
+from tests.helpers.kiosk import tap
 
 TOWN = "371522102"
 

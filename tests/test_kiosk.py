@@ -5,7 +5,7 @@ import sqlite3
 import pytest
 from PySide6.QtGui import QFontInfo
 
-from tests.conftest import tap
+from tests.helpers.kiosk import tap
 
 TOWN = "371522102"
 

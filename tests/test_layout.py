@@ -5,31 +5,15 @@ for (their rows, an answer, a document's 解读) starting above the fold."""
 import sqlite3
 
 import pytest
-from PySide6.QtCore import QPoint, QRect
 from PySide6.QtWidgets import (
-    QAbstractButton,
-    QAbstractItemView,
-    QAbstractScrollArea,
     QLabel,
-    QLineEdit,
     QTableView,
     QWidget,
 )
 
 from kiosk.services import handwriting
-from tests.conftest import StandIn, open_kiosk
-
-SCREENS = [(1080, 1920), (1920, 1080), (1366, 768), (1280, 800)]
-TOWN = "371522001"
-PADDING_PX = 2 * 14  # the style sheet's button padding, left and right
-
-
-def _long_village(db) -> str:
-    """The village with the most rows: the longest list a villager scrolls."""
-    with sqlite3.connect(db) as conn:
-        return conn.execute(
-            "SELECT village_id FROM payout GROUP BY village_id ORDER BY COUNT(*) DESC LIMIT 1"
-        ).fetchone()[0]
+from tests.helpers.kiosk import StandIn, open_kiosk
+from tests.helpers.layout import SCREENS, TOWN, layout_problems, long_village, settle, window_rect
 
 
 def _someone_in(db, village: str) -> str:
@@ -38,74 +22,9 @@ def _someone_in(db, village: str) -> str:
         return conn.execute(query, (village,)).fetchone()[0]
 
 
-def _window_rect(widget: QWidget, window: QWidget) -> QRect:
-    return QRect(widget.mapTo(window, QPoint(0, 0)), widget.size())
-
-
-def _scrolls_inside(widget: QWidget, window: QWidget) -> bool:
-    """Whether the widget lies in an inner scroll area (a village grid, the item strip), where
-    being outside the window only means it is scrolled away. The page frame does not count:
-    what needs that frame scrolled is off the screen."""
-    parent = widget.parentWidget()
-    while parent is not None and parent is not window:
-        area = parent.parentWidget()
-        if isinstance(area, QAbstractScrollArea) and parent is area.viewport():
-            return area.objectName() != "page"
-        parent = area if isinstance(area, QAbstractScrollArea) else parent.parentWidget()
-    return False
-
-
-def _text_need(widget: QWidget, text: str) -> int:
-    metrics = widget.fontMetrics()
-    return max(metrics.horizontalAdvance(line) for line in text.split("\n"))
-
-
-def layout_problems(window, page: str) -> list[str]:
-    """What a villager would find cut or out of reach on ``page``, in words and pixels."""
-    problems = []
-    bounds = window.rect()
-    kinds = (QAbstractButton, QLabel, QLineEdit, QAbstractItemView)
-    controls = [c for kind in kinds for c in window.findChildren(kind) if c.isVisible()]
-    for control in controls:
-        name = f"{page}: {type(control).__name__} “{control.property('text') or control.accessibleName()}”"
-        rect = _window_rect(control, window)
-        if not _scrolls_inside(control, window) and not bounds.contains(rect):
-            right, bottom = rect.right() - bounds.right(), rect.bottom() - bounds.bottom()
-            problems.append(f"{name} outside the window by {max(right, 0)} px right, "
-                            f"{max(bottom, 0)} px down")  # fmt: skip
-        if isinstance(control, QLabel) and control.text():
-            width = control.contentsRect().width()
-            if control.wordWrap():
-                need = control.heightForWidth(width)
-                got = control.contentsRect().height()
-                if need > got:
-                    problems.append(f"{name} cut: needs {need} px of height, got {got}")
-            elif _text_need(control, control.text()) > width:
-                problems.append(f"{name} cut: needs {_text_need(control, control.text())} px, got {width}")
-        elif isinstance(control, QAbstractButton) and control.text():
-            icon = control.iconSize().width() + 4 if not control.icon().isNull() else 0
-            need = _text_need(control, control.text()) + icon + PADDING_PX
-            if need > control.width():
-                problems.append(f"{name} cut: needs {need} px, got {control.width()}")
-    return problems
-
-
-def settle(qtbot) -> None:
-    """Until no layout is pending: a re-styled or re-iconed widget asks for a new layout,
-    which may change a scroll range, which shows an arrow, which asks again. On a busy CI
-    machine a fixed short wait measured a layout halfway."""
-    from PySide6.QtCore import QEvent
-    from PySide6.QtWidgets import QApplication
-
-    qtbot.wait(30)
-    for _ in range(5):
-        QApplication.sendPostedEvents(None, QEvent.Type.LayoutRequest)
-        QApplication.processEvents()
-
-
 def _starts_above_fold(window, widget: QWidget, lines: int = 2) -> int:
     """How far (px) below the window's bottom the first ``lines`` of ``widget`` end (0: in view)."""
-    top = _window_rect(widget, window).top()
+    top = window_rect(widget, window).top()
     if isinstance(widget, QTableView):
         first_row_end = widget.horizontalHeader().height() + widget.rowHeight(0) * lines
     else:
@@ -120,7 +39,7 @@ def show(window, qtbot, db, page: str):
         window.home.choose_town(TOWN)
         return None
     if page in ("payouts", "lookup"):
-        village = _long_village(db)
+        village = long_village(db)
         window.show_village(village)
         if page == "payouts":
             return window.payouts.table
@@ -151,14 +70,14 @@ def show(window, qtbot, db, page: str):
     if page == "verify":  # a scanned sheet that matches the current data
         from kiosk.services import verify
 
-        village = _long_village(db)
+        village = long_village(db)
         year = window.show_village(village) or window.payouts.result.year
         digest = verify.check(verify.Sheet(village, year, None, "")).current_digest
         window.show_verify(f"https://gk.example/verify/{village}-{year}/?d={digest}")
         assert window.verify.verdict.current
         return window.verify.table
     if page == "print_preview":
-        village = _long_village(db)
+        village = long_village(db)
         window.show_village(village)
         window.show_print(village, window.payouts.result.year)
         print_page = window.print_page
@@ -180,7 +99,7 @@ def show(window, qtbot, db, page: str):
         assert search.panel.choices()
         return None
     if page == "writing_name":  # the lookup's name, written by hand
-        window.show_village(_long_village(db))
+        window.show_village(long_village(db))
         window.payouts.show_lookup()
         lookup = window.payouts.lookup
         lookup.write_name.click()

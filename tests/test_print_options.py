@@ -6,7 +6,7 @@ import subprocess
 
 from PySide6.QtPdfWidgets import QPdfView
 
-from tests.conftest import tap
+from tests.helpers.kiosk import tap
 
 
 def _text(path) -> str:

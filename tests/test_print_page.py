@@ -4,9 +4,7 @@ batch print a town onto a stick. Printing through a real CUPS is in test_printer
 
 import os
 import re
-import sqlite3
 import subprocess
-from pathlib import Path
 
 import pytest
 from PySide6.QtCore import Qt
@@ -15,49 +13,7 @@ from PySide6.QtPrintSupport import QPrinter
 from kiosk.app import create_app
 from kiosk.services import admin
 from kiosk.ui.drives import ENV_ROOTS, NO_DRIVE, is_removable_root
-from kiosk.ui.shell import KioskWindow
-from tests.conftest import open_kiosk
-
-TASK_MS = 120_000
-
-
-@pytest.fixture
-def print_db(terminal) -> Path:
-    """A private copy of the demo database: these tests print, and prints are audited."""
-    return terminal
-
-
-def print_rows(db: Path) -> list[str]:
-    """The audit log's print records, oldest first."""
-    conn = sqlite3.connect(db)
-    try:
-        rows = conn.execute("SELECT summary FROM audit_log WHERE kind = 'print' ORDER BY id").fetchall()
-    finally:
-        conn.close()
-    return [r[0] for r in rows]
-
-
-def tap(qtbot, button) -> None:
-    assert button.isVisible() and button.isEnabled(), button.text()
-    qtbot.mouseClick(button, Qt.MouseButton.LeftButton)
-
-
-def kiosk_window(qtbot, tmp_path) -> KioskWindow:
-    return open_kiosk(qtbot, tmp_path / "settings.json")
-
-
-def open_print_page(qtbot, tmp_path):
-    window = kiosk_window(qtbot, tmp_path)
-    qtbot.mouseClick(window.home.town_buttons["371522102"], Qt.MouseButton.LeftButton)
-    first = next(iter(window.home.village_buttons.values()))
-    qtbot.mouseClick(first, Qt.MouseButton.LeftButton)
-    qtbot.mouseClick(window.payouts.print_button, Qt.MouseButton.LeftButton)
-    return window, window.print_page
-
-
-def wait_idle(qtbot, page) -> None:
-    """Until the page's background job (print, save, printer lookup) has reported."""
-    qtbot.waitUntil(lambda: page.task is None, timeout=TASK_MS)
+from tests.helpers.print_page import TASK_MS, kiosk_window, open_print_page, print_rows, tap_ready, wait_idle
 
 
 @pytest.fixture
@@ -141,17 +97,17 @@ def test_qprinter_path_renders_every_page_off_the_ui_thread(qtbot, demo_db, tmp_
 def test_save_to_usb_lists_the_sticks_and_never_overwrites(qtbot, print_db, tmp_path, usb):
     before = print_rows(print_db)
     _, page = open_print_page(qtbot, tmp_path)
-    tap(qtbot, page.save_button)
+    tap_ready(qtbot, page.save_button)
     assert page.panels.currentWidget() is page.drives
     buttons = page.drives.buttons
     assert set(buttons) == set(usb) and all(b.isVisible() for b in buttons.values())
     assert buttons[usb[0]].text().startswith("KINGSTON（可用 ")
     assert all(b.height() >= 80 for b in buttons.values())
-    tap(qtbot, buttons[usb[0]])
+    tap_ready(qtbot, buttons[usb[0]])
     wait_idle(qtbot, page)
     assert page.message.text().startswith("已保存到U盘：")
-    tap(qtbot, page.save_button)
-    tap(qtbot, page.drives.buttons[usb[0]])
+    tap_ready(qtbot, page.save_button)
+    tap_ready(qtbot, page.drives.buttons[usb[0]])
     wait_idle(qtbot, page)
     saved = sorted(usb[0].iterdir())
     first = min(saved, key=lambda p: len(p.name))
@@ -187,8 +143,8 @@ def test_a_read_only_stick_fails_in_chinese_and_the_page_recovers(qtbot, print_d
     monkeypatch.setenv(ENV_ROOTS, str(read_only_stick))
     before = print_rows(print_db)
     _, page = open_print_page(qtbot, tmp_path)
-    tap(qtbot, page.save_button)
-    tap(qtbot, page.drives.buttons[read_only_stick])
+    tap_ready(qtbot, page.save_button)
+    tap_ready(qtbot, page.drives.buttons[read_only_stick])
     wait_idle(qtbot, page)
     assert "只读" in page.message.text() and "U盘" in page.message.text()
     assert page.panels.currentWidget() is page.preview_panel
@@ -200,20 +156,20 @@ def test_a_read_only_stick_fails_in_chinese_and_the_page_recovers(qtbot, print_d
 def test_no_stick_says_so(qtbot, demo_db, tmp_path, monkeypatch):
     monkeypatch.setenv(ENV_ROOTS, str(tmp_path / "no-such-stick"))
     _, page = open_print_page(qtbot, tmp_path)
-    tap(qtbot, page.save_button)
+    tap_ready(qtbot, page.save_button)
     assert page.drives.buttons == {}
     assert page.drives.status.text() == NO_DRIVE == "未检测到U盘，请插入U盘后重试"
     assert page.drives.status.isVisible()
     (tmp_path / "no-such-stick").mkdir()  # plugged in now
-    tap(qtbot, page.drives.rescan)
+    tap_ready(qtbot, page.drives.rescan)
     assert len(page.drives.buttons) == 1
-    tap(qtbot, page.drives.cancel)
+    tap_ready(qtbot, page.drives.cancel)
     assert page.panels.currentWidget() is page.preview_panel and page.save_button.isEnabled()
 
 
 def test_idle_reset_forgets_the_drive_list(qtbot, demo_db, tmp_path, usb):
     window, page = open_print_page(qtbot, tmp_path)
-    tap(qtbot, page.save_button)
+    tap_ready(qtbot, page.save_button)
     assert page.drives.buttons
     window.reset()
     assert window.page_name() == "home"
@@ -251,9 +207,9 @@ def test_batch_print_of_a_town_goes_to_a_new_folder_on_a_stick(qtbot, print_db, 
     page = window.batch_page
     assert window.page_name() == "batch" and "张鲁回族镇 2025年度" in page.title.text()
     for run in (1, 2):
-        tap(qtbot, page.start_button)
+        tap_ready(qtbot, page.start_button)
         assert set(page.drives.buttons) == set(usb)
-        tap(qtbot, page.drives.buttons[usb[1]])
+        tap_ready(qtbot, page.drives.buttons[usb[1]])
         # Wait on what the page shows: the worker may finish before a signal spy could connect.
         qtbot.waitUntil(lambda: page.start_button.isEnabled(), timeout=TASK_MS)
         page.worker.wait()

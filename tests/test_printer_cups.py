@@ -21,9 +21,7 @@ from PySide6.QtWidgets import QAbstractButton, QApplication, QDialog, QMenu
 from kiosk.errors import KnownError
 from kiosk.services import printer
 from kiosk.ui.drives import ENV_ROOTS
-from tests.test_print_page import TASK_MS, open_print_page, print_db, print_rows, tap, wait_idle
-
-__all__ = ["print_db"]  # a fixture, imported for these tests
+from tests.helpers.print_page import TASK_MS, open_print_page, print_rows, tap_ready, wait_idle
 
 PRINTER = "KioskPDF"
 CUPS_PDF = Path("/usr/lib/cups/backend/cups-pdf")
@@ -190,12 +188,12 @@ def test_a_villager_prints_through_our_confirm_screen_to_cups(qtbot, cups, print
     window.settings.set("printer", PRINTER)
     before = print_rows(print_db)
     pages, since = page.document.pageCount(), time.time()
-    tap(qtbot, page.print_button)
+    tap_ready(qtbot, page.print_button)
     qtbot.waitUntil(lambda: page.panels.currentWidget() is page.confirm_panel, timeout=TASK_MS)
     assert f"打印机：{PRINTER}" in page.confirm_text.text()
     assert f"共 {pages} 页" in page.confirm_text.text()
     assert page.confirm_button.height() >= 80 and page.cancel_button.height() >= 80
-    tap(qtbot, page.confirm_button)
+    tap_ready(qtbot, page.confirm_button)
     assert page.panels.currentWidget() is page.busy_panel and page.busy_panel.text() == "正在打印……"
     wait_idle(qtbot, page)
     assert page.message.text().startswith(f"已发送到打印机“{PRINTER}”，共 {pages} 页"), page.message.text()
@@ -222,7 +220,7 @@ def test_an_unknown_printer_is_said_in_chinese_and_the_buttons_come_back(qtbot, 
     window, page = open_print_page(qtbot, tmp_path)
     window.settings.set("printer", "三楼打印机")
     before = print_rows(print_db)
-    tap(qtbot, page.print_button)
+    tap_ready(qtbot, page.print_button)
     wait_idle(qtbot, page)
     assert page.message.text() == "找不到打印机“三楼打印机”，请联系工作人员检查打印机设置"
     assert page.panels.currentWidget() is page.preview_panel
@@ -234,11 +232,11 @@ def test_cancel_and_idle_reset_leave_no_confirm_screen(qtbot, cups, print_db, tm
     window, page = open_print_page(qtbot, tmp_path)
     window.settings.set("printer", PRINTER)
     code, before = window.village_code, print_rows(print_db)
-    tap(qtbot, page.print_button)
+    tap_ready(qtbot, page.print_button)
     qtbot.waitUntil(lambda: page.panels.currentWidget() is page.confirm_panel, timeout=TASK_MS)
-    tap(qtbot, page.cancel_button)
+    tap_ready(qtbot, page.cancel_button)
     assert page.panels.currentWidget() is page.preview_panel and page.print_button.isEnabled()
-    tap(qtbot, page.print_button)
+    tap_ready(qtbot, page.print_button)
     qtbot.waitUntil(lambda: page.panels.currentWidget() is page.confirm_panel, timeout=TASK_MS)
     window.reset()  # the idle timeout, with the confirmation on screen
     assert window.page_name() == "home"
@@ -247,10 +245,10 @@ def test_cancel_and_idle_reset_leave_no_confirm_screen(qtbot, cups, print_db, tm
     # Reset while printing: the villager's result does not stay for the next one.
     window.show_village(code)
     window.show_print(code, 2025)
-    tap(qtbot, page.print_button)
+    tap_ready(qtbot, page.print_button)
     qtbot.waitUntil(lambda: page.panels.currentWidget() is page.confirm_panel, timeout=TASK_MS)
     since = time.time()
-    tap(qtbot, page.confirm_button)
+    tap_ready(qtbot, page.confirm_button)
     task = page.task
     window.reset()
     task.wait()
@@ -293,7 +291,7 @@ def test_no_button_on_the_print_page_opens_a_dialog_or_menu(qtbot, cups, print_d
     tapped: set[int] = set()
 
     def press(button) -> None:
-        tap(qtbot, button)
+        tap_ready(qtbot, button)
         tapped.add(shiboken6.getCppPointer(button)[0])
         wait_idle(qtbot, page)
 

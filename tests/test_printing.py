@@ -16,7 +16,7 @@ from kiosk.store.db import close_database, open_database
 from printing.fonts import fonts
 from printing.model import NoticeData, NoticeRow, NoticeSection, PageSetup, Phone
 from printing.notice import NoticeError, render_notice
-from tests.conftest import copy_database
+from tests.helpers.data import copy_database
 
 LONG_REMARK = "龘" * 30  # one distinctive character, far longer than the 备注 column
 

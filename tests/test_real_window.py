@@ -17,7 +17,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import copy_database
+from tests.helpers.data import copy_database
 
 APP_CLASS = '"莘情公开")'  # the window's WM_CLASS ends with the application name (app.create_app)
 

@@ -14,9 +14,8 @@ from PySide6.QtWidgets import QAbstractButton, QLabel, QLineEdit, QTextBrowser
 from kiosk.county.inbox.keys import create_inbox_keys
 from kiosk.services import handwriting, requests
 from kiosk.store.models import FeedState, Reply
-from tests.conftest import StandIn, open_kiosk, tap
-from tests.test_layout import SCREENS, TOWN, _long_village, layout_problems, settle
-from tests.test_verify_kiosk import _scan
+from tests.helpers.kiosk import StandIn, open_kiosk, scan, tap
+from tests.helpers.layout import SCREENS, TOWN, layout_problems, long_village, settle
 
 NAME = "张三"
 ID_BASE = "11010519491231002"
@@ -109,7 +108,7 @@ def _assert_forgotten(page) -> None:
 
 
 def test_a_disclosure_request_by_taps_ends_in_a_receipt(qtbot, kiosk, terminal, monkeypatch):
-    village = _long_village(terminal)
+    village = long_village(terminal)
     kiosk.show_village(village)  # the villager looked at their village first
     kiosk.go_home()
     page = _disclosure_to_confirm(qtbot, kiosk, monkeypatch)
@@ -169,7 +168,7 @@ def test_a_callback_request_and_its_progress_by_keypad_and_by_scan(qtbot, kiosk)
                  received_on=dt.date.today(), due_on=dt.date.today(), answered_on=dt.date.today(),
                  answer="您好，已电话答复：补贴每年11月发放。")  # fmt: skip
     kiosk.go_home()
-    _scan(kiosk, f"SQGK-RECEIPT:{number}")
+    scan(kiosk, f"SQGK-RECEIPT:{number}")
     assert kiosk.page_name() == "progress" and progress.status.text() == "已答复"
     assert "11月发放" in progress.answer.toPlainText() and progress.answer.isVisible()
     kiosk.reset()
@@ -297,7 +296,7 @@ def test_every_step_fits_the_screen(qtbot, terminal, tmp_path, monkeypatch, scre
     FeedState.update(inbox_key=create_inbox_keys(tmp_path / "keys")).execute()
     window = open_kiosk(qtbot, tmp_path / "settings.json", terminal, size=screen)
     qtbot.waitUntil(lambda: bool(window._activity), timeout=5000)
-    window.show_village(_long_village(terminal))
+    window.show_village(long_village(terminal))
     window.elderly.setChecked(elderly)
     mode = "长辈模式" if elderly else "normal"
     shots = os.environ.get("KIOSK_SHOTS")  # a folder: each state saved as a PNG to look at

@@ -13,7 +13,7 @@ from tuf.api.metadata import Metadata, Root
 
 from kiosk.county.feed import keys, publisher
 from kiosk.errors import KnownError
-from tests.test_sync import refused
+from tests.helpers.feeds import refused
 
 
 @pytest.fixture

@@ -24,7 +24,7 @@ from shiboken6 import Shiboken
 from kiosk.services import handwriting
 from kiosk.ui import tasks
 from kiosk.ui.shell import KioskWindow
-from tests.conftest import StandIn, open_kiosk
+from tests.helpers.kiosk import StandIn, open_kiosk
 
 JOURNEYS = 50  # each followed by an idle reset
 IDLE_RESETS = 200  # back to back, as on a kiosk nobody touches

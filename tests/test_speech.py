@@ -274,7 +274,7 @@ def test_a_hung_daemon_is_found_out_off_the_ui_thread_within_the_deadline(tmp_pa
 def test_the_kiosk_shows_read_aloud_and_reads_the_page_shown(qtbot, speechd, demo_db, tmp_path):
     """The real window with a working Mandarin voice: 朗读 appears, and a tap hands the
     engine what the page shown says (a lookup's rows), which then reaches espeak-ng."""
-    from tests.conftest import open_kiosk, tap
+    from tests.helpers.kiosk import open_kiosk, tap
 
     daemon = wav_daemon(speechd, ["cmn"])
     window = open_kiosk(qtbot, tmp_path / "settings.json", demo_db)

@@ -21,16 +21,8 @@ from kiosk.config import Settings
 from kiosk.services import admin
 from kiosk.store.db import close_database, open_database, quick_check
 from kiosk.ui.shell import KioskWindow
-from tests.conftest import copy_database, open_kiosk, tap
-
-PIN = "246810"
-
-
-def unlock(qtbot, window, pin=PIN):
-    tap(qtbot, window.staff_button)
-    for digit in pin:
-        tap(qtbot, window.admin.pad.keys[digit])
-    tap(qtbot, window.admin.enter)
+from tests.helpers.data import copy_database
+from tests.helpers.kiosk import PIN, open_kiosk, tap, unlock
 
 
 @pytest.fixture

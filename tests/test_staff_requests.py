@@ -8,8 +8,7 @@ import pytest
 from kiosk.county.inbox import keys as county_keys
 from kiosk.services import admin, requests
 from kiosk.store.models import FeedState
-from tests.conftest import open_kiosk, tap
-from tests.test_staff_and_faults import PIN, unlock
+from tests.helpers.kiosk import PIN, open_kiosk, tap, unlock
 
 CALLBACK = {"phone": "13800001111", "topic": "社会救助", "text": "想问低保怎么申请"}
 

@@ -10,7 +10,7 @@ from kiosk.services import catalogue
 from kiosk.store import migrations
 from kiosk.store.db import close_database, open_database
 from kiosk.store.models import ALL_MODELS, CatalogueEntry, database
-from tests.conftest import content_digest
+from tests.helpers.data import content_digest
 
 
 def test_new_database_has_wal_foreign_keys_and_latest_schema(empty_db):

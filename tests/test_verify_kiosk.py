@@ -5,25 +5,11 @@ import sqlite3
 import subprocess
 
 import pytest
-from PySide6.QtCore import Qt
-from PySide6.QtTest import QTest
 
 from kiosk.services import notices
-from tests.conftest import open_kiosk, tap
+from tests.helpers.kiosk import open_kiosk, scan, tap
 
 VILLAGE_TOWN = "371522102"
-
-
-def _scan(window, text: str) -> None:
-    """What a USB QR scanner does: type the text fast, then Enter, to whatever has focus
-    (once the kiosk is up: it listens from its first frame on)."""
-    for _ in range(500):
-        if window._activity:
-            break
-        QTest.qWait(10)
-    target = window.focusWidget() or window
-    QTest.keyClicks(target, text)
-    QTest.keyClick(target, Qt.Key.Key_Return)
 
 
 def _qr_url(pdf) -> str:
@@ -53,7 +39,7 @@ def test_scanned_sheet_is_current_then_updated_and_a_made_up_one_is_not_found(qt
     assert f"/{village}-{year}" in url and "?d=" in url
     window = open_kiosk(qtbot, tmp_path / "settings.json", terminal)
     window.home.choose_town(VILLAGE_TOWN)  # anywhere: the scanner needs no field in focus
-    _scan(window, url)
+    scan(window, url)
     page = window.verify
     assert window.page_name() == "verify"
     assert page.verdict.status == "现行" and "一致" in page.message.text()
@@ -63,7 +49,7 @@ def test_scanned_sheet_is_current_then_updated_and_a_made_up_one_is_not_found(qt
         first = "SELECT MIN(id) FROM payout WHERE village_id = ? AND year = ?"
         conn.execute(f"UPDATE payout SET amount_fen = amount_fen + 100 WHERE id = ({first})", (village, year))
     window.go_home()
-    _scan(window, url)
+    scan(window, url)
     assert page.verdict.status == "已更新" and "已更新" in page.message.text()
     # The print number typed on the keypad finds the same sheet.
     tap(qtbot, page.again)
@@ -72,7 +58,7 @@ def test_scanned_sheet_is_current_then_updated_and_a_made_up_one_is_not_found(qt
     tap(qtbot, page.check_button)
     assert page.verdict.status == "已更新" and page.verdict.sheet.village_code == village
     # A made-up 校验码 in an otherwise right address.
-    _scan(window, url.split("?d=")[0] + "?d=0123456789abcdef")
+    scan(window, url.split("?d=")[0] + "?d=0123456789abcdef")
     assert page.verdict.status == "未找到" and "未找到" in page.message.text()
     # 重新打印 prints the current data of that notice.
     tap(qtbot, page.reprint)
@@ -88,7 +74,7 @@ def test_typing_on_the_keypad_is_not_taken_for_a_scan_and_junk_is_refused(qtbot,
     assert page.field.text() == "12AB"
     tap(qtbot, page.check_button)
     assert page.verdict is None and "打印编号" in page.message.text()
-    _scan(window, "http://example.com/not-a-notice")
+    scan(window, "http://example.com/not-a-notice")
     assert page.verdict is None and "不是本县公示单" in page.message.text()
 
 

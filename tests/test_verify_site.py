@@ -20,8 +20,8 @@ from kiosk.county.feed import publisher, verify_site
 from kiosk.formats import feed_format, notice_digest
 from kiosk.services import notices, payouts, sync
 from kiosk.store.db import close_database, open_database
-from tests.benchmarks.baseline import add_one_yuan
-from tests.test_sync import FeedServer
+from tests.helpers.feeds import FeedServer
+from tests.helpers.spreadsheets import add_one_yuan
 
 YEAR = 2025
 TOWN = "371522102"  # 朝城镇

@@ -18,7 +18,8 @@ from kiosk import fmt
 from kiosk.county.feed import publisher
 from kiosk.errors import KnownError
 from kiosk.services import payouts, sync
-from tests.conftest import content_digest, open_kiosk, tap
+from tests.helpers.data import content_digest
+from tests.helpers.kiosk import open_kiosk, tap
 
 TOWN = "371522102"  # 朝城镇
 TARGET = f"payouts/2025/{TOWN}.csv.gz"

@@ -1,6 +1,5 @@
 """The raw sqlite3 baselines the benchmarks print their figures against."""
 
-import csv
 import sqlite3
 import time
 from pathlib import Path
@@ -38,12 +37,3 @@ def raw_payout_insert(source_db: Path, scratch: Path) -> tuple[int, float]:
     conn.close()
     return len(rows), seconds
 
-
-def add_one_yuan(path: Path) -> None:
-    """A county correction: one more 元 on the first row of a payouts CSV."""
-    with path.open(encoding="utf-8-sig") as f:
-        rows = list(csv.reader(f))
-    amount = rows[0].index("发放金额(元)")
-    rows[1][amount] = f"{float(rows[1][amount]) + 1:.2f}"
-    with path.open("w", encoding="utf-8-sig", newline="") as f:
-        csv.writer(f).writerows(rows)

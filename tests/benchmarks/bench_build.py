@@ -3,7 +3,7 @@
 Builds the feed (read, validate, mask, partition, sign) from the same demo county with its
 payout files as CSV, XLSX, XLS (Excel 97-2003) and messy XLSX (merged title and unit rows,
 a two-row header under aliases, text amounts, units in the cells, 合计 and 制表人 lines:
-tests/test_county_exports.py), and prints rows/s and the ratio to CSV.
+tests/helpers/spreadsheets.py), and prints rows/s and the ratio to CSV.
 
 Goals: XLSX within 2x of CSV; messy XLSX within 1.5x of clean XLSX.
 
@@ -21,14 +21,9 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parents[2]))  # the repo, for tests.*
 
 from kiosk.county.feed import demo_county, keys, publisher
-from tests.test_county_exports import write_messy_xlsx
+from tests.helpers.spreadsheets import clean_rows, write_messy_xlsx
 
 SEED = 1
-
-
-def _clean_rows(path: Path) -> list[dict[str, str]]:
-    with path.open(encoding="utf-8-sig") as f:
-        return list(csv.DictReader(f))
 
 
 def _reshape(csv_input: Path, out: Path, write) -> None:
@@ -57,7 +52,7 @@ def _as_xls(path: Path, folder: Path) -> None:
 
 def _as_messy(path: Path, folder: Path) -> None:
     year, _, town = path.stem.split("_")
-    write_messy_xlsx(folder / f"{town}补贴发放花名册（{year}）.xlsx", _clean_rows(path),
+    write_messy_xlsx(folder / f"{town}补贴发放花名册（{year}）.xlsx", clean_rows(path),
                      f"莘县{town}{year}年度惠民惠农财政补贴资金发放花名册")  # fmt: skip
 
 

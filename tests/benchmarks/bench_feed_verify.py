@@ -10,13 +10,15 @@ Run:  python tests/benchmarks/bench_feed_verify.py [--households 250000] [--work
 import argparse
 import hashlib
 import shutil
+import sys
 import tempfile
 import time
 from pathlib import Path
 
-from baseline import add_one_yuan
+sys.path.insert(0, str(Path(__file__).resolve().parents[2]))  # the repo, for tests.*
 
 from kiosk.county.feed import demo_county, keys, publisher
+from tests.helpers.spreadsheets import add_one_yuan
 
 
 def _build(input_dir: Path, keydir: Path, out: Path, verify: bool, repeat: int) -> float:

@@ -11,15 +11,19 @@ Run:  python tests/benchmarks/bench_sync.py [--households 250000] [--work DIR]
 
 import argparse
 import shutil
+import sys
 import tempfile
 import time
 from pathlib import Path
 
-from baseline import add_one_yuan, raw_payout_insert
+from baseline import raw_payout_insert
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[2]))  # the repo, for tests.*
 
 from kiosk.county.feed import demo_county, keys, publisher
 from kiosk.services import sync
 from kiosk.store.db import close_database, open_database
+from tests.helpers.spreadsheets import add_one_yuan
 
 YEAR = 2025
 

@@ -1,0 +1,58 @@
+"""Sealed requests between terminal and county: the forms a villager fills, an ID number
+with a right check character, the county's inbox keys, envelopes sealed at a fixed time and
+dropped in a folder, and the county's list of terminals.
+"""
+
+import datetime as dt
+
+from kiosk.county.inbox import keys as county_keys
+from kiosk.formats import envelope
+
+ID_WEIGHTS = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
+NOW = dt.datetime(2026, 11, 27, 2, 0, tzinfo=dt.UTC)  # Friday 10:00 in Shen County
+
+
+def valid_id(prefix17: str) -> str:
+    """An ID number with the right GB 11643 check character (computed here independently)."""
+    total = sum(int(d) * w for d, w in zip(prefix17, ID_WEIGHTS, strict=True))
+    return prefix17 + "10X98765432"[total % 11]
+
+
+DISCLOSURE = {
+    "name": "欧阳小明",
+    "id_number": valid_id("37152219620315123"),
+    "phone": "13912345678",
+    "wanted": "2025年张鲁回族镇耕地地力保护补贴发放明细，特别是第三批次的说明",
+    "delivery": "邮寄",
+    "address": "莘县张鲁回族镇前街村12号",
+    "purpose": "核对本户补贴",
+    "refers_to": {"village": "371522102001", "year": 2025},
+}
+CALLBACK = {
+    "phone": "15066667777", "topic": "低保", "text": "想问问今年的低保什么时候评", "preferred_time": "上午"
+}
+
+
+def make_county(path):
+    """The county's inbox keys in ``path``: (public key, private key)."""
+    county_keys.create_inbox_keys(path)
+    return county_keys.inbox_public(path), county_keys.load_inbox_private(path)
+
+
+def seal(terminal, public, kind="callback", **changes):
+    """A request of ``kind`` (the forms above with ``changes``) sealed by ``terminal`` at NOW."""
+    form = {**(CALLBACK if kind == "callback" else DISCLOSURE), **changes}
+    return envelope.seal(form, kind, public, terminal, now=NOW)
+
+
+def drop(folder, sealed):
+    """The envelopes as the county finds them in ``folder`` (a stick's inbox, the uploads)."""
+    folder.mkdir(exist_ok=True)
+    for item in sealed:
+        (folder / f"{item.id}.env").write_bytes(item.data)
+
+
+def write_terminals_csv(path, rows, header="fingerprint,name,town,status"):
+    """The county's list of terminals (terminals.csv) as Chinese Excel saves it."""
+    path.write_text("\n".join([header, *rows]) + "\n", encoding="utf-8-sig")
+    return path
