@@ -20,6 +20,7 @@ from kiosk.errors import ImportRefused
 from kiosk.formats import feed_format, spreadsheet
 from kiosk.formats.datasets import PAYOUTS
 from kiosk.formats.validate import DuplicateFinder, Problems, read_rows
+from tests.helpers.cli import run_kiosk
 from tests.helpers.spreadsheets import clean_rows, write_messy_xlsx, yuan
 
 
@@ -341,16 +342,9 @@ def test_id_number_excel_stored_as_a_number_says_so(tmp_path):
 
 def test_the_build_says_where_a_missing_year_was_taken_from(county_input, county_keys, tmp_path):
     """What the reader filled in reaches the clerk: `kiosk feed build` prints it."""
-    import os
-    import subprocess
-    import sys
-
     _replace_with_messy(county_input)
-    env = {**os.environ, "XDG_DATA_HOME": str(tmp_path / "data")}
-    done = subprocess.run([sys.executable, "-m", "kiosk", "feed", "build", "--input", str(county_input),
-                           "--keys", str(county_keys), "--out", str(tmp_path / "feed")],
-                          capture_output=True, text=True, env=env, timeout=300)  # fmt: skip
-    assert done.returncode == 0, done.stderr
+    done = run_kiosk("feed", "build", "--input", county_input, "--keys", county_keys, "--out",
+                     tmp_path / "feed", env={"XDG_DATA_HOME": str(tmp_path / "data")}, ok=True)  # fmt: skip
     notes = [line for line in done.stdout.splitlines() if line.startswith("  说明：")]
     assert len(notes) == 1 and "年度" in notes[0] and "取自标题" in notes[0], done.stdout
 

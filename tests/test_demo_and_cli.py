@@ -1,12 +1,10 @@
 """The demo county generator and the `kiosk` command line, run as a user would."""
 
 import hashlib
-import os
-import subprocess
-import sys
 from pathlib import Path
 
 from kiosk.county.feed import demo_county
+from tests.helpers.cli import run_kiosk
 
 
 def _tree_digest(folder: Path) -> dict[str, str]:
@@ -48,22 +46,11 @@ def test_demo_files_have_county_export_headers(demo_input):
     assert villages.count("演示数据") == villages.count("\n") - 1
 
 
-def kiosk(*args: str, db: Path | None = None, check: bool = False) -> subprocess.CompletedProcess:
-    env = {**os.environ, "QT_QPA_PLATFORM": "offscreen"}
-    if db is not None:
-        env["KIOSK_DB"] = str(db)
-    return subprocess.run(
-        [sys.executable, "-m", "kiosk", *args], capture_output=True, text=True, env=env,
-        timeout=240, check=check,
-    )  # fmt: skip
-
-
 def test_cli_demo_builds_then_skips_when_present(tmp_path):
     db = tmp_path / "kiosk.sqlite3"
-    first = kiosk("demo", "--households", "300", "--format", "csv", db=db)
-    assert first.returncode == 0, first.stderr
+    first = run_kiosk("demo", "--households", "300", "--format", "csv", db=db, ok=True)
     assert "已生成签名数据源" in first.stdout and "同步完成" in first.stdout and db.exists()
-    again = kiosk("demo", "--if-missing", db=db)
+    again = run_kiosk("demo", "--if-missing", db=db)
     assert again.returncode == 0 and "跳过" in again.stdout
 
 
@@ -74,28 +61,24 @@ def test_cli_refuses_a_newer_database_with_one_clear_line(tmp_path):
     conn = sqlite3.connect(db)
     conn.execute("PRAGMA user_version = 999")
     conn.close()
-    result = kiosk("demo", "--households", "100", db=db)
+    result = run_kiosk("demo", "--households", "100", db=db)
     assert result.returncode == 1
     assert "更新版本" in result.stderr and "Traceback" not in result.stderr
 
 
 def test_usage_error_exits_2():
-    assert kiosk("nonsense").returncode == 2
+    assert run_kiosk("nonsense").returncode == 2
 
 
 def test_set_pin_stores_only_a_hash_in_the_database(tmp_path):
     import sqlite3
 
     db = tmp_path / "kiosk.sqlite3"
-    env = {**os.environ, "KIOSK_DB": str(db)}
-    result = subprocess.run([sys.executable, "-m", "kiosk", "set-pin"], input="246810\n",
-                            capture_output=True, text=True, env=env, timeout=60)  # fmt: skip
-    assert result.returncode == 0, result.stderr
+    run_kiosk("set-pin", db=db, stdin="246810\n", ok=True)
     conn = sqlite3.connect(db)
     (stored,) = conn.execute("SELECT pin_hash FROM staff_access WHERE id = 1").fetchone()
     conn.close()
     assert stored.startswith("scrypt$") and "246810" not in stored
     assert not (tmp_path / "settings.json").exists()  # no secret in the world-readable file
-    bad = subprocess.run([sys.executable, "-m", "kiosk", "set-pin"], input="12\n",
-                         capture_output=True, text=True, env=env, timeout=60)  # fmt: skip
+    bad = run_kiosk("set-pin", db=db, stdin="12\n")
     assert bad.returncode == 1 and "6 到 12 位数字" in bad.stderr

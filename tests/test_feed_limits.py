@@ -20,6 +20,7 @@ from tuf.api.serialization.json import JSONSerializer
 from kiosk.county.feed import keys, publisher
 from kiosk.formats import feed_format
 from kiosk.store.db import close_database, open_database
+from tests.helpers.cli import run_kiosk
 from tests.helpers.data import content_digest, copy_database
 from tests.helpers.feeds import TOWN, FeedServer, rebuild_with_change, refused, run_sync
 
@@ -335,11 +336,8 @@ def test_cli_sync_on_a_read_only_database_or_folder(terminal, feed, county_keys,
     _mount("--bind", str(target), str(target))
     try:
         _mount("-o", "remount,bind,ro", str(target))
-        done = subprocess.run(
-            [sys.executable, "-m", "kiosk", "sync", "--source", str(feed), "--db", str(terminal),
-             "--trusted-root", str(county_keys / "root.json")],
-            capture_output=True, text=True, timeout=120,
-        )  # fmt: skip
+        done = run_kiosk("sync", "--source", feed, "--db", terminal, "--trusted-root",
+                         county_keys / "root.json")  # fmt: skip
     finally:
         _umount(target)
     assert done.returncode == 1, done.stderr

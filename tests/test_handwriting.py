@@ -2,14 +2,12 @@
 Make Me a Hanzi medians (tests/data/strokes, see its README.md)."""
 
 import json
-import os
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
 
 from kiosk.services import handwriting
+from tests.helpers.cli import run_kiosk
 
 STROKES = Path(__file__).parent / "data" / "strokes"
 APT = "apt-get install libzinnia0 tegaki-zinnia-simplified-chinese"
@@ -35,11 +33,6 @@ def rss_kb() -> int:
         if line.startswith("VmRSS:"):
             return int(line.split()[1])
     raise AssertionError("no VmRSS")
-
-
-def kiosk(*args: str, **env: str) -> subprocess.CompletedProcess:
-    return subprocess.run([sys.executable, "-m", "kiosk", *args], capture_output=True, text=True,
-                          timeout=60, env={**os.environ, **env})  # fmt: skip
 
 
 def test_the_set_has_at_least_30_characters():
@@ -69,17 +62,16 @@ def test_cli_prints_the_character_first(tmp_path):
     shi = tmp_path / "shi.json"  # two clean straight strokes in a 300 x 300 box
     strokes = [[[30, 150], [150, 148], [270, 150]], [[150, 30], [150, 270]]]
     shi.write_text(json.dumps({"width": 300, "height": 300, "strokes": strokes}))
-    result = kiosk("handwriting", "recognize", str(shi))
-    assert result.returncode == 0, result.stderr
+    result = run_kiosk("handwriting", "recognize", str(shi), ok=True)
     assert result.stdout.splitlines()[0] == "十"
-    wang = kiosk("handwriting", "recognize", str(STROKES / "王.json"), "--limit", "3")
+    wang = run_kiosk("handwriting", "recognize", str(STROKES / "王.json"), "--limit", "3")
     assert wang.returncode == 0 and wang.stdout.splitlines()[0] == "王", wang.stdout + wang.stderr
     assert len(wang.stdout.splitlines()) <= 3
 
 
 def test_cli_missing_library_is_a_plain_chinese_message():
-    result = kiosk("handwriting", "recognize", str(STROKES / "王.json"),
-                   KIOSK_ZINNIA_LIB="/nonexistent/libzinnia.so.0")  # fmt: skip
+    result = run_kiosk("handwriting", "recognize", str(STROKES / "王.json"),
+                       env={"KIOSK_ZINNIA_LIB": "/nonexistent/libzinnia.so.0"})  # fmt: skip
     assert result.returncode == 1
     assert "本机未安装手写识别库 libzinnia" in result.stderr and "libzinnia0" in result.stderr
     assert "Traceback" not in result.stderr + result.stdout
@@ -87,8 +79,8 @@ def test_cli_missing_library_is_a_plain_chinese_message():
 
 @needs_zinnia
 def test_cli_missing_model_is_a_plain_chinese_message():
-    result = kiosk("handwriting", "recognize", str(STROKES / "王.json"),
-                   KIOSK_ZINNIA_MODEL="/nonexistent/x.model")  # fmt: skip
+    result = run_kiosk("handwriting", "recognize", str(STROKES / "王.json"),
+                       env={"KIOSK_ZINNIA_MODEL": "/nonexistent/x.model"})  # fmt: skip
     assert result.returncode == 1
     assert "手写识别模型" in result.stderr and "tegaki-zinnia-simplified-chinese" in result.stderr
     assert "Traceback" not in result.stderr + result.stdout

@@ -5,6 +5,7 @@ import sqlite3
 import pytest
 from PySide6.QtGui import QFontInfo
 
+from tests.helpers.cli import run_kiosk
 from tests.helpers.kiosk import tap
 
 TOWN = "371522102"
@@ -97,16 +98,10 @@ def test_print_from_the_payouts_page(qtbot, window, demo_db):
 
 @pytest.mark.parametrize("page", ["home", "payouts", "print"])
 def test_screenshot_command_writes_a_non_blank_png(demo_db, tmp_path, page):
-    import subprocess
-    import sys
-
     from PySide6.QtGui import QImage
 
     out = tmp_path / f"{page}.png"
-    result = subprocess.run([sys.executable, "-m", "kiosk", "screenshot", "--page", page,
-                             "--db", str(demo_db), "--out", str(out)],
-                            capture_output=True, text=True, timeout=120)  # fmt: skip
-    assert result.returncode == 0, result.stderr
+    run_kiosk("screenshot", "--page", page, "--db", demo_db, "--out", out, ok=True)
     image = QImage(str(out))
     assert image.width() >= 1280 and image.height() >= 800
     colours = {image.pixel(x, y) for x in range(0, image.width(), 37)

@@ -4,7 +4,6 @@ import datetime as dt
 import re
 import sqlite3
 import subprocess
-import sys
 from pathlib import Path
 
 import pytest
@@ -16,6 +15,7 @@ from kiosk.store.db import close_database, open_database
 from printing.fonts import fonts
 from printing.model import NoticeData, NoticeRow, NoticeSection, PageSetup, Phone
 from printing.notice import NoticeError, render_notice
+from tests.helpers.cli import run_kiosk
 from tests.helpers.data import copy_database
 
 LONG_REMARK = "龘" * 30  # one distinctive character, far longer than the 备注 column
@@ -242,12 +242,8 @@ def test_village_without_payouts_that_year_is_a_clear_message(demo_db, tmp_path)
 
 def test_cli_prints_a_township_batch_with_an_index(demo_db, tmp_path):
     out = tmp_path / "town"
-    result = subprocess.run(
-        [sys.executable, "-m", "kiosk", "print", "township", "--township",
-         "371522101", "--year", "2025", "--out", str(out), "--db", str(demo_db)],
-        capture_output=True, text=True, timeout=300,
-    )  # fmt: skip
-    assert result.returncode == 0, result.stderr
+    result = run_kiosk("print", "township", "--township", "371522101", "--year", "2025", "--out", out,
+                       "--db", demo_db, ok=True)  # fmt: skip
     pdfs = sorted(out.glob("*.pdf"))
     index = (out / "index.csv").read_text(encoding="utf-8-sig").splitlines()
     conn = sqlite3.connect(demo_db)

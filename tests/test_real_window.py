@@ -11,12 +11,12 @@ import select
 import shutil
 import signal
 import subprocess
-import sys
 import time
 from pathlib import Path
 
 import pytest
 
+from tests.helpers.cli import kiosk_command
 from tests.helpers.data import copy_database
 
 APP_CLASS = '"莘情公开")'  # the window's WM_CLASS ends with the application name (app.create_app)
@@ -96,8 +96,8 @@ def _run_kiosk(db: Path, display: str, tmp_path: Path) -> subprocess.Popen:
     env.pop("WAYLAND_DISPLAY", None)
     (tmp_path / "home").mkdir(exist_ok=True)
     with (tmp_path / "kiosk.out").open("wb") as output:
-        return subprocess.Popen([sys.executable, "-m", "kiosk", "run", "--db", str(db)], env=env,
-                                stdout=output, stderr=subprocess.STDOUT)  # fmt: skip
+        return subprocess.Popen(kiosk_command("run", "--db", db), env=env, stdout=output,
+                                stderr=subprocess.STDOUT)  # fmt: skip
 
 
 def _wait_until_up(kiosk: subprocess.Popen, tmp_path: Path) -> None:

@@ -4,8 +4,6 @@ working."""
 
 import datetime as dt
 import shutil
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
@@ -13,6 +11,7 @@ from tuf.api.metadata import Metadata, Root
 
 from kiosk.county.feed import keys, publisher
 from kiosk.errors import KnownError
+from tests.helpers.cli import run_kiosk
 from tests.helpers.feeds import refused
 
 
@@ -118,9 +117,7 @@ def test_expired_root_is_renewed_by_rotation(demo_input, terminal, tmp_path):
         _sync(feed, terminal, shipped)
     assert terminal.read_bytes() == before
 
-    done = subprocess.run([sys.executable, "-m", "kiosk", "feed", "rotate-root", str(county)],
-                          capture_output=True, text=True, timeout=60)  # fmt: skip
-    assert done.returncode == 0, done.stderr
+    done = run_kiosk("feed", "rotate-root", county, ok=True)
     assert "第 2 版" in done.stdout
     publisher.build_feed(demo_input, county, feed)
     result = _sync(feed, terminal, shipped)

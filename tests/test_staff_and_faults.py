@@ -21,6 +21,7 @@ from kiosk.config import Settings
 from kiosk.services import admin
 from kiosk.store.db import close_database, open_database, quick_check
 from kiosk.ui.shell import KioskWindow
+from tests.helpers.cli import kiosk_command, run_kiosk
 from tests.helpers.data import copy_database
 from tests.helpers.kiosk import PIN, open_kiosk, tap, unlock
 
@@ -157,14 +158,9 @@ def test_settings_are_written_atomically_owner_only_and_keep_other_writers_chang
     assert json.loads(path.read_text(encoding="utf-8"))["idle_timeout_s"] == 60
 
 
-def _kiosk_cli(*args, env=None, stdin=""):
-    return subprocess.run([sys.executable, "-m", "kiosk", *args], input=stdin, capture_output=True,
-                          text=True, env=env, timeout=120)  # fmt: skip
-
-
 def test_the_cli_says_one_line_for_an_unexpected_error_and_logs_the_traceback(demo_db_file,
                                                                                 tmp_path):  # fmt: skip
-    env = {**os.environ, "XDG_DATA_HOME": str(tmp_path / "data")}
+    env = {"XDG_DATA_HOME": str(tmp_path / "data")}
     village = sqlite3.connect(demo_db_file).execute(
         "SELECT village_id FROM payout WHERE year = 2025 LIMIT 1").fetchone()[0]  # fmt: skip
     # A folder where the PDF should be: an OSError deep inside reportlab.
@@ -172,8 +168,8 @@ def test_the_cli_says_one_line_for_an_unexpected_error_and_logs_the_traceback(de
     out.mkdir()
     db = tmp_path / "copy.sqlite3"
     copy_database(demo_db_file, db)
-    result = _kiosk_cli("print", "notice", "--village", village, "--year", "2025", "--out", str(out),
-                        "--db", str(db), env=env)  # fmt: skip
+    result = run_kiosk("print", "notice", "--village", village, "--year", "2025", "--out", str(out),
+                       "--db", str(db), env=env)  # fmt: skip
     assert result.returncode == 1
     assert "Traceback" not in result.stderr and "Traceback" not in result.stdout
     lines = [line for line in result.stderr.splitlines() if line.strip()]
@@ -188,8 +184,7 @@ def test_the_cli_says_one_line_for_an_unexpected_error_and_logs_the_traceback(de
 
 def test_set_pin_from_the_command_line_takes_effect_in_a_running_kiosk(qtbot, window, pin_set,
                                                                          demo_db):  # fmt: skip
-    result = _kiosk_cli("set-pin", "--db", str(demo_db), stdin="13579246\n")
-    assert result.returncode == 0, result.stderr
+    run_kiosk("set-pin", "--db", str(demo_db), stdin="13579246\n", ok=True)
     unlock(qtbot, window, PIN)  # the old PIN no longer opens the page
     assert not window.admin.unlocked and "PIN 错误" in window.admin.pin_message.text()
     window.admin.settings.set("idle_timeout_s", 60)  # the kiosk writes its settings meanwhile
@@ -405,8 +400,8 @@ def test_a_running_kiosk_ends_cleanly_on_sigterm(demo_db_file, tmp_path):
     db = copy_database(demo_db_file, tmp_path / "terminal" / "kiosk.sqlite3")
     env = {**os.environ, "XDG_DATA_HOME": str(tmp_path / "data"), "QT_QPA_PLATFORM": "offscreen"}
     log = tmp_path / "terminal" / "logs" / "kiosk.log"  # beside the database
-    kiosk = subprocess.Popen([sys.executable, "-m", "kiosk", "run", "--windowed", "--db", str(db)],
-                             env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)  # fmt: skip
+    kiosk = subprocess.Popen(kiosk_command("run", "--windowed", "--db", db), env=env, stdout=subprocess.PIPE,
+                             stderr=subprocess.PIPE, text=True)  # fmt: skip
     try:
         deadline = time.monotonic() + 60
         while not (log.exists() and "villager pages built" in log.read_text(encoding="utf-8")):

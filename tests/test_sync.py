@@ -8,7 +8,6 @@ import shutil
 import signal
 import sqlite3
 import subprocess
-import sys
 import time
 from pathlib import Path
 
@@ -21,6 +20,7 @@ from kiosk.formats import feed_format
 from kiosk.formats.datasets import PAYOUTS
 from kiosk.services import payouts
 from kiosk.store.db import close_database, open_database
+from tests.helpers.cli import kiosk_command, run_kiosk
 from tests.helpers.data import content_digest
 from tests.helpers.feeds import TOWN, FeedServer, rebuild_with_change, refused, run_sync
 
@@ -245,11 +245,10 @@ def test_partition_row_outside_its_town_is_refused(terminal, feed, county_keys, 
 # --- crashes and concurrency, with real processes --------------------------------------
 
 
-def _kiosk(*args: str, env: dict | None = None) -> subprocess.Popen:
-    return subprocess.Popen(
-        [sys.executable, "-m", "kiosk", *args], stdout=subprocess.PIPE, stderr=subprocess.PIPE,
-        text=True, env={**os.environ, **(env or {})},
-    )  # fmt: skip
+def _start_kiosk(*args: str, env: dict | None = None) -> subprocess.Popen:
+    """``kiosk *args`` started, not waited for (the test acts while it runs)."""
+    return subprocess.Popen(kiosk_command(*args), stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+                            env={**os.environ, **(env or {})})  # fmt: skip
 
 
 def _wait_for(path: Path, process: subprocess.Popen, seconds: float = 60) -> None:
@@ -266,16 +265,15 @@ def test_kill_9_while_applying_leaves_the_old_data(terminal, feed, county_keys,
     close_database()
     before = content_digest(terminal)
     marker = tmp_path / "applying"
-    process = _kiosk("sync", "--source", str(feed), "--db", str(terminal), "--trusted-root",
-                     str(county_keys / "root.json"),
-                     env={"KIOSK_FAULT_PAUSE_IN_APPLY": str(marker)})  # fmt: skip
+    process = _start_kiosk("sync", "--source", str(feed), "--db", str(terminal), "--trusted-root",
+                           str(county_keys / "root.json"),
+                           env={"KIOSK_FAULT_PAUSE_IN_APPLY": str(marker)})  # fmt: skip
     try:
         _wait_for(marker, process)
         # While the doomed transaction is open, a second sync is refused, not queued.
-        second = _kiosk("sync", "--source", str(feed), "--db", str(terminal), "--trusted-root",
-                        str(county_keys / "root.json"))  # fmt: skip
-        _, err = second.communicate(timeout=60)
-        assert second.returncode == 1 and "另一个同步正在进行" in err
+        second = run_kiosk("sync", "--source", feed, "--db", terminal, "--trusted-root",
+                           county_keys / "root.json", timeout=60)  # fmt: skip
+        assert second.returncode == 1 and "另一个同步正在进行" in second.stderr
         # And a reader (the UI) still sees the old data meanwhile.
         reader = sqlite3.connect(terminal, timeout=1)
         assert reader.execute("SELECT version FROM feed_state").fetchone()[0] == 1
@@ -295,23 +293,19 @@ def test_kill_9_while_applying_leaves_the_old_data(terminal, feed, county_keys,
 
 def test_cli_sync_prints_one_summary_line(terminal, feed, county_keys):
     close_database()
-    process = _kiosk("sync", "--source", str(feed), "--db", str(terminal), "--trusted-root",
-                     str(county_keys / "root.json"))  # fmt: skip
-    out, err = process.communicate(timeout=120)
-    assert process.returncode == 0, err
-    assert out.startswith("已是最新：版本 1")
+    done = run_kiosk("sync", "--source", feed, "--db", terminal, "--trusted-root", county_keys / "root.json",
+                     ok=True)  # fmt: skip
+    assert done.stdout.startswith("已是最新：版本 1")
 
 
 def test_cli_sync_refusal_is_one_clear_line(terminal, feed, county_keys):
     close_database()
     path = _a_target(feed)
     path.write_bytes(path.read_bytes()[:-10])
-    process = _kiosk("sync", "--source", str(feed), "--db", str(terminal), "--trusted-root",
-                     str(county_keys / "root.json"))  # fmt: skip
-    _, err = process.communicate(timeout=120)
-    assert process.returncode == 1
-    assert len(err.strip().splitlines()) == 1 and "篡改" in err and "tampered" in err
-    assert "Traceback" not in err
+    done = run_kiosk("sync", "--source", feed, "--db", terminal, "--trusted-root", county_keys / "root.json")
+    assert done.returncode == 1
+    assert len(done.stderr.strip().splitlines()) == 1 and "篡改" in done.stderr and "tampered" in done.stderr
+    assert "Traceback" not in done.stderr
 
 
 def test_village_page_after_sync_reflects_the_change(terminal, feed, county_keys,

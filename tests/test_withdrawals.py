@@ -5,10 +5,7 @@ feed to every terminal; `--dry-run` shows what a build would change and writes n
 import csv
 import io
 import json
-import os
 import sqlite3
-import subprocess
-import sys
 from decimal import Decimal
 from pathlib import Path
 
@@ -18,17 +15,13 @@ from kiosk import fmt
 from kiosk.county.feed import publisher
 from kiosk.errors import KnownError
 from kiosk.services import payouts, sync
+from tests.helpers.cli import run_kiosk
 from tests.helpers.data import content_digest
 from tests.helpers.kiosk import open_kiosk, tap
 
 TOWN = "371522102"  # 朝城镇
 TARGET = f"payouts/2025/{TOWN}.csv.gz"
 REASON = "发放名单正在复核，复核后重新公示"
-
-
-def kiosk_cli(*args: str) -> subprocess.CompletedProcess:
-    return subprocess.run([sys.executable, "-m", "kiosk", *args], capture_output=True, text=True,
-                          env=os.environ.copy(), timeout=300)  # fmt: skip
 
 
 def feed_state(feed: Path) -> dict[str, bytes]:
@@ -61,7 +54,7 @@ def test_a_vanished_town_year_refuses_the_build_and_leaves_the_feed_unchanged(co
     feed, input_dir, keydir = county
     remove_town_year(input_dir)
     before = feed_state(feed)
-    done = kiosk_cli("feed", "build", "--input", str(input_dir), "--keys", str(keydir),
+    done = run_kiosk("feed", "build", "--input", str(input_dir), "--keys", str(keydir),
                      "--out", str(feed))  # fmt: skip
     assert done.returncode == 1, done.stdout
     assert "2025年 朝城镇(371522102) 上一版数据源有发放记录，本次输入中没有" in done.stderr
@@ -136,9 +129,8 @@ def test_a_withdrawn_town_year_reaches_the_terminal_and_its_screen(qtbot, county
     village = _village_of(terminal)
     held_2025 = _town_rows(terminal)[2025]
     moved = remove_town_year(input_dir)
-    done = kiosk_cli("feed", "build", "--input", str(input_dir), "--keys", str(keydir),
-                     "--out", str(feed), "--withdraw", f"2025/{TOWN}", "--reason", REASON)  # fmt: skip
-    assert done.returncode == 0, done.stderr
+    done = run_kiosk("feed", "build", "--input", str(input_dir), "--keys", str(keydir), "--out", str(feed),
+                     "--withdraw", f"2025/{TOWN}", "--reason", REASON, ok=True)  # fmt: skip
     assert f"撤回：{TARGET}" in done.stdout
     assert f"2025年 朝城镇({TOWN})：新增 0 行，删除 {held_2025} 行，修改 0 行" in done.stdout
     assert "元 → 0.00 元（撤回）" in done.stdout
@@ -189,9 +181,8 @@ def test_dry_run_prints_the_change_summary_and_writes_nothing(county):
     feed, input_dir, keydir = county
     rows, fen_before, fen_after = _add_to_first_amount(input_dir, Decimal("100.50"))
     before = feed_state(feed)
-    done = kiosk_cli("feed", "build", "--input", str(input_dir), "--keys", str(keydir),
-                     "--out", str(feed), "--dry-run")  # fmt: skip
-    assert done.returncode == 0, done.stderr
+    done = run_kiosk("feed", "build", "--input", str(input_dir), "--keys", str(keydir),
+                     "--out", str(feed), "--dry-run", ok=True)  # fmt: skip
     assert feed_state(feed) == before  # no targets, no metadata, same versions
     assert "试运行（未写入任何文件）：将生成版本 2" in done.stdout
     assert "与上一版数据源相比，1 个乡镇年度的发放记录有变化" in done.stdout
@@ -241,8 +232,7 @@ def test_templates_read_back_and_build_a_feed(tmp_path, county_keys):
     from kiosk.formats.spreadsheet import open_sheet
 
     out = tmp_path / "template"
-    done = kiosk_cli("feed", "template", "--out", str(out))
-    assert done.returncode == 0, done.stderr
+    run_kiosk("feed", "template", "--out", str(out), ok=True)
     for dataset in (d for d in ds.ALL if not d.generated):  # replies come from kiosk inbox reply
         path = template.template_path(out, dataset)
         sheet = open_sheet(path)  # the project's own reader finds the headers
