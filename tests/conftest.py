@@ -10,7 +10,7 @@ import pytest
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 # No test reaches the machine's own speech daemon (it would start one and speak); the speech
-# tests run a private one (tests/test_speech.py).
+# tests run a private one (tests/ui/test_speech.py).
 os.environ["SPEECHD_ADDRESS"] = "unix_socket:/nonexistent/kiosk-tests/speechd.sock"
 # Logs and default data of the processes the tests start go to a scratch folder, not the
 # user data folder of whoever runs the tests.
@@ -140,14 +140,6 @@ def window(qtbot, demo_db, tmp_path, monkeypatch):
 def print_db(terminal) -> Path:
     """A private copy of the demo database: these tests print, and prints are audited."""
     return terminal
-
-
-@pytest.fixture
-def terminals(tmp_path):
-    """Three terminals' identities (their signing keys), as the county sees them."""
-    from kiosk.outbox import identity
-
-    return [identity.load_or_create(tmp_path / f"terminal-{n}") for n in range(3)]
 
 
 @pytest.fixture

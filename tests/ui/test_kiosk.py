@@ -54,7 +54,7 @@ def test_idle_timeout_returns_home_and_forgets_the_search(qtbot, window, demo_db
     for char in "12":
         tap(qtbot, window.payouts.lookup.keypad.keys[char])
     window.show_page("catalogue").show_domain("D18", "社会救助")
-    window.idle_countdown_s = 1  # 还在看吗？ (tests/test_idle.py) waits one second, not ten
+    window.idle_countdown_s = 1  # 还在看吗？ (tests/ui/test_idle.py) waits one second, not ten
     window.idle.setInterval(50)
     window.idle.start()
     qtbot.waitUntil(lambda: window.page_name() == "home", timeout=3000)
@@ -336,7 +336,7 @@ def test_a_tap_postpones_the_idle_timeout(qtbot, window):
     # The activity watch starts with the rest of the set-up deferred past the first frame.
     qtbot.waitUntil(lambda: QScroller.hasScroller(window.home.village_area.viewport()), timeout=2000)
     page = window.show_page("catalogue")
-    window.idle_countdown_s = 1  # 还在看吗？ (tests/test_idle.py) waits one second, not ten
+    window.idle_countdown_s = 1  # 还在看吗？ (tests/ui/test_idle.py) waits one second, not ten
     window.idle.setInterval(600)
     window.idle.start()
     qtbot.wait(400)

@@ -1,6 +1,6 @@
 """The 打印公示 page, driven as staff and villagers would: open from a village, flip pages,
 save to a USB stick (real folders standing in for mounted sticks through KIOSK_USB_ROOTS),
-batch print a town onto a stick. Printing through a real CUPS is in test_printer_cups.py."""
+batch print a town onto a stick. Printing through a real CUPS is in tests/printing/test_printer_cups.py."""
 
 import os
 import re

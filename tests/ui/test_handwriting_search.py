@@ -3,7 +3,6 @@ written on the text-entry panel, and the idle reset forgets it."""
 
 import json
 import sqlite3
-from pathlib import Path
 
 import pytest
 from PySide6.QtCore import QPoint, Qt
@@ -11,8 +10,7 @@ from PySide6.QtCore import QPoint, Qt
 from kiosk.services import catalogue, documents, handwriting
 from kiosk.ui import tasks
 from tests.helpers.kiosk import StandIn, tap
-
-STROKES = Path(__file__).parent / "data" / "strokes"
+from tests.helpers.paths import STROKES
 
 
 @pytest.fixture(autouse=True)

@@ -9,7 +9,6 @@ import subprocess
 import sys
 import threading
 import time
-from pathlib import Path
 
 import pytest
 
@@ -19,9 +18,9 @@ from kiosk.outbox import delivery as push
 from kiosk.outbox import identity
 from kiosk.outbox import queue as outbox
 from tests.helpers.envelopes import CALLBACK, DISCLOSURE, make_county
+from tests.helpers.paths import REPO
 
 T0 = dt.datetime(2026, 11, 27, 9, 0, tzinfo=dt.UTC)
-REPO = Path(__file__).resolve().parent.parent
 
 
 @pytest.fixture

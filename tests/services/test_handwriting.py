@@ -8,8 +8,8 @@ import pytest
 
 from kiosk.services import handwriting
 from tests.helpers.cli import run_kiosk
+from tests.helpers.paths import STROKES
 
-STROKES = Path(__file__).parent / "data" / "strokes"
 APT = "apt-get install libzinnia0 tegaki-zinnia-simplified-chinese"
 
 

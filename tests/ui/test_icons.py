@@ -1,7 +1,6 @@
 """Button icons: every label the kiosk shows has a bundled picture that really draws."""
 
 import csv
-from pathlib import Path
 
 import pytest
 from PySide6.QtGui import QImage, QImageReader
@@ -10,8 +9,8 @@ from kiosk.paths import resource, resources_dir
 from kiosk.services import catalogue, consult
 from kiosk.ui import icons
 from kiosk.ui.home import TILES
+from tests.helpers.paths import REPO
 
-ROOT = Path(__file__).resolve().parent.parent
 CONSULT_FIXED = ("办事指南", "咨询电话")
 
 
@@ -111,7 +110,7 @@ def test_licence_shipped():
     assert "MIT License" in licence and "Paweł Kuna" in licence
     readme = resource("icons", "README.md").read_text(encoding="utf-8")
     assert "Tabler Icons" in readme and "MIT" in readme
-    spec = (ROOT / "build_spec" / "kiosk.spec").read_text(encoding="utf-8")
+    spec = (REPO / "build_spec" / "kiosk.spec").read_text(encoding="utf-8")
     assert '"resources" / "icons"' in spec
 
 

@@ -1,0 +1,1 @@
+"""Tests of kiosk.formats, what both programs share: envelopes, masking, reference data."""

@@ -1,0 +1,1 @@
+"""Tests of the printed sheets and printers (printing, kiosk.services' print paths)."""

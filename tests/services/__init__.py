@@ -1,0 +1,1 @@
+"""Tests of the terminal's services (kiosk.services)."""

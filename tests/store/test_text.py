@@ -1,0 +1,19 @@
+"""Pinyin keys and search tokens of the terminal's store (kiosk.store.text)."""
+
+from kiosk.store.text import index_tokens, initials, match_expression, name_initials
+
+
+def test_initials_read_local_place_names_and_surnames():
+    assert initials("朝城镇") == "ccz"  # 朝 is cháo here, not zhāo
+    assert initials("莘亭街道") == "stjd"
+    assert name_initials("张三") == "zs"
+    assert name_initials("曾国藩") == "zgf"  # 曾 as a surname is zēng
+    assert name_initials("单雄信") == "sxx"  # 单 as a surname is shàn
+
+
+def test_bigram_tokens_make_two_character_words_searchable():
+    assert index_tokens("最低生活保障（低保）") == "最低 低生 生活 活保 保障 低保"
+    assert match_expression("低保") == '"低保"'
+    assert match_expression("补贴标准") == '"补贴 贴标 标准"'
+    assert match_expression("医保 12345") == '"医保" AND "12345"*'
+    assert match_expression("低") is None  # single characters fall back to a scan

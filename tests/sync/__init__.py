@@ -1,0 +1,1 @@
+"""Tests of the terminal's sync (kiosk.sync, through kiosk.services.sync)."""
