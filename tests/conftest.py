@@ -20,12 +20,30 @@ from kiosk.county.feed import demo_county, keys, publisher
 from kiosk.services import sync
 from kiosk.store.db import close_database, open_database
 from kiosk.store.models import StaffAccess
+from tests.helpers import threads
 from tests.helpers.data import copy_database
 from tests.helpers.kiosk import open_kiosk
 from tests.helpers.stores import Store
 
+pytest_plugins = ["pytester"]  # tests/ui/test_background_work.py runs a test that must fail
+
 DEMO_HOUSEHOLDS = 600
 DEMO_SEED = 7
+
+
+@pytest.fixture(autouse=True)
+def no_background_work_left():
+    """Fails a test that leaves a task thread of kiosk.ui.tasks running, or a non-daemon
+    thread it started, once its fixtures are torn down (work about to end gets up to
+    threads.GRACE_S). A leftover task is then stopped, so the next test starts clean."""
+    before = set(threading.enumerate())
+    yield
+    left = [f"task “{name}”" for name in threads.running_tasks()]
+    if left:
+        threads.stop_tasks()
+    left += [f"thread “{name}”" for name in threads.new_threads(before)]
+    if left:
+        pytest.fail(f"background work still running after the test: {', '.join(left)}", pytrace=False)
 
 
 @pytest.fixture(scope="session")
