@@ -3,6 +3,8 @@
 import hashlib
 from pathlib import Path
 
+import pytest
+
 from kiosk.county.feed import demo_county
 from tests.helpers.cli import run_kiosk
 
@@ -23,6 +25,7 @@ def test_demo_is_deterministic_for_a_seed(tmp_path):
     assert _tree_digest(tmp_path / "a") != _tree_digest(tmp_path / "c")
 
 
+@pytest.mark.slow
 def test_demo_scales_with_households(tmp_path):
     small = demo_county.generate(tmp_path / "s", households=500, seed=1, fmt="csv")
     large = demo_county.generate(tmp_path / "l", households=40_000, seed=1, fmt="csv")
@@ -46,6 +49,7 @@ def test_demo_files_have_county_export_headers(demo_input):
     assert villages.count("演示数据") == villages.count("\n") - 1
 
 
+@pytest.mark.slow
 def test_cli_demo_builds_then_skips_when_present(tmp_path):
     db = tmp_path / "kiosk.sqlite3"
     first = run_kiosk("demo", "--households", "300", "--format", "csv", db=db, ok=True)

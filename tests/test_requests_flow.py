@@ -48,6 +48,7 @@ def _everything_under(folder: Path) -> bytes:
     return b"".join(p.read_bytes() for p in sorted(folder.rglob("*")) if p.is_file())
 
 
+@pytest.mark.slow
 def test_requests_travel_to_the_county_and_the_answers_come_back(tmp_path, county, store):
     terminal = tmp_path / "terminal"
     db = terminal / "kiosk.sqlite3"
@@ -141,6 +142,7 @@ def test_a_terminal_without_the_county_inbox_key_refuses_plainly(tmp_path, count
     assert not (tmp_path / "outbox").exists()  # neither the sync nor the refusal made one
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize(("change", "field"), [
     ({"phone": "1391234567"}, "手机号"),
     ({"name": ""}, "姓名"),

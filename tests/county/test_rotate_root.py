@@ -64,6 +64,7 @@ def test_rotation_never_overwrites_a_kept_key(county):
     assert Metadata[Root].from_file(str(county / "root.json")).signed.version == 1
 
 
+@pytest.mark.slow
 def test_terminal_follows_rotated_root_and_targets_keys(county, demo_input, terminal, tmp_path):
     feed = tmp_path / "feed"
     publisher.build_feed(demo_input, county, feed)
@@ -85,6 +86,7 @@ def test_terminal_follows_rotated_root_and_targets_keys(county, demo_input, term
     assert _sync(feed, terminal, shipped).version == 2
 
 
+@pytest.mark.slow
 def test_feed_signed_with_the_old_targets_key_is_refused(county, demo_input, terminal, tmp_path):
     feed = tmp_path / "feed"
     publisher.build_feed(demo_input, county, feed)
@@ -100,6 +102,7 @@ def test_feed_signed_with_the_old_targets_key_is_refused(county, demo_input, ter
     refused(str(feed), terminal, county, "签名无效")  # county/root.json is not used: cache
 
 
+@pytest.mark.slow
 def test_expired_root_is_renewed_by_rotation(demo_input, terminal, tmp_path):
     """Keys made more than three years ago: feed build refuses and names rotate-root;
     after the rotation the terminal, still holding the expired root, accepts the feed."""
@@ -124,6 +127,7 @@ def test_expired_root_is_renewed_by_rotation(demo_input, terminal, tmp_path):
     assert result.version == 2
 
 
+@pytest.mark.slow
 def test_publisher_refuses_keys_that_are_not_the_feeds(county, county_keys, demo_input, tmp_path):
     feed = tmp_path / "feed"
     publisher.build_feed(demo_input, county, feed)

@@ -120,6 +120,7 @@ def _sync_and_print(server: FeedServer, keydir: Path, db: Path, village: str, ou
         close_database()
 
 
+@pytest.mark.slow
 def test_printed_qr_verifies_then_reports_the_update(county, county_keys, tmp_path):
     county_input, feed, server = county
     path, village = _first_village(county_input)
@@ -235,6 +236,7 @@ def _strings(value) -> list[str]:
     return [value] if isinstance(value, str) else []
 
 
+@pytest.mark.slow
 def test_no_name_or_id_fragment_on_any_page(county):
     _, feed, _ = county
     names, ids = _people(feed)

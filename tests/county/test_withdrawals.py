@@ -64,6 +64,7 @@ def test_a_vanished_town_year_refuses_the_build_and_leaves_the_feed_unchanged(co
     assert feed_state(feed) == before
 
 
+@pytest.mark.slow
 def test_withdrawing_a_town_year_that_still_has_input_is_a_contradiction(county):
     feed, input_dir, keydir = county
     before = feed_state(feed)
@@ -80,6 +81,7 @@ def test_withdrawing_a_town_year_that_still_has_input_is_a_contradiction(county)
     assert feed_state(feed) == before
 
 
+@pytest.mark.slow
 def test_a_withdrawal_is_signed_carried_forward_and_cleared_when_data_returns(county):
     feed, input_dir, keydir = county
     moved = remove_town_year(input_dir)

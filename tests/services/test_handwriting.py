@@ -105,6 +105,7 @@ def test_load_is_idempotent_and_empty_input_gives_nothing():
     assert not rec.loaded
 
 
+@pytest.mark.slow
 @needs_zinnia
 def test_repeated_recognition_does_not_leak():
     rec = handwriting.recognizer()

@@ -102,6 +102,7 @@ def _bomb_feed(feed_dir: Path, keydir: Path) -> int:
     return declared.uncompressed_length
 
 
+@pytest.mark.slow
 def test_partition_bigger_than_declared_is_refused_while_streaming(terminal, feed, county_keys):
     declared = _bomb_feed(feed, county_keys)
     started = time.monotonic()
@@ -139,6 +140,7 @@ def _peak_rss_mb(terminal: Path, name: str, source: Path, root: Path) -> tuple[i
     return int(mb), outcome
 
 
+@pytest.mark.slow
 def test_bomb_is_refused_with_small_memory(terminal, feed, county_keys, tmp_path):
     """Refusing 50 MB of newlines costs no more memory than an ordinary sync that replaces
     the same partition (gunzipping it whole took 50 MB of bytes plus a copy as text)."""

@@ -183,6 +183,7 @@ def test_http_errors(terminal, server, county_keys, status):
     refused(server.url, terminal, county_keys, "服务器返回错误")
 
 
+@pytest.mark.slow
 def test_stalled_server_times_out(terminal, server, county_keys):
     server.fault = ("stall", "timestamp.json")
     started = time.monotonic()

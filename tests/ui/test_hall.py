@@ -277,6 +277,7 @@ class Explorer:
 
 # Offscreen Qt cannot raise a window or grab the keyboard for a popup (the popup itself is
 # what is reported); without a speech daemon Qt reports its failing plug-ins (朗读 is tapped).
+@pytest.mark.slow
 @pytest.mark.qt_log_ignore("does not support raise", "does not support grabbing", "pipewire",
                            "text-to-speech plug-in", "speechd")  # fmt: skip
 def test_no_villager_action_opens_a_stock_dialog_a_menu_or_another_window(qtbot, window):

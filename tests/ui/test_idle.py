@@ -1,5 +1,6 @@
 """还在看吗？: the countdown before the idle reset, with the real kiosk window and real taps."""
 
+import pytest
 from PySide6.QtCore import QEvent, QObject, Qt
 from PySide6.QtGui import QFontInfo, QInputEvent
 from PySide6.QtTest import QTest
@@ -102,6 +103,7 @@ def test_untouched_the_kiosk_resets(qtbot, window):
     assert window.idle.isActive()
 
 
+@pytest.mark.slow
 def test_the_countdown_counts_down_in_large_type(qtbot, window):
     _villager_types_a_search(qtbot, window)
     still = _countdown(qtbot, window, seconds=3)

@@ -197,6 +197,7 @@ class Villager:
         self.tap(self.window.home.tiles[tile])
 
 
+@pytest.mark.slow
 def test_journeys_and_idle_resets_leave_nothing_behind(qtbot, window, demo_db):
     people = _people(demo_db)
     villager = Villager(qtbot, window)
