@@ -31,7 +31,7 @@ lint: setup
 	$(BIN)/lint-imports
 
 test: lint
-	QT_QPA_PLATFORM=offscreen $(BIN)/pytest
+	QT_QPA_PLATFORM=offscreen $(BIN)/pytest --durations=25
 
 # Speed figures at county scale; not part of `make test`.
 # The county-scale database bench_store builds (in .bench/) also serves the print and UI
