@@ -126,6 +126,26 @@ def envelope_id(value: str) -> str:
     return value
 
 
+def hex_digits(count: int) -> Parser:
+    """Exactly ``count`` lower-case hex digits (a digest or a lookup code)."""
+    form = re.compile(rf"[0-9a-f]{{{count}}}").fullmatch
+
+    def parse(value: str) -> str:
+        if not form(value):
+            raise CellError(f"“{value[:40]}”应为 {count} 位十六进制数字",
+                            f"'{value[:40]}' must be {count} hex digits")  # fmt: skip
+        return value
+
+    return parse
+
+
+def base64_text(value: str) -> str:
+    """Standard base64 (sealed data the feed carries without reading it)."""
+    if not re.fullmatch(r"(?:[A-Za-z0-9+/]{4})*(?:[A-Za-z0-9+/]{2}==|[A-Za-z0-9+/]{3}=)?", value):
+        raise CellError("密文格式不正确（应为 base64）", "not base64")
+    return value
+
+
 def text(value: str) -> str:
     return value
 

@@ -7,7 +7,7 @@ sync, so both validate with the same rules and the same messages.
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
-from kiosk.formats import cells, masking
+from kiosk.formats import cells, masking, replies
 from kiosk.formats.request_terms import COUNTY_STATUSES, REQUEST_KINDS
 
 CHANNELS = (
@@ -260,20 +260,24 @@ WORK_CALENDAR = Dataset(
 # request stands, by receipt number. The envelope ids double as the acknowledgement: a
 # terminal drops the ciphertext of every request listed. No personal data: no name, ID or
 # phone, only what anyone holding the receipt may read.
+# Where each request stands at the county, published so every terminal can answer 办理进度. No
+# receipt number, envelope id or answer text in clear (kiosk.formats.replies): rows are found
+# by a hash of the number, acknowledged by the envelope's digest, and the answer is sealed to
+# the key on the villager's paper receipt. Dates are days.
 REPLIES = Dataset(
     "replies",
     "申请与咨询答复表",
     (
-        C("受理编号", "receipt", cells.receipt_number, max_len=16),
-        C("信封编号", "envelope_id", cells.envelope_id, max_len=26),
+        C("查询码", "lookup", cells.hex_digits(32), max_len=32),
+        C("信封摘要", "envelope_digest", cells.hex_digits(32), required=False, max_len=32),
         C("类型", "kind", cells.one_of(*REQUEST_KINDS.values())),
         C("状态", "status", cells.one_of(*COUNTY_STATUSES)),
         C("收到日期", "received_on", cells.date),
         C("法定答复期限", "due_on", cells.date),
         C("答复日期", "answered_on", cells.date, required=False),
-        C("答复内容", "answer", required=False, max_len=2000),
+        C("答复密文", "answer_sealed", cells.base64_text, required=False, max_len=replies.MAX_SEALED),
     ),
-    unique=("receipt",),
+    unique=("lookup",),
     generated=True,
 )
 

@@ -4,7 +4,7 @@ An envelope is one canonical JSON object (keys sorted, no spaces, ASCII only; an
 spelling of the same object is refused, so every byte counts):
 
     format      "shenqing-inbox-envelope"
-    v           1, the format version
+    v           2, the format version (1: before reply keys; still opened)
     id          ULID of the request
     receipt     receipt number, derived from the id (see ``ids``)
     kind        "disclosure" | "callback"
@@ -12,18 +12,26 @@ spelling of the same object is refused, so every byte counts):
     terminal    the terminal's ed25519 public key, base64 of the raw 32 bytes
     county_key  id (fingerprint) of the county inbox X25519 key it is sealed to
     sealed      {"epk": ephemeral X25519 public key, "nonce": 12 bytes,
-                 "ct": ChaCha20-Poly1305 ciphertext of the canonical JSON form}, base64
+                 "ct": ChaCha20-Poly1305 ciphertext}, base64; the plaintext is the canonical
+                 JSON of {"form": the form, "reply_key": 16 random bytes in base64} (v1: the
+                 form alone)
     sig         ed25519 signature by ``terminal`` over the canonical JSON of all other fields
 
 The AEAD key is HKDF-SHA256(X25519(ephemeral, county), info = label + epk + county
 public key). The associated data is the canonical JSON of every header field (all but
 ``sealed`` and ``sig``), so a ciphertext cannot be moved under another id, kind, time or
 terminal even by someone who could forge the signature. The plaintext exists only in memory.
+
+The reply key is the villager's: it is printed in the receipt's QR code and nowhere else on
+the terminal, and the county seals its answer to it (kiosk.formats.replies), so the answer
+in the public feed is readable only by whoever holds the paper. Every file is judged within
+bounds before it is parsed: at most MAX_BYTES, nesting at most 2 (4 inside the seal).
 """
 
 import base64
 import binascii
 import datetime as dt
+import hashlib
 import json
 import os
 from collections.abc import Mapping
@@ -38,12 +46,15 @@ from cryptography.hazmat.primitives.ciphers.aead import ChaCha20Poly1305
 from cryptography.hazmat.primitives.kdf.hkdf import HKDF
 
 from kiosk.errors import KnownError
-from kiosk.formats import forms, ids, public_keys
+from kiosk.formats import forms, ids, public_keys, safe_json
 
 FORMAT = "shenqing-inbox-envelope"
-VERSION = 1
+VERSION = 2
+READABLE_VERSIONS = (1, 2)
 KINDS = ("disclosure", "callback")
 MAX_BYTES = 64 * 1024  # a form is at most a few thousand characters
+REPLY_KEY_BYTES = 16
+_PLAIN_DEPTH = 4  # {"form": {"refers_to": {...}}}
 _HKDF_INFO = b"shenqing-inbox-v1"
 _HEADER_KEYS = ("county_key", "created", "format", "id", "kind", "receipt", "terminal", "v")
 _ALL_KEYS = frozenset((*_HEADER_KEYS, "sealed", "sig"))
@@ -132,6 +143,7 @@ class Header:
 class Envelope:
     header: Header
     data: bytes
+    reply_key: bytes = b""  # the villager's, for the receipt's QR code; never stored here
 
     @property
     def id(self) -> str:
@@ -142,6 +154,14 @@ class Envelope:
 class Opened:
     header: Header
     form: dict[str, Any]
+    reply_key: bytes | None  # None in a version 1 envelope
+
+
+def digest(data: bytes) -> str:
+    """What names one envelope's exact bytes (SHA-256, first 128 bits, hex): the county
+    files by it, and the feed acknowledges by it. Two envelopes that share an id but not a
+    digest are a conflict, never the same request."""
+    return hashlib.sha256(data).hexdigest()[:32]
 
 
 def canonical(obj: Any) -> bytes:
@@ -179,6 +199,7 @@ def seal(
     county_public = public_keys.decode_public(county_public_b64)
     now = now or dt.datetime.now(dt.UTC)
     ulid = ids.new_ulid(int(now.timestamp() * 1000))
+    reply_key = os.urandom(REPLY_KEY_BYTES)
     header = {
         "county_key": public_keys.key_id(county_public),
         "created": format_time(now),
@@ -193,24 +214,18 @@ def seal(
     epk = public_keys.public_raw(ephemeral)
     shared = ephemeral.exchange(X25519PublicKey.from_public_bytes(county_public))
     nonce = os.urandom(12)
-    plaintext = json.dumps(clean, sort_keys=True, separators=(",", ":"), ensure_ascii=False).encode()
+    plaintext = json.dumps({"form": clean, "reply_key": _b64(reply_key)}, sort_keys=True,
+                           separators=(",", ":"), ensure_ascii=False).encode()
     ciphertext = ChaCha20Poly1305(_aead_key(shared, epk, county_public)).encrypt(
         nonce, plaintext, canonical(header)
     )
     fields = {**header, "sealed": {"ct": _b64(ciphertext), "epk": _b64(epk), "nonce": _b64(nonce)}}
     fields["sig"] = _b64(terminal_key.sign(canonical(fields)))
-    return Envelope(_header(header), canonical(fields))
+    return Envelope(_header(header), canonical(fields), reply_key)
 
 
 def _header(fields: Mapping[str, Any]) -> Header:
     return Header(**{k: fields[k] for k in ("id", "receipt", "kind", "created", "terminal", "county_key")})
-
-
-def _no_duplicates(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
-    out = dict(pairs)
-    if len(out) != len(pairs):
-        raise EnvelopeMalformed("duplicate key")
-    return out
 
 
 def _decode_b64(text: Any, length: int | None, what: str) -> bytes:
@@ -227,14 +242,16 @@ def _parse(data: bytes) -> tuple[dict[str, Any], dict[str, bytes]]:
     """Fields and decoded binary parts of a signature-checked envelope."""
     if not isinstance(data, bytes | bytearray) or len(data) > MAX_BYTES:
         raise EnvelopeMalformed("too large")
+    if not data.isascii():
+        raise EnvelopeMalformed("not ASCII")
     try:
-        fields = json.loads(data.decode("ascii"), object_pairs_hook=_no_duplicates)
-    except (UnicodeDecodeError, ValueError) as exc:
+        fields = safe_json.loads(data, max_bytes=MAX_BYTES, max_depth=2)
+    except safe_json.JSONRefused as exc:
         raise EnvelopeMalformed(str(exc)) from exc
     if not isinstance(fields, dict) or fields.get("format") != FORMAT:
         raise EnvelopeMalformed("no envelope format marker")
-    if fields.get("v") != VERSION:
-        raise UnsupportedVersion(fields.get("v"))
+    if fields.get("v") not in READABLE_VERSIONS or isinstance(fields.get("v"), bool):
+        raise UnsupportedVersion(str(fields.get("v"))[:20])
     sealed = fields.get("sealed")
     if set(fields) != _ALL_KEYS or not isinstance(sealed, dict) or set(sealed) != _SEALED_KEYS:
         raise EnvelopeMalformed("wrong set of fields")
@@ -262,16 +279,6 @@ def _parse(data: bytes) -> tuple[dict[str, Any], dict[str, bytes]]:
     except ValueError as exc:
         raise EnvelopeMalformed("bad created time") from exc
     return fields, raw
-
-
-def peek_id(data: bytes) -> str | None:
-    """The id an envelope claims, unchecked: only to skip files already filed (nothing is
-    imported from them, so a forged claim gains nothing). None if there is no such field."""
-    try:
-        value = json.loads(data).get("id")
-    except (ValueError, AttributeError):
-        return None
-    return value if isinstance(value, str) else None
 
 
 def read_header(data: bytes) -> Header:
@@ -308,9 +315,15 @@ def open_envelope(
         shared = private.exchange(X25519PublicKey.from_public_bytes(raw["epk"]))
         key = _aead_key(shared, raw["epk"], public_keys.public_raw(private))
         plaintext = ChaCha20Poly1305(key).decrypt(raw["nonce"], raw["ct"], canonical(header))
-        form = json.loads(plaintext.decode("utf-8"))
-    except (InvalidTag, ValueError) as exc:  # ValueError: low-order point, bad UTF-8 or JSON
+        inside = safe_json.loads(plaintext, max_bytes=MAX_BYTES, max_depth=_PLAIN_DEPTH)
+    except (InvalidTag, ValueError) as exc:  # ValueError: low-order point, bounds, UTF-8, JSON
         raise CannotOpen() from exc
+    if fields["v"] == 1:
+        form, reply_key = inside, None
+    elif isinstance(inside, dict) and set(inside) == {"form", "reply_key"}:
+        form, reply_key = inside["form"], _decode_b64(inside["reply_key"], REPLY_KEY_BYTES, "reply_key")
+    else:
+        raise CannotOpen()
     if not isinstance(form, dict):
         raise CannotOpen()
-    return Opened(_header(fields), form)
+    return Opened(_header(fields), form, reply_key)

@@ -15,6 +15,7 @@ what was declared, in small pieces.
 """
 
 import csv
+import datetime as dt
 import gzip
 import io
 import re
@@ -87,19 +88,35 @@ class Withdrawal:
 _INBOX_KEY = re.compile(r"^[A-Za-z0-9+/]{43}=$")  # base64 of 32 bytes
 
 
-def inbox_key(info: dict) -> str | None:
+@dataclass(frozen=True)
+class InboxKey:
+    """The county inbox's public key as ``feed.json`` carries it: terminals seal villagers'
+    requests to ``key`` (base64 of the X25519 key) up to and including ``expires``."""
+
+    key: str
+    expires: dt.date
+
+    def as_json(self) -> dict:
+        return {"inbox_key": self.key, "inbox_key_expires": self.expires.isoformat()}
+
+
+def inbox_key(info: dict) -> InboxKey | None:
     """The county inbox's public key a ``feed.json`` carries (None when absent).
 
     Raises:
-        PartitionRefused: present but not base64 of an X25519 key.
+        PartitionRefused: present but not base64 of an X25519 key, or without a valid expiry.
     """
     key = info.get("inbox_key")
     if key is None:
         return None
-    if not isinstance(key, str) or not _INBOX_KEY.match(key):
-        raise PartitionRefused("数据源 feed.json 中的受理公钥无效，已拒绝",
-                               "the feed's feed.json holds an invalid inbox key; refused")  # fmt: skip
-    return key
+    expires = info.get("inbox_key_expires")
+    try:
+        if not isinstance(key, str) or not _INBOX_KEY.match(key) or not isinstance(expires, str):
+            raise ValueError("bad key or expiry")
+        return InboxKey(key, dt.date.fromisoformat(expires))
+    except ValueError as exc:
+        raise PartitionRefused("数据源 feed.json 中的受理公钥或其有效期无效，已拒绝",
+                               "the feed's feed.json holds an invalid inbox key or expiry; refused") from exc
 
 
 def withdrawals(info: dict, targets: object = ()) -> list[Withdrawal]:

@@ -9,6 +9,7 @@ type on a touch keypad before a call would turn many away.
 """
 
 import re
+import unicodedata
 from typing import Any
 
 from kiosk.errors import KnownError
@@ -110,13 +111,36 @@ def _refuse_unknown(form: dict[str, Any], allowed: tuple[str, ...]) -> None:
             raise FormError(str(key), "不是本申请表的项目", "not a field of this form")
 
 
+def visible_text(value: str) -> str:
+    """``value`` without what a reader cannot see but a sheet would still carry: format
+    characters (Unicode Cf: zero-width spaces and joiners, byte-order marks, soft hyphens,
+    and the direction overrides that make ``txt.exe`` read ``exe.txt``), with line ends as
+    ``\n`` and in NFC form. Control characters are left for ``_text`` to refuse by name."""
+    value = value.replace("\r\n", "\n").replace("\u2028", "\n").replace("\u2029", "\n")
+    if not value.isprintable():  # the common case, all printable, costs one C call
+        value = "".join(c for c in value if unicodedata.category(c) != "Cf")
+    return unicodedata.normalize("NFC", value)
+
+
+def _control(value: str) -> str | None:
+    """The first character no field may hold (controls but tab and line feed, lone
+    surrogates), as U+XXXX, or None."""
+    for char in value:
+        if (char < " " and char not in "\n\t") or "\x7f" <= char <= "\x9f" or "\ud800" <= char <= "\udfff":
+            return f"U+{ord(char):04X}"
+    return None
+
+
 def _text(form: dict[str, Any], field: str, limit: int, *, required: bool) -> str:
     value = form.get(field)
     if value is None:
         value = ""
     if not isinstance(value, str):
         raise FormError(field, "应为文字", "must be text")
-    value = value.strip()
+    if len(value) > 4 * limit:  # before any work on it: a huge value is refused as it comes
+        raise FormError(field, f"太长了：{len(value)} 字，最多 {limit} 字，请精简后再提交",
+                        f"too long: {len(value)} characters, at most {limit}")
+    value = visible_text(value).strip()
     if required and not value:
         raise FormError(field, "不能为空", "is required")
     if len(value) > limit:
@@ -125,8 +149,8 @@ def _text(form: dict[str, Any], field: str, limit: int, *, required: bool) -> st
             f"太长了：{len(value)} 字，最多 {limit} 字，请精简后再提交",
             f"too long: {len(value)} characters, at most {limit}",
         )
-    if any(ord(c) < 32 and c not in "\n\t" for c in value):
-        raise FormError(field, "含有无法显示的控制字符", "contains control characters")
+    if (code := _control(value)) is not None:
+        raise FormError(field, f"含有无法显示的控制字符 {code}", f"contains the control character {code}")
     return value
 
 
@@ -149,16 +173,23 @@ def check_id_number(id_number: str) -> str:
 
 
 def _refers_to(value: Any) -> dict[str, str]:
+    """What the villager was looking at: a few short codes, each as text (a year or a code
+    may come as a number). Held to the same text rules as every field."""
     if not isinstance(value, dict) or not value:
         raise FormError("refers_to", "格式错误", "must be a non-empty mapping")
     out = {}
     for key, item in value.items():
         if key not in REFERS_TO_KEYS:
-            raise FormError("refers_to", f"未知项目 {key}", f"unknown key {key!r}")
-        text = str(item) if isinstance(item, int) and not isinstance(item, bool) else item
-        if not isinstance(text, str) or not text or len(text) > MAX_SHORT:
+            raise FormError("refers_to", f"未知项目 {str(key)[:20]}", f"unknown key {str(key)[:20]!r}")
+        if isinstance(item, int) and not isinstance(item, bool) and 0 <= item < 10**13:
+            item = str(item)
+        if not isinstance(item, str):
             raise FormError("refers_to", f"{key} 的值不正确", f"bad value for {key!r}")
-        out[key] = text
+        try:
+            out[key] = _text({key: item}, key, MAX_SHORT, required=True)
+        except FormError as exc:
+            raise FormError("refers_to", f"{key} 的值不正确（{exc.zh}）",
+                            f"bad value for {key!r}: {exc.en}") from exc
     return out
 
 

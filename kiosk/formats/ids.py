@@ -67,6 +67,11 @@ def ulid_to_int(ulid: str) -> int:
     return value
 
 
+def is_crockford(text: str) -> bool:
+    """Whether ``text`` is made of Crockford base32 characters only (upper case)."""
+    return isinstance(text, str) and all(c in _DECODE for c in text)
+
+
 def is_ulid(text: str) -> bool:
     return isinstance(text, str) and _ULID_RE.fullmatch(text) is not None
 

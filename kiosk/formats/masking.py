@@ -91,3 +91,30 @@ def contains_card_number(text: str) -> bool:
 
 def contains_phone(text: str) -> bool:
     return bool(_MOBILE.search(text) or _LANDLINE.search(text))
+
+
+# Personal details in free text a clerk writes (an answer), spelled as people spell them:
+# 139 0000 0001, 139-0000-0001, 110105 19491231 002X, 0635-1234567, …村5号.
+_NUMBER_RUN = re.compile(r"\d[\d \t\-－—]*[\dXx]")
+_SEPARATORS = re.compile(r"[ \t\-－—]")
+_ADDRESS = re.compile(r"(?:村|庄|屯|社区|小区|街|路|巷|弄|组)[^，。；;,\s]{0,12}?\d+\s*(?:号|栋|幢|单元|室)"
+                      r"|门牌|住址|家住|住在")
+
+
+def personal_detail(text: str) -> str | None:
+    """What kind of personal detail ``text`` holds, in words (手机号, 身份证号, 银行卡号,
+    固定电话, 住址), or None. Digits may be grouped with spaces or dashes; dates written as
+    2026-12-01 are not mistaken for numbers."""
+    for run in _NUMBER_RUN.findall(text):
+        digits = _SEPARATORS.sub("", run).upper()
+        if len(digits) == 11 and digits[0] == "1" and digits[1] in "3456789":
+            return "手机号"
+        if (len(digits) == 18 and digits[:17].isdigit()) or (len(digits) == 15 and digits.isdigit()):
+            return "身份证号"
+        if 16 <= len(digits) <= 19 and digits.isdigit():
+            return "银行卡号"
+        if 10 <= len(digits) <= 12 and digits.startswith("0") and digits.isdigit():
+            return "固定电话"
+    if _ADDRESS.search(text):
+        return "住址"
+    return None

@@ -141,8 +141,8 @@ def test_truncated_or_foreign_files_are_malformed(terminal, county):
 def test_a_future_format_version_is_named(terminal, county):
     data = envelope.seal(CALLBACK, "callback", county[0], terminal).data
     with pytest.raises(envelope.UnsupportedVersion) as info:
-        envelope.read_header(_replace_once(data, b'"v":1', b'"v":2'))
-    assert "2" in info.value.zh
+        envelope.read_header(_replace_once(data, b'"v":2', b'"v":3'))
+    assert "3" in info.value.zh
 
 
 def test_a_signed_envelope_with_a_wrong_receipt_is_malformed(terminal, county):
@@ -182,14 +182,15 @@ def test_terminal_key_is_made_once_private_and_stable(tmp_path):
 
 def test_county_keys_are_not_overwritten_unless_asked_and_old_ones_still_open(tmp_path, terminal):
     keydir = tmp_path / "county"
-    public = county_keys.create_inbox_keys(keydir)
+    made = county_keys.create_inbox_keys(keydir)
+    public = made.key
     assert stat.S_IMODE((keydir / county_keys.PRIVATE_FILE).stat().st_mode) == 0o600
-    assert len(base64.b64decode(public)) == 32 and county_keys.inbox_public(keydir) == public
+    assert len(base64.b64decode(public)) == 32 and county_keys.inbox_public(keydir) == made
     old = envelope.seal(CALLBACK, "callback", public, terminal).data
     with pytest.raises(KnownError):
         county_keys.create_inbox_keys(keydir)
-    assert county_keys.inbox_public(keydir) == public
-    new_public = county_keys.create_inbox_keys(keydir, replace=True)
+    assert county_keys.inbox_public(keydir) == made
+    new_public = county_keys.create_inbox_keys(keydir, replace=True).key
     assert new_public != public
     assert reason_of(old, county_keys.load_inbox_private(keydir)) == "other_county_key"
     keyring = county_keys.load_keyring(keydir)

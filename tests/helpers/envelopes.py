@@ -34,9 +34,9 @@ CALLBACK = {
 
 
 def make_county(path):
-    """The county's inbox keys in ``path``: (public key, private key)."""
-    county_keys.create_inbox_keys(path)
-    return county_keys.inbox_public(path), county_keys.load_inbox_private(path)
+    """The county's inbox keys in ``path``: (public key as base64, private key)."""
+    county_keys.create_inbox_keys(path, today=NOW.date())
+    return county_keys.inbox_public(path).key, county_keys.load_inbox_private(path)
 
 
 def seal(terminal, public, kind="callback", **changes):
@@ -47,7 +47,7 @@ def seal(terminal, public, kind="callback", **changes):
 
 def drop(folder, sealed):
     """The envelopes as the county finds them in ``folder`` (a stick's inbox, the uploads)."""
-    folder.mkdir(exist_ok=True)
+    folder.mkdir(parents=True, exist_ok=True)
     for item in sealed:
         (folder / f"{item.id}.env").write_bytes(item.data)
 
@@ -56,3 +56,52 @@ def write_terminals_csv(path, rows, header="fingerprint,name,town,status"):
     """The county's list of terminals (terminals.csv) as Chinese Excel saves it."""
     path.write_text("\n".join([header, *rows]) + "\n", encoding="utf-8-sig")
     return path
+
+
+def forge(terminal, public, plaintext: bytes, *, kind="callback", ulid=None, version=2, now=NOW):
+    """An envelope as anyone with a key of their own can make one: correctly signed and
+    sealed to the county, holding whatever ``plaintext`` they like, under any id."""
+    import base64
+    import os
+
+    from cryptography.hazmat.primitives.asymmetric.x25519 import X25519PrivateKey, X25519PublicKey
+    from cryptography.hazmat.primitives.ciphers.aead import ChaCha20Poly1305
+
+    from kiosk.formats import ids, public_keys
+
+    county_public = public_keys.decode_public(public)
+    ulid = ulid or ids.new_ulid(int(now.timestamp() * 1000))
+    header = {
+        "county_key": public_keys.key_id(county_public), "created": envelope.format_time(now),
+        "format": envelope.FORMAT, "id": ulid, "kind": kind, "receipt": ids.receipt_for(ulid),
+        "terminal": terminal.public_b64, "v": version,
+    }  # fmt: skip
+    ephemeral = X25519PrivateKey.generate()
+    epk = public_keys.public_raw(ephemeral)
+    shared = ephemeral.exchange(X25519PublicKey.from_public_bytes(county_public))
+    nonce = os.urandom(12)
+    ct = ChaCha20Poly1305(envelope._aead_key(shared, epk, county_public)).encrypt(
+        nonce, plaintext, envelope.canonical(header))
+    b64 = lambda raw: base64.b64encode(raw).decode("ascii")  # noqa: E731
+    fields = {**header, "sealed": {"ct": b64(ct), "epk": b64(epk), "nonce": b64(nonce)}}
+    fields["sig"] = b64(terminal.sign(envelope.canonical(fields)))
+    return envelope.canonical(fields)
+
+
+def payload(form: dict, reply_key: bytes = b"k" * 16) -> bytes:
+    """The plaintext a genuine terminal seals: the form and the villager's reply key."""
+    import base64
+    import json
+
+    return json.dumps({"form": form, "reply_key": base64.b64encode(reply_key).decode()},
+                      ensure_ascii=False).encode()  # fmt: skip
+
+
+def hold_county_key(folder):
+    """The open terminal database holds the county's inbox key (made in ``folder``), as a
+    sync of a feed carrying it leaves it: requests can be sealed."""
+    from kiosk.store.models import FeedState
+
+    public = county_keys.create_inbox_keys(folder)
+    FeedState.update(inbox_key=public.key, inbox_key_expires=public.expires).execute()
+    return public
