@@ -10,7 +10,7 @@ from kiosk.county.inbox import cases
 from kiosk.county.inbox import intake as county_import
 from kiosk.county.inbox import keys as county_keys
 from kiosk.errors import ImportRefused, KnownError, SchemaTooNewError
-from kiosk.formats import workdays
+from kiosk.formats import envelope, replies, workdays
 from kiosk.outbox import delivery as push
 from kiosk.outbox import queue as outbox
 from tests.helpers.envelopes import CALLBACK, DISCLOSURE, NOW, drop, make_county, seal, write_terminals_csv
@@ -21,6 +21,17 @@ def county(tmp_path):
     keydir = tmp_path / "county-keys"
     public, _ = make_county(keydir)
     return keydir, public
+
+
+@pytest.fixture
+def enrolled(tmp_path, terminals):
+    """The county's list enrolling all three terminals (only enrolled terminals start a case)."""
+    rows = [f"{t.fingerprint()},终端{n},张鲁回族镇,在用" for n, t in enumerate(terminals)]
+    return write_terminals_csv(tmp_path / "enrolled.csv", rows)
+
+
+def digests(sealed) -> list[str]:
+    return sorted(envelope.digest(s.data) for s in sealed)
 
 
 def rows(db_path, sql):
@@ -40,7 +51,7 @@ def test_import_files_cases_with_their_fields_and_due_dates(tmp_path, county, te
     drop(tmp_path / "in", sealed)
     db = tmp_path / "cases.sqlite3"
     report = county_import.import_envelopes(tmp_path / "in", keydir, db, term_list, now=NOW)
-    assert (report.files, report.imported, report.duplicates, report.unverified) == (2, 2, 0, 0)
+    assert (report.files, report.imported, report.duplicates, report.held) == (2, 2, 0, 0)
     assert report.refused == []
     cases.open_cases(db)
     try:
@@ -59,24 +70,28 @@ def test_import_files_cases_with_their_fields_and_due_dates(tmp_path, county, te
     assert disclosure.due_on == dt.date(2026, 12, 25)  # 20 working days after a Friday
     assert callback.due_on == dt.date(2026, 12, 1)  # Monday, Tuesday
     assert (callback.topic, callback.text, callback.name) == (CALLBACK["topic"], CALLBACK["text"], None)
-    assert county_import.received_ids(db) == sorted(s.id for s in sealed)
+    assert county_import.received_digests(db) == digests(sealed)
+    assert disclosure.reply_key == sealed[0].reply_key
+    assert disclosure.lookup == replies.lookup(disclosure.receipt)
 
 
-def test_importing_the_same_envelopes_again_adds_nothing(tmp_path, county, terminals):
+def test_importing_the_same_envelopes_again_adds_nothing(tmp_path, county, terminals, enrolled):
     keydir, public = county
     sealed = [seal(terminals[n % 3], public) for n in range(500)]
     drop(tmp_path / "in", sealed)
     db = tmp_path / "cases.sqlite3"
-    first = county_import.import_envelopes(tmp_path / "in", keydir, db, now=NOW)
+    first = county_import.import_envelopes(tmp_path / "in", keydir, db, enrolled, now=NOW)
     assert (first.imported, first.duplicates) == (500, 0)
-    again = county_import.import_envelopes(tmp_path / "in", keydir, db, now=NOW)
+    assert list((tmp_path / "in").iterdir()) == []  # moved to the archive
+    drop(tmp_path / "in", sealed)  # the same envelopes come again (at-least-once delivery)
+    again = county_import.import_envelopes(tmp_path / "in", keydir, db, enrolled, now=NOW)
     assert (again.files, again.imported, again.duplicates, again.refused) == (500, 0, 500, [])
     assert rows(db, 'SELECT count(*) FROM "case"') == [(500,)]
     assert rows(db, "SELECT imported, duplicates FROM import_log ORDER BY id") == [(500, 0), (0, 500)]
-    assert len(county_import.received_ids(db)) == 500
+    assert len(county_import.received_digests(db)) == 500
 
 
-def test_unknown_terminals_are_imported_for_checking_and_revoked_ones_refused(tmp_path, county, terminals):
+def test_unknown_terminals_are_held_for_the_clerk_and_revoked_ones_refused(tmp_path, county, terminals):
     keydir, public = county
     known, unknown, revoked = terminals
     term_list = write_terminals_csv(tmp_path / "terminals.csv", [
@@ -87,18 +102,18 @@ def test_unknown_terminals_are_imported_for_checking_and_revoked_ones_refused(tm
     drop(tmp_path / "in", [seal(known, public), from_unknown, from_revoked])
     db = tmp_path / "cases.sqlite3"
     report = county_import.import_envelopes(tmp_path / "in", keydir, db, term_list, now=NOW)
-    assert (report.imported, report.unverified) == (2, 1)
-    assert [(r.file, r.reason) for r in report.refused] == [(f"{from_revoked.id}.env", "revoked_terminal")]
+    assert (report.imported, report.held) == (1, 1)
+    assert [(r.file, r.reason) for r in report.refused] == [(f"in/{from_revoked.id}.env", "revoked_terminal")]
     assert "停用" in report.refused[0].message
-    assert rows(db, f"SELECT status, terminal_verified FROM \"case\" WHERE ulid = '{from_unknown.id}'") == [
-        (cases.STATUS_UNVERIFIED, 0)
-    ]
-    terminal_sql = f"SELECT status, public_key FROM terminal WHERE fingerprint = '{unknown.fingerprint()}'"
-    assert rows(db, terminal_sql) == [(cases.TERMINAL_UNVERIFIED, unknown.public_b64)]
-    assert from_revoked.id not in county_import.received_ids(db)  # never acknowledged
+    assert rows(db, f"SELECT reason FROM held WHERE ulid = '{from_unknown.id}'") == [("unknown_terminal",)]
+    assert rows(db, f"SELECT count(*) FROM \"case\" WHERE ulid = '{from_unknown.id}'") == [(0,)]
+    acknowledged = county_import.received_digests(db)  # neither is acknowledged
+    assert envelope.digest(from_revoked.data) not in acknowledged
+    assert envelope.digest(from_unknown.data) not in acknowledged
 
 
-def test_each_bad_file_is_refused_with_its_reason_and_the_rest_imported(tmp_path, county, terminals):
+def test_each_bad_file_is_refused_with_its_reason_and_the_rest_imported(tmp_path, county, terminals,
+                                                                        enrolled):  # fmt: skip
     keydir, public = county
     other_public, _ = make_county(tmp_path / "other-county")
     folder = tmp_path / "in"
@@ -111,11 +126,12 @@ def test_each_bad_file_is_refused_with_its_reason_and_the_rest_imported(tmp_path
     (folder / "d-empty.env").write_bytes(b"")
     (folder / "e-photo.env").write_bytes(b"\xff\xd8\xff\xe0JFIF")
     (folder / f"{truncated.id}.part").write_bytes(truncated.data)  # an unfinished copy is not read
-    report = county_import.import_envelopes(folder, keydir, tmp_path / "cases.sqlite3", now=NOW)
+    report = county_import.import_envelopes(folder, keydir, tmp_path / "cases.sqlite3", enrolled, now=NOW)
     assert (report.files, report.imported) == (6, 1)
     assert sorted((r.file, r.reason) for r in report.refused) == [
-        ("a-truncated.env", "malformed"), ("b-tampered.env", "tampered"), ("c-other.env", "other_county_key"),
-        ("d-empty.env", "malformed"), ("e-photo.env", "malformed"),
+        ("in/a-truncated.env", "malformed"), ("in/b-tampered.env", "tampered"),
+        ("in/c-other.env", "other_county_key"), ("in/d-empty.env", "malformed"),
+        ("in/e-photo.env", "malformed"),
     ]
     assert all(" / " in r.message for r in report.refused)
 
@@ -180,12 +196,12 @@ def test_working_days_follow_the_county_calendar():
         workdays.working_days_after(friday, -1)
 
 
-def test_import_uses_the_county_calendar(tmp_path, county, terminals):
+def test_import_uses_the_county_calendar(tmp_path, county, terminals, enrolled):
     keydir, public = county
     drop(tmp_path / "in", [seal(terminals[0], public)])
     db = tmp_path / "cases.sqlite3"
     county_import.import_envelopes(
-        tmp_path / "in", keydir, db, now=NOW, holidays={dt.date(2026, 11, 30)}, extra_workdays=set()
+        tmp_path / "in", keydir, db, enrolled, now=NOW, holidays={dt.date(2026, 11, 30)}, extra_workdays=set()
     )
     assert rows(db, 'SELECT due_on FROM "case"') == [("2026-12-02",)]
 
@@ -204,22 +220,23 @@ def test_cases_schema_is_versioned_and_a_newer_file_is_refused(tmp_path):
         cases.open_cases(db)
 
 
-def test_round_trip_terminal_usb_county_and_acknowledgement(tmp_path, county, terminals):
+def test_round_trip_terminal_usb_county_and_acknowledgement(tmp_path, county, terminals, enrolled):
     keydir, _ = county
-    public = county_keys.inbox_public(keydir)
+    public = county_keys.inbox_public(keydir).key
     with outbox.Outbox(tmp_path / "outbox") as box:
         ids = [box.add(seal(terminals[0], public, kind).data) for kind in ("disclosure", "callback")]
         usb = tmp_path / "usb"
+        usb.mkdir()
         assert push.push_dir(box, usb).sent == 2
         db = tmp_path / "cases.sqlite3"
-        report = county_import.import_envelopes(usb / "inbox", keydir, db, now=NOW)
+        report = county_import.import_envelopes(usb, keydir, db, enrolled, now=NOW)  # the stick's root
         assert report.imported == 2
-        assert box.acknowledge(county_import.received_ids(db)) == 2
+        assert box.acknowledge(county_import.received_digests(db)) == 2
         assert box.status() == outbox.OutboxStatus(waiting=0, sent=0, acknowledged=2, missing=0, damaged=0)
         assert not any(box.path_of(i).exists() for i in ids)
 
 
-def test_round_trip_over_http_to_a_store_then_import(tmp_path, county, terminals, store):
+def test_round_trip_over_http_to_a_store_then_import(tmp_path, county, terminals, store, enrolled):
     keydir, public = county
     server = store
     with outbox.Outbox(tmp_path / "outbox") as box:
@@ -229,23 +246,23 @@ def test_round_trip_over_http_to_a_store_then_import(tmp_path, county, terminals
     mirror.mkdir()
     for name, body in server.received.items():
         (mirror / name).write_bytes(body)
-    report = county_import.import_envelopes(mirror, keydir, tmp_path / "cases.sqlite3", now=NOW)
-    assert (report.imported, report.unverified, report.refused) == (2, 2, [])
-    assert county_import.received_ids(tmp_path / "cases.sqlite3") == sorted(ids)
+    report = county_import.import_envelopes(mirror, keydir, tmp_path / "cases.sqlite3", enrolled, now=NOW)
+    assert (report.imported, report.held, report.refused) == (2, 0, [])
+    assert len(county_import.received_digests(tmp_path / "cases.sqlite3")) == len(ids) == 2
 
 
-def test_a_receipt_already_used_is_reported_not_merged(tmp_path, county, terminals):
+def test_a_receipt_already_used_is_reported_not_merged(tmp_path, county, terminals, enrolled):
     keydir, public = county
     first, second = seal(terminals[0], public), seal(terminals[0], public)
     db = tmp_path / "cases.sqlite3"
     drop(tmp_path / "one", [first])
-    county_import.import_envelopes(tmp_path / "one", keydir, db, now=NOW)
+    county_import.import_envelopes(tmp_path / "one", keydir, db, enrolled, now=NOW)
     conn = sqlite3.connect(db)  # as if another request had drawn the same number
     conn.execute('UPDATE "case" SET receipt = ?', (second.header.receipt,))
     conn.commit()
     conn.close()
     drop(tmp_path / "two", [second])
-    report = county_import.import_envelopes(tmp_path / "two", keydir, db, now=NOW)
+    report = county_import.import_envelopes(tmp_path / "two", keydir, db, enrolled, now=NOW)
     assert report.imported == 0 and [r.reason for r in report.refused] == ["receipt_clash"]
     assert second.header.receipt in report.refused[0].message
-    assert county_import.received_ids(db) == [first.id]  # not acknowledged: the terminal keeps it
+    assert county_import.received_digests(db) == digests([first])  # not acknowledged: the terminal keeps it

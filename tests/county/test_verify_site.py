@@ -7,6 +7,7 @@ import datetime as dt
 import hashlib
 import html.parser
 import json
+import os
 import re
 import shutil
 import subprocess
@@ -17,6 +18,7 @@ import pytest
 
 from kiosk import fmt
 from kiosk.county.feed import publisher, verify_site
+from kiosk.errors import KnownError
 from kiosk.formats import feed_format, notice_digest
 from kiosk.services import notices, payouts, sync
 from kiosk.store.db import close_database, open_database
@@ -307,3 +309,57 @@ def test_a_dry_run_writes_no_site(county_input, county_keys, tmp_path):
     out = tmp_path / "feed"
     publisher.build_feed(county_input, county_keys, out, dry_run=True)
     assert not (out / "verify").exists()
+
+
+def _one_history(feed: Path) -> tuple[Path, dict]:
+    page = sorted((feed / verify_site.VERIFY_DIR).glob("*/index.json"))[0]
+    return page, json.loads(page.read_text(encoding="utf-8"))
+
+
+@pytest.mark.parametrize("change", [
+    {"village": "../../../tmp/elsewhere"},  # choosing where pages are written
+    {"year": "2025\"><script>"},
+    {"digests": [{"digest": '"><script>alert(1)</script>', "scope": "*", "scope_name": "x", "status": "现行",
+                  "since": "2026-01-01", "since_version": 1, "until": None}]},
+    {"digests": [{"digest": "0" * 16}]},
+    {"town_name": "古城镇\x1b[2J"},
+    {"digests": "[" * 10},
+])  # fmt: skip
+def test_a_planted_history_file_stops_the_build_before_anything_is_signed(county, county_keys, change):
+    source, feed, _ = county
+    page, history = _one_history(feed)
+    page.write_text(json.dumps({**history, **change}, ensure_ascii=False), encoding="utf-8")
+    versions = sorted(p.name for p in (feed / "metadata").iterdir())
+    with pytest.raises(KnownError, match="不是本程序写的") as refused:
+        publisher.build_feed(source, county_keys, feed)
+    assert str(page) in str(refused.value)
+    assert sorted(p.name for p in (feed / "metadata").iterdir()) == versions  # nothing new signed
+
+
+def test_a_history_file_that_is_a_link_or_a_fifo_is_refused(county, county_keys, tmp_path):
+    source, feed, _ = county
+    page, _ = _one_history(feed)
+    secret = tmp_path / "secret.json"
+    secret.write_text("{}", encoding="utf-8")
+    page.unlink()
+    page.symlink_to(secret)
+    with pytest.raises(KnownError, match="不是本程序写的"):
+        publisher.build_feed(source, county_keys, feed)
+    page.unlink()
+    os.mkfifo(page)
+    with pytest.raises(KnownError, match="不是本程序写的"):
+        publisher.build_feed(source, county_keys, feed)
+
+
+def test_names_read_back_from_the_history_are_shown_as_text(county, county_keys):
+    """A village the county no longer lists keeps its page, named from the history: as text."""
+    source, feed, _ = county
+    _, history = _one_history(feed)
+    gone = feed / verify_site.VERIFY_DIR / "371522102999-2025"
+    gone.mkdir()
+    (gone / "index.json").write_text(json.dumps(
+        {**history, "village": "371522102999", "year": 2025, "village_name": "<script>alert(1)</script>"},
+        ensure_ascii=False), encoding="utf-8")  # fmt: skip
+    publisher.build_feed(source, county_keys, feed)
+    shown = (gone / "index.html").read_text(encoding="utf-8")
+    assert "&lt;script&gt;alert(1)&lt;/script&gt;" in shown and "<script>alert" not in shown

@@ -1,6 +1,10 @@
-"""The county's TUF signing keys: one ed25519 key per top-level role, kept as PEM files.
+"""The county's TUF signing keys: one ed25519 key per top-level role, kept as PEM files
+encrypted with the county's passphrase (kiosk.county.keyfiles).
 
-The key folder is the county's secret. ``root.json`` in it is public: it is the trusted
+The key folder is the county's secret. ``root.pem`` need not be in it for a routine
+``kiosk feed build``, which signs with targets, snapshot and timestamp only: keep the root
+key offline (a stick in the safe) and bring it back for ``rotate-root``. The county inbox's
+key lives in a folder of its own (kiosk.county.inbox.keys). ``root.json`` in it is public: it is the trusted
 root that ships with every terminal. ``root_history/N.root.json`` keeps every version of
 the root, which the publisher puts in every feed so that a terminal shipped with an old
 root can walk the chain of rotations up to the current one.
@@ -17,24 +21,27 @@ import os
 from dataclasses import dataclass
 from pathlib import Path
 
-from cryptography.hazmat.primitives.serialization import load_pem_private_key
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from securesystemslib.signer import CryptoSigner
 from tuf.api.metadata import Metadata, Root
 from tuf.api.serialization.json import JSONSerializer
 
+from kiosk.county import keyfiles
 from kiosk.errors import KnownError
 from kiosk.files import write_atomic
 
 ROLES = ("root", "targets", "snapshot", "timestamp")
+ONLINE_ROLES = ("targets", "snapshot", "timestamp")  # what a routine build signs with
 ROOT_EXPIRY_DAYS = 3 * 365
 ROOT_HISTORY = "root_history"
 
 
-def init_keys(keydir: Path, now: dt.datetime | None = None) -> Path:
-    """Create the four role keys and version 1 of the root metadata.
+def init_keys(keydir: Path, now: dt.datetime | None = None, passphrase: bytes | None = None) -> Path:
+    """Create the four role keys (encrypted) and version 1 of the root metadata.
 
     Args:
         now: when the root's validity starts (default: now; tests pass the past).
+        passphrase: what the keys are encrypted with (default: kiosk.county.keyfiles.passphrase).
 
     Returns:
         the path of the trusted ``root.json`` to ship with terminals.
@@ -44,33 +51,45 @@ def init_keys(keydir: Path, now: dt.datetime | None = None) -> Path:
     """
     if any((keydir / f"{role}.pem").exists() for role in ROLES):
         raise KnownError(f"{keydir} 中已有密钥，不会覆盖", f"{keydir} already holds keys; not overwriting")
-    keydir.mkdir(parents=True, exist_ok=True)
+    secret = passphrase or keyfiles.passphrase(confirm=True)
+    keydir.mkdir(parents=True, exist_ok=True, mode=0o700)
     now = (now or dt.datetime.now(dt.UTC)).replace(microsecond=0)
     root = Metadata(Root(expires=now + dt.timedelta(days=ROOT_EXPIRY_DAYS),
                          consistent_snapshot=True))  # fmt: skip
     signers = {}
     for role in ROLES:
-        signer = CryptoSigner.generate_ed25519()
-        signers[role] = signer
-        root.signed.add_key(signer.public_key, role)
-        _write_key(keydir / f"{role}.pem", signer)
+        key = Ed25519PrivateKey.generate()
+        signers[role] = CryptoSigner(key)
+        root.signed.add_key(signers[role].public_key, role)
+        keyfiles.write_private(keydir / f"{role}.pem", key, secret)
     root.sign(signers["root"])
     _write_root(keydir, root)
     return keydir / "root.json"
 
 
-def load_signer(keydir: Path, role: str) -> CryptoSigner:
-    """The signer for ``role`` from its PEM file.
+def load_signer(keydir: Path, role: str, passphrase: bytes | None = None) -> CryptoSigner:
+    """The signer for ``role`` from its encrypted PEM file.
 
     Raises:
-        KnownError: the key file is missing or unreadable.
+        KnownError: the key file is missing or unreadable, or the passphrase is wrong.
     """
     path = keydir / f"{role}.pem"
+    if not path.exists():
+        offline = "（根密钥平时离线保管：轮换根证书时请把 root.pem 放回密钥目录）" if role == "root" else ""
+        raise KnownError(f"找不到签名密钥 {path}{offline}", f"signing key {path} not found")
     try:
-        private = load_pem_private_key(path.read_bytes(), password=None)
-    except (OSError, ValueError) as exc:
+        private = keyfiles.load_private(path, passphrase or _secret_for(path))
+    except OSError as exc:
         raise KnownError(f"无法读取签名密钥 {path}", f"cannot read signing key {path}: {exc}") from exc
+    except ValueError as exc:
+        raise KnownError(f"签名密钥 {path} 已损坏", f"signing key {path} is damaged: {exc}") from exc
     return CryptoSigner(private)
+
+
+def _secret_for(path: Path) -> bytes | None:
+    """The passphrase, asked for only when the key is encrypted (an old folder's are not)."""
+    return keyfiles.passphrase() if keyfiles.is_encrypted(path) else None
+
 
 
 def root_history(keydir: Path) -> dict[int, Path]:
@@ -101,7 +120,7 @@ class Rotation:
 
 
 def rotate_root(keydir: Path, roles: tuple[str, ...] = (), expiry_days: int = ROOT_EXPIRY_DAYS,
-                now: dt.datetime | None = None) -> Rotation:
+                now: dt.datetime | None = None, passphrase: bytes | None = None) -> Rotation:
     """Write the next root version: fresh expiry, new keys for ``roles``.
 
     The old root (even an expired one) stays valid as a link of the chain; terminals
@@ -123,7 +142,8 @@ def rotate_root(keydir: Path, roles: tuple[str, ...] = (), expiry_days: int = RO
     except (OSError, ValueError) as exc:
         raise KnownError(f"{keydir} 中没有可用的 root.json，请先运行 kiosk feed init-keys",
                          f"no usable root.json in {keydir}; run kiosk feed init-keys first") from exc
-    old_root_signer = load_signer(keydir, "root")
+    secret = passphrase or keyfiles.passphrase()
+    old_root_signer = load_signer(keydir, "root", secret)
     if old_root_signer.public_key.keyid not in old.signed.roles["root"].keyids:
         raise KnownError(f"{keydir}/root.pem 与 root.json 不匹配，不能轮换",
                          f"{keydir}/root.pem does not match root.json; cannot rotate")  # fmt: skip
@@ -140,9 +160,9 @@ def rotate_root(keydir: Path, roles: tuple[str, ...] = (), expiry_days: int = RO
     new.signatures.clear()
     new.signed.version = version + 1
     new.signed.expires = now + dt.timedelta(days=expiry_days)
-    fresh = {}
+    fresh_keys = {role: Ed25519PrivateKey.generate() for role in roles}
+    fresh = {role: CryptoSigner(key) for role, key in fresh_keys.items()}
     for role in roles:
-        fresh[role] = CryptoSigner.generate_ed25519()
         for keyid in list(new.signed.roles[role].keyids):
             new.signed.revoke_key(keyid, role)
         new.signed.add_key(fresh[role].public_key, role)
@@ -156,9 +176,9 @@ def rotate_root(keydir: Path, roles: tuple[str, ...] = (), expiry_days: int = RO
         _atomic_write(keydir / ROOT_HISTORY / f"{version}.root.json",
                       (keydir / "root.json").read_bytes())  # fmt: skip
     _atomic_write(keydir / ROOT_HISTORY / f"{version + 1}.root.json", _json(new))
-    for role, signer in fresh.items():
+    for role, key in fresh_keys.items():
         os.link(keydir / f"{role}.pem", kept[role])  # fails rather than overwrite
-        _write_key(keydir / f"{role}.pem", signer)
+        keyfiles.write_private(keydir / f"{role}.pem", key, secret)
     _atomic_write(keydir / "root.json", _json(new))
     return Rotation(version + 1, new.signed.expires, roles, tuple(kept.values()))
 
@@ -170,10 +190,6 @@ def _json(metadata: Metadata) -> bytes:
 def _write_root(keydir: Path, root: Metadata[Root]) -> None:
     _atomic_write(keydir / ROOT_HISTORY / f"{root.signed.version}.root.json", _json(root))
     _atomic_write(keydir / "root.json", _json(root))
-
-
-def _write_key(path: Path, signer: CryptoSigner) -> None:
-    write_atomic(path, signer.private_bytes, 0o600)
 
 
 def _atomic_write(path: Path, data: bytes) -> None:

@@ -38,6 +38,7 @@ from kiosk.files import write_atomic
 from kiosk.formats import datasets as ds
 from kiosk.formats import feed_format
 from kiosk.formats.checks import CrossCheck
+from kiosk.formats.feed_format import InboxKey
 from kiosk.formats.spreadsheet import READ_SUFFIXES
 from kiosk.formats.validate import DuplicateFinder, Problems, read_rows
 
@@ -85,7 +86,8 @@ def build_feed(src: Path, keydir: Path, out: Path, expiry_days: int = DEFAULT_EX
                now: dt.datetime | None = None, withdraw: tuple[tuple[int, str], ...] = (),
                reason: str = "", dry_run: bool = False,
                report: Callable[[list[town_year_changes.TownYearChange]], None] | None = None,
-               verify: bool = True, inbox_key: str | None = None) -> BuildSummary:
+               verify: bool = True, inbox_key: InboxKey | None = None,
+               passphrase: bytes | None = None) -> BuildSummary:
     """Validate and mask the spreadsheets in ``src``, write partitions and signed metadata.
 
     A town-year the current feed in ``out`` publishes and ``src`` no longer holds is
@@ -94,8 +96,8 @@ def build_feed(src: Path, keydir: Path, out: Path, expiry_days: int = DEFAULT_EX
     Before anything is signed, ``report`` gets the payout changes against the current
     feed, town-year by town-year. With ``dry_run`` nothing is written. With ``verify``
     the notice verification site is (re)written in ``out/verify`` (kiosk.county.feed.verify_site).
-    ``inbox_key`` (the county inbox's public key, base64) is signed into ``feed.json``:
-    terminals seal villagers' requests to it.
+    ``inbox_key`` (the county inbox's public key and its expiry) is signed into
+    ``feed.json``: terminals seal villagers' requests to it until it expires.
 
     Raises:
         ImportRefused: a row failed validation (nothing is written).
@@ -104,6 +106,8 @@ def build_feed(src: Path, keydir: Path, out: Path, expiry_days: int = DEFAULT_EX
     """
     started = time.perf_counter()
     now = (now or dt.datetime.now(dt.UTC)).replace(microsecond=0)
+    if verify:  # a planted history file stops the build before anything is signed
+        verify_site.check_history(out)
     partitions, rows, notes = read_partitions(src)
     previous = previous_partitions(keydir, out)
     kept, newly, restored = _withdrawals(previous, partitions, withdraw, reason, now)
@@ -112,7 +116,7 @@ def build_feed(src: Path, keydir: Path, out: Path, expiry_days: int = DEFAULT_EX
         if kept:
             info["withdrawn"] = [w.as_json() for w in kept]
         if inbox_key:
-            info["inbox_key"] = inbox_key
+            info.update(inbox_key.as_json())
         partitions[FEED_INFO] = json.dumps(info, ensure_ascii=False, sort_keys=True).encode()
     found = town_year_changes.compare(previous, partitions, _town_names(partitions))
     if report:
@@ -122,7 +126,7 @@ def build_feed(src: Path, keydir: Path, out: Path, expiry_days: int = DEFAULT_EX
         changed = sorted(t for t, data in partitions.items() if previous.get(t) != data)
         summary = BuildSummary(version, len(partitions), changed, dry_run=True)
     else:
-        summary = publish(partitions, keydir, out, expiry_days, now)
+        summary = publish(partitions, keydir, out, expiry_days, now, passphrase)
         if verify:
             summary.verify = verify_site.write_site(out, partitions, summary.version, previous,
                                                     summary.version - 1)  # fmt: skip
@@ -250,7 +254,8 @@ def _withdrawals(previous: dict[str, bytes], partitions: dict[str, bytes],
 
 
 def publish(partitions: dict[str, bytes], keydir: Path, out: Path,
-            expiry_days: int = DEFAULT_EXPIRY_DAYS, now: dt.datetime | None = None) -> BuildSummary:
+            expiry_days: int = DEFAULT_EXPIRY_DAYS, now: dt.datetime | None = None,
+            passphrase: bytes | None = None) -> BuildSummary:
     """Write the partitions (target path -> bytes) and sign new metadata for them.
 
     Raises:
@@ -262,7 +267,8 @@ def publish(partitions: dict[str, bytes], keydir: Path, out: Path,
             feed_format.check_target_path(target)
         except KnownError as exc:
             raise KnownError(f"不能发布：{exc.zh}", f"cannot publish: {exc.en}") from exc
-    signers = {role: keys.load_signer(keydir, role) for role in keys.ROLES}
+    # Root stays offline: a routine build signs with the three online roles only.
+    signers = {role: keys.load_signer(keydir, role, passphrase) for role in keys.ONLINE_ROLES}
     root = Metadata[Root].from_file(str(keydir / "root.json"))
     _check_root_expiry(keydir, root, now)
     meta_dir, target_dir = out / "metadata", out / "targets"

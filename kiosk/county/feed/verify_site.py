@@ -19,12 +19,23 @@ county publishes and backs up FEEDDIR as a whole). A feed built before this site
 seeds the history from its current payouts. Dates are the data-as-of dates of the builds
 (no build clock), versions the feed versions that first published a digest, and output is
 sorted: an unchanged village-year's two files stay byte-identical, and are not rewritten.
+
+The history is read back as untrusted input: a file planted in ``verify/`` could otherwise
+choose where pages are written or put script on them. Each ``index.json`` is read without
+following links, within a size and nesting bound, and must be what this module writes
+(codes, dates, digests, statuses and short plain names, in its own folder); one that is not
+stops the build before anything is signed, naming the file. Every value is also escaped on
+the page.
 """
 
 import csv
+import datetime as dt
 import html
 import io
 import json
+import os
+import re
+import stat
 from collections import defaultdict
 from dataclasses import dataclass
 from pathlib import Path
@@ -32,7 +43,7 @@ from pathlib import Path
 from kiosk import fmt
 from kiosk.errors import KnownError
 from kiosk.files import write_atomic
-from kiosk.formats import cells, feed_format, notice_digest
+from kiosk.formats import cells, feed_format, notice_digest, safe_json
 from kiosk.formats import datasets as ds
 
 VERIFY_DIR = "verify"
@@ -189,18 +200,90 @@ def _entries(current: dict[str, tuple[str, str]], old: dict[str, dict], as_of: s
     return result
 
 
+MAX_HISTORY_BYTES = 1024 * 1024
+_FOLDER = re.compile(r"(\d{12})-(\d{4})")
+_DIGEST = re.compile(rf"[0-9a-f]{{{notice_digest.LENGTH}}}")
+_SCOPE = re.compile(r"\*|[A-Z][A-Z0-9]{1,9}")
+
+
+def check_history(out: Path) -> None:
+    """Read ``out/verify``'s history as the next build will, refusing what this module
+    would never have written. Called before the feed is signed.
+
+    Raises:
+        KnownError: a history file is not one (named).
+    """
+    _read_history(out / VERIFY_DIR)
+
+
 def _read_history(site: Path) -> dict[tuple[str, int], dict]:
     history = {}
-    if not site.is_dir():
+    if not site.is_dir() or site.is_symlink():
         return history
-    for path in site.glob("*/index.json"):
+    for folder in sorted(site.iterdir()):
+        path = folder / "index.json"
         try:
-            index = json.loads(path.read_text(encoding="utf-8"))
-            history[(index["village"], int(index["year"]))] = index
-        except (OSError, ValueError, KeyError) as exc:
-            raise KnownError(f"无法读取核验页历史 {path}（请从备份恢复 verify 文件夹）",
-                             f"cannot read the verification history {path}: {exc}") from exc
+            index = _history_file(folder, path)
+        except (OSError, ValueError, KeyError, TypeError) as exc:
+            raise KnownError(f"核验页历史文件 {path} 不是本程序写的，已停止（请从备份恢复 verify 文件夹）",
+                             f"the verification history {path} is not one this program wrote: {exc}") from exc
+        if index is not None:
+            history[(index["village"], index["year"])] = index
     return history
+
+
+def _history_file(folder: Path, path: Path) -> dict | None:
+    """One village-year's history, checked field by field; None for a folder that is none."""
+    match = _FOLDER.fullmatch(folder.name)
+    if folder.is_symlink() or not folder.is_dir():
+        if match:
+            raise ValueError("a link or not a folder")
+        return None
+    if not match:
+        return None  # not ours (a README the county put there)
+    fd = os.open(path, os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_NONBLOCK", 0))
+    try:
+        info = os.fstat(fd)
+        if not stat.S_ISREG(info.st_mode) or info.st_size > MAX_HISTORY_BYTES:
+            raise ValueError("not a regular file of at most 1 MB")
+        index = safe_json.loads(os.read(fd, MAX_HISTORY_BYTES + 1), max_bytes=MAX_HISTORY_BYTES, max_depth=4)
+    finally:
+        os.close(fd)
+    if (index["village"], index["year"]) != (match[1], int(match[2])):
+        raise ValueError("the folder and its content name different village-years")
+    _check(isinstance(index["year"], int) and _code(index["town"], 9), "year or town")
+    _check(all(_plain(index[k]) for k in ("village_name", "town_name")), "names")
+    _check(_plain(index.get("withdrawn_reason", ""), 500), "withdrawn_reason")
+    digests = index["digests"]
+    _check(isinstance(digests, list) and len(digests) <= 10_000, "digests")
+    for entry in digests:
+        _check(isinstance(entry, dict) and set(entry) == {"digest", "scope", "scope_name", "status",
+                                                           "since", "since_version", "until"}, "entry keys")
+        _check(_DIGEST.fullmatch(entry["digest"]) is not None and _SCOPE.fullmatch(entry["scope"]) is not None
+               and _plain(entry["scope_name"]) and entry["status"] in (OK, OLD)
+               and isinstance(entry["since_version"], int) and _day(entry["since"])
+               and (entry["until"] is None or _day(entry["until"])), "entry values")  # fmt: skip
+    return index
+
+
+def _check(ok: bool, what: str) -> None:
+    if not ok:
+        raise ValueError(f"bad {what}")
+
+
+def _code(value: object, digits: int) -> bool:
+    return isinstance(value, str) and len(value) == digits and value.isdigit()
+
+
+def _plain(value: object, limit: int = 100) -> bool:
+    return isinstance(value, str) and len(value) <= limit and cells.control_character(value) is None
+
+
+def _day(value: object) -> bool:
+    try:
+        return isinstance(value, str) and dt.date.fromisoformat(value).isoformat() == value
+    except ValueError:
+        return False
 
 
 def _write_if_changed(path: Path, data: bytes) -> int:
@@ -244,11 +327,12 @@ def render_page(index: dict) -> str:
     """The village-year's page (Chinese, mobile-first, no names or ID fragments)."""
     e = html.escape
     place = f"莘县{e(index['town_name'])}{e(index['village_name'])}"
+    year = int(index["year"])
     out = [
         '<!DOCTYPE html>\n<html lang="zh-CN">\n<head>\n<meta charset="utf-8">\n'
         '<meta name="viewport" content="width=device-width, initial-scale=1">\n'
-        f"<title>公示单核验 · {place} {index['year']}年</title>\n<style>\n{_CSS}\n</style>\n</head>\n<body>\n"
-        f"<h1>{place}<br>{index['year']}年度惠民惠农补贴公示核验</h1>\n"
+        f"<title>公示单核验 · {place} {year}年</title>\n<style>\n{_CSS}\n</style>\n</head>\n<body>\n"
+        f"<h1>{place}<br>{year}年度惠民惠农补贴公示核验</h1>\n"
         '<p id="r" hidden></p>\n'
         "<noscript><p>请将公示单二维码下方的“校验码”与下面列出的校验码逐位核对：列在“现行”下的"
         "与县级现行数据一致；列在“已更新”下的，请以现行公示为准；都没有的，请向镇(街道)核实。"
@@ -277,8 +361,8 @@ def render_page(index: dict) -> str:
         for x in entries:
             span = (f"{x['since']} 起现行" if status == OK
                     else f"{x['since']} 起现行，{x['until']} 已更新")  # fmt: skip
-            out.append(f'<li data-d="{x["digest"]}" data-s="{status}" data-u="{x["until"] or ""}">'
-                       f"<code>{x['digest']}</code><br>{e(x['scope_name'])}（{span}）</li>\n")
+            out.append(f'<li data-d="{e(x["digest"])}" data-s="{status}" data-u="{e(x["until"] or "")}">'
+                       f"<code>{e(x['digest'])}</code><br>{e(x['scope_name'])}（{e(span)}）</li>\n")
         out.append("</ul>\n")
     out.append('<p class="note">本页只列合计，不含个人信息。核验结果以县级数据为准；如有疑问，'
                "请向镇(街道)或拨打政务服务便民热线 12345 咨询。</p>\n"

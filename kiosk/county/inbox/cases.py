@@ -1,15 +1,23 @@
 """The county's cases database: its own SQLite file and its own peewee database object.
 
 The schema is versioned by ``PRAGMA user_version`` and upgraded by the numbered SQL steps
-in ``MIGRATIONS`` (forward only); the models below describe the latest version.
+in ``MIGRATIONS`` (forward only, each with an optional Python step in ``FILL``); the models
+below describe the latest version.
+
+A case is filed by its envelope's digest (the exact bytes): the same bytes again are a
+duplicate, the same id with other bytes a conflict held in ``held`` for the clerk, as is
+everything from a terminal the county has not enrolled. Nothing held has a deadline, is in
+the clerk's workbook or is published until the clerk accepts it.
 """
 
 import sqlite3
+from collections.abc import Callable
 from pathlib import Path
 
 import peewee as pw
 
 from kiosk.errors import SchemaTooNewError
+from kiosk.formats import replies
 from kiosk.formats.request_terms import COUNTY_STATUSES
 
 cases_db = pw.SqliteDatabase(None)
@@ -17,8 +25,10 @@ cases_db = pw.SqliteDatabase(None)
 PRAGMAS = {"journal_mode": "wal", "foreign_keys": 1, "synchronous": "normal", "busy_timeout": 10_000}
 
 STATUS_RECEIVED = COUNTY_STATUSES[0]
-STATUS_UNVERIFIED = "待核实终端"
+STATUS_UNVERIFIED = "待核实终端"  # cases filed before quarantine existed; none are made now
 TERMINAL_ENROLLED, TERMINAL_REVOKED, TERMINAL_UNVERIFIED = "enrolled", "revoked", "unverified"
+HELD_UNKNOWN_TERMINAL, HELD_CONFLICT = "unknown_terminal", "conflict"
+DECIDED_ACCEPTED, DECIDED_REJECTED = "accepted", "rejected"
 
 MIGRATIONS: dict[int, str] = {
     1: """
@@ -42,8 +52,32 @@ CREATE TABLE import_log (
     refused INTEGER NOT NULL, seconds REAL NOT NULL
 );
 """,
+    2: """
+ALTER TABLE "case" ADD COLUMN digest TEXT;
+ALTER TABLE "case" ADD COLUMN lookup TEXT;
+ALTER TABLE "case" ADD COLUMN reply_key BLOB;
+ALTER TABLE "case" ADD COLUMN private_answer INTEGER NOT NULL DEFAULT 0;
+CREATE UNIQUE INDEX case_digest ON "case" (digest);
+ALTER TABLE terminal ADD COLUMN revoked_on DATE;
+ALTER TABLE import_log ADD COLUMN held INTEGER NOT NULL DEFAULT 0;
+CREATE TABLE held (
+    id INTEGER PRIMARY KEY, digest TEXT NOT NULL UNIQUE, ulid TEXT NOT NULL, kind TEXT NOT NULL,
+    created TEXT NOT NULL, terminal_fingerprint TEXT NOT NULL, reason TEXT NOT NULL,
+    arrived TEXT NOT NULL, data BLOB NOT NULL, decided TEXT, decided_at TEXT
+);
+CREATE INDEX held_terminal ON held (terminal_fingerprint);
+""",
 }
 LATEST = max(MIGRATIONS)
+
+
+def _fill_lookups(conn: sqlite3.Connection) -> None:
+    rows = conn.execute('SELECT id, receipt FROM "case" WHERE lookup IS NULL').fetchall()
+    conn.executemany('UPDATE "case" SET lookup = ? WHERE id = ?',
+                     [(replies.lookup(receipt), row_id) for row_id, receipt in rows])  # fmt: skip
+
+
+FILL: dict[int, Callable[[sqlite3.Connection], None]] = {2: _fill_lookups}
 
 
 class _Model(pw.Model):
@@ -58,6 +92,7 @@ class Terminal(_Model):
     name = pw.TextField(default="")
     town = pw.TextField(default="")
     first_seen = pw.TextField(null=True)
+    revoked_on = pw.DateField(null=True)  # envelopes sealed before this day still count
 
 
 class Case(_Model):
@@ -84,9 +119,32 @@ class Case(_Model):
     preferred_time = pw.TextField(null=True)
     answer = pw.TextField(null=True)
     answered_on = pw.DateField(null=True)
+    digest = pw.TextField(null=True, unique=True)  # envelope.digest of the filed bytes
+    lookup = pw.TextField(null=True)  # replies.lookup(receipt): how the feed names it
+    reply_key = pw.BlobField(null=True)  # the villager's key to the answer (None: v1 envelope)
+    private_answer = pw.BooleanField(default=False)  # the clerk marked it 仅申请人可见
 
     class Meta:
         table_name = "case"
+
+
+class Held(_Model):
+    """An envelope the county holds without filing it: from a terminal it has not enrolled,
+    or under an id already filed with other bytes. Ciphertext only, until the clerk decides."""
+
+    digest = pw.TextField(unique=True)
+    ulid = pw.TextField()
+    kind = pw.TextField()
+    created = pw.TextField()
+    terminal_fingerprint = pw.TextField(index=True)
+    reason = pw.TextField()  # unknown_terminal / conflict
+    arrived = pw.TextField()
+    data = pw.BlobField()
+    decided = pw.TextField(null=True)  # accepted / rejected
+    decided_at = pw.TextField(null=True)
+
+    class Meta:
+        table_name = "held"
 
 
 class ImportLog(_Model):
@@ -98,6 +156,7 @@ class ImportLog(_Model):
     unverified = pw.IntegerField()
     refused = pw.IntegerField()
     seconds = pw.FloatField()
+    held = pw.IntegerField(default=0)
 
     class Meta:
         table_name = "import_log"
@@ -123,7 +182,15 @@ def upgrade(conn: sqlite3.Connection) -> list[int]:
         )
     applied = []
     for step in range(version + 1, LATEST + 1):
-        conn.executescript(f"BEGIN;\n{MIGRATIONS[step]}\nPRAGMA user_version = {step};\nCOMMIT;")
+        conn.executescript(f"BEGIN;\n{MIGRATIONS[step]}")
+        try:
+            if step in FILL:
+                FILL[step](conn)
+            conn.execute(f"PRAGMA user_version = {step}")
+            conn.execute("COMMIT")
+        except BaseException:
+            conn.execute("ROLLBACK")
+            raise
         applied.append(step)
     return applied
 

@@ -5,11 +5,18 @@ first. The clerk fills 状态 (a drop-down of the county's statuses), 答复日�
 ``county_reply`` reads the workbook back. Those four columns and 受理编号 keep their names:
 the reader finds them by name, on any sheet. Rows past their due date and not yet answered
 are filled red. Every text cell is stored as text (an ID or phone number never becomes a
-number in scientific notation), and so is every cell the clerk types into a text column.
+number in scientific notation, and ``=HYPERLINK(…)`` typed by a villager is never a formula),
+and so is every cell the clerk types into a text column. No stored value can stop the
+export: characters a workbook cannot hold are shown as �.
+
+仅申请人可见: the clerk marks 是 on an answer that holds personal details (a phone number, an
+address) meant for the applicant; answers are always published sealed to the applicant's
+receipt, and the reader refuses such details in an answer not so marked.
 """
 
 import datetime as dt
 import json
+import re
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -31,15 +38,17 @@ STATUS_ANSWERED = "已答复"
 
 # Column names the reply reader depends on.
 RECEIPT, STATUS, ANSWERED_ON, ANSWER, RECEIVED_ON = "受理编号", "状态", "答复日期", "答复内容", "收到日期"
+PRIVATE = "仅申请人可见"
+YES, NO = "是", "否"
 
 # (header, how the cell is filled) per sheet; "date" cells are Excel dates, the rest text.
 DISCLOSURE_COLUMNS = (
     RECEIPT, "类型", RECEIVED_ON, "法定答复期限", "申请人", "身份证号", "联系电话", "所需信息", "获取方式",
-    "用途", "邮寄地址", "电子邮箱", "关联内容", "终端", "终端核实", STATUS, ANSWERED_ON, ANSWER,
+    "用途", "邮寄地址", "电子邮箱", "关联内容", "终端", "终端核实", STATUS, ANSWERED_ON, PRIVATE, ANSWER,
 )
 CALLBACK_COLUMNS = (
     RECEIPT, "类型", RECEIVED_ON, "答复期限", "联系电话", "咨询主题", "方便回电时间", "咨询内容", "终端",
-    "终端核实", STATUS, ANSWERED_ON, ANSWER,
+    "终端核实", STATUS, ANSWERED_ON, PRIVATE, ANSWER,
 )
 _DATE_COLUMNS = {RECEIVED_ON, "法定答复期限", "答复期限", ANSWERED_ON}
 _WIDE_COLUMNS = {"所需信息": 40, "咨询内容": 40, ANSWER: 50, "邮寄地址": 30, "关联内容": 24}
@@ -50,6 +59,8 @@ HEADER_FILL = "DDEBF7"
 _DATE_FORMAT = "yyyy-mm-dd"
 _TEXT_FORMAT = "@"
 _VALIDATION_ROWS = 2000  # the drop-down reaches below the cases, for rows a clerk adds
+# What an .xlsx cannot hold (openpyxl's ILLEGAL_CHARACTERS_RE) and lone surrogates.
+_UNWRITABLE = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff]")
 
 
 @dataclass(frozen=True)
@@ -121,7 +132,7 @@ def _row(case: Case, kind: str, terminals: dict) -> dict[str, object]:
         "咨询内容": case.text,
         "终端": (terminal.name if terminal is not None and terminal.name else case.terminal_fingerprint),
         "终端核实": check, STATUS: published_status(case.status), ANSWERED_ON: case.answered_on,
-        ANSWER: case.answer,
+        PRIVATE: YES if case.private_answer else NO, ANSWER: case.answer,
     }
     return row
 
@@ -164,9 +175,9 @@ def _fill_sheet(sheet, columns: tuple[str, ...], rows: list[dict], late: list[bo
                 cell.value = value if isinstance(value, dt.date) else None
                 cell.number_format = _DATE_FORMAT
             else:
-                cell.value = "" if value is None else str(value)
+                cell.value = writable("" if value is None else str(value))
                 cell.number_format = _TEXT_FORMAT
-                cell.data_type = "s"
+                cell.data_type = "s"  # after the value: a leading "=" is text, not a formula
                 widths[index] = max(widths[index], min(_display_width(cell.value) + 2, 60))
             cell.alignment = wrap if name in _WIDE_COLUMNS else top
             if is_late:
@@ -189,3 +200,13 @@ def _fill_sheet(sheet, columns: tuple[str, ...], rows: list[dict], late: list[bo
     )
     choice.add(f"{status_letter}2:{status_letter}{max(len(rows) + 1, _VALIDATION_ROWS)}")
     sheet.add_data_validation(choice)
+    private_letter = get_column_letter(columns.index(PRIVATE) + 1)
+    yes_no = DataValidation(type="list", formula1=f'"{NO},{YES}"', allow_blank=True, showErrorMessage=True,
+                            errorTitle=PRIVATE, error=f"请选择 {YES} 或 {NO}")  # fmt: skip
+    yes_no.add(f"{private_letter}2:{private_letter}{max(len(rows) + 1, _VALIDATION_ROWS)}")
+    sheet.add_data_validation(yes_no)
+
+
+def writable(text: str) -> str:
+    """``text`` as a workbook can hold it: control characters and lone surrogates as �."""
+    return _UNWRITABLE.sub("\ufffd", text)

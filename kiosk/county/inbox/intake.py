@@ -1,12 +1,20 @@
-"""County side: verify, open and file the envelopes found in a folder (a USB stick's ``inbox/``
-or the folder the WebDAV/S3 store syncs to). Only a local folder is read; fetching a URL's
-directory listing is left to whatever mirrors the store.
+"""County side: judge, open and file the envelopes found in a delivery folder (a USB stick,
+its ``inbox/``, or the folder the upload store writes into; see kiosk.county.inbox.drop).
 
-Import is idempotent by envelope id: importing the same folder twice adds nothing, so
-delivery can be at-least-once. A file whose id is already filed is skipped before any
-checking (nothing is taken from it), which makes a re-import ~10x faster. Each file is
-judged alone; a refused file is reported and the rest are imported. Rows are committed
-in batches of 1,000, each in one transaction.
+What holds, whatever a stranger puts in the folder:
+
+- **One bad file is one named refusal.** Each file is read within bounds (drop.read), parsed
+  within bounds, verified, opened, and its form checked again with the terminal's own field
+  rules (kiosk.formats.forms): types, lengths, control and invisible characters. Anything
+  wrong, or any unexpected error, refuses that file alone, by name; the rest go through.
+- **"Already have it" means these bytes.** Files are judged by their digest: the same bytes
+  again are a duplicate; the same id with other bytes is a conflict, held for the clerk
+  (``kiosk inbox held``), never a silent skip and never filed over the first.
+- **Only enrolled terminals start a case.** An envelope from a key the county has not
+  enrolled is held: no deadline, not in the clerk's workbook, not published, counted per key.
+  A revoked terminal's envelopes sealed before its revocation date are still filed.
+- Rows are committed in batches of 1,000; files leave the drop only after their batch is
+  committed (an interrupted import leaves them to be found again, as duplicates).
 """
 
 import datetime as dt
@@ -16,15 +24,17 @@ from collections.abc import Collection
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from kiosk.county.inbox import keys as county_keys
+from kiosk import log
+from kiosk.county.inbox import drop
+from kiosk.county.inbox import keys as inbox_keys
 from kiosk.county.inbox.cases import (
     FORM_COLUMNS,
+    HELD_CONFLICT,
+    HELD_UNKNOWN_TERMINAL,
     STATUS_RECEIVED,
-    STATUS_UNVERIFIED,
-    TERMINAL_ENROLLED,
     TERMINAL_REVOKED,
-    TERMINAL_UNVERIFIED,
     Case,
+    Held,
     ImportLog,
     Terminal,
     cases_db,
@@ -33,12 +43,12 @@ from kiosk.county.inbox.cases import (
 )
 from kiosk.county.inbox.terminals import TerminalRow, load_terminals_csv
 from kiosk.errors import KnownError
-from kiosk.formats import envelope, workdays
+from kiosk.formats import envelope, forms, replies, workdays
 
 BATCH = 1000
 _CASE_COLUMNS = (
     "ulid", "receipt", "kind", "created", "received_on", "due_on", "status", "terminal_fingerprint",
-    "terminal_verified", *FORM_COLUMNS,
+    "terminal_verified", "digest", "lookup", "reply_key", *FORM_COLUMNS,
 )
 # Plain executemany on the cases database's own connection: peewee's insert_many builds one
 # dict per row and costs as much as opening the envelope.
@@ -46,6 +56,8 @@ _INSERT_CASE = (
     f'INSERT INTO "case" ({", ".join(_CASE_COLUMNS)}) VALUES ({", ".join("?" * len(_CASE_COLUMNS))})'
 )
 CHINA = dt.timezone(dt.timedelta(hours=8))  # the county's working days are local dates
+
+_log = log.get("kiosk.county")
 
 
 @dataclass(frozen=True)
@@ -67,21 +79,22 @@ def county_input(folder: Path) -> tuple[WorkCalendar, Path | None]:
     from kiosk.formats import datasets
     from kiosk.formats.validate import DuplicateFinder, Problems, read_rows
 
-    holidays, workdays = set(), set()
+    holidays, workdays_ = set(), set()
     problems = Problems()
     for path in publisher.dataset_files(folder, datasets.WORK_CALENDAR):
         for row in read_rows(datasets.WORK_CALENDAR, path, problems, DuplicateFinder(), str(path)):
-            (holidays if row["kind"] == "休" else workdays).add(dt.date.fromisoformat(row["day"]))
+            (holidays if row["kind"] == "休" else workdays_).add(dt.date.fromisoformat(row["day"]))
     if problems:
         raise problems.refuse()
     terminals = folder / "terminals.csv"
-    return WorkCalendar(frozenset(holidays), frozenset(workdays)), terminals if terminals.is_file() else None
+    return WorkCalendar(frozenset(holidays), frozenset(workdays_)), terminals if terminals.is_file() else None
 
 
 @dataclass(frozen=True)
 class Refusal:
     file: str
-    reason: str  # malformed | version | tampered | other_county_key | cannot_open | revoked_terminal ...
+    reason: str  # link | not_a_file | too_large | malformed | version | tampered | other_county_key |
+    #              cannot_open | form_invalid | revoked_terminal | receipt_clash | error
     message: str
 
 
@@ -90,8 +103,11 @@ class ImportReport:
     files: int = 0
     imported: int = 0
     duplicates: int = 0
-    unverified: int = 0  # imported from a terminal not (yet) on the county's list
+    held: int = 0  # from terminals not enrolled, or conflicting with a filed id: for the clerk
+    conflicts: int = 0  # of ``held``: an id already filed with other bytes
     refused: list[Refusal] = field(default_factory=list)
+    left_in_drop: int = 0  # read but not removable (a read-only stick)
+    pruned: int = 0  # archive day folders past their keeping time
     seconds: float = 0.0
 
     @property
@@ -108,12 +124,17 @@ def import_envelopes(
     now: dt.datetime | None = None,
     holidays: Collection[dt.date] = (),
     extra_workdays: Collection[dt.date] = (),
+    passphrase: bytes | None = None,
+    keep_days: int = drop.KEEP_DAYS,
 ) -> ImportReport:
-    """Import every ``*.env`` in ``source`` into the cases database at ``db_path``.
+    """Import every ``*.env`` found in ``source`` (its ``inbox/`` and subfolders too) into
+    the cases database at ``db_path``.
 
     Args:
+        keydir: the county inbox key folder (kiosk.county.inbox.keys).
         terminals_csv: the county's terminal list; its rows replace those already known.
         holidays, extra_workdays: the county calendar for due dates (Mon–Fri otherwise).
+        keep_days: how long the archive keeps imported envelopes (drop.KEEP_DAYS).
 
     Raises:
         KnownError: the folder, the keys or the terminal list cannot be used; nothing imported.
@@ -122,66 +143,26 @@ def import_envelopes(
     source = Path(source)
     if not source.is_dir():
         raise KnownError(f"找不到申请信封所在的文件夹 {source}", f"{source} is not a folder")
-    keyring = county_keys.load_keyring(keydir)
-    enrolled_rows = load_terminals_csv(terminals_csv) if terminals_csv else []
     now = now or dt.datetime.now(dt.UTC)
-    received_on = now.astimezone(CHINA).date()
-    due = {
-        kind: workdays.due_on(kind, received_on, holidays, extra_workdays) for kind in envelope.KINDS
-    }
+    today = now.astimezone(CHINA).date()
+    keyring = inbox_keys.load_keyring(keydir, passphrase, today)
+    enrolled_rows = load_terminals_csv(terminals_csv) if terminals_csv else []
+    due = {kind: workdays.due_on(kind, today, holidays, extra_workdays) for kind in envelope.KINDS}
+    county = Path(db_path).resolve().parent
     report = ImportReport()
     open_cases(db_path)
     try:
-        _store_terminals(enrolled_rows, now)
-        terminals = dict(Terminal.select(Terminal.fingerprint, Terminal.status).tuples())
-        seen_ids = {row[0] for row in Case.select(Case.ulid).tuples()}
-        seen_receipts = {row[0] for row in Case.select(Case.receipt).tuples()}
-        rows: list[tuple] = []
-        new_terminals: list[dict] = []
-        for path in sorted(source.glob("*.env")):
+        _store_terminals(enrolled_rows, today, now)
+        filing = _Filing(report, county, today, now, due)
+        for found in drop.find(source):
             report.files += 1
-            try:
-                data = path.read_bytes()
-                if envelope.peek_id(data) in seen_ids:  # already filed: nothing to check or add
-                    report.duplicates += 1
-                    continue
-                opened = envelope.open_envelope(data, keyring)
-            except envelope.EnvelopeError as exc:
-                report.refused.append(Refusal(path.name, exc.reason, str(exc)))
-                continue
-            except OSError as exc:
-                report.refused.append(Refusal(path.name, "unreadable", f"无法读取 / cannot read: {exc}"))
-                continue
-            header = opened.header
-            if header.id in seen_ids:
-                report.duplicates += 1
-                continue
-            fingerprint = header.terminal_fingerprint
-            status = terminals.get(fingerprint)
-            if status == TERMINAL_REVOKED:
-                report.refused.append(Refusal(path.name, "revoked_terminal", _revoked(fingerprint)))
-                continue
-            if header.receipt in seen_receipts:  # ~never (see ids); not merged, staff are told
-                report.refused.append(Refusal(path.name, "receipt_clash", _clash(header.receipt)))
-                continue
-            if status is None:
-                terminals[fingerprint] = TERMINAL_UNVERIFIED
-                new_terminals.append(_unverified_terminal(header, now))
-            verified = terminals[fingerprint] == TERMINAL_ENROLLED
-            report.unverified += not verified
-            seen_ids.add(header.id)
-            seen_receipts.add(header.receipt)
-            rows.append(_case_row(opened, verified, received_on, due[header.kind]))
-            if len(rows) >= BATCH:
-                _flush(rows, new_terminals)
-                report.imported += len(rows)
-                rows, new_terminals = [], []
-        _flush(rows, new_terminals)
-        report.imported += len(rows)
+            filing.take(found, keyring)
+        filing.flush()
+        report.pruned = drop.prune(county, today, keep_days)
         report.seconds = time.perf_counter() - started
         ImportLog.create(
             started=now.isoformat(), source=str(source), files=report.files, imported=report.imported,
-            duplicates=report.duplicates, unverified=report.unverified, refused=len(report.refused),
+            duplicates=report.duplicates, unverified=0, held=report.held, refused=len(report.refused),
             seconds=report.seconds,
         )
     finally:
@@ -189,59 +170,178 @@ def import_envelopes(
     return report
 
 
-def _store_terminals(rows: list[TerminalRow], now: dt.datetime) -> None:
-    with cases_db.atomic():
-        for row in rows:
-            Terminal.insert(
-                fingerprint=row.fingerprint, public_key=row.public_key, status=row.status, name=row.name,
-                town=row.town, first_seen=now.isoformat(),
-            ).on_conflict(
-                conflict_target=[Terminal.fingerprint],
-                update={Terminal.status: row.status, Terminal.name: row.name, Terminal.town: row.town},
-            ).execute()
+class _Filing:
+    """One import's running state: what is filed or held already, the batch being built."""
+
+    def __init__(self, report: ImportReport, county: Path, today: dt.date, now: dt.datetime,
+                 due: dict[str, dt.date]):
+        self.report, self.county, self.today, self.now, self.due = report, county, today, now, due
+        known = Terminal.select(Terminal.fingerprint, Terminal.status, Terminal.revoked_on).tuples()
+        self.terminals = {fp: (status, revoked_on) for fp, status, revoked_on in known}
+        self.digests = {d for (d,) in Case.select(Case.digest).where(Case.digest.is_null(False)).tuples()}
+        self.digests |= {d for (d,) in Held.select(Held.digest).tuples()}
+        self.ids = dict(Case.select(Case.ulid, Case.digest).tuples())  # id -> digest (None: old case)
+        self.receipts = {r for (r,) in Case.select(Case.receipt).tuples()}
+        self.rows: list[tuple] = []
+        self.held: list[dict] = []
+        self.adopted: list[tuple[str, str]] = []  # (digest, ulid) of old cases seen again
+        self.leaving: list[tuple[drop.Found, bytes, str]] = []  # moved out after the commit
+
+    def take(self, found: drop.Found, keyring: dict) -> None:
+        try:
+            data = drop.read(found)
+        except drop.Unreadable as exc:
+            self._refuse(found, exc.reason, str(exc))
+            return
+        try:
+            self._judge(found, data, keyring)
+        except envelope.EnvelopeError as exc:
+            self._refuse(found, exc.reason, str(exc), data)
+        except forms.FormError as exc:
+            self._refuse(found, "form_invalid", f"申请表不合规则 / the form breaks its rules: {exc}", data)
+        except Exception as exc:  # one file never stops the county: name it, log it, go on
+            _log.exception("import of %s failed", found.path)
+            self._refuse(found, "error", f"无法处理此文件（{type(exc).__name__}）/ cannot process this file "
+                                         f"({type(exc).__name__}: {str(exc)[:120]})", data)
+        if len(self.rows) + len(self.held) >= BATCH:
+            self.flush()
+
+    def _judge(self, found: drop.Found, data: bytes, keyring: dict) -> None:
+        digest = envelope.digest(data)
+        if digest in self.digests:
+            self._duplicate(found, data)
+            return
+        opened = envelope.open_envelope(data, keyring)
+        header = opened.header
+        form = forms.validate(header.kind, opened.form)  # the terminal's rules, at the county too
+        fingerprint = header.terminal_fingerprint
+        status, revoked_on = self.terminals.get(fingerprint, (None, None))
+        if status == TERMINAL_REVOKED and (revoked_on is None or _created_on(header) >= revoked_on):
+            self._refuse(found, "revoked_terminal", _revoked(fingerprint, revoked_on), data)
+            return
+        if header.id in self.ids:
+            filed = self.ids[header.id]
+            if filed is None and self._same_old_case(header):  # filed before digests: adopt
+                self.adopted.append((digest, header.id))
+                self.ids[header.id] = digest
+                self.digests.add(digest)
+                self._duplicate(found, data)
+                return
+            self._hold(found, data, header, HELD_CONFLICT, digest)
+            self.report.conflicts += 1
+            return
+        if status is None:
+            self._hold(found, data, header, HELD_UNKNOWN_TERMINAL, digest)
+            return
+        if header.receipt in self.receipts:  # ~never (see ids); not merged, staff are told
+            self._refuse(found, "receipt_clash", _clash(header.receipt), data)
+            return
+        self.ids[header.id] = digest
+        self.digests.add(digest)
+        self.receipts.add(header.receipt)
+        self.rows.append(case_row(header, form, opened.reply_key, digest, self.today,
+                                  self.due[header.kind]))  # fmt: skip
+        self.leaving.append((found, data, drop.ARCHIVE))
+
+    def _same_old_case(self, header: envelope.Header) -> bool:
+        return Case.select().where((Case.ulid == header.id) & (Case.terminal_fingerprint ==
+                                   header.terminal_fingerprint)).exists()  # fmt: skip
+
+    def _duplicate(self, found: drop.Found, data: bytes) -> None:
+        self.report.duplicates += 1
+        self.leaving.append((found, data, drop.ARCHIVE))
+
+    def _hold(self, found: drop.Found, data: bytes, header: envelope.Header, reason: str,
+              digest: str) -> None:
+        self.held.append({
+            "digest": digest, "ulid": header.id, "kind": header.kind, "created": header.created,
+            "terminal_fingerprint": header.terminal_fingerprint, "reason": reason,
+            "arrived": self.now.isoformat(), "data": data,
+        })  # fmt: skip
+        self.digests.add(digest)
+        self.report.held += 1
+        self.leaving.append((found, data, drop.ARCHIVE))
+
+    def _refuse(self, found: drop.Found, reason: str, message: str, data: bytes | None = None) -> None:
+        self.report.refused.append(Refusal(found.label, reason, message))
+        if data is not None:
+            self.leaving.append((found, data, drop.REFUSED))
+
+    def flush(self) -> None:
+        if self.rows or self.held or self.adopted:
+            with cases_db.atomic():
+                if self.held:
+                    Held.insert_many(self.held).on_conflict_ignore().execute()
+                for digest, ulid in self.adopted:
+                    Case.update(digest=digest).where(Case.ulid == ulid).execute()
+                cases_db.connection().executemany(_INSERT_CASE, self.rows)
+            self.report.imported += len(self.rows)
+            self.rows, self.held, self.adopted = [], [], []
+        touched = set()
+        for found, data, kind in self.leaving:  # after the commit: a crash leaves them found again
+            kept = drop.set_aside(found, data, self.county, kind, self.today)
+            if kept is None:
+                self.report.left_in_drop += 1
+            else:
+                touched |= {kept.parent, found.path.parent}
+        drop.sync_folders(touched)
+        self.leaving = []
 
 
-def _unverified_terminal(header: envelope.Header, now: dt.datetime) -> dict:
-    return {
-        "fingerprint": header.terminal_fingerprint, "public_key": header.terminal,
-        "status": TERMINAL_UNVERIFIED, "name": "", "town": "", "first_seen": now.isoformat(),
-    }
-
-
-def _case_row(opened: envelope.Opened, verified: bool, received_on: dt.date, due_on: dt.date) -> tuple:
-    header, form = opened.header, opened.form
+def case_row(header: envelope.Header, form: dict, reply_key: bytes | None, digest: str,
+             received_on: dt.date, due_on: dt.date) -> tuple:
+    """The cases table row of an opened, checked envelope (column order: _CASE_COLUMNS)."""
     fields = [
         json.dumps(value, ensure_ascii=False) if isinstance(value, dict) else value
         for value in (form.get(column) for column in FORM_COLUMNS)
     ]
     return (
         header.id, header.receipt, header.kind, header.created, received_on.isoformat(), due_on.isoformat(),
-        STATUS_RECEIVED if verified else STATUS_UNVERIFIED, header.terminal_fingerprint, int(verified),
-        *fields,
+        STATUS_RECEIVED, header.terminal_fingerprint, 1, digest, replies.lookup(header.receipt),
+        reply_key, *fields,
     )
 
 
-def _flush(rows: list[tuple], new_terminals: list[dict]) -> None:
-    if not rows and not new_terminals:
-        return
+def insert_case(row: tuple) -> None:
+    cases_db.connection().execute(_INSERT_CASE, row)
+
+
+def _created_on(header: envelope.Header) -> dt.date:
+    return dt.datetime.fromisoformat(header.created.replace("Z", "+00:00")).astimezone(CHINA).date()
+
+
+def _store_terminals(rows: list[TerminalRow], today: dt.date, now: dt.datetime) -> None:
+    """The terminal list replaces what is known; a revocation without a date counts from the
+    first import that reads it (an earlier date, once recorded, is kept)."""
     with cases_db.atomic():
-        if new_terminals:
-            Terminal.insert_many(new_terminals).on_conflict_ignore().execute()
-        cases_db.connection().executemany(_INSERT_CASE, rows)
+        for row in rows:
+            known = Terminal.get_or_none(Terminal.fingerprint == row.fingerprint)
+            revoked_on = None
+            if row.status == TERMINAL_REVOKED:
+                revoked_on = row.revoked_on or (known.revoked_on if known and known.revoked_on else today)
+            Terminal.insert(
+                fingerprint=row.fingerprint, public_key=row.public_key, status=row.status, name=row.name,
+                town=row.town, first_seen=now.isoformat(), revoked_on=revoked_on,
+            ).on_conflict(
+                conflict_target=[Terminal.fingerprint],
+                update={Terminal.status: row.status, Terminal.name: row.name, Terminal.town: row.town,
+                        Terminal.revoked_on: revoked_on},
+            ).execute()  # fmt: skip
 
 
-def _revoked(fingerprint: str) -> str:
-    return f"终端 {fingerprint} 已停用，拒收 / terminal {fingerprint} is revoked"
+def _revoked(fingerprint: str, since: dt.date | None) -> str:
+    return (f"终端 {fingerprint} 已于 {since} 停用，此后封存的申请拒收 / terminal {fingerprint} is revoked "
+            f"since {since}")
 
 
 def _clash(receipt: str) -> str:
     return f"回执号 {receipt} 与已有案件相同，请人工处理 / receipt {receipt} already used by another case"
 
 
-def received_ids(db_path: Path | str) -> list[str]:
-    """Ids of every envelope the county holds, oldest first: the acknowledgement the next feed carries."""
+def received_digests(db_path: Path | str) -> list[str]:
+    """Digests of every envelope the county has filed, sorted: what the next feed acknowledges."""
     open_cases(db_path)
     try:
-        return [row[0] for row in Case.select(Case.ulid).order_by(Case.ulid).tuples()]
+        return sorted(d for (d,) in Case.select(Case.digest).where(Case.digest.is_null(False)).tuples())
     finally:
         close_cases()

@@ -5,13 +5,16 @@ wrote, filled in Excel or WPS; .xlsx, .xls or .ods) and checks every row; all pr
 reported together, one ``file[sheet]:row:column: 中文 / English`` line each, and nothing is
 recorded when there is any. ``apply_answers`` records them in one transaction (applying the
 same workbook again changes nothing). ``write_replies`` writes ``replies.csv``, the feed's
-答复表: where each request stands, by receipt number, with no personal data.
+答复表: where each request stands, with no receipt number, envelope id or answer text in
+clear (kiosk.formats.replies): each answer is sealed to the key on the applicant's receipt.
+
+An answer holding personal details (a phone or ID number however it is spaced, a landline,
+an address) is refused, with its cell named, unless the clerk marked the row 仅申请人可见.
 """
 
 import csv
 import datetime as dt
 import io
-import re
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -26,15 +29,17 @@ from kiosk.county.inbox.cases import (
 from kiosk.county.inbox.export import (
     ANSWER,
     ANSWERED_ON,
+    PRIVATE,
     RECEIPT,
     RECEIVED_ON,
     STATUS,
     STATUS_ANSWERED,
+    YES,
     published_status,
 )
 from kiosk.errors import ImportRefused, KnownError
 from kiosk.files import write_atomic
-from kiosk.formats import cells, datasets, spreadsheet
+from kiosk.formats import cells, datasets, masking, replies, spreadsheet
 from kiosk.formats.request_terms import COUNTY_STATUSES, REQUEST_KINDS
 
 MAX_ANSWER = 2000  # REPLIES' 答复内容 limit
@@ -43,8 +48,6 @@ WORKBOOK_SUFFIXES = (".xlsx", ".xls", ".ods")
 REPLIES_HEADERS = tuple(c.header for c in datasets.REPLIES.columns)
 REPLIES_FILE = "replies.csv"
 
-_FULL_ID = re.compile(r"(?<![0-9Xx])\d{17}[0-9Xx](?![0-9Xx])")
-_MOBILE = re.compile(r"(?<!\d)1[3-9]\d{9}(?!\d)")
 
 
 @dataclass(frozen=True)
@@ -56,6 +59,7 @@ class Answer:
     answered_on: dt.date | None
     answer: str
     where: str
+    private: bool = False  # 仅申请人可见
 
 
 @dataclass(frozen=True)
@@ -70,6 +74,7 @@ class _Known:
     status: str
     answer: str | None
     answered_on: dt.date | None
+    private: bool
 
 
 class _Problems:
@@ -133,32 +138,36 @@ def apply_answers(db_path: Path | str, answers_path: Path | str, today: dt.date)
             if answered_on is None and status == STATUS_ANSWERED:
                 answered_on = before.answered_on or today
             text = answer.answer or None
-            if (status, text, answered_on) != (before.status, before.answer, before.answered_on):
-                updates.append((status, text, answered_on, answer.receipt))
+            after = (status, text, answered_on, answer.private)
+            if after != (before.status, before.answer, before.answered_on, before.private):
+                updates.append((*after, answer.receipt))
         with cases_db.atomic():
-            for status, text, answered_on, receipt in updates:
-                Case.update(status=status, answer=text, answered_on=answered_on).where(
-                    Case.receipt == receipt
-                ).execute()
+            for status, text, answered_on, private, receipt in updates:
+                Case.update(status=status, answer=text, answered_on=answered_on,
+                            private_answer=private).where(Case.receipt == receipt).execute()  # fmt: skip
     finally:
         close_cases()
     return ReplySummary(rows=len(answers), changed=len(updates))
 
 
 def write_replies(db_path: Path | str, export_dir: Path | str) -> int:
-    """Write ``<export_dir>/replies.csv``: one row per case the county holds, by receipt.
+    """Write ``<export_dir>/replies.csv``: one row per case the county holds, by lookup code.
 
-    The same format as kiosk.formats.spreadsheet.write_csv (UTF-8 with BOM, CRLF), written
-    atomically; a file that would not change is left as it is. Returns the number of rows.
+    No receipt number, envelope id or answer text in clear: the row is found by
+    ``replies.lookup(receipt)``, acknowledges the envelope by its digest, and carries the
+    answer sealed to the applicant's key (an envelope of format 1 has none: its answer is
+    not published, and the applicant is told to ask at the window). The same format as
+    kiosk.formats.spreadsheet.write_csv (UTF-8 with BOM, CRLF), written atomically; a file
+    that would not change is left as it is. Returns the number of rows.
     """
     export_dir = Path(export_dir)
     open_cases(db_path)
     try:
         cases = list(
             Case.select(
-                Case.receipt, Case.ulid, Case.kind, Case.status, Case.received_on, Case.due_on,
-                Case.answered_on, Case.answer,
-            ).order_by(Case.receipt)
+                Case.receipt, Case.lookup, Case.digest, Case.kind, Case.status, Case.received_on,
+                Case.due_on, Case.answered_on, Case.answer, Case.reply_key,
+            ).order_by(Case.lookup)
         )
     finally:
         close_cases()
@@ -166,10 +175,12 @@ def write_replies(db_path: Path | str, export_dir: Path | str) -> int:
     writer = csv.writer(out)
     writer.writerow(REPLIES_HEADERS)
     for case in cases:
+        sealed = (replies.seal_answer(case.answer, bytes(case.reply_key), case.receipt)
+                  if case.answer and case.reply_key else "")  # fmt: skip
         writer.writerow([
-            case.receipt, case.ulid, REQUEST_KINDS.get(case.kind, case.kind), published_status(case.status),
-            case.received_on.isoformat(), case.due_on.isoformat(),
-            case.answered_on.isoformat() if case.answered_on else "", case.answer or "",
+            case.lookup, case.digest or "", REQUEST_KINDS.get(case.kind, case.kind),
+            published_status(case.status), case.received_on.isoformat(), case.due_on.isoformat(),
+            case.answered_on.isoformat() if case.answered_on else "", sealed,
         ])
     data = out.getvalue().encode("utf-8-sig")
     export_dir.mkdir(parents=True, exist_ok=True)
@@ -181,8 +192,9 @@ def write_replies(db_path: Path | str, export_dir: Path | str) -> int:
 
 def _load_known() -> dict[str, _Known]:
     return {
-        c.receipt: _Known(c.received_on, c.status, c.answer, c.answered_on)
-        for c in Case.select(Case.receipt, Case.received_on, Case.status, Case.answer, Case.answered_on)
+        c.receipt: _Known(c.received_on, c.status, c.answer, c.answered_on, c.private_answer)
+        for c in Case.select(Case.receipt, Case.received_on, Case.status, Case.answer, Case.answered_on,
+                             Case.private_answer)
     }
 
 
@@ -258,9 +270,11 @@ def _check_row(where: str, values: list, positions: dict[str, int], known: dict[
     elif (code := cells.control_character(answer)) is not None:
         problems.add(where, ANSWER, f"含有控制字符 {code}", f"contains the control character {code}")
         ok = False
-    elif _FULL_ID.search(answer) or _MOBILE.search(answer):
-        problems.add(where, ANSWER, "答复内容将按受理编号公开，不得含有身份证号或手机号",
-                     "answers are published by receipt number: no ID or mobile phone numbers")
+    private = _cell(values, positions.get(PRIVATE)) == YES
+    if ok and not private and (detail := masking.personal_detail(answer)) is not None:
+        problems.add(where, ANSWER, f"答复内容含有{detail}：确需告知申请人的，请在“{PRIVATE}”列选“{YES}”",
+                     f"the answer holds personal details ({detail}); mark the row {PRIVATE} = {YES} "
+                     "if they are meant for the applicant")
         ok = False
     shown = _cell(values, positions[ANSWERED_ON])
     answered_on = None
@@ -283,7 +297,7 @@ def _check_row(where: str, values: list, positions: dict[str, int], known: dict[
                 ok = False
     if not ok:
         return None
-    return Answer(receipt, status, answered_on, answer, where)
+    return Answer(receipt, status, answered_on, answer, where, private)
 
 
 def _lines(text: str) -> str:

@@ -3,13 +3,16 @@
 Columns (header row, any order): ``fingerprint`` and/or ``public_key`` (at least one per
 row; the fingerprint is what a terminal's staff page shows, the base64 public key is what
 enrolment tools export; when both are given they must agree), ``name``, ``town`` and
-``status``: 在用 (enrolled) or 停用 (revoked). UTF-8 (with or without BOM) or GB18030,
-which is what Excel on a Chinese Windows saves.
+``status``: 在用 (enrolled) or 停用 (revoked), and optionally ``revoked_on`` (停用日期,
+YYYY-MM-DD): envelopes the terminal sealed before that day are still accepted (they may be on
+a stick or in a drawer); without it, revocation counts from the day the county first reads
+it. UTF-8 (with or without BOM) or GB18030, which is what Excel on a Chinese Windows saves.
 """
 
 import base64
 import binascii
 import csv
+import datetime as dt
 import io
 import re
 from dataclasses import dataclass
@@ -30,6 +33,7 @@ class TerminalRow:
     name: str
     town: str
     status: str  # enrolled | revoked
+    revoked_on: dt.date | None = None
 
 
 def _read_text(path: Path) -> str:
@@ -102,6 +106,14 @@ def _row(name: str, line: int, cells: dict[str, str], problems: list[str]) -> Te
         bad("status", "应为 在用 或 停用", "must be 在用 (enrolled) or 停用 (revoked)")
     if not cells.get("name"):
         bad("name", "不能为空", "is required")
+    revoked_on = None
+    if cells.get("revoked_on"):
+        try:
+            revoked_on = dt.date.fromisoformat(cells["revoked_on"])
+        except ValueError:
+            bad("revoked_on", "日期应写成 2026-12-01", "must be a date like 2026-12-01")
+        if status == TERMINAL_ENROLLED:
+            bad("revoked_on", "在用的终端不应有停用日期", "an enrolled terminal has no revocation date")
     if len(problems) > before or status is None:
         return None
-    return TerminalRow(fingerprint, public_key, cells["name"], cells.get("town", ""), status)
+    return TerminalRow(fingerprint, public_key, cells["name"], cells.get("town", ""), status, revoked_on)
