@@ -65,6 +65,8 @@ ENVIRONMENT: tuple[EnvVar, ...] = (
     EnvVar("KIOSK_ZINNIA_LIB", "the Zinnia library to load instead of the bundled or system one "
            "(a Windows build's libzinnia.dll)"),
     EnvVar("KIOSK_ZINNIA_MODEL", "the handwriting model to load instead of the bundled or system one"),
+    EnvVar("KIOSK_KEY_PASSPHRASE", "county side: the passphrase of the county's private keys, for "
+           "automation (a person is asked at the terminal instead)"),
     EnvVar("KIOSK_FAULT_PAUSE_IN_APPLY", "test hook: a file whose presence pauses a sync inside its "
            "transaction, so a test can kill the process there"),
 )

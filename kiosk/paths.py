@@ -84,6 +84,11 @@ class TerminalFiles:
         return self.folder / "terminal-key"
 
     @property
+    def upload_credential(self) -> Path:
+        """The user name and password the county issued for this terminal's uploads (0600)."""
+        return self.folder / "upload-credential.json"
+
+    @property
     def logs(self) -> Path:
         return self.folder / "logs"
 

@@ -7,7 +7,8 @@ SQLite gives atomic, durable updates of single rows (a JSON file would be rewrit
 on every change) and keeps the small record of every acknowledged envelope, so a terminal
 can prove that nothing it sealed was lost. The files are the truth about what waits: a file
 without a state row (power cut between the two writes) is adopted when the outbox opens.
-Nothing is deleted until the county acknowledges it.
+Nothing is deleted until the county acknowledges it, and it acknowledges an envelope by its
+digest (kiosk.formats.envelope.digest): a forgery filed under the same id acknowledges nothing.
 """
 
 import datetime as dt
@@ -35,7 +36,8 @@ _SCHEMA = """
 CREATE TABLE IF NOT EXISTS envelope (
     id TEXT PRIMARY KEY, receipt TEXT NOT NULL, kind TEXT NOT NULL, created TEXT NOT NULL,
     added_at REAL NOT NULL, sent_at REAL, acked_at REAL, damaged_at REAL,
-    attempts INTEGER NOT NULL DEFAULT 0, next_attempt_at REAL NOT NULL DEFAULT 0, last_error TEXT
+    attempts INTEGER NOT NULL DEFAULT 0, next_attempt_at REAL NOT NULL DEFAULT 0, last_error TEXT,
+    digest TEXT
 )
 """
 
@@ -63,6 +65,7 @@ class Record:
     acked_at: float | None
     attempts: int
     next_attempt_at: float
+    digest: str | None
 
 
 def _ts(now: dt.datetime | None) -> float:
@@ -83,6 +86,7 @@ class Outbox:
         self._db.execute("PRAGMA journal_mode = wal")
         self._db.execute("PRAGMA synchronous = full")  # an acknowledgement must outlive the unlink
         self._db.execute(_SCHEMA)
+        self._add_digests()
         self._recover()
 
     def close(self) -> None:
@@ -96,6 +100,20 @@ class Outbox:
 
     def path_of(self, envelope_id: str) -> Path:
         return self.folder / f"{envelope_id}{SUFFIX}"
+
+    def _add_digests(self) -> None:
+        """An outbox from before digests: add the column, and each waiting envelope's digest."""
+        columns = {row[1] for row in self._db.execute("PRAGMA table_info(envelope)")}
+        if "digest" not in columns:
+            self._db.execute("ALTER TABLE envelope ADD COLUMN digest TEXT")
+        missing = self._db.execute("SELECT id FROM envelope WHERE digest IS NULL AND acked_at IS NULL")
+        for (envelope_id,) in missing.fetchall():
+            try:
+                data = self.path_of(envelope_id).read_bytes()
+            except OSError:
+                continue  # counted as missing by status()
+            self._db.execute("UPDATE envelope SET digest = ? WHERE id = ?",
+                             (envelope.digest(data), envelope_id))  # fmt: skip
 
     def _recover(self) -> None:
         """Sweep dead temporaries, adopt files without rows, drop files already acknowledged."""
@@ -121,12 +139,13 @@ class Outbox:
         if path.name != f"{header.id}{SUFFIX}":
             path.rename(path.with_name(path.name + DAMAGED_SUFFIX))
             return
-        self._insert(header, now)
+        self._insert(header, envelope.digest(path.read_bytes()), now)
 
-    def _insert(self, header: envelope.Header, now: float) -> None:
+    def _insert(self, header: envelope.Header, digest: str, now: float) -> None:
         self._db.execute(
-            "INSERT OR IGNORE INTO envelope (id, receipt, kind, created, added_at) VALUES (?, ?, ?, ?, ?)",
-            (header.id, header.receipt, header.kind, header.created, now),
+            "INSERT OR IGNORE INTO envelope (id, receipt, kind, created, added_at, digest) "
+            "VALUES (?, ?, ?, ?, ?, ?)",
+            (header.id, header.receipt, header.kind, header.created, now, digest),
         )
 
     def add(self, data: bytes) -> str:
@@ -140,7 +159,7 @@ class Outbox:
             if self._db.execute("SELECT 1 FROM envelope WHERE id = ?", (header.id,)).fetchone():
                 return header.id
             write_atomic(self.path_of(header.id), bytes(data), 0o600)
-            self._insert(header, time.time())
+            self._insert(header, envelope.digest(bytes(data)), time.time())
         return header.id
 
     def pending(self) -> list[str]:
@@ -207,15 +226,17 @@ class Outbox:
             )
         return next_at
 
-    def acknowledge(self, ids: list[str] | set[str], now: dt.datetime | None = None) -> int:
-        """The county has these envelopes: drop their ciphertext, keep their small record.
+    def acknowledge(self, digests: list[str] | set[str], now: dt.datetime | None = None) -> int:
+        """The county holds the envelopes with these digests: drop their ciphertext, keep
+        their small record. Only the exact bytes count: an envelope whose id the county
+        filed with other bytes (a forgery under a copied id) stays, and is sent again.
 
         Returns:
-            how many envelopes of this outbox were newly acknowledged (unknown ids are ignored).
+            how many envelopes of this outbox were newly acknowledged (unknown ones ignored).
         """
-        wanted = set(ids)
-        rows = self._db.execute("SELECT id FROM envelope WHERE acked_at IS NULL").fetchall()
-        newly = [row[0] for row in rows if row[0] in wanted]
+        wanted = set(digests)
+        rows = self._db.execute("SELECT id, digest FROM envelope WHERE acked_at IS NULL").fetchall()
+        newly = [row[0] for row in rows if row[1] in wanted]
         if not newly:
             return 0
         stamp = _ts(now)
@@ -236,7 +257,7 @@ class Outbox:
 
     def records(self) -> list[Record]:
         rows = self._db.execute(
-            "SELECT id, receipt, kind, created, sent_at, acked_at, attempts, next_attempt_at "
+            "SELECT id, receipt, kind, created, sent_at, acked_at, attempts, next_attempt_at, digest "
             "FROM envelope ORDER BY id"
         )
         return [Record(*row) for row in rows]

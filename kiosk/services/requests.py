@@ -3,8 +3,9 @@
 A submitted form is validated, sealed to the county's inbox key (which the signed feed
 carries) and signed by this terminal, then queued in the outbox as ciphertext: the plain
 form exists only in memory, never in the database, a log or a file. The villager gets a
-receipt number; where the request stands comes from the outbox (not yet at the county)
-and from the county's replies in the feed (received, answered ...).
+receipt number, and in its QR code the key to the county's answer (kiosk.formats.replies),
+which this terminal does not keep; where the request stands comes from the outbox (not yet
+at the county) and from the county's replies in the feed (received, answered ...).
 
 The terminal's folder (beside its database, kiosk.paths.TerminalFiles) holds its outbox and
 signing key.
@@ -16,12 +17,11 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from kiosk import log, paths
+from kiosk import fmt, log, paths
 from kiosk.errors import KnownError
-from kiosk.formats import envelope, forms, ids, masking, workdays
+from kiosk.formats import envelope, forms, ids, masking, replies, workdays
 from kiosk.formats.request_terms import REQUEST_KINDS
-from kiosk.outbox import delivery as push
-from kiosk.outbox import identity
+from kiosk.outbox import credential, delivery, identity
 from kiosk.outbox.queue import Outbox, OutboxStatus
 from kiosk.store import writer
 from kiosk.store.models import FeedState, Reply, WorkDay, database
@@ -55,11 +55,7 @@ class Receipt:
     phone_last4: str
     topic: str  # the call-back's topic ("" for a disclosure request)
     terminal: str  # this terminal's fingerprint, as the county's terminals.csv lists it
-
-    @property
-    def qr_text(self) -> str:
-        """What the receipt's QR code holds: a scanner at any terminal types it back."""
-        return f"SQGK-RECEIPT:{self.number}"
+    qr_text: str  # the number and the key to the answer; a scanner at any terminal types it back
 
 
 @dataclass(frozen=True)
@@ -70,8 +66,9 @@ class RequestStatus:
     received_on: dt.date | None
     due_on: dt.date | None
     answered_on: dt.date | None
-    answer: str
+    answer: str  # "" unless the answer opened with the receipt's key
     note: str  # one line on what happens next
+    answer_locked: bool = False  # an answer exists; scanning the receipt's QR code shows it
 
 
 _NEXT = {
@@ -82,9 +79,16 @@ _NEXT = {
 
 
 class NoCountyKey(KnownError):
-    def __init__(self) -> None:
-        super().__init__("本终端还没有收到县里的受理公钥，暂时不能提交，请工作人员先同步数据",
-                         "this terminal holds no county inbox key yet; sync first")  # fmt: skip
+    """Requests cannot be sealed here now: no county inbox key, or only an expired one."""
+
+    def __init__(self, expired: dt.date | None = None) -> None:
+        if expired is None:
+            super().__init__("本终端还没有收到县里的受理公钥，暂时不能提交，请工作人员先同步数据",
+                             "this terminal holds no county inbox key yet; sync first")  # fmt: skip
+        else:
+            super().__init__(f"县里的受理公钥已于 {fmt.chinese_date(expired)} 到期，暂时不能提交，"
+                             "请工作人员同步数据",
+                             f"the county inbox key expired on {expired}; sync to get the new one")
 
 
 # -- where things live ---------------------------------------------------------------------------
@@ -123,9 +127,28 @@ def terminal_identity() -> identity.TerminalIdentity:
     return identity.load_or_create(_files().terminal_key)
 
 
-def county_key() -> str | None:
+def county_key(today: dt.date | None = None) -> str:
+    """The county inbox key requests are sealed to.
+
+    Raises:
+        NoCountyKey: the terminal has not synced a feed carrying one, or its expiry has
+            passed (a terminal offline too long: sync first).
+    """
     state = FeedState.get_or_none()
-    return state.inbox_key if state else None
+    if state is None or not state.inbox_key or state.inbox_key_expires is None:
+        raise NoCountyKey()
+    if (today or dt.date.today()) > state.inbox_key_expires:
+        raise NoCountyKey(state.inbox_key_expires)
+    return state.inbox_key
+
+
+def county_key_problem() -> str:
+    """What stops this terminal from taking requests, in one line for staff ("" if nothing)."""
+    try:
+        county_key()
+    except NoCountyKey as exc:
+        return exc.zh
+    return ""
 
 
 # -- submitting -----------------------------------------------------------------------------------
@@ -139,9 +162,7 @@ def submit(kind: str, form: dict[str, Any], now: dt.datetime | None = None) -> R
         NoCountyKey: the terminal has not synced a feed with the county's inbox key.
     """
     clean = forms.validate(kind, form)
-    key = county_key()
-    if not key:
-        raise NoCountyKey()
+    key = county_key(now.date() if now else None)
     me = terminal_identity()
     sealed = envelope.seal(clean, kind, key, me, now=now)
     outbox().add(sealed.data)
@@ -153,7 +174,7 @@ def submit(kind: str, form: dict[str, Any], now: dt.datetime | None = None) -> R
         due_on=due_date(kind, received), due_rule=DUE_RULES[kind],
         name_masked=forms.masked_name(clean["name"]) if "name" in clean else "",
         phone_last4=forms.phone_last4(clean["phone"]), topic=clean.get("topic", ""),
-        terminal=me.fingerprint(),
+        terminal=me.fingerprint(), qr_text=replies.qr_text(sealed.header.receipt, sealed.reply_key),
     )  # fmt: skip
 
 
@@ -172,10 +193,20 @@ def _local_date(created: str) -> dt.date:
 # -- following a request ----------------------------------------------------------------------------
 
 
+def read_receipt(text: str) -> tuple[str, bytes | None] | None:
+    """(number, key to the answer or None) from what was typed (digits, maybe dashes or
+    spaces) or scanned (the receipt's QR); None when it cannot be a receipt."""
+    scanned = replies.parse_qr(text)
+    if scanned is not None:
+        number = normalize_number(scanned[0])
+        return (number, scanned[1]) if number else None
+    number = normalize_number(text)
+    return (number, None) if number else None
+
+
 def normalize_number(text: str) -> str | None:
-    """A receipt number as typed (digits, maybe dashes or spaces) or scanned (the QR's
-    ``SQGK-RECEIPT:`` text); None when it cannot be one."""
-    text = text.strip().upper().removeprefix("SQGK-RECEIPT:")
+    """A receipt number as typed (digits, maybe dashes or spaces); None when it cannot be one."""
+    text = text.strip()
     digits = "".join(c for c in text if c.isdigit())
     if len(digits) != 14 or any(c not in "0123456789- " for c in text):
         return None
@@ -183,14 +214,24 @@ def normalize_number(text: str) -> str | None:
     return number if ids.is_receipt(number) else None
 
 
-def status(number: str) -> RequestStatus | None:
+def status(number: str, reply_key: bytes | None = None) -> RequestStatus | None:
     """Where request ``number`` stands: the county's reply if the feed carries one, else
-    this terminal's outbox; None if neither knows it."""
-    reply = Reply.get_or_none(Reply.receipt == number)
+    this terminal's outbox; None if neither knows it. The answer text opens only with
+    ``reply_key`` (from the receipt's QR code)."""
+    reply = Reply.get_or_none(Reply.lookup == replies.lookup(number))
     if reply is not None:
         note = _NEXT.get(reply.status, "县里正在办理，请在期限前再来查询")
+        answer, locked = "", False
+        if reply.answer_sealed:
+            try:
+                answer = replies.open_answer(reply.answer_sealed, reply_key, number) if reply_key else ""
+            except replies.AnswerUnreadable:
+                answer = ""
+            locked = not answer
+            if locked:
+                note = "答复内容只能凭回执上的二维码查看：请把回执二维码对准扫码口"
         return RequestStatus(number, reply.kind, reply.status, reply.received_on, reply.due_on,
-                             reply.answered_on, reply.answer or "", note)  # fmt: skip
+                             reply.answered_on, answer, note, locked)  # fmt: skip
     if not _outbox_folder().is_dir():  # no request was ever made here
         return None
     record = next((r for r in outbox().records() if r.receipt == number), None)
@@ -206,26 +247,37 @@ def status(number: str) -> RequestStatus | None:
 
 
 def acknowledge_received() -> int:
-    """Drop the ciphertext of every envelope the county's replies list (it has them). A
-    terminal where nobody ever asked anything has no outbox, and gets none from a sync."""
+    """Drop the ciphertext of every envelope whose exact bytes the county's replies
+    acknowledge (by digest). A terminal where nobody ever asked anything has no outbox,
+    and gets none from a sync."""
     if not _outbox_folder().is_dir():
         return 0
     box = outbox()
-    waiting = {r.id for r in box.records() if r.acked_at is None}
+    waiting = {r.digest for r in box.records() if r.acked_at is None and r.digest}
     if not waiting:
         return 0
-    received = {e for (e,) in Reply.select(Reply.envelope_id).where(Reply.envelope_id.in_(waiting)).tuples()}
+    received = {d for (d,) in Reply.select(Reply.envelope_digest)
+                .where(Reply.envelope_digest.in_(waiting)).tuples()}  # fmt: skip
     return box.acknowledge(received) if received else 0
 
 
-def push_to_url(url: str, timeout: float = 10.0) -> push.PushReport:
-    """PUT what is due to the county's upload folder (WebDAV or pre-signed object store)."""
-    return push.push_http(outbox(), url, timeout=timeout)
+def push_to_url(url: str, timeout: float = 10.0) -> delivery.PushReport:
+    """PUT what is due to the county's drop, as this terminal's own user."""
+    return delivery.push_http(outbox(), url, credential.load(_files().upload_credential), timeout=timeout)
 
 
-def export_to_folder(usb_root: Path) -> push.PushReport:
+def install_upload_credential(data: bytes) -> str:
+    """Keep the upload credential the county issued for this terminal; returns its user.
+
+    Raises:
+        credential.BadCredential: not a credential file.
+    """
+    return credential.install(_files().upload_credential, data).user
+
+
+def export_to_folder(usb_root: Path) -> delivery.PushReport:
     """Copy every envelope not yet acknowledged onto a stick (``<usb>/inbox/``)."""
-    return push.push_dir(outbox(), usb_root)
+    return delivery.push_dir(outbox(), usb_root)
 
 
 def outbox_status() -> OutboxStatus:

@@ -202,8 +202,9 @@ class FeedState(BaseModel):
     last_result = CharField(default="")  # ok / refused / failed
     last_message = TextField(default="")
     # The county's inbox public key (X25519, base64) from the signed feed.json: villagers'
-    # requests are sealed to it (0008).
+    # requests are sealed to it (0008), up to and including its expiry date (0009).
     inbox_key = TextField(null=True)
+    inbox_key_expires = DateField(null=True)
 
 
 class FeedPartition(BaseModel):
@@ -229,16 +230,19 @@ class Withdrawal(BaseModel):
 
 
 class Reply(BaseModel):
-    """Where a villager's request stands at the county (feed dataset "replies", 0008)."""
+    """Where a villager's request stands at the county (feed dataset "replies", 0009).
 
-    receipt = CharField(primary_key=True)  # 受理编号, 12345-67890-1234
-    envelope_id = CharField(unique=True)  # the request envelope's ULID: its acknowledgement
+    Nothing in it names a request in clear: see kiosk.formats.replies."""
+
+    lookup = CharField(primary_key=True, max_length=32)  # replies.lookup(受理编号)
+    # The exact envelope acknowledged (None: a case the county filed before digests).
+    envelope_digest = CharField(unique=True, max_length=32, null=True)
     kind = CharField()  # 政府信息公开申请 / 咨询·预约回电
     status = CharField()  # 县里已收到 / 办理中 / 已答复 / 需补正 / 已延期
     received_on = DateField()
     due_on = DateField()
     answered_on = DateField(null=True)
-    answer = TextField(default="")
+    answer_sealed = TextField(default="")  # readable only with the receipt QR's key
 
 
 class AuditLog(BaseModel):

@@ -43,12 +43,14 @@ class BulkInsert:
 
 
 def record_feed_state(source: str, version: int, data_as_of: dt.datetime, message: str,
-                      inbox_key: str | None = None) -> None:  # fmt: skip
-    """``inbox_key`` is the county's inbox public key the feed carries, if any."""
+                      inbox_key: str | None = None, inbox_key_expires: dt.date | None = None) -> None:
+    """``inbox_key`` is the county's inbox public key the feed carries, if any, and
+    ``inbox_key_expires`` the last day requests may be sealed to it."""
     now = dt.datetime.now().replace(microsecond=0)
     FeedState.replace(
         source=source, version=version, data_as_of=data_as_of, applied_at=now,
         last_attempt_at=now, last_result="ok", last_message=message, inbox_key=inbox_key,
+        inbox_key_expires=inbox_key_expires,
     ).execute()  # fmt: skip
 
 

@@ -126,7 +126,9 @@ def apply_feed(feed: FetchedFeed, staging_path: Path, actor: str = "sync",
         message = f"{len(changed)} 个分区更新，{len(removed)} 个分区移除，{summary.rows} 行"
         if withdrawn:
             message += f"，{len(withdrawn)} 个乡镇年度已由县里撤回"
-        writer.record_feed_state(SOURCE, feed.version, data_as_of, message, county_inbox_key)
+        writer.record_feed_state(SOURCE, feed.version, data_as_of, message,
+                                 county_inbox_key.key if county_inbox_key else None,
+                                 county_inbox_key.expires if county_inbox_key else None)
         writer.audit("sync", actor, f"feed v{feed.version}: {message}")
         _pause_for_fault_tests()
 

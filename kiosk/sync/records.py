@@ -92,9 +92,9 @@ RECORDS: dict[str, Record] = {
         _same("kind", "name", "department", "phone", "address", "hours", "town_code", "remark"),
     ),
     "replies": Record(
-        Reply, ("receipt", "envelope_id", "kind", "status", "received_on", "due_on", "answered_on",
-                "answer"),
-        lambda r: (r["receipt"], r["envelope_id"], r["kind"], r["status"], r["received_on"],
-                   r["due_on"], r["answered_on"] or None, r["answer"]),
+        Reply, ("lookup", "envelope_digest", "kind", "status", "received_on", "due_on",
+                "answered_on", "answer_sealed"),
+        lambda r: (r["lookup"], r["envelope_digest"] or None, r["kind"], r["status"], r["received_on"],
+                   r["due_on"], r["answered_on"] or None, r["answer_sealed"] or ""),
     ),
 }  # fmt: skip

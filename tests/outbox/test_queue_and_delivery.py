@@ -3,6 +3,7 @@
 import datetime as dt
 import hashlib
 import os
+import shutil
 import signal
 import socket
 import subprocess
@@ -100,8 +101,9 @@ def test_acknowledgement_drops_ciphertext_and_keeps_the_record(tmp_path, keys, s
         assert box.add(sealed[0]) == ids[0]  # adding again changes nothing
         push.push_http(box, store.url, now=T0)
         box.add(seal_some(keys, 1)[0])  # one more, not yet sent
-        assert box.acknowledge({ids[0], ids[1], "01ZZZZZZZZZZZZZZZZZZZZZZZZ"}) == 2
-        assert box.acknowledge([ids[0]]) == 0
+        digests = [envelope.digest(data) for data in sealed]
+        assert box.acknowledge({digests[0], digests[1], "0" * 32}) == 2
+        assert box.acknowledge([digests[0]]) == 0
         assert not box.path_of(ids[0]).exists() and not box.path_of(ids[1]).exists()
         assert box.path_of(ids[2]).exists()
         expected = outbox.OutboxStatus(waiting=1, sent=2, acknowledged=2, missing=0, damaged=0)
@@ -249,15 +251,17 @@ def test_usb_removed_mid_copy_leaves_the_envelope_pending_and_no_partial_env(box
 
     def pull_out_during_second(envelope_id, done, size):
         if envelope_id == ids[1]:
-            usb.rename(unplugged)  # the mount point goes away under the copy
+            shutil.copytree(usb / "inbox", unplugged)  # what the stick holds as it is pulled out
+            shutil.rmtree(usb / "inbox")  # the folder goes away under the copy
 
     report = push.push_dir(box, usb, progress=pull_out_during_second)
     assert (report.sent, report.failed) == (1, 1) and report.errors
     assert box.pending() == ids[1:]
-    on_stick = {p.name: p.read_bytes() for p in (unplugged / "inbox").iterdir()}
+    on_stick = {p.name: p.read_bytes() for p in unplugged.iterdir()}
     assert on_stick[f"{ids[0]}.env"] == sealed[0]
     assert f"{ids[1]}.env" not in on_stick  # at most a .part, which nobody imports
-    unplugged.rename(usb)  # plugged in again
+    assert any(name.endswith(".part") for name in on_stick)
+    unplugged.rename(usb / "inbox")  # plugged in again
     again = push.push_dir(box, usb)
     assert (again.sent, again.waiting) == (2, 0)
     envs = {p.name: p.read_bytes() for p in (usb / "inbox").glob("*.env")}
@@ -275,19 +279,22 @@ push.push_dir(box, sys.argv[2], progress=lambda envelope_id, done, size: os._exi
 
 def test_a_copier_dying_mid_copy_leaves_no_env_and_the_envelope_pending(tmp_path, keys):
     folder, usb = tmp_path / "outbox", tmp_path / "usb"
+    usb.mkdir()
     with outbox.Outbox(folder) as box:
         envelope_id = box.add(seal_some(keys, 1)[0])
     copier = subprocess.run(
         [sys.executable, "-c", _COPIER, str(folder), str(usb)], cwd=REPO, capture_output=True, timeout=60
     )
     assert copier.returncode == 9, copier.stderr
-    assert [p.name for p in (usb / "inbox").iterdir()] == [f"{envelope_id}.part"]
+    [part] = (usb / "inbox").iterdir()
+    assert part.name.startswith(f".{envelope_id}.") and part.name.endswith(".part")
     with outbox.Outbox(folder) as box:
         assert box.pending() == [envelope_id]
         assert push.push_dir(box, usb).sent == 1
         data = box.path_of(envelope_id).read_bytes()
     copy = (usb / "inbox" / f"{envelope_id}.env").read_bytes()
     assert hashlib.sha256(copy).digest() == hashlib.sha256(data).digest()
+    assert [p.name for p in (usb / "inbox").iterdir()] == [f"{envelope_id}.env"]  # the half copy swept
 
 
 _FULL_DISK = """
@@ -329,24 +336,26 @@ def test_sealing_on_one_thread_while_another_pushes(box, keys, store):
 
 
 def test_a_lost_stick_loses_nothing_the_next_stick_carries_what_the_county_lacks(box, keys, tmp_path):
-    ids = [box.add(data) for data in seal_some(keys, 2)]
+    sealed = seal_some(keys, 2)
+    ids = [box.add(data) for data in sealed]
     lost, second = tmp_path / "lost", tmp_path / "second"
     lost.mkdir()
     second.mkdir()
     assert push.push_dir(box, lost).sent == 2  # this stick never reaches the county
     assert push.push_dir(box, lost).sent == 0  # the same stick again: already on it
-    box.acknowledge({ids[0]})  # the county got the first another way
+    box.acknowledge({envelope.digest(sealed[0])})  # the county got the first another way
     again = push.push_dir(box, second)
     assert again.sent == 1 and [p.stem for p in (second / "inbox").glob("*.env")] == [ids[1]]
 
 
 def test_an_upload_the_county_never_confirms_goes_again_after_a_week(box, keys, store):
-    [envelope_id] = [box.add(data) for data in seal_some(keys, 1)]
+    [data] = seal_some(keys, 1)
+    envelope_id = box.add(data)
     assert push.push_http(box, store.url, now=T0).sent == 1
     assert push.push_http(box, store.url, now=T0 + dt.timedelta(days=1)).sent == 0
     store.received.clear()  # the store lost it, or the county never fetched it
     assert push.push_http(box, store.url, now=T0 + dt.timedelta(days=8)).sent == 1
     assert list(store.received) == [f"{envelope_id}.env"]
     assert push.push_http(box, store.url, now=T0 + dt.timedelta(days=9)).sent == 0  # a week again
-    box.acknowledge({envelope_id})
+    box.acknowledge({envelope.digest(data)})
     assert push.push_http(box, store.url, now=T0 + dt.timedelta(days=30)).sent == 0
