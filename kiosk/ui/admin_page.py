@@ -240,10 +240,10 @@ class AdminPage(QWidget):
         except (KnownError, OSError) as exc:
             self.outbox_label.setText(f"{prefix}群众申请：无法读取待送达队列（{exc}）")
             return
-        auto = self.auto_report()
+        notes = [n for n in (requests.county_key_problem(), self.auto_report()) if n]
         self.outbox_label.setText(f"{prefix}群众申请：待送达 {state.waiting} 件，已送出待县里确认 "
                                   f"{state.sent} 件，县里已确认收到 {state.acknowledged} 件"
-                                  + (f"\n{auto}" if auto else ""))  # fmt: skip
+                                  + "".join(f"\n{n}" for n in notes))  # fmt: skip
 
     # -- a USB stick ------------------------------------------------------------------------
 

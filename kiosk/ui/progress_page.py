@@ -75,15 +75,17 @@ class ProgressPage(QWidget):
         self.field.setText(grouped(digits))
 
     def lookup(self, text: str) -> None:
-        """Look up a number as typed or as scanned (``SQGK-RECEIPT:...``)."""
-        number = requests.normalize_number(text)
+        """Look up a number as typed, or as scanned from a receipt's QR code (which also
+        holds the key that opens the county's answer)."""
+        read = requests.read_receipt(text)
+        number, reply_key = read if read else (None, None)
         if number is None:
             digits = "".join(c for c in text if c.isdigit())
             self.message.setText(f"受理编号应为14位数字，现在是{len(digits)}位，请核对回执" if digits
                                  else HINT)  # fmt: skip
             return
         self._set(number.replace("-", ""))
-        self.found = requests.status(number)
+        self.found = requests.status(number, reply_key)
         self.again.setVisible(True)
         if self.found is None:
             self.message.setText(f"没有找到该受理编号 {number}。请核对回执上的编号；"
@@ -102,9 +104,12 @@ class ProgressPage(QWidget):
         self.result.setVisible(True)
 
     def spoken_text(self) -> str:
+        """The status aloud; never the answer's text, which may be meant for one person only."""
         parts = [self.title.text(), self.message.text()]
         if self.found is not None:
-            parts += [self.status.text(), self.details.text(), self.answer.toPlainText()]
+            parts += [self.status.text(), self.details.text()]
+            if self.found.answer:
+                parts.append("答复内容请看屏幕")
         return "。".join(p for p in parts if p)
 
     def clear(self) -> None:

@@ -89,7 +89,8 @@ class ReceiptView(QWidget):
             f"类型：{receipt.kind_zh}\n{who}手机尾号：{receipt.phone_last4}\n"
             f"收到日期：{receipt.received_on:%Y-%m-%d}\n"
             f"答复期限：{receipt.due_on:%Y-%m-%d}（{receipt.due_rule}）\n"
-            "查询办理进度：在本机“我要申请·咨询”点“查询办理进度”，或扫右边的二维码"
+            "查询办理进度：在本机“我要申请·咨询”点“查询办理进度”，或扫右边的二维码；"
+            "答复内容只能凭此二维码查看，请打印或拍照保存，不要给别人看"
         )
         self.qr.setPixmap(qr_pixmap(receipt.qr_text))
         self.print_message.setText("")
@@ -131,7 +132,12 @@ class ReceiptView(QWidget):
                                     on_success=printed, on_failure=failed, on_done=done)  # fmt: skip
 
     def spoken_text(self) -> str:
-        return f"{self.title.text()}。{self.number.text()}。{self.text.text()}"
+        """The number and the deadline aloud; never the name or phone the villager gave."""
+        receipt = self.receipt
+        if receipt is None:
+            return self.title.text()
+        return (f"{self.title.text()}。{self.number.text()}。{receipt.kind_zh}。"
+                f"答复期限{receipt.due_on:%Y年%m月%d日}。答复内容只能凭回执上的二维码查看")
 
     def clear(self) -> None:
         self.receipt, self.task = None, None

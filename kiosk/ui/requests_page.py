@@ -567,17 +567,20 @@ class RequestsPage(QWidget):
         self.email_field.setText(self.values["email"])
 
     def _summary(self, spoken: bool = False) -> str:
-        """The answers for 确认; ``spoken`` (朗读, heard by the whole hall) says the phone's last 4
-        digits only."""
+        """The answers for 确认. ``spoken`` (朗读, heard by the whole hall) names only which
+        questions are answered, never what was typed."""
         rows = []
         for name in self.steps:
             if name == "confirm":
                 continue
             value = requests.shown_id(self._id) if name == "id_number" else self.values.get(name, "")
+            if spoken:
+                rows.append(f"{LABELS[name]}{'已填写' if value else '未填写'}")
+                continue
             if name == "phone":
-                value = f"尾号{value[-4:]}" if spoken else group_phone(value)
+                value = group_phone(value)
             rows.append(f"{LABELS[name]}：{value or '未填写'}")
-        return "\n".join(rows)
+        return ("，".join(rows) + "。请看屏幕核对") if spoken else "\n".join(rows)
 
     def form(self) -> dict:
         """The form as kiosk.services.requests.submit takes it."""

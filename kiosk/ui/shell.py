@@ -276,6 +276,10 @@ class KioskWindow(QMainWindow):
         # Leaving the staff page locks it: the next person to tap 工作人员 may be a villager.
         if "admin" in self._built and self.pages.currentWidget() is not self._frames["admin"]:
             self._built["admin"].lock()
+        # Leaving a request form forgets it: a name, ID and phone must not wait on screen
+        # for whoever comes next.
+        if "requests" in self._built and self.pages.currentWidget() is not self._frames["requests"]:
+            self._built["requests"].clear()
 
     def go_home(self) -> None:
         self.show_page("home")

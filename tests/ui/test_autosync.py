@@ -6,11 +6,10 @@ import random
 import pytest
 
 from kiosk.config import Settings
-from kiosk.county.inbox.keys import create_inbox_keys
 from kiosk.services import requests
-from kiosk.store.models import FeedState
 from kiosk.ui import tasks
 from kiosk.ui.autosync import JITTER, AutoSync
+from tests.helpers.envelopes import hold_county_key
 from tests.helpers.feeds import FeedServer
 
 
@@ -30,7 +29,7 @@ def _settings(tmp_path, **values) -> Settings:
 
 def test_a_scheduled_round_syncs_from_the_url_then_sends_the_requests(qtbot, terminal, tmp_path, server,
                                                                     store, county_keys):  # fmt: skip
-    FeedState.update(inbox_key=create_inbox_keys(tmp_path / "inbox-keys")).execute()
+    hold_county_key(tmp_path / "inbox-keys")
     number = requests.submit("callback", {"phone": "13800001111", "topic": "社会救助"}).number
     settings = _settings(tmp_path, feed_source=server.url, trusted_root=str(county_keys / "root.json"),
                          sync_every_minutes=30, outbox_url=store.url)  # fmt: skip

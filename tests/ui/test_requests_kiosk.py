@@ -11,9 +11,10 @@ from pathlib import Path
 import pytest
 from PySide6.QtWidgets import QAbstractButton, QLabel, QLineEdit, QTextBrowser
 
-from kiosk.county.inbox.keys import create_inbox_keys
+from kiosk.formats import replies
 from kiosk.services import handwriting, requests
 from kiosk.store.models import FeedState, Reply
+from tests.helpers.envelopes import hold_county_key
 from tests.helpers.kiosk import StandIn, open_kiosk, scan, tap
 from tests.helpers.layout import SCREENS, TOWN, layout_problems, long_village, settle
 
@@ -35,7 +36,7 @@ def kiosk(qtbot, terminal, tmp_path, monkeypatch):
     """The kiosk on a private terminal database that holds the county's inbox key."""
     monkeypatch.setenv("KIOSK_IDLE_TIMEOUT_S", "600")
     monkeypatch.setenv("KIOSK_PRINTER", "kiosk-test-no-such-printer")
-    FeedState.update(inbox_key=create_inbox_keys(tmp_path / "keys")).execute()
+    hold_county_key(tmp_path / "keys")
     window = open_kiosk(qtbot, tmp_path / "settings.json", terminal)
     qtbot.waitUntil(lambda: bool(window._activity), timeout=5000)
     yield window
@@ -147,7 +148,7 @@ def test_a_callback_request_and_its_progress_by_keypad_and_by_scan(qtbot, kiosk)
     tap(qtbot, page.skip_button)
     assert "工作日上午" in page.summary.text()
     tap(qtbot, page.submit_button)
-    number = page.receipt.number
+    number, qr = page.receipt.number, page.receipt.qr_text
     assert page.receipt.kind == "callback" and f"事项：{topic}" in page.receipt_view.text.text()
     tap(qtbot, page.receipt_view.done_button)
     # 办理进度 by the keypad, through the door the villager came in by.
@@ -163,14 +164,23 @@ def test_a_callback_request_and_its_progress_by_keypad_and_by_scan(qtbot, kiosk)
     _keys(qtbot, progress.keypad, "1" * 14)
     tap(qtbot, progress.look_up)
     assert "没有找到该受理编号" in progress.message.text() and not progress.result.isVisible()
-    # The county answered: the receipt's QR scanned anywhere opens the answer.
-    Reply.create(receipt=number, envelope_id="01TESTENVELOPE", kind="咨询·预约回电", status="已答复",
-                 received_on=dt.date.today(), due_on=dt.date.today(), answered_on=dt.date.today(),
-                 answer="您好，已电话答复：补贴每年11月发放。")  # fmt: skip
+    # The county answered, sealed to the key in the receipt's QR code: the number alone shows
+    # where it stands; the QR scanned anywhere opens the answer.
+    _, key = replies.parse_qr(qr)
+    Reply.create(lookup=replies.lookup(number), envelope_digest="0" * 32, kind="咨询·预约回电",
+                 status="已答复", received_on=dt.date.today(), due_on=dt.date.today(),
+                 answered_on=dt.date.today(), answer_sealed=replies.seal_answer(
+                     "您好，已电话答复：补贴每年11月发放。", key, number))  # fmt: skip
+    tap(qtbot, progress.again)
+    _keys(qtbot, progress.keypad, number.replace("-", ""))
+    tap(qtbot, progress.look_up)
+    assert progress.status.text() == "已答复" and not progress.answer.isVisible()
+    assert "二维码" in progress.details.text() and "11月" not in progress.spoken_text()
     kiosk.go_home()
-    scan(kiosk, f"SQGK-RECEIPT:{number}")
+    scan(kiosk, qr)
     assert kiosk.page_name() == "progress" and progress.status.text() == "已答复"
     assert "11月发放" in progress.answer.toPlainText() and progress.answer.isVisible()
+    assert "11月" not in progress.spoken_text()  # read aloud in the hall: never the answer
     kiosk.reset()
     assert progress.field.text() == "" and progress.answer.toPlainText() == ""
 
@@ -214,7 +224,7 @@ def test_the_outbox_is_pushed_off_the_ui_thread(qtbot, terminal, tmp_path, monke
     monkeypatch.setenv("KIOSK_OUTBOX_URL", "http://127.0.0.1:9/inbox/")
     threads = []
     monkeypatch.setattr(requests, "push_to_url", lambda url: threads.append(threading.current_thread()))
-    FeedState.update(inbox_key=create_inbox_keys(tmp_path / "keys")).execute()
+    hold_county_key(tmp_path / "keys")
     window = open_kiosk(qtbot, tmp_path / "settings.json", terminal)
     try:
         page = _open(qtbot, window, "callback")
@@ -293,7 +303,7 @@ def _states(window, qtbot):
 def test_every_step_fits_the_screen(qtbot, terminal, tmp_path, monkeypatch, screen, elderly):
     monkeypatch.setenv("KIOSK_IDLE_TIMEOUT_S", "600")
     monkeypatch.setattr(handwriting, "recognizer", lambda: StandIn(answers="低氏纸底抵邸砥坻诋祗"))
-    FeedState.update(inbox_key=create_inbox_keys(tmp_path / "keys")).execute()
+    hold_county_key(tmp_path / "keys")
     window = open_kiosk(qtbot, tmp_path / "settings.json", terminal, size=screen)
     qtbot.waitUntil(lambda: bool(window._activity), timeout=5000)
     window.show_village(long_village(terminal))
@@ -315,3 +325,26 @@ def test_every_step_fits_the_screen(qtbot, terminal, tmp_path, monkeypatch, scre
         window.quit_kiosk()
         requests.close_outboxes()
     assert problems == [], f"{screen[0]}x{screen[1]} {mode}:\n" + "\n".join(problems)
+
+
+def test_a_half_filled_form_is_forgotten_when_its_page_is_left(qtbot, kiosk, monkeypatch):
+    """Name, ID and phone do not wait on screen for whoever comes next: leaving the page
+    (here to the catalogue, a tile away) empties the form, not only the idle reset."""
+    page = _disclosure_to_confirm(qtbot, kiosk, monkeypatch)
+    assert page.values["phone"] == PHONE
+    kiosk.go_home()
+    tap(qtbot, kiosk.home.tiles[next(t for t in kiosk.home.tiles if t != "我要申请·咨询")])
+    assert kiosk.page_name() != "requests"
+    _assert_forgotten(page)
+    assert page.step() == "kind"
+
+
+def test_reading_aloud_never_says_what_was_typed(qtbot, kiosk, monkeypatch):
+    page = _disclosure_to_confirm(qtbot, kiosk, monkeypatch)
+    spoken = page.spoken_text()
+    assert "姓名已填写" in spoken and "手机号已填写" in spoken
+    for typed in (NAME, PHONE, PHONE[-4:], ID_NUMBER[-4:], ID_NUMBER[:6], "现场领取", "补贴发放明细"):
+        assert typed not in spoken.replace(" ", ""), typed
+    tap(qtbot, page.submit_button)
+    spoken = page.spoken_text()
+    assert page.receipt.number in spoken and NAME[0] not in spoken and PHONE[-4:] not in spoken

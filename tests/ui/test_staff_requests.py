@@ -5,9 +5,8 @@ import shutil
 
 import pytest
 
-from kiosk.county.inbox import keys as county_keys
 from kiosk.services import admin, requests
-from kiosk.store.models import FeedState
+from tests.helpers.envelopes import hold_county_key
 from tests.helpers.kiosk import PIN, open_kiosk, tap, unlock
 
 CALLBACK = {"phone": "13800001111", "topic": "社会救助", "text": "想问低保怎么申请"}
@@ -18,8 +17,7 @@ def staffed(qtbot, terminal, tmp_path, monkeypatch):
     """A kiosk on a private terminal that holds the county's inbox key and a staff PIN."""
     monkeypatch.setenv("KIOSK_USB_ROOTS", str(tmp_path / "stick"))  # not inserted yet
     monkeypatch.setenv("KIOSK_IDLE_TIMEOUT_S", "3600")
-    public = county_keys.create_inbox_keys(tmp_path / "county-keys")
-    FeedState.update(inbox_key=public).execute()
+    hold_county_key(tmp_path / "county-keys")
     admin.set_pin(PIN)
     window = open_kiosk(qtbot, tmp_path / "settings.json", terminal)
     yield window
