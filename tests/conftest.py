@@ -15,6 +15,9 @@ os.environ["SPEECHD_ADDRESS"] = "unix_socket:/nonexistent/kiosk-tests/speechd.so
 # Logs and default data of the processes the tests start go to a scratch folder, not the
 # user data folder of whoever runs the tests.
 os.environ.setdefault("XDG_DATA_HOME", tempfile.mkdtemp(prefix="kiosk-tests-data-"))
+# The county's private keys are encrypted; the tests' county (and every kiosk command a
+# test starts) uses this passphrase, as automation does.
+os.environ["KIOSK_KEY_PASSPHRASE"] = "test-passphrase"
 
 from kiosk.county.feed import demo_county, keys, publisher
 from kiosk.services import sync

@@ -13,6 +13,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 from kiosk.cli.common import EXIT_FAILED, EXIT_OK, NotInThisBuild, out
+from kiosk.errors import KnownError
 
 Handler = Callable[[argparse.Namespace], int]
 
@@ -42,12 +43,32 @@ def county_program(name: str) -> Callable[[Handler], Handler]:
 @county_program("feed init-keys")
 def cmd_feed_init_keys(args: argparse.Namespace) -> int:
     from kiosk.county.feed import keys
-    from kiosk.county.inbox import keys as inbox_keys
 
     root = keys.init_keys(Path(args.keydir))
-    inbox_keys.create_inbox_keys(Path(args.keydir))
-    out(f"已创建签名密钥和受理密钥（请妥善保管，不要复制到终端）：{args.keydir}")
+    out(f"已创建数据源签名密钥（已用口令加密，请妥善保管，不要复制到终端）：{args.keydir}")
     out(f"受信任的根证书（随终端程序分发）：{root}")
+    out("根密钥 root.pem 平时可离线保管（日常 kiosk feed build 不需要它）；"
+        "受理密钥请另建目录：kiosk inbox init-keys INBOXKEYDIR")
+    return EXIT_OK
+
+
+def _inbox_keys_dir(args: argparse.Namespace) -> Path | None:
+    """Where the inbox public key is read from for the feed: --inbox-keys, else an
+    ``inbox-keys`` folder beside the signing keys, if there is one."""
+    if args.inbox_keys:
+        return Path(args.inbox_keys)
+    beside = Path(args.keys).resolve().parent / "inbox-keys"
+    return beside if beside.is_dir() else None
+
+
+@county_program("feed protect-keys")
+def cmd_feed_protect_keys(args: argparse.Namespace) -> int:
+    from kiosk.county import keyfiles
+
+    done = keyfiles.protect(Path(args.keydir), keyfiles.passphrase(confirm=True))
+    out(f"已加密 {len(done)} 个私钥文件：{args.keydir}")
+    for path in done:
+        out(f"  {path}")
     return EXIT_OK
 
 
@@ -57,11 +78,14 @@ def cmd_feed_build(args: argparse.Namespace) -> int:
     from kiosk.county.inbox import keys as inbox_keys
 
     withdraw = tuple(publisher.parse_town_year(w) for w in args.withdraw or ())
+    inbox_dir = _inbox_keys_dir(args)
+    inbox_key = inbox_keys.inbox_public(inbox_dir) if inbox_dir else None
+    if inbox_key is None:
+        out("注意：未找到受理公钥（--inbox-keys），终端将无法提交群众申请")
     built = publisher.build_feed(Path(args.input), Path(args.keys), Path(args.out),
                                  expiry_days=args.expiry_days, withdraw=withdraw,
                                  reason=args.reason or "", dry_run=args.dry_run,
-                                 report=_print_changes,
-                                 inbox_key=inbox_keys.inbox_public_if_any(Path(args.keys)))  # fmt: skip
+                                 report=_print_changes, inbox_key=inbox_key)  # fmt: skip
     if built.dry_run:
         out(f"试运行（未写入任何文件）：将生成版本 {built.version}，{built.targets} 个文件，其中 "
             f"{len(built.changed)} 个有变化，{built.rows} 行 → {args.out}")  # fmt: skip
@@ -134,8 +158,11 @@ def cmd_feed_rotate_root(args: argparse.Namespace) -> int:
 def cmd_inbox_init_keys(args: argparse.Namespace) -> int:
     from kiosk.county.inbox import keys as inbox_keys
 
-    public = inbox_keys.create_inbox_keys(Path(args.keydir), replace=args.replace)
-    out(f"已创建县级受理密钥（私钥留在县里）：{args.keydir}；公钥随数据源发往终端：{public}")
+    public = inbox_keys.create_inbox_keys(Path(args.keydir), replace=args.replace, valid_days=args.valid_days)
+    out(f"已创建县级受理密钥（私钥已用口令加密，留在县里）：{args.keydir}")
+    out(f"公钥随数据源发往终端，有效至 {public.expires}：{public.key}")
+    if args.replace:
+        out(f"旧私钥已退役，到期后 {inbox_keys.GRACE_DAYS} 天内仍可打开途中的申请，之后自动删除")
     return EXIT_OK
 
 
@@ -146,14 +173,68 @@ def cmd_inbox_import(args: argparse.Namespace) -> int:
     calendar, terminals = (intake.county_input(Path(args.county_input)) if args.county_input
                            else (intake.WorkCalendar(), None))  # fmt: skip
     report = intake.import_envelopes(Path(args.source), Path(args.keys), Path(args.db), terminals,
-                                     holidays=calendar.holidays,
-                                     extra_workdays=calendar.workdays)  # fmt: skip
-    out(f"申请信封 {report.files} 个：导入 {report.imported} 件（其中待核实终端 {report.unverified} 件），"
-        f"重复跳过 {report.duplicates} 件，拒收 {len(report.refused)} 件，"
+                                     holidays=calendar.holidays, extra_workdays=calendar.workdays,
+                                     keep_days=args.keep_days)  # fmt: skip
+    out(f"申请信封 {report.files} 个：导入 {report.imported} 件，重复跳过 {report.duplicates} 件，"
+        f"暂存待核实 {report.held} 件（其中编号冲突 {report.conflicts} 件），拒收 {len(report.refused)} 件，"
         f"用时 {report.seconds:.1f} 秒")  # fmt: skip
+    if report.held:
+        out("  暂存的信封来自未登记的终端或与已收申请编号冲突，不计期限、不导出：请用 "
+            "kiosk inbox quarantine list 查看并处理")
+    if report.left_in_drop:
+        out(f"  {report.left_in_drop} 个已处理的文件无法从原处删除（只读U盘？），下次导入时按重复跳过")
     for refusal in report.refused:
         out(f"  拒收 {refusal.file}：{refusal.message}")
     return EXIT_OK if not report.refused else EXIT_FAILED
+
+
+@county_program("inbox quarantine")
+def cmd_inbox_quarantine(args: argparse.Namespace) -> int:
+    from kiosk.county.inbox import held
+
+    if args.action == "list":
+        entries, per_key = held.list_held(Path(args.db))
+        out(f"暂存待核实的信封 {len(entries)} 个，来自 {len(per_key)} 个终端密钥")
+        for count in per_key:
+            out(f"  终端 {count.terminal}：{count.envelopes} 个"
+                f"（封存于 {count.first[:10]} 至 {count.last[:10]}）")
+        reasons = {"unknown_terminal": "未登记终端", "conflict": "与已收申请编号冲突"}
+        for entry in entries:
+            why = reasons.get(entry.reason, entry.reason)
+            out(f"  {entry.digest}  {entry.receipt}  {entry.kind}  {why}  终端 {entry.terminal}  "
+                f"到达 {entry.arrived[:10]}")
+        return EXIT_OK
+    calendar, _ = (intake_calendar(Path(args.county_input)) if args.county_input else (None, None))
+    count = held.decide(Path(args.db), args.action == "accept", digest=args.digest, terminal=args.terminal,
+                        keydir=args.keys, holidays=calendar.holidays if calendar else (),
+                        extra_workdays=calendar.workdays if calendar else ())  # fmt: skip
+    out(f"已{'受理' if args.action == 'accept' else '拒收'} {count} 个暂存信封")
+    return EXIT_OK
+
+
+def intake_calendar(folder: Path):
+    from kiosk.county.inbox import intake
+
+    return intake.county_input(folder)
+
+
+@county_program("inbox drop-user")
+def cmd_inbox_drop_user(args: argparse.Namespace) -> int:
+    from kiosk.county.inbox import drop_users
+    from kiosk.files import write_atomic
+
+    htpasswd = Path(args.htpasswd)
+    if args.action == "revoke":
+        removed = drop_users.revoke(htpasswd, args.terminal)
+        out(f"终端 {args.terminal} 的上传账号{'已停用' if removed else '本来就不存在'}：{htpasswd}")
+        return EXIT_OK
+    if not args.out:
+        raise KnownError("请用 --out 指定上传凭据文件的保存位置", "give --out for the credential file")
+    credential = drop_users.add(htpasswd, args.terminal)
+    write_atomic(Path(args.out), credential, 0o600)
+    out(f"终端 {args.terminal} 的上传账号 {drop_users.user_for(args.terminal)} 已写入 {htpasswd}")
+    out(f"上传凭据 → {args.out}（请带到该终端运行 kiosk terminal upload-credential，然后删除此文件）")
+    return EXIT_OK
 
 
 @county_program("inbox export")
@@ -184,9 +265,12 @@ def add_commands(commands) -> None:
     """Register the county's commands on the ``kiosk`` parser's subcommands."""
     feed = commands.add_parser("feed", help="县级数据源（发布端）/ county feed publisher")
     feed_commands = feed.add_subparsers(dest="feed_command", required=True)
-    init_keys = feed_commands.add_parser("init-keys", help="创建签名密钥")
+    init_keys = feed_commands.add_parser("init-keys", help="创建签名密钥（用口令加密）")
     init_keys.add_argument("keydir")
     init_keys.set_defaults(handler=cmd_feed_init_keys)
+    protect = feed_commands.add_parser("protect-keys", help="用口令加密目录中尚未加密的私钥")
+    protect.add_argument("keydir")
+    protect.set_defaults(handler=cmd_feed_protect_keys)
     build = feed_commands.add_parser("build", help="生成签名数据源")
     build.add_argument("--input", required=True)
     build.add_argument("--keys", required=True)
@@ -198,6 +282,8 @@ def add_commands(commands) -> None:
     build.add_argument("--reason", help="撤回原因（与 --withdraw 一起使用，终端上显示）")
     build.add_argument("--dry-run", action="store_true",
                        help="只打印与上一版相比的变化，不写入任何文件")  # fmt: skip
+    build.add_argument("--inbox-keys",
+                       help="县级受理密钥目录（发布其公钥；默认：签名密钥目录旁的 inbox-keys）")  # fmt: skip
     build.set_defaults(handler=cmd_feed_build)
     template = feed_commands.add_parser("template", help="生成县级数据表模板（含示例和填写说明）")
     template.add_argument("--out", required=True, help="输出目录")
@@ -214,14 +300,32 @@ def add_commands(commands) -> None:
     inbox_commands = inbox.add_subparsers(dest="inbox_command", required=True)
     keys = inbox_commands.add_parser("init-keys", help="创建县级受理密钥对")
     keys.add_argument("keydir")
-    keys.add_argument("--replace", action="store_true", help="更换密钥（旧私钥保留以打开旧信封）")
+    keys.add_argument("--replace", action="store_true", help="更换密钥（旧私钥保留到期满以打开途中的信封）")
+    keys.add_argument("--valid-days", type=int, default=365, help="终端可用此公钥封存申请的天数（默认 365）")
     keys.set_defaults(handler=cmd_inbox_init_keys)
     imp = inbox_commands.add_parser("import", help="导入申请信封到案件库")
-    imp.add_argument("--from", dest="source", required=True, help="信封所在目录（U盘 inbox/ 或上传目录）")
-    imp.add_argument("--keys", required=True, help="县级密钥目录")
+    imp.add_argument("--from", dest="source", required=True,
+                     help="信封所在目录（U盘根目录或其 inbox/，或上传目录）")  # fmt: skip
+    imp.add_argument("--keys", required=True, help="县级受理密钥目录")
     imp.add_argument("--db", required=True, help="案件库 SQLite 文件")
     imp.add_argument("--county-input", help="县里的数据目录（读取 terminals.csv 与节假日表）")
+    imp.add_argument("--keep-days", type=int, default=180,
+                     help="已导入信封（密文）在归档中保留的天数（默认 180）")  # fmt: skip
     imp.set_defaults(handler=cmd_inbox_import)
+    quarantine = inbox_commands.add_parser("quarantine", help="暂存待核实的信封：查看、受理或拒收")
+    quarantine.add_argument("action", choices=("list", "accept", "reject"))
+    quarantine.add_argument("--db", required=True, help="案件库 SQLite 文件")
+    quarantine.add_argument("--digest", help="一个信封（list 显示的摘要）")
+    quarantine.add_argument("--terminal", help="某个终端（指纹）的全部暂存信封")
+    quarantine.add_argument("--keys", help="县级受理密钥目录（受理时需要）")
+    quarantine.add_argument("--county-input", help="县里的数据目录（读取节假日表，计算期限）")
+    quarantine.set_defaults(handler=cmd_inbox_quarantine)
+    drop_user = inbox_commands.add_parser("drop-user", help="终端上传账号：发放或停用")
+    drop_user.add_argument("action", choices=("add", "revoke"))
+    drop_user.add_argument("--htpasswd", required=True, help="上传服务器的 htpasswd 文件")
+    drop_user.add_argument("--terminal", required=True, help="终端指纹（kiosk terminal id 显示）")
+    drop_user.add_argument("--out", help="上传凭据文件（add 时必填，交给该终端）")
+    drop_user.set_defaults(handler=cmd_inbox_drop_user)
     exp = inbox_commands.add_parser("export", help="导出案件到 Excel")
     exp.add_argument("--db", required=True)
     exp.add_argument("--out", required=True, help="cases.xlsx")

@@ -26,6 +26,7 @@ _DEMO_ANSWER = "演示答复：发放明细已备好，请携带身份证到镇�
 
 @county_program("demo")
 def cmd_demo(args: argparse.Namespace) -> int:
+    from kiosk.county import keyfiles
     from kiosk.county.feed import demo_county, keys, publisher
     from kiosk.county.inbox import keys as inbox_keys
     from kiosk.store.db import open_database
@@ -37,11 +38,14 @@ def cmd_demo(args: argparse.Namespace) -> int:
     started = time.perf_counter()
     open_database(db)  # first, so a database we cannot use is refused before any work
     county = paths.TerminalFiles(db).demo_county
-    keydir, feed = county / "keys", county / "feed"
+    keydir, inbox_dir, feed = county / "keys", county / "inbox-keys", county / "feed"
+    secret = keyfiles.DEMO_PASSPHRASE
+    out(f"演示县的私钥用口令“{secret.decode()}”加密（真实县里请用自己的口令）→ {county}")
     if not (keydir / "root.json").exists():
-        keys.init_keys(keydir)
-    if inbox_keys.inbox_public_if_any(keydir) is None:
-        inbox_keys.create_inbox_keys(keydir)
+        keys.init_keys(keydir, passphrase=secret)
+    keyfiles.protect(keydir, secret)  # a demo folder from before encryption
+    if inbox_keys.inbox_public_if_any(inbox_dir) is None:
+        inbox_keys.create_inbox_keys(inbox_dir, passphrase=secret)
     with tempfile.TemporaryDirectory(prefix="kiosk-demo-") as scratch:
         county_input = Path(args.out) if args.out else Path(scratch)
         summary = demo_county.generate(county_input, args.households, args.seed, args.format)
@@ -49,8 +53,9 @@ def cmd_demo(args: argparse.Namespace) -> int:
             f"已生成演示县数据：{summary.villages} 个村，{summary.households} 户，"
             f"{summary.payout_rows} 条发放记录，{summary.files} 个发放表 → {county_input}"
         )
-        built = publisher.build_feed(county_input, keydir, feed,
-                                     inbox_key=inbox_keys.inbox_public_if_any(keydir))  # fmt: skip
+        inbox_key = inbox_keys.inbox_public(inbox_dir)
+        built = publisher.build_feed(county_input, keydir, feed, inbox_key=inbox_key,
+                                     passphrase=secret)  # fmt: skip
         out(f"已生成签名数据源：版本 {built.version}，{built.targets} 个文件 → {feed}")
         settings = terminal_settings(db)
         settings.set("trusted_root", str(keydir / "root.json"))
@@ -59,7 +64,7 @@ def cmd_demo(args: argparse.Namespace) -> int:
         settings.set("verify_base_url", (feed / "verify").resolve().as_uri())
         code = run_sync(str(feed), db, keydir / "root.json")
         demo_requests(county, county_input)  # a few requests through the whole way back
-        publisher.build_feed(county_input, keydir, feed, inbox_key=inbox_keys.inbox_public_if_any(keydir))
+        publisher.build_feed(county_input, keydir, feed, inbox_key=inbox_key, passphrase=secret)
         code = code or run_sync(str(feed), db, keydir / "root.json")
     out(f"演示数据就绪，总用时 {time.perf_counter() - started:.1f} 秒")
     return code
@@ -80,16 +85,20 @@ def demo_requests(county: Path, county_input: Path) -> None:
     next feed."""
     import openpyxl
 
+    from kiosk.county import keyfiles
     from kiosk.county.inbox import export, intake, reply
     from kiosk.services import requests
 
     me = requests.terminal_identity()
     (county_input / "terminals.csv").write_text(
         f"fingerprint,name,town,status\n{me.fingerprint()},演示终端,,在用\n", encoding="utf-8")
-    numbers = [requests.submit(kind, dict(form)).number for kind, form in _DEMO_REQUESTS]
+    receipts = [requests.submit(kind, dict(form)) for kind, form in _DEMO_REQUESTS]
+    numbers = [r.number for r in receipts]
     usb, cases, book_path = county / "usb", county / "cases.sqlite3", county / "cases.xlsx"
+    usb.mkdir(parents=True, exist_ok=True)  # the stick
     requests.export_to_folder(usb)
-    intake.import_envelopes(usb / "inbox", county / "keys", cases, county_input / "terminals.csv")
+    intake.import_envelopes(usb, county / "inbox-keys", cases, county_input / "terminals.csv",
+                            passphrase=keyfiles.DEMO_PASSPHRASE)  # fmt: skip
     export.export_cases(cases, book_path, dt.date.today())
     book = openpyxl.load_workbook(book_path)
     for sheet in book.worksheets:  # the clerk answers the first, works on the second
@@ -105,6 +114,8 @@ def demo_requests(county: Path, county_input: Path) -> None:
     reply.write_replies(cases, county_input)
     out(f"演示申请 {len(numbers)} 件已走完送达、受理、答复全程（受理编号 {'、'.join(numbers)}）；"
         f"县里的案件库 → {cases}")  # fmt: skip
+    # Demo data: a real receipt's QR is the villager's alone and is printed nowhere else.
+    out(f"演示回执二维码（扫码或 kiosk receipt show 可看到答复内容）：{receipts[0].qr_text}")
 
 
 def add_commands(commands) -> None:

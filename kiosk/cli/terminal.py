@@ -169,11 +169,26 @@ def cmd_terminal_id(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
-def cmd_submit(args: argparse.Namespace) -> int:
+def cmd_terminal_upload_credential(args: argparse.Namespace) -> int:
     from kiosk.services import requests
 
     try:
-        form = json.loads(Path(args.form).read_text(encoding="utf-8"))
+        data = Path(args.file).read_bytes()[:4097]
+    except OSError as exc:
+        raise KnownError(f"无法读取凭据文件：{args.file}", f"cannot read the credential file: {exc}") from exc
+    _open(args)
+    user = requests.install_upload_credential(data)
+    out(f"上传凭据已保存（仅本终端可读）：账号 {user}。请删除U盘上的凭据文件")
+    return EXIT_OK
+
+
+def cmd_submit(args: argparse.Namespace) -> int:
+    from kiosk.formats import safe_json
+    from kiosk.services import requests
+
+    try:
+        form = safe_json.loads(Path(args.form).read_bytes()[: 256 * 1024 + 1], max_bytes=256 * 1024,
+                               max_depth=3)  # fmt: skip
     except (OSError, ValueError) as exc:
         raise KnownError(f"无法读取申请表文件：{args.form}", f"cannot read the form file: {exc}") from exc
     if not isinstance(form, dict):
@@ -181,6 +196,8 @@ def cmd_submit(args: argparse.Namespace) -> int:
     db = _open(args)
     receipt = requests.submit(args.kind, form)
     out(f"{receipt.kind_zh}已封存，答复期限 {receipt.due_on:%Y-%m-%d}（{receipt.due_rule}）")
+    # What the villager's printed receipt carries: the only copy of the key to the answer.
+    out(f"回执二维码（请打印交给申请人，本机不保存）：{receipt.qr_text}")
     deliver(db)
     out(receipt.number)  # last line: the receipt number, for scripts
     return EXIT_OK
@@ -190,10 +207,10 @@ def cmd_receipt_show(args: argparse.Namespace) -> int:
     from kiosk.services import requests
 
     _open(args)
-    number = requests.normalize_number(args.number)
-    found = requests.status(number) if number else None
+    read = requests.read_receipt(args.number)
+    found = requests.status(*read) if read else None
     if found is None:
-        raise KnownError(f"没有找到受理编号 {args.number}", f"no request numbered {args.number}")
+        raise KnownError(f"没有找到受理编号 {args.number[:40]}", f"no request numbered {args.number[:40]}")
     out(f"受理编号：{found.number}  {found.kind_zh}")
     out(f"状态：{found.status}（{found.note}）")
     if found.received_on:
@@ -321,6 +338,10 @@ def add_commands(commands) -> None:
     ident = terminal_commands.add_parser("id", help="显示本终端的密钥指纹（登记到县里）")
     db_option(ident)
     ident.set_defaults(handler=cmd_terminal_id)
+    upload = terminal_commands.add_parser("upload-credential", help="保存县里发给本终端的上传凭据")
+    upload.add_argument("file", help="县里用 kiosk inbox drop-user add 生成的凭据文件")
+    db_option(upload)
+    upload.set_defaults(handler=cmd_terminal_upload_credential)
 
     submit = commands.add_parser("submit", help="工作人员代为提交申请或回电请求（经同一封存通道）")
     submit.add_argument("--kind", choices=("disclosure", "callback"), required=True)
@@ -331,7 +352,7 @@ def add_commands(commands) -> None:
     receipt = commands.add_parser("receipt", help="回执 / receipts")
     receipt_commands = receipt.add_subparsers(dest="receipt_command", required=True)
     show = receipt_commands.add_parser("show", help="按受理编号查询办理进度")
-    show.add_argument("number")
+    show.add_argument("number", help="受理编号，或回执二维码的内容（含答复密钥，可看到答复内容）")
     db_option(show)
     show.set_defaults(handler=cmd_receipt_show)
 
