@@ -73,9 +73,14 @@ step "kiosk submit seals a request in the bundle; the county opens it"
 printf '%s' '{"phone": "13900000009", "topic": "社会救助", "text": "冒烟测试"}' > "$work/form.json"
 "$bin" submit --kind callback --form "$work/form.json" --db "$db" | tee "$work/submit.out"
 tail -n 1 "$work/submit.out" | grep -Eq '^[0-9]{5}-[0-9]{5}-[0-9]{4}$'
+grep -q "SQGK-RECEIPT:" "$work/submit.out"
+mkdir "$work/stick"
 "$bin" outbox push --to "$work/stick" --db "$db"
-"$county" inbox import --from "$work/stick/inbox" --keys "$keys" --db "$work/cases.sqlite3" \
-  | tee "$work/import.out"
+fingerprint=$("$bin" terminal id --db "$db" | head -n 1 | sed 's/.*：//')
+mkdir "$work/county-input"
+printf 'fingerprint,name,town,status\n%s,冒烟测试终端,,在用\n' "$fingerprint" > "$work/county-input/terminals.csv"
+KIOSK_KEY_PASSPHRASE=demo "$county" inbox import --from "$work/stick" --keys "$work/county/demo-county/inbox-keys" \
+  --db "$work/cases.sqlite3" --county-input "$work/county-input" | tee "$work/import.out"
 grep -q "导入 1 件" "$work/import.out"
 
 step "kiosk screenshot renders the payouts page to a non-blank PNG"
