@@ -12,6 +12,7 @@ alike: no page stays disabled because a worker died.
 from __future__ import annotations
 
 import threading
+import time
 from collections.abc import Callable
 from typing import Any
 
@@ -171,3 +172,12 @@ def stop_all(ms: int = 10_000) -> None:
 def running() -> bool:
     """Whether any task's thread is still running."""
     return bool(_ALIVE)
+
+
+def still_running(ms: int = 0) -> list[str]:
+    """The names of the tasks whose thread still runs after waiting up to ``ms`` in all for
+    the ones about to finish (tests: what a test left running). A thread that has finished
+    counts as ended even before the UI thread has heard of it."""
+    deadline = time.monotonic() + ms / 1000
+    return [task.name for task in list(_ALIVE)
+            if not task.wait(max(0, round((deadline - time.monotonic()) * 1000)))]  # fmt: skip

@@ -17,11 +17,7 @@ def running_tasks(grace_s: float = GRACE_S) -> list[str]:
     tasks = sys.modules.get("kiosk.ui.tasks")
     if tasks is None:
         return []
-    deadline = time.monotonic() + grace_s
-    # _ALIVE: every task whose thread has not reported its end to the UI thread yet (a
-    # finished thread's wait() returns at once).
-    return [task.name for task in list(tasks._ALIVE)
-            if not task.wait(max(0, round((deadline - time.monotonic()) * 1000)))]  # fmt: skip
+    return tasks.still_running(round(grace_s * 1000))
 
 
 def stop_tasks() -> None:
