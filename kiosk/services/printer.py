@@ -3,7 +3,8 @@
 A notice goes to the printer named by the setting ``printer`` ("" means the system's default
 destination) with ``lp``, as the PDF itself, so the printer receives vectors and the
 embedded font rather than a bitmap. Nothing here imports Qt: on Windows, where there is no
-CUPS, the UI renders pages through QPrinter instead (kiosk.ui.print_page).
+CUPS, the UI renders pages through QPrinter instead (kiosk.ui.printing). Which printer a job
+goes to, and what to say when there is none, is decided here for both ways (``choose``).
 
 Every failure is a KnownError whose Chinese tells a villager to fetch staff and whose
 English says what went wrong (CUPS missing, scheduler down, no or unknown printer, what
@@ -15,6 +16,7 @@ import re
 import shutil
 import subprocess
 import sys
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -113,22 +115,31 @@ def unknown_printer_error(name: str, known: list[str]) -> KnownError:
     )
 
 
+def choose(configured: str, known: list[str], default: Callable[[], str | None]) -> str:
+    """The printer a job goes to: the configured one, else the system default (``default()``
+    is asked only when none is configured), and it must be one of the ``known`` printers.
+    Both ways of printing decide by this: CUPS (``resolve``) and QPrinter on Windows.
+
+    Raises:
+        KnownError: no printer is configured and there is no default, or the printer named
+            is not known.
+    """
+    name = configured.strip() or default()
+    if not name:
+        raise no_printer_error()
+    if name not in known:
+        raise unknown_printer_error(name, known)
+    return name
+
+
 def resolve(configured: str) -> str:
-    """The printer a notice goes to: the configured one, else the system default.
+    """The printer a notice goes to through CUPS: the configured one, else the system default.
 
     Raises:
         KnownError: CUPS is missing or down, no printer is configured and there is no
             default, or the configured printer does not exist.
     """
-    name = configured.strip()
-    printers = list_printers()
-    if not name:
-        name = default_printer()
-        if name is None:
-            raise no_printer_error()
-    if name not in printers:
-        raise unknown_printer_error(name, printers)
-    return name
+    return choose(configured, list_printers(), default_printer)
 
 
 def submit(pdf: Path, printer: str, title: str) -> PrintJob:

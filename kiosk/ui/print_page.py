@@ -5,9 +5,10 @@ Nothing here opens a stock dialog or browses files (DESIGN.md, Kiosk rules). 打
 own confirmation in the page (which printer, how many pages, 确认打印 / 取消); the notice
 then goes to the configured printer (setting ``printer``, "" = the system default): with
 CUPS ``lp`` as the PDF itself where there is CUPS, else (Windows) rendered page by page
-through QPrinter. 保存到U盘 lists the mounted USB sticks as buttons (kiosk.ui.drives) and
-writes a new file to the chosen one, never over an existing file. Both run off the UI
-thread (kiosk.ui.tasks); a failure is shown in Chinese and the buttons come back.
+through QPrinter (kiosk.ui.printing, as the receipt is). 保存到U盘 lists the mounted USB
+sticks as buttons (kiosk.ui.drives) and writes a new file to the chosen one, never over an
+existing file. Both run off the UI thread (kiosk.ui.tasks); a failure is shown in Chinese
+and the buttons come back.
 
 The preview takes no print number (its footer says 预览) and records nothing; a print or a
 save renders the final sheet with the next number and records one audit row naming the
@@ -21,8 +22,7 @@ import tempfile
 import time
 from pathlib import Path
 
-from PySide6.QtCore import QCoreApplication, QEvent, QPointF, QSize, Qt, Signal
-from PySide6.QtGui import QPainter
+from PySide6.QtCore import QCoreApplication, QEvent, QPointF, Qt, Signal
 from PySide6.QtPdf import QPdfDocument
 from PySide6.QtPdfWidgets import QPdfView
 from PySide6.QtPrintSupport import QPrinter
@@ -30,59 +30,15 @@ from PySide6.QtWidgets import QHBoxLayout, QLabel, QVBoxLayout, QWidget
 
 from kiosk.config import Settings
 from kiosk.errors import KnownError
-from kiosk.services import notices, printer
+from kiosk.services import notices
 from kiosk.ui.drives import DriveChooser
 from kiosk.ui.notice_options import NoticeOptionsBar
+from kiosk.ui.printing import find_printer, render_to_printer, send_pdf
 from kiosk.ui.tasks import Task, run_task
 from kiosk.ui.widgets import TOUCH, CurrentPageStack, FlowGrid, kinetic, touch_button
 
 ACTOR = "kiosk"
 ZOOMS = ("适合页面", "适合宽度", "100%")
-
-
-def render_to_printer(document: QPdfDocument, device: QPrinter) -> int:
-    """Render every page of ``document`` at the printer's resolution; returns the pages sent.
-
-    Any thread may call it with a document and printer of its own (QPainter on a QPrinter
-    is allowed off the UI thread).
-    """
-    painter = QPainter()
-    if not painter.begin(device):
-        raise KnownError("打印机不可用，请联系工作人员检查打印机", "the printer could not be started")
-    try:
-        for index in range(document.pageCount()):
-            if index:
-                device.newPage()
-            target = device.pageRect(QPrinter.Unit.DevicePixel).toRect()
-            image = document.render(index, QSize(target.width(), target.height()))
-            painter.drawImage(target.topLeft(), image)
-    finally:
-        painter.end()
-    return document.pageCount()
-
-
-def print_with_qprinter(pdf: Path, device: QPrinter) -> int:
-    """The Windows way: open ``pdf`` afresh (on the calling thread) and render it."""
-    document = QPdfDocument()
-    try:
-        if document.load(str(pdf)) != QPdfDocument.Error.None_:
-            raise KnownError("公示单文件无法读取，请重试", f"QtPdf cannot read {pdf}")
-        return render_to_printer(document, device)
-    finally:
-        document.close()
-
-
-def qt_printer_name(configured: str) -> str:
-    """The configured printer, else the default, as Qt knows them (Windows)."""
-    from PySide6.QtPrintSupport import QPrinterInfo
-
-    name = configured.strip() or QPrinterInfo.defaultPrinterName()
-    if not name:
-        raise printer.no_printer_error()
-    known = QPrinterInfo.availablePrinterNames()
-    if name not in known:
-        raise printer.unknown_printer_error(name, known)
-    return name
 
 
 def sweep_stale_scratch(older_than_s: float = 12 * 3600) -> int:
@@ -367,12 +323,7 @@ class PrintPage(QWidget):
         configured = str(self.settings.get("printer"))
         self._set_enabled(False)
         self.message.setText("正在查找打印机……")
-        self._start(lambda _task: self._find_printer(configured), "find-printer",
-                    on_success=self._confirm)  # fmt: skip
-
-    @staticmethod
-    def _find_printer(configured: str) -> str:
-        return printer.resolve(configured) if printer.uses_cups() else qt_printer_name(configured)
+        self._start(lambda _task: find_printer(configured), "find-printer", on_success=self._confirm)
 
     def _confirm(self, name: str) -> None:
         self.printer_name = name
@@ -393,15 +344,8 @@ class PrintPage(QWidget):
                 notice = notices.prepare_notice(code, year, out, item, options)
                 if task.cancelled():  # the villager left: nothing sent, nothing recorded
                     return name, 0, ""
-                if printer.uses_cups():
-                    job = printer.submit(notice.path, name, notice.title)
-                    where = f"打印机 {job.printer}（作业 {job.job_id}）"
-                else:
-                    device = QPrinter(QPrinter.PrinterMode.HighResolution)
-                    device.setPrinterName(name)
-                    device.setDocName(notice.title)
-                    print_with_qprinter(notice.path, device)
-                    where = f"打印机 {name}"
+                job = send_pdf(notice.path, name, notice.title)
+                where = f"打印机 {job.printer}" + (f"（作业 {job.job_id}）" if job.job_id else "")
                 notices.record_print(notice, where, ACTOR)
                 return name, notice.result.pages, notice.print_no
             finally:

@@ -13,7 +13,8 @@ from PySide6.QtGui import QColor, QImage, QPainter, QPixmap
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QPushButton, QVBoxLayout, QWidget
 
 from kiosk.errors import KnownError
-from kiosk.services import printer, requests
+from kiosk.services import requests
+from kiosk.ui.printing import find_printer, send_pdf
 from kiosk.ui.tasks import Task, run_task
 from kiosk.ui.widgets import AdaptiveRow, Notice
 
@@ -161,18 +162,8 @@ def send_receipt(sheet, configured: str) -> str:
     pdf = Path(name)
     try:
         render(sheet, pdf, RECEIPT_LAYOUT)
-        if printer.uses_cups():
-            target = printer.resolve(configured)
-            job = printer.submit(pdf, target, f"受理回执 {sheet.number}")
-            return job.printer or target
-        from PySide6.QtPrintSupport import QPrinter
-
-        from kiosk.ui.print_page import print_with_qprinter, qt_printer_name
-
-        target = qt_printer_name(configured)
-        device = QPrinter(QPrinter.PrinterMode.HighResolution)
-        device.setPrinterName(target)
-        print_with_qprinter(pdf, device)
-        return target
+        target = find_printer(configured)
+        job = send_pdf(pdf, target, f"受理回执 {sheet.number}")
+        return job.printer or target
     finally:
         pdf.unlink(missing_ok=True)

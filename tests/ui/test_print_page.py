@@ -66,7 +66,7 @@ def test_preview_files_are_deleted_and_the_scratch_folder_goes_with_the_page(qtb
 
 def test_qprinter_path_renders_every_page_off_the_ui_thread(qtbot, demo_db, tmp_path):
     """The Windows path (no CUPS): QPrinter, here writing a PDF, from a worker thread."""
-    from kiosk.ui.print_page import print_with_qprinter
+    from kiosk.ui.printing import print_with_qprinter
     from kiosk.ui.tasks import run_task
 
     _, page = open_print_page(qtbot, tmp_path)

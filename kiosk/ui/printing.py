@@ -1,0 +1,92 @@
+"""Where the kiosk's prints go, for every page that prints (the notice on 打印公示, the
+受理回执): which printer, and how the PDF reaches it.
+
+Where there is CUPS the PDF itself goes to ``lp`` (kiosk.services.printer); on Windows it
+is rendered page by page through QPrinter. Which printer, and what to say when there is
+none, is decided once, in kiosk.services.printer.choose. Qt's print modules are imported
+only on the QPrinter path, so the CUPS path loads none of them; any thread may call these.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from kiosk.errors import KnownError
+from kiosk.services import printer
+
+if TYPE_CHECKING:
+    from PySide6.QtPdf import QPdfDocument
+    from PySide6.QtPrintSupport import QPrinter
+
+
+def find_printer(configured: str) -> str:
+    """The printer a job goes to: the configured one (setting ``printer``), else the default.
+
+    Raises:
+        KnownError: no printer, an unknown one, or (CUPS) the print system missing or down.
+    """
+    return printer.resolve(configured) if printer.uses_cups() else qt_printer_name(configured)
+
+
+def send_pdf(pdf: Path, name: str, title: str) -> printer.PrintJob:
+    """Hand ``pdf`` to the printer ``name`` (from ``find_printer``); CUPS gives a job id,
+    QPrinter none ("").
+
+    Raises:
+        KnownError: the print system refused the job, or the printer could not be started.
+    """
+    if printer.uses_cups():
+        return printer.submit(pdf, name, title)
+    from PySide6.QtPrintSupport import QPrinter
+
+    device = QPrinter(QPrinter.PrinterMode.HighResolution)
+    device.setPrinterName(name)
+    device.setDocName(title)
+    print_with_qprinter(pdf, device)
+    return printer.PrintJob(name, "")
+
+
+def qt_printer_name(configured: str) -> str:
+    """The configured printer, else the default, as Qt knows them (Windows)."""
+    from PySide6.QtPrintSupport import QPrinterInfo
+
+    return printer.choose(configured, QPrinterInfo.availablePrinterNames(), QPrinterInfo.defaultPrinterName)
+
+
+def print_with_qprinter(pdf: Path, device: QPrinter) -> int:
+    """The Windows way: open ``pdf`` afresh (on the calling thread) and render it."""
+    from PySide6.QtPdf import QPdfDocument
+
+    document = QPdfDocument()
+    try:
+        if document.load(str(pdf)) != QPdfDocument.Error.None_:
+            raise KnownError("公示单文件无法读取，请重试", f"QtPdf cannot read {pdf}")
+        return render_to_printer(document, device)
+    finally:
+        document.close()
+
+
+def render_to_printer(document: QPdfDocument, device: QPrinter) -> int:
+    """Render every page of ``document`` at the printer's resolution; returns the pages sent.
+
+    Any thread may call it with a document and printer of its own (QPainter on a QPrinter
+    is allowed off the UI thread).
+    """
+    from PySide6.QtCore import QSize
+    from PySide6.QtGui import QPainter
+    from PySide6.QtPrintSupport import QPrinter
+
+    painter = QPainter()
+    if not painter.begin(device):
+        raise KnownError("打印机不可用，请联系工作人员检查打印机", "the printer could not be started")
+    try:
+        for index in range(document.pageCount()):
+            if index:
+                device.newPage()
+            target = device.pageRect(QPrinter.Unit.DevicePixel).toRect()
+            image = document.render(index, QSize(target.width(), target.height()))
+            painter.drawImage(target.topLeft(), image)
+    finally:
+        painter.end()
+    return document.pageCount()
