@@ -12,6 +12,7 @@ Run:  python tests/benchmarks/bench_build.py [--households 10000] [--work DIR] [
 
 import argparse
 import csv
+import os
 import shutil
 import sys
 import tempfile
@@ -19,6 +20,8 @@ import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[2]))  # the repo, for tests.*
+
+os.environ.setdefault("KIOSK_KEY_PASSPHRASE", "bench")  # the county's keys are encrypted
 
 from kiosk.county.feed import demo_county, keys, publisher
 from tests.helpers.spreadsheets import clean_rows, write_messy_xlsx

@@ -9,6 +9,7 @@ Run:  python tests/benchmarks/bench_feed_verify.py [--households 250000] [--work
 
 import argparse
 import hashlib
+import os
 import shutil
 import sys
 import tempfile
@@ -16,6 +17,8 @@ import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[2]))  # the repo, for tests.*
+
+os.environ.setdefault("KIOSK_KEY_PASSPHRASE", "bench")  # the county's keys are encrypted
 
 from kiosk.county.feed import demo_county, keys, publisher
 from tests.helpers.spreadsheets import add_one_yuan

@@ -11,6 +11,7 @@ Run:  python tests/benchmarks/bench_store.py [--households 250000] [--work DIR]
 """
 
 import argparse
+import os
 import random
 import shutil
 import sqlite3
@@ -18,6 +19,8 @@ import statistics
 import tempfile
 import time
 from pathlib import Path
+
+os.environ.setdefault("KIOSK_KEY_PASSPHRASE", "bench")  # the county's keys are encrypted
 
 from baseline import raw_connection, raw_payout_insert
 
