@@ -6,6 +6,11 @@ looking at on the kiosk). Callback request (回电): phone and topic; text and
 preferred_time optional. ``text`` may be empty on purpose: the topic (chosen on a button)
 plus the phone number is enough for staff to call back, and making an elderly villager
 type on a touch keypad before a call would turn many away.
+
+The kiosk's request page asks the fields one step at a time in the order ``steps`` gives,
+names them with ``LABELS``, lets the villager leave the ``OPTIONAL`` ones empty, and says
+what is plainly wrong with a step's answer with ``problem``, by the shapes ``validate``
+holds the form to.
 """
 
 import re
@@ -25,6 +30,16 @@ _ID_CHECK = "10X98765432"
 _PHONE_RE = re.compile(r"1\d{10}")
 _EMAIL_RE = re.compile(r"[^@\s]+@[^@\s]+\.[^@\s]+")
 
+# The fields a villager is asked for, in the order asked: one contact (address or email)
+# only when the way of delivery needs it (``needed_contact``).
+_ASKED = {
+    "disclosure": ("name", "id_number", "phone", "wanted", "delivery", "address", "email", "purpose"),
+    "callback": ("topic", "phone", "preferred_time", "text"),
+}
+_CONTACTS = {"邮寄": "address", "电子邮件": "email"}  # delivery -> the contact it needs
+CONTACT_FIELDS = tuple(_CONTACTS.values())  # asked only when the delivery needs them
+OPTIONAL = ("purpose", "text", "preferred_time")  # may be left empty, whatever the delivery
+
 _LABELS = {
     "name": ("姓名", "name"),
     "id_number": ("身份证号", "ID number"),
@@ -39,6 +54,9 @@ _LABELS = {
     "text": ("说明", "text"),
     "preferred_time": ("方便接听时间", "preferred time"),
 }
+
+
+LABELS = {field: zh for field, (zh, _en) in _LABELS.items()}  # each field's Chinese name
 
 
 class FormError(KnownError):
@@ -63,9 +81,43 @@ def validate(kind: str, form: dict[str, Any]) -> dict[str, Any]:
     raise FormError("kind", f"未知的申请类型 {kind!r}", f"unknown request kind {kind!r}")
 
 
+def steps(kind: str, delivery: str = "") -> list[str]:
+    """The fields of a ``kind`` form in the order a villager is asked them; for a disclosure
+    request, the contact ``delivery`` needs (address for 邮寄, email for 电子邮件) is among them.
+
+    Raises:
+        FormError: an unknown kind.
+    """
+    if kind not in _ASKED:
+        raise FormError("kind", f"未知的申请类型 {kind!r}", f"unknown request kind {kind!r}")
+    contact = needed_contact(delivery)
+    return [field for field in _ASKED[kind] if field not in CONTACT_FIELDS or field == contact]
+
+
+def needed_contact(delivery: str) -> str | None:
+    """The field a way of delivery needs ("address" for 邮寄, "email" for 电子邮件), or None."""
+    return _CONTACTS.get(delivery)
+
+
+def problem(field: str, value: str) -> str | None:
+    """What is plainly wrong with one answer, in one sentence a villager reads on its step;
+    None when nothing is. The shapes are the ones ``validate`` holds the form to: an ID
+    number of 18 characters (the last may be X), a phone number of 11 digits starting with
+    1, an email address's shape. Empty counts as wrong for those three; other fields have
+    no shape to check here. The ID's check character is ``validate``'s alone."""
+    if field == "id_number" and not _id_shaped(value.upper()):
+        if len(value) == 18:  # an X before the last place
+            return "身份证号应为18位（最后一位可为X）"
+        return f"身份证号应为18位（最后一位可为X），现在是{len(value)}位"
+    if field == "phone" and _phone_digits(value) is None:
+        return f"手机号应为以1开头的11位数字，现在是{len(value)}位"
+    if field == "email" and not _EMAIL_RE.fullmatch(value.strip()):
+        return "电子邮箱格式不正确，应像 zhangsan@qq.com 这样"
+    return None
+
+
 def validate_disclosure(form: dict[str, Any]) -> dict[str, Any]:
-    _refuse_unknown(form, ("name", "id_number", "phone", "wanted", "delivery", "purpose", "address",
-                           "email", "refers_to"))
+    _refuse_unknown(form, (*_ASKED["disclosure"], "refers_to"))
     out: dict[str, Any] = {
         "name": _text(form, "name", MAX_SHORT, required=True),
         "id_number": check_id_number(_text(form, "id_number", 18, required=True).upper()),
@@ -76,7 +128,7 @@ def validate_disclosure(form: dict[str, Any]) -> dict[str, Any]:
     if out["delivery"] not in DELIVERIES:
         raise FormError("delivery", f"请从 {'、'.join(DELIVERIES)} 中选择", f"must be one of {DELIVERIES}")
     for field, limit in (("purpose", MAX_TEXT), ("address", MAX_ADDRESS), ("email", MAX_SHORT)):
-        value = _text(form, field, limit, required=field == _needed_contact(out["delivery"]))
+        value = _text(form, field, limit, required=field == needed_contact(out["delivery"]))
         if value:
             out[field] = value
     if "email" in out and not _EMAIL_RE.fullmatch(out["email"]):
@@ -87,7 +139,7 @@ def validate_disclosure(form: dict[str, Any]) -> dict[str, Any]:
 
 
 def validate_callback(form: dict[str, Any]) -> dict[str, Any]:
-    _refuse_unknown(form, ("phone", "topic", "text", "preferred_time"))
+    _refuse_unknown(form, _ASKED["callback"])
     out = {
         "phone": check_phone(_text(form, "phone", MAX_SHORT, required=True)),
         "topic": _text(form, "topic", MAX_SHORT, required=True),
@@ -97,10 +149,6 @@ def validate_callback(form: dict[str, Any]) -> dict[str, Any]:
     if preferred:
         out["preferred_time"] = preferred
     return out
-
-
-def _needed_contact(delivery: str) -> str | None:
-    return {"邮寄": "address", "电子邮件": "email"}.get(delivery)
 
 
 def _refuse_unknown(form: dict[str, Any], allowed: tuple[str, ...]) -> None:
@@ -156,20 +204,31 @@ def _text(form: dict[str, Any], field: str, limit: int, *, required: bool) -> st
 
 def check_phone(phone: str) -> str:
     """An 11-digit mainland mobile number starting with 1 (spaces and dashes allowed)."""
-    digits = re.sub(r"[\s-]", "", phone)
-    if not _PHONE_RE.fullmatch(digits):
+    digits = _phone_digits(phone)
+    if digits is None:
         raise FormError("phone", "应为以1开头的11位手机号码", "must be 11 digits starting with 1")
     return digits
 
 
+def _phone_digits(phone: str) -> str | None:
+    """The number without spaces and dashes, if it is 11 digits starting with 1; else None."""
+    digits = re.sub(r"[\s-]", "", phone)
+    return digits if _PHONE_RE.fullmatch(digits) else None
+
+
 def check_id_number(id_number: str) -> str:
     """An 18-character resident ID number with a valid GB 11643 check character."""
-    if len(id_number) != 18 or not id_number[:17].isdigit() or id_number[17] not in "0123456789X":
+    if not _id_shaped(id_number):
         raise FormError("id_number", "应为18位（最后一位可为X）", "must be 18 characters (last may be X)")
     total = sum(int(d) * w for d, w in zip(id_number[:17], _ID_WEIGHTS, strict=True))
     if _ID_CHECK[total % 11] != id_number[17]:
         raise FormError("id_number", "校验位不正确，请核对号码", "the check digit does not match")
     return id_number
+
+
+def _id_shaped(id_number: str) -> bool:
+    """18 characters: 17 digits, then a digit or X (the check character is not judged)."""
+    return len(id_number) == 18 and id_number[:17].isdigit() and id_number[17] in "0123456789X"
 
 
 def _refers_to(value: Any) -> dict[str, str]:

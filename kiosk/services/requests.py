@@ -31,6 +31,13 @@ _log = log.get("kiosk.requests")
 KINDS = REQUEST_KINDS
 DELIVERIES = forms.DELIVERIES
 shown_id = masking.shown_id  # how a page shows the ID a villager typed
+# The form's plan, for the page that asks it one field at a time (kiosk.formats.forms).
+steps = forms.steps  # (kind, delivery) -> the fields asked, in order
+needed_contact = forms.needed_contact  # delivery -> "address", "email" or None
+CONTACT_FIELDS = forms.CONTACT_FIELDS  # address, email: asked only when the delivery needs one
+field_problem = forms.problem  # (field, value) -> what is wrong with one answer, or None
+LABELS = forms.LABELS  # field -> its Chinese name
+OPTIONAL = forms.OPTIONAL  # fields that may be left empty
 CALLBACK_TIMES = ("工作日上午", "工作日下午", "随时可以")
 WAITING = "已提交待送达"  # sealed on this terminal, not yet received by the county
 DUE_RULES = {

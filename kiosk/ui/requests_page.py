@@ -48,11 +48,11 @@ QUESTIONS = {
     "text": "还想说明什么？（可不填，点“跳过”）",
     "confirm": "请核对，无误后点“提交”",
 }
-LABELS = {"name": "姓名", "id_number": "身份证号", "phone": "手机号", "wanted": "所需信息",
-          "delivery": "获取方式", "address": "邮寄地址", "email": "电子邮箱", "purpose": "用途",
-          "topic": "事项", "preferred_time": "方便接听时间", "text": "说明"}  # fmt: skip
+LABELS = requests.LABELS
 TEXT_STEPS = ("name", "address", "purpose", "text")  # written on the text-entry panel
-OPTIONAL = ("purpose", "text")
+# The steps with 跳过: the optional fields a villager writes. A time to call back may be left
+# empty on the form too, but the page asks for a choice (随时可以 is one).
+OPTIONAL = tuple(field for field in requests.OPTIONAL if field in TEXT_STEPS)
 EMAIL_LETTERS = "abcdefghijklmnopqrstuvwxyz"
 EMAIL_SYMBOLS = "0123456789@._-"
 EMAIL_DOMAINS = ("@qq.com", "@163.com", "@126.com")
@@ -382,11 +382,7 @@ class RequestsPage(QWidget):
 
     def _plan(self) -> None:
         """The steps for the kind and (for a disclosure) the delivery chosen so far."""
-        if self.kind == DISCLOSURE:
-            contact = {"邮寄": ["address"], "电子邮件": ["email"]}.get(self.values.get("delivery", ""), [])
-            self.steps = ["name", "id_number", "phone", "wanted", "delivery", *contact, "purpose", "confirm"]
-        else:
-            self.steps = ["topic", "phone", "preferred_time", "text", "confirm"]
+        self.steps = [*requests.steps(self.kind, self.values.get("delivery", "")), "confirm"]
 
     def step(self) -> str:
         """The step shown: a name of QUESTIONS, "kind" or "receipt"."""
@@ -472,12 +468,9 @@ class RequestsPage(QWidget):
         value = self._id if name == "id_number" else self.values.get(name, "")
         if name in OPTIONAL or name == "confirm":
             return ""
-        if name == "id_number" and len(value) != 18:
-            return f"身份证号应为18位（最后一位可为X），现在是{len(value)}位"
-        if name == "phone" and (len(value) != 11 or not value.startswith("1")):
-            return f"手机号应为以1开头的11位数字，现在是{len(value)}位"
-        if name == "email" and ("@" not in value or "." not in value.split("@")[-1]):
-            return "电子邮箱格式不正确，应像 zhangsan@qq.com 这样"
+        wrong = requests.field_problem(name, value)  # ID, phone and email: the form's shapes
+        if wrong:
+            return wrong
         if not value:
             return f"请先填写{LABELS[name]}" if name in TEXT_STEPS else f"请先选择{LABELS[name]}"
         return ""
@@ -505,8 +498,8 @@ class RequestsPage(QWidget):
         for label, button in buttons.items():
             button.setChecked(label == value)
         if name == "delivery":  # a contact for another way is no longer asked for
-            for other in ("address", "email"):
-                if {"邮寄": "address", "电子邮件": "email"}.get(value) != other:
+            for other in requests.CONTACT_FIELDS:
+                if requests.needed_contact(value) != other:
                     self.values.pop(other, None)
             self.email_field.setText(self.values.get("email", ""))
         self.next()
