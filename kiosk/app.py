@@ -110,7 +110,7 @@ def _build_window(settings: Settings, db: Path, aside: Path | None = None) -> Ki
         aside = repair.set_aside(db)
         window = KioskWindow(settings, db)
     if aside is not None:
-        window.rebuild(aside)
+        window.repair_flow.rebuild(aside)
     return window
 
 

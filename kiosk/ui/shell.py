@@ -1,5 +1,8 @@
-"""The kiosk window: header, pages, 长辈模式, 朗读, and the idle timeout that returns home
-and forgets everything a villager typed.
+"""The kiosk window: the header, the pages (built on first visit) and the way between them,
+长辈模式, the freshness line, faults and notes for staff, and the reset that returns home and
+forgets everything a villager typed. It composes the parts with a job of their own: 朗读
+(kiosk.ui.read_aloud), the idle timeout and 还在看吗？ (kiosk.ui.idle_watch), the repair of a
+damaged database (kiosk.ui.repair_flow) and the QR scanner (kiosk.ui.scanner).
 
 Only the home page is built before the first frame. The villager pages follow right after
 it, and the rest (with the modules behind them: QtPdf, the notice printer, the sync client)
@@ -26,12 +29,13 @@ from PySide6.QtWidgets import (
 from kiosk import log
 from kiosk.config import Settings
 from kiosk.errors import as_known, is_corruption
-from kiosk.services import clock, divisions, payouts, repair, status
-from kiosk.ui import speech, theme, uptime
+from kiosk.services import clock, divisions, payouts, status
+from kiosk.ui import theme, uptime
 from kiosk.ui.home import HomePage
+from kiosk.ui.idle_watch import IdleWatch
+from kiosk.ui.read_aloud import ReadAloud
+from kiosk.ui.repair_flow import RepairFlow
 from kiosk.ui.scanner import ScannerInput
-from kiosk.ui.speech import Speaker
-from kiosk.ui.tasks import run_task
 from kiosk.ui.widgets import AdaptiveRow, Notice, PageFrame, kinetic
 
 PAGES = ("home", "payouts", "print", "batch", "catalogue", "consult", "policies", "verify", "admin",
@@ -47,7 +51,7 @@ class KioskWindow(QMainWindow):
     def __init__(self, settings: Settings, db_path: Path | None = None):
         super().__init__()
         self.settings = settings
-        self._constructed = self._painted = self._quitting = self._repairing = False
+        self._constructed = self._painted = self._quitting = False
         self._elderly_on = False
         self._elderly_sheet = theme.stylesheet(theme.ELDERLY)
         # What staff should know (ignored settings, a repaired database, a wrong clock); the
@@ -63,12 +67,9 @@ class KioskWindow(QMainWindow):
         self.elderly = QPushButton("长辈模式")
         self.elderly.setCheckable(True)
         self.elderly.toggled.connect(self.set_elderly)
-        self.read_aloud = QPushButton("朗读")
-        self.read_aloud.setCheckable(True)
-        self.read_aloud.toggled.connect(self._read_toggled)
-        # Shown once a Mandarin voice is found (_prepare_speech): a button that can only say
-        # it does not work would follow the villager around.
-        self.read_aloud.setVisible(False)
+        self.reader = ReadAloud(self)
+        self.reader.unavailable.connect(self.note_for_staff)
+        self.read_aloud, self.speaker = self.reader.button, self.reader.speaker
         self.home_button = QPushButton("返回首页")
         self.home_button.clicked.connect(self.go_home)
         self.staff_button = QPushButton("工作人员")
@@ -97,20 +98,18 @@ class KioskWindow(QMainWindow):
         layout.addWidget(self.pages, stretch=1)
         self.setCentralWidget(central)
 
-        self.speaker = Speaker()
         self.autosync = None  # made after the first frame (kiosk.ui.autosync)
         # A USB QR scanner types a sheet's URL wherever the kiosk is: 核验公示单 opens with it.
         self.scanner = ScannerInput(self)
         self.scanner.scanned.connect(self._scanned)
-        self.idle = QTimer(self)
-        self.idle.setSingleShot(True)
-        self.idle.setInterval(int(settings.get("idle_timeout_s")) * 1000)
-        self.idle.timeout.connect(self._idle_timeout)
-        self.idle.start()
-        # 还在看吗？ (kiosk.ui.idle.StillThere): built on the first idle timeout that needs it.
-        self._still_there = None
-        self.idle_countdown_s = 10  # how long it waits for a touch before the reset
-        self._activity: set[QEvent.Type] = set()
+        self.idle_watch = IdleWatch(self, int(settings.get("idle_timeout_s")))
+        self.idle_watch.touched.connect(self._touched)
+        self.idle = self.idle_watch.timer
+        self.repair_flow = RepairFlow(db_path, self)
+        self.repair_flow.begun.connect(self.go_home)
+        self.repair_flow.said.connect(self.notice.setText)
+        self.repair_flow.noted.connect(self.note_for_staff)
+        self.repair_flow.finished.connect(self._data_changed)
         self.village_code: str | None = None
         self._preselect_town()
         self.refresh_freshness()
@@ -128,15 +127,14 @@ class KioskWindow(QMainWindow):
         # How long a terminal takes to come up is worth knowing in the field (and is what
         # the start-up benchmark reads).
         _log.info("home shown %.0f ms after process start", uptime.process_age_ms())
-        self._activity = {QEvent.Type.MouseButtonPress, QEvent.Type.TouchBegin,
-                          QEvent.Type.KeyPress, QEvent.Type.Wheel}  # fmt: skip
+        self.idle_watch.arm()
         QApplication.instance().installEventFilter(self)
         self.home.finish_setup()
         kinetic(self._frames["home"], holds_buttons=True)
         _log.info("start-up finished %.0f ms after process start", uptime.process_age_ms())
         self._prebuild(list(PREBUILT))
         self.check_database()
-        QTimer.singleShot(SPEECH_LOOKUP_AFTER_MS, self._prepare_speech)
+        QTimer.singleShot(SPEECH_LOOKUP_AFTER_MS, self.reader.prepare)
         # Imported here: the sync client and the envelope crypto are not needed for the
         # first frame.
         from kiosk.ui.autosync import AutoSync
@@ -375,39 +373,9 @@ class KioskWindow(QMainWindow):
             widget.setProperty("elderly", self._elderly_on)
             widget.setStyleSheet(self._elderly_sheet if self._elderly_on else "")
 
-    def _prepare_speech(self) -> None:
-        """Find the speech engine and its Mandarin voice, long after start-up: the 朗读
-        button appears only if a voice was found. The daemon is first asked off the UI thread
-        (a hung one froze the kiosk); listing its voices must happen on the UI thread, where
-        QTextToSpeech lives (~50 ms once the daemon runs)."""
-        run_task(lambda _task: speech.speechd_answers(), name="speech-check",
-                 on_success=self._speech_checked)  # fmt: skip
-
-    def _speech_checked(self, answers: bool) -> None:
-        found = answers and self.speaker.prepare()
-        self.read_aloud.setVisible(found)
-        if not found:
-            self.note_for_staff(self.speaker.unavailable_reason)
-
-    def _read_toggled(self, on: bool) -> None:
-        if not on:
-            self.speaker.stop()
-            return
-        if not self.speaker.say(self.spoken_text()):
-            self.read_aloud.setChecked(False)
-
     def spoken_text(self) -> str:
-        """What 朗读 reads: what matters on the page shown now (its rows, the open answer or
-        document, the print state), asked of the page at the moment of reading."""
-        name = self.page_name()
-        page = self._built[name]
-        if name == "home":
-            return f"{self.freshness.text()}。{self.home.prompt.text()}"
-        if hasattr(page, "spoken_text"):
-            return page.spoken_text()
-        if name in ("catalogue", "consult", "policies"):
-            return f"{page.title.text()}。{page.view.text()}"
-        return self.place.text()
+        """What 朗读 would read now (kiosk.ui.read_aloud)."""
+        return self.reader.spoken_text()
 
     def refresh_freshness(self, now: dt.datetime | None = None) -> None:
         now = now or dt.datetime.now()
@@ -439,24 +407,18 @@ class KioskWindow(QMainWindow):
             self.freshness.style().unpolish(self.freshness)
             self.freshness.style().polish(self.freshness)
 
-    # -- idle timeout ---------------------------------------------------------------------
+    # -- input ------------------------------------------------------------------------------
 
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:
         # Every event of every widget passes here (~1,000 a tap); the isinstance test is
         # cheap, event.type() builds a Python enum value.
         if isinstance(event, QInputEvent):
             kind = event.type()
-            if kind in self._activity:
-                self.idle.start()
-                if "admin" in self._built:
-                    self._built["admin"].touched()
-            elif kind == QEvent.Type.ContextMenu:
-                return True  # Qt's stock menus (Copy, Paste, Select All) are not for a kiosk
-            # While 还在看吗？ shows, the touch that dismisses it (press to release) reaches
-            # no widget: it must not also tap the button under the finger.
-            if self._still_there is not None and self._still_there.swallows(kind):
+            if self.idle_watch.input(kind):  # the touch that dismisses 还在看吗？
                 event.accept()  # an accepted touch is not turned into a mouse click either
                 return True
+            if kind == QEvent.Type.ContextMenu:
+                return True  # Qt's stock menus (Copy, Paste, Select All) are not for a kiosk
             if isinstance(event, QKeyEvent) and kind == QEvent.Type.KeyPress:
                 from PySide6.QtCore import Qt  # not at import: Qt's enums cost ~20 ms to set up
 
@@ -464,34 +426,10 @@ class KioskWindow(QMainWindow):
                 return self.scanner.key(event.text(), enter, time.monotonic())
         return False
 
-    def _idle_timeout(self) -> None:
-        """Nobody touched the kiosk for idle_timeout_s: ask 还在看吗？ before the reset, unless
-        the reset would take nothing away (the home page as it starts)."""
-        if self._at_start():
-            self.reset()  # silently: it still refreshes the freshness line, hour after hour
-            return
-        self.still_there.start(self.idle_countdown_s)
-
-    def _at_start(self) -> bool:
-        """Whether the kiosk shows what a reset would show: the home page, no village, no
-        town but the terminal's own, 长辈模式 and 朗读 off (typed input lives on the pages a
-        village or a tile leads to, and leaving them for home is the villager's choice)."""
-        town = self.settings.get("town_code")
-        start_town = town if town in self.home.town_buttons else None
-        return (self.pages.currentWidget() is self._frames["home"] and self.village_code is None
-                and self.home.town_code == start_town and not self.elderly.isChecked()
-                and not self.read_aloud.isChecked())  # fmt: skip
-
-    @property
-    def still_there(self):
-        """The 还在看吗？ countdown over the window's content, built on first use."""
-        if self._still_there is None:
-            from kiosk.ui.idle import StillThere
-
-            self._still_there = StillThere(self.centralWidget())
-            self._still_there.cancelled.connect(self.idle.start)
-            self._still_there.expired.connect(self.reset)
-        return self._still_there
+    def _touched(self) -> None:
+        """Someone is at the kiosk: an unlocked staff page stays unlocked for longer."""
+        if "admin" in self._built:
+            self._built["admin"].touched()
 
     # -- leaving the kiosk ------------------------------------------------------------------
 
@@ -521,63 +459,19 @@ class KioskWindow(QMainWindow):
         """Something a page did failed (the traceback is logged): say so, and repair a
         damaged database."""
         if is_corruption(exc):
-            self.begin_repair(str(exc))
+            self.repair_flow.begin(str(exc))
         else:
             self.notice.setText(f"{as_known(exc).zh}。请返回首页重试。")
 
     def check_database(self) -> None:
-        """SQLite's quick_check, off the UI thread; a damaged file is repaired."""
-        if self.db_path is not None:
-            db = self.db_path
-            run_task(lambda _task: repair.check(db), name="quick-check",
-                     on_success=lambda problem: problem and self.begin_repair(problem))  # fmt: skip
-
-    def begin_repair(self, reason: str) -> None:
-        if self._repairing or self.db_path is None:
-            return
-        self._repairing = True
-        _log.error("database damaged (%s): repairing from the feed cache", reason)
-        self.go_home()
-        try:
-            aside = repair.set_aside(self.db_path)
-        except Exception as exc:
-            _log.exception("could not set the damaged database aside")
-            self._repairing = False
-            self.notice.setText(f"数据库已损坏且无法自动修复：{as_known(exc).zh}")
-            self.note_for_staff("数据库已损坏且无法自动修复，请联系技术支持")
-            return
-        self.rebuild(aside)
-
-    def rebuild(self, aside: Path) -> None:
-        """Fill the new, empty database from the feed cache, off the UI thread."""
-        self._repairing = True
-        self.notice.setText("数据库文件损坏，正在用县级数据自动修复，请稍候……")
-        db = self.db_path
-        run_task(lambda task: repair.rebuild(db, aside, task.progress), name="repair",
-                 on_success=lambda done: self._repaired(aside, done.rows),
-                 on_failure=lambda error: self._repair_failed(aside, error.zh),
-                 on_done=self._repair_done)  # fmt: skip
-
-    def _repaired(self, aside: Path, rows: int) -> None:
-        stamp = dt.datetime.now().strftime("%Y-%m-%d %H:%M")
-        self.note_for_staff(f"{stamp} 数据库损坏，已从本机县级数据缓存自动重建（{rows} 行），"
-                            f"损坏的文件另存为 {aside.name}")  # fmt: skip
-        self.notice.setText("数据已修复，可以继续查询")
-
-    def _repair_failed(self, aside: Path, why: str) -> None:
-        self.note_for_staff(f"数据库损坏，损坏的文件已另存为 {aside.name}，但未能自动重建：{why}")
-        self.notice.setText("数据库已损坏，请工作人员同步县级数据")
-
-    def _repair_done(self) -> None:
-        self._repairing = False
-        self._data_changed()
+        """SQLite's quick_check after start-up, off the UI thread (kiosk.ui.repair_flow)."""
+        self.repair_flow.check()
 
     def reset(self) -> None:
         """Back to the start: home page, every input and choice forgotten, dialogs closed."""
         while (modal := QApplication.activeModalWidget()) is not None:
             modal.close()
-        self.speaker.stop()
-        self.read_aloud.setChecked(False)
+        self.reader.stop()
         self.elderly.setChecked(False)
         self.village_code = None
         self.header.set_text("莘情公开 · 莘县惠民惠农补贴公示")
@@ -587,6 +481,4 @@ class KioskWindow(QMainWindow):
         self._preselect_town()
         self.go_home()
         self.refresh_freshness()
-        if self._still_there is not None:
-            self._still_there.stop()
-        self.idle.start()
+        self.idle_watch.restart()

@@ -40,7 +40,7 @@ def scan(window, text: str) -> None:
     from PySide6.QtTest import QTest
 
     for _ in range(500):
-        if window._activity:
+        if window.idle_watch.activity:
             break
         QTest.qWait(10)
     target = window.focusWidget() or window

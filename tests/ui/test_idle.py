@@ -29,7 +29,7 @@ class Inputs(QObject):
 
 def _villager_types_a_search(qtbot, window) -> None:
     """Town → first village → 查询本人 → 1 2 on the keypad (the ID number's last characters)."""
-    qtbot.waitUntil(lambda: bool(window._activity), timeout=3000)  # start-up finished
+    qtbot.waitUntil(lambda: bool(window.idle_watch.activity), timeout=3000)  # start-up finished
     tap(qtbot, window.home.town_buttons[TOWN])
     tap(qtbot, next(iter(window.home.village_buttons.values())))
     assert window.page_name() == "payouts"
@@ -45,12 +45,13 @@ def _typed(window) -> str:
 
 def _countdown(qtbot, window, seconds: int = 10):
     """Let the idle timeout run out (quickly) and return the countdown it shows."""
-    window.idle_countdown_s = seconds
+    window.idle_watch.countdown_s = seconds
     window.idle.setInterval(50)
     window.idle.start()
-    qtbot.waitUntil(lambda: window._still_there is not None and window.still_there.isVisible(), timeout=3000)
+    watch = window.idle_watch
+    qtbot.waitUntil(lambda: watch._still_there is not None and watch.still_there.isVisible(), timeout=3000)
     window.idle.setInterval(NEVER)  # a touch restarts it: no second countdown during the test
-    still = window.still_there
+    still = window.idle_watch.still_there
     assert still.active and still.countdown.text() == f"{seconds} 秒后返回首页，并清除您输入的内容"
     return still
 
@@ -152,12 +153,12 @@ def test_the_countdown_is_a_cover_in_the_window_not_a_dialog(qtbot, window):
 
 
 def test_on_the_untouched_home_page_the_reset_is_silent(qtbot, window):
-    qtbot.waitUntil(lambda: bool(window._activity), timeout=3000)
+    qtbot.waitUntil(lambda: bool(window.idle_watch.activity), timeout=3000)
     window.notice.setText("请在下方选择您所在的乡镇(街道)和村")  # a reset clears it
     window.idle.setInterval(50)
     window.idle.start()
     qtbot.waitUntil(lambda: window.notice.text() == "", timeout=3000)
-    assert window._still_there is None  # never even built
+    assert window.idle_watch._still_there is None  # never even built
     assert window.page_name() == "home"
     window.idle.setInterval(NEVER)
     window.idle.start()

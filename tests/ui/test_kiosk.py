@@ -54,7 +54,7 @@ def test_idle_timeout_returns_home_and_forgets_the_search(qtbot, window, demo_db
     for char in "12":
         tap(qtbot, window.payouts.lookup.keypad.keys[char])
     window.show_page("catalogue").show_domain("D18", "社会救助")
-    window.idle_countdown_s = 1  # 还在看吗？ (tests/ui/test_idle.py) waits one second, not ten
+    window.idle_watch.countdown_s = 1  # 还在看吗？ (tests/ui/test_idle.py) waits one second, not ten
     window.idle.setInterval(50)
     window.idle.start()
     qtbot.waitUntil(lambda: window.page_name() == "home", timeout=3000)
@@ -83,7 +83,7 @@ def test_elderly_mode_enlarges_text_and_targets(qtbot, window, demo_db):
 @pytest.mark.qt_log_ignore("pipewire", "text-to-speech plug-in", "speechd")
 def test_read_aloud_is_hidden_when_no_engine_speaks_chinese(qtbot, window):
     """No daemon listens at the tests' speechd address: no 朗读 button, a word for staff."""
-    window._prepare_speech()
+    window.reader.prepare()
     qtbot.waitUntil(lambda: any("语音朗读引擎" in note for note in window.staff_notes), timeout=15_000)
     assert not window.read_aloud.isVisible()
     assert any("语音朗读引擎" in note for note in window.staff_notes)
@@ -336,7 +336,7 @@ def test_a_tap_postpones_the_idle_timeout(qtbot, window):
     # The activity watch starts with the rest of the set-up deferred past the first frame.
     qtbot.waitUntil(lambda: QScroller.hasScroller(window.home.village_area.viewport()), timeout=2000)
     page = window.show_page("catalogue")
-    window.idle_countdown_s = 1  # 还在看吗？ (tests/ui/test_idle.py) waits one second, not ten
+    window.idle_watch.countdown_s = 1  # 还在看吗？ (tests/ui/test_idle.py) waits one second, not ten
     window.idle.setInterval(600)
     window.idle.start()
     qtbot.wait(400)

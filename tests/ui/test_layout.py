@@ -122,7 +122,7 @@ def test_every_villager_page_fits_the_screen(qtbot, demo_db, tmp_path, monkeypat
     monkeypatch.setattr(handwriting, "recognizer", lambda: StandIn(answers="低氏纸底抵邸砥坻诋祗"))
     window = open_kiosk(qtbot, tmp_path / "settings.json", demo_db, size=screen)
     # After the first frame: the tiles' icons and the app-wide event filter come then.
-    qtbot.waitUntil(lambda: bool(window._activity), timeout=5000)
+    qtbot.waitUntil(lambda: bool(window.idle_watch.activity), timeout=5000)
     window.elderly.setChecked(elderly)
     mode = "长辈模式" if elderly else "normal"
     problems = []

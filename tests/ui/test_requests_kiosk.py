@@ -38,7 +38,7 @@ def kiosk(qtbot, terminal, tmp_path, monkeypatch):
     monkeypatch.setenv("KIOSK_PRINTER", "kiosk-test-no-such-printer")
     hold_county_key(tmp_path / "keys")
     window = open_kiosk(qtbot, tmp_path / "settings.json", terminal)
-    qtbot.waitUntil(lambda: bool(window._activity), timeout=5000)
+    qtbot.waitUntil(lambda: bool(window.idle_watch.activity), timeout=5000)
     yield window
     window.reset()
     window.quit_kiosk()
@@ -305,7 +305,7 @@ def test_every_step_fits_the_screen(qtbot, terminal, tmp_path, monkeypatch, scre
     monkeypatch.setattr(handwriting, "recognizer", lambda: StandIn(answers="低氏纸底抵邸砥坻诋祗"))
     hold_county_key(tmp_path / "keys")
     window = open_kiosk(qtbot, tmp_path / "settings.json", terminal, size=screen)
-    qtbot.waitUntil(lambda: bool(window._activity), timeout=5000)
+    qtbot.waitUntil(lambda: bool(window.idle_watch.activity), timeout=5000)
     window.show_village(long_village(terminal))
     window.elderly.setChecked(elderly)
     mode = "长辈模式" if elderly else "normal"

@@ -279,7 +279,7 @@ def test_the_kiosk_shows_read_aloud_and_reads_the_page_shown(qtbot, speechd, dem
     daemon = wav_daemon(speechd, ["cmn"])
     window = open_kiosk(qtbot, tmp_path / "settings.json", demo_db)
     assert not window.read_aloud.isVisible()  # until the daemon has answered
-    window._prepare_speech()
+    window.reader.prepare()
     qtbot.waitUntil(window.read_aloud.isVisible, timeout=15_000)
     village = next(iter(window.home.town_buttons))
     window.home.choose_town(village)

@@ -1,0 +1,77 @@
+"""朗读 on the kiosk window: the header's button, shown only once a Mandarin voice is found,
+and what it reads, asked of the page shown at the moment of reading. kiosk.ui.speech finds
+the voice and speaks.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from PySide6.QtCore import QObject, Signal
+from PySide6.QtWidgets import QPushButton
+
+from kiosk.ui import speech
+from kiosk.ui.speech import Speaker
+from kiosk.ui.tasks import run_task
+
+if TYPE_CHECKING:
+    from kiosk.ui.shell import KioskWindow
+
+
+class ReadAloud(QObject):
+    """The 朗读 ``button`` (checkable, hidden until ``prepare`` finds a voice) and the
+    ``speaker`` of ``window``. Emits ``unavailable`` with the reason, for staff, when the
+    terminal cannot read aloud."""
+
+    unavailable = Signal(str)
+
+    def __init__(self, window: KioskWindow):
+        super().__init__(window)
+        self._window = window
+        self.speaker = Speaker()
+        self.button = QPushButton("朗读")
+        self.button.setCheckable(True)
+        self.button.toggled.connect(self._toggled)
+        # Shown once a Mandarin voice is found (prepare): a button that can only say it does
+        # not work would follow the villager around.
+        self.button.setVisible(False)
+
+    def prepare(self) -> None:
+        """Find the speech engine and its Mandarin voice, long after start-up: the 朗读
+        button appears only if a voice was found. The daemon is first asked off the UI thread
+        (a hung one froze the kiosk); listing its voices must happen on the UI thread, where
+        QTextToSpeech lives (~50 ms once the daemon runs)."""
+        run_task(lambda _task: speech.speechd_answers(), name="speech-check",
+                 on_success=self._checked)  # fmt: skip
+
+    def _checked(self, answers: bool) -> None:
+        found = answers and self.speaker.prepare()
+        self.button.setVisible(found)
+        if not found:
+            self.unavailable.emit(self.speaker.unavailable_reason)
+
+    def _toggled(self, on: bool) -> None:
+        if not on:
+            self.speaker.stop()
+            return
+        if not self.speaker.say(self.spoken_text()):
+            self.button.setChecked(False)
+
+    def stop(self) -> None:
+        """Silence, and the button off (the kiosk resets)."""
+        self.speaker.stop()
+        self.button.setChecked(False)
+
+    def spoken_text(self) -> str:
+        """What 朗读 reads: what matters on the page shown now (its rows, the open answer or
+        document, the print state), asked of the page at the moment of reading."""
+        window = self._window
+        name = window.page_name()
+        page = window.page(name)
+        if name == "home":
+            return f"{window.freshness.text()}。{window.home.prompt.text()}"
+        if hasattr(page, "spoken_text"):
+            return page.spoken_text()
+        if name in ("catalogue", "consult", "policies"):
+            return f"{page.title.text()}。{page.view.text()}"
+        return window.place.text()
