@@ -1,8 +1,9 @@
 """The kiosk window: the header, the pages (built on first visit) and the way between them,
-长辈模式, the freshness line, faults and notes for staff, and the reset that returns home and
-forgets everything a villager typed. It composes the parts with a job of their own: 朗读
-(kiosk.ui.read_aloud), the idle timeout and 还在看吗？ (kiosk.ui.idle_watch), the repair of a
-damaged database (kiosk.ui.repair_flow) and the QR scanner (kiosk.ui.scanner).
+长辈模式, faults and notes for staff, and the reset that returns home and forgets everything a
+villager typed. It composes the parts with a job of their own: 朗读 (kiosk.ui.read_aloud),
+the idle timeout and 还在看吗？ (kiosk.ui.idle_watch), the repair of a damaged database
+(kiosk.ui.repair_flow), the freshness line (kiosk.ui.freshness) and the QR scanner
+(kiosk.ui.scanner).
 
 Only the home page is built before the first frame. The villager pages follow right after
 it, and the rest (with the modules behind them: QtPdf, the notice printer, the sync client)
@@ -29,8 +30,9 @@ from PySide6.QtWidgets import (
 from kiosk import log
 from kiosk.config import Settings
 from kiosk.errors import as_known, is_corruption
-from kiosk.services import clock, divisions, payouts, status
+from kiosk.services import divisions, payouts
 from kiosk.ui import theme, uptime
+from kiosk.ui.freshness import FreshnessLine
 from kiosk.ui.home import HomePage
 from kiosk.ui.idle_watch import IdleWatch
 from kiosk.ui.read_aloud import ReadAloud
@@ -62,8 +64,8 @@ class KioskWindow(QMainWindow):
         self.setWindowTitle("莘情公开 · 莘县村务公开查询")
         self.place = QLabel("莘情公开 · 莘县惠民惠农补贴公示")
         self.place.setObjectName("heading")
-        self.freshness = QLabel("")
-        self.freshness.setWordWrap(True)
+        self.freshness = FreshnessLine(settings)
+        self.freshness.clock_wrong.connect(self.note_for_staff)
         self.elderly = QPushButton("长辈模式")
         self.elderly.setCheckable(True)
         self.elderly.toggled.connect(self.set_elderly)
@@ -378,34 +380,8 @@ class KioskWindow(QMainWindow):
         return self.reader.spoken_text()
 
     def refresh_freshness(self, now: dt.datetime | None = None) -> None:
-        now = now or dt.datetime.now()
-        wrong_clock = clock.clock_problem(now)
-        if wrong_clock:
-            self.note_for_staff(wrong_clock)
-            # The villager's word is short; staff find the dates among their notes.
-            self.freshness.setText("本机日期时间不正确，请工作人员校准终端日期时间")
-            self._warn(True)
-            return
-        state = status.feed_status()
-        if state.data_as_of is None:
-            self.freshness.setText("终端尚无数据，请工作人员同步县级数据")
-            self._warn(True)
-            return
-        as_of = dt.datetime.fromisoformat(state.data_as_of)
-        days = (now - as_of).days
-        stale = days > int(self.settings.get("freshness_days"))
-        text = f"数据更新于 {as_of:%Y-%m-%d %H:%M}"
-        self.freshness.setText(text + (f"（已 {days} 天未更新，请联系工作人员）" if stale else ""))
-        self._warn(stale)
-
-    def _warn(self, on: bool) -> None:
-        self.freshness.setObjectName("warning" if on else "")
-        # The style sheet keys on the object name; a polished widget keeps its old look until
-        # it is polished again. Nothing is polished while the window is being built (and
-        # style() costs ~5 ms at start).
-        if self._constructed:
-            self.freshness.style().unpolish(self.freshness)
-            self.freshness.style().polish(self.freshness)
+        """The freshness line as of ``now`` (kiosk.ui.freshness)."""
+        self.freshness.refresh(now, polish=self._constructed)
 
     # -- input ------------------------------------------------------------------------------
 
