@@ -104,6 +104,17 @@ def sync(source: str, db_path: Path, trusted_root: Path, progress: Progress | No
     return result
 
 
+def feed_on(root: Path) -> Path | None:
+    """The county feed folder on a USB stick at ``root``: the root itself or a folder just
+    inside it, whichever holds ``metadata/timestamp.json``; None when none does.
+
+    Raises:
+        OSError: the stick cannot be read.
+    """
+    candidates = [root, *sorted(p for p in root.iterdir() if p.is_dir())]
+    return next((c for c in candidates if (c / "metadata" / "timestamp.json").is_file()), None)
+
+
 def _acknowledge_requests() -> None:
     """The county's replies list the requests it received: drop their ciphertext here. A
     fault in the outbox must not fail a sync that has already been applied."""

@@ -1,9 +1,11 @@
-"""管理 (staff): PIN on the keypad, then sync now with progress, the event log, terminal
-settings, villagers' requests to carry to the county, and exit. The sync and the request
-delivery run on worker threads (kiosk.services.sync, kiosk.services.requests).
+"""管理 (staff): PIN on the keypad, then sync now with progress, the event log, notes for
+staff, how villagers' requests stand, and exit. The sync and the request delivery run on
+worker threads (kiosk.services.sync, kiosk.services.requests).
 
-While the page is unlocked it watches for a USB stick: when one appears it offers at once
-从U盘同步 (if the stick holds a feed) and 导出申请到U盘."""
+The page locks itself when left or untouched, and composes the parts with a job of their
+own: 终端设置 (kiosk.ui.admin_settings), a USB stick offered for sync and export while the
+page is unlocked (kiosk.ui.stick_offer), and the requests exported onto a stick
+(kiosk.ui.request_export)."""
 
 from collections.abc import Callable
 from pathlib import Path
@@ -23,15 +25,16 @@ from PySide6.QtWidgets import (
 from kiosk.config import Settings
 from kiosk.errors import KnownError
 from kiosk.services import admin, requests, sync
+from kiosk.ui.admin_settings import SettingsPanel
 from kiosk.ui.browse import ListDetail, detail_html
-from kiosk.ui.drives import DriveChooser, removable_drives
 from kiosk.ui.keypad import Keypad
+from kiosk.ui.request_export import RequestExport
+from kiosk.ui.stick_offer import StickOffer
 from kiosk.ui.tasks import Task, run_task
 
 # An unlocked staff page left untouched this long locks itself: the next person at the
 # screen may be a villager.
 LOCK_AFTER_MS = 60_000
-USB_POLL_MS = 2_000  # how often an unlocked page looks for a newly inserted stick
 
 
 class AdminPage(QWidget):
@@ -91,7 +94,6 @@ class AdminPage(QWidget):
         self.cancel_button.clicked.connect(lambda: self.sync_task and self.sync_task.cancel())
         self.log_button.clicked.connect(self.show_log)
         self.settings_button.clicked.connect(self.show_settings)
-        self.export_button.clicked.connect(self._pick_export_drive)
         self.exit_button.clicked.connect(self.quit_requested)
         self.progress = QProgressBar()
         self.message = QLabel("")
@@ -100,41 +102,21 @@ class AdminPage(QWidget):
         self.notes_label.setObjectName("warning")
         self.notes_label.setWordWrap(True)
         self.view = ListDetail()
-        self.settings_panel = self._settings_panel()
+        self.request_export = RequestExport(self)
+        self.request_export.said.connect(self.message.setText)
+        self.request_export.exported.connect(self.show_outbox)
+        self.export_button.clicked.connect(self.request_export.pick)
+        # The shell's current_town may be replaced after the page is built: asked at use.
+        self.settings_panel = SettingsPanel(settings, lambda: self.current_town())
+        self.settings_panel.said.connect(self.message.setText)
         self.settings_panel.setVisible(False)
-        # No file dialog, even for staff: the feed is found on a stick they pick.
-        self.source_chooser = DriveChooser("请选择存有县级数据源的U盘", writable=False)
-        self.source_chooser.chosen.connect(self._source_on_drive)
-        self.source_chooser.cancelled.connect(lambda: self.source_chooser.setVisible(False))
-        self.source_chooser.setVisible(False)
-        self.export_chooser = DriveChooser("请选择要导出申请的U盘", writable=True)
-        self.export_chooser.chosen.connect(self.export_requests)
-        self.export_chooser.cancelled.connect(lambda: self.export_chooser.setVisible(False))
-        self.export_chooser.setVisible(False)
         self.outbox_label = QLabel("")
         self.outbox_label.setWordWrap(True)
         # A stick inserted while the page is open: both things staff carry it for, at once.
-        self.usb_offer = QWidget()
-        offer_row = QGridLayout(self.usb_offer)
-        offer_row.setContentsMargins(0, 0, 0, 0)
-        self.usb_offer_label = QLabel("")
-        self.usb_offer_label.setWordWrap(True)
-        self.usb_sync_button = QPushButton("从U盘同步")
-        self.usb_export_button = QPushButton("导出申请到U盘")
-        for button in (self.usb_sync_button, self.usb_export_button):
-            button.setAccessibleName(button.text())
-        self.usb_sync_button.clicked.connect(self._sync_from_offered)
-        self.usb_export_button.clicked.connect(lambda: self._offered and self.export_requests(self._offered))
-        offer_row.addWidget(self.usb_offer_label, 0, 0, 1, 2)
-        offer_row.addWidget(self.usb_sync_button, 1, 0)
-        offer_row.addWidget(self.usb_export_button, 1, 1)
-        self.usb_offer.setVisible(False)
-        self._offered: Path | None = None
-        self._known_drives: set[Path] = set()
-        self.usb_timer = QTimer(self)
-        self.usb_timer.setInterval(USB_POLL_MS)
-        self.usb_timer.timeout.connect(self._look_for_stick)
-        self.export_task: Task | None = None
+        self.usb_offer = StickOffer()
+        self.usb_offer.said.connect(self.message.setText)
+        self.usb_offer.sync_wanted.connect(self._sync_from_stick)
+        self.usb_offer.export_wanted.connect(self.request_export.export)
         # Rows of three: six in a row do not fit a 1080-pixel-wide portrait screen.
         actions = QGridLayout()
         for index, button in enumerate((self.sync_button, self.cancel_button, self.log_button,
@@ -150,8 +132,8 @@ class AdminPage(QWidget):
         admin_layout.addWidget(self.message)
         admin_layout.addWidget(self.outbox_label)
         admin_layout.addWidget(self.settings_panel)
-        admin_layout.addWidget(self.source_chooser)
-        admin_layout.addWidget(self.export_chooser)
+        admin_layout.addWidget(self.settings_panel.source_chooser)
+        admin_layout.addWidget(self.request_export.chooser)
         admin_layout.addWidget(self.view, stretch=1)
         self.stack = QStackedWidget()
         self.stack.addWidget(pin_page)
@@ -175,10 +157,7 @@ class AdminPage(QWidget):
             self.show_notes()
             self.show_outbox()
             self.lock_timer.start()
-            # Sticks already in when the page opens are offered too, once.
-            self._known_drives = set()
-            self._look_for_stick()
-            self.usb_timer.start()
+            self.usb_offer.start()  # sticks already in when the page opens are offered too, once
         else:
             self.pin_message.setText(check.message)
 
@@ -245,60 +224,9 @@ class AdminPage(QWidget):
                                   f"{state.sent} 件，县里已确认收到 {state.acknowledged} 件"
                                   + "".join(f"\n{n}" for n in notes))  # fmt: skip
 
-    # -- a USB stick ------------------------------------------------------------------------
-
-    def _pick_export_drive(self) -> None:
-        self.export_chooser.setVisible(True)
-        self.export_chooser.refresh()
-
-    def export_requests(self, root: Path) -> None:
-        """Copy the requests waiting for the county onto the stick (``<stick>/inbox/``)."""
-        self.export_chooser.setVisible(False)
-        if self.export_task is not None and self.export_task.is_running():
-            return
-        self.message.setText(f"正在导出申请到 {root}……")
-        self.export_task = run_task(lambda _task: requests.export_to_folder(root), name="outbox-usb",
-                                    on_success=lambda r: self._exported(root, r),
-                                    on_failure=lambda e: self.message.setText(e.zh))  # fmt: skip
-
-    def _exported(self, root: Path, report) -> None:
-        if report.failed:
-            self.message.setText(f"导出未完成：已导出 {report.sent} 件，{report.waiting} 件仍在本机排队"
-                                 "（U盘被拔出或已满？），请重试")  # fmt: skip
-        else:
-            self.message.setText(f"已导出 {report.sent} 件申请到 {root / 'inbox'}，请交县里受理")
-        self.show_outbox()
-
-    def _look_for_stick(self) -> None:
-        """Offer what a newly inserted stick is for; forget sticks that went away."""
-        if not self.unlocked:
-            return
-        drives = {d.path for d in removable_drives(writable=False)}
-        new = sorted(drives - self._known_drives)
-        self._known_drives = drives
-        if self._offered is not None and self._offered not in drives:
-            self._offered = None
-            self.usb_offer.setVisible(False)
-        if not new:
-            return
-        self._offered = new[0]
-        try:
-            feed = _feed_on(self._offered)
-        except OSError:  # unreadable (still mounting?): offer the export, not the sync
-            feed = None
-        self.usb_sync_button.setVisible(feed is not None)
-        self.usb_offer_label.setText(f"检测到U盘 {self._offered}" + ("，其中有县级数据源" if feed else ""))
-        self.usb_offer.setVisible(True)
-
-    def _sync_from_offered(self) -> None:
-        try:
-            feed = _feed_on(self._offered) if self._offered else None
-        except OSError as exc:
-            self.message.setText(f"无法读取U盘 {self._offered}（{exc.strerror}）")
-            return
-        if feed is None:
-            return
-        self.set_source(str(feed))
+    def _sync_from_stick(self, feed: Path) -> None:
+        """从U盘同步: the offered stick's feed becomes the source, and the sync starts."""
+        self.settings_panel.set_source(str(feed))
         self.start_sync()
 
     def _sync_done(self) -> None:
@@ -314,117 +242,23 @@ class AdminPage(QWidget):
             for e in events
         ], empty="暂无记录")  # fmt: skip
 
-    def _settings_panel(self) -> QWidget:
-        panel = QWidget()
-        grid = QGridLayout(panel)
-        self.setting_labels: dict[str, QLabel] = {}
-        for row, (key, label, step) in enumerate((("idle_timeout_s", "无操作返回首页（秒）", 30),
-                                                  ("freshness_days", "数据过期提醒（天）", 1))):  # fmt: skip
-            value = QLabel("")
-            minus, plus = QPushButton("－"), QPushButton("＋")
-            minus.setAccessibleName(f"减少{label}")
-            plus.setAccessibleName(f"增加{label}")
-            minus.clicked.connect(lambda _=False, k=key, s=step: self._bump(k, -s))
-            plus.clicked.connect(lambda _=False, k=key, s=step: self._bump(k, s))
-            grid.addWidget(QLabel(label), row, 0)
-            grid.addWidget(minus, row, 1)
-            grid.addWidget(value, row, 2)
-            grid.addWidget(plus, row, 3)
-            self.setting_labels[key] = value
-        self.town_label = QLabel("")
-        set_town = QPushButton("设为首页当前选择的乡镇")
-        set_town.setAccessibleName("设为首页当前选择的乡镇")
-        set_town.clicked.connect(self._set_town)
-        grid.addWidget(self.town_label, 2, 0, 1, 2)
-        grid.addWidget(set_town, 2, 2, 1, 2)
-        self.source_label = QLabel("")
-        self.source_label.setWordWrap(True)
-        self.pick_source_button = QPushButton("从U盘选择数据源")
-        self.pick_source_button.setAccessibleName("从U盘选择数据源")
-        self.pick_source_button.clicked.connect(self._pick_source)
-        grid.addWidget(self.source_label, 3, 0, 1, 2)
-        grid.addWidget(self.pick_source_button, 3, 2, 1, 2)
-        return panel
-
-    def _set_town(self) -> None:
-        town = self.current_town()
-        if town is None:
-            self.message.setText("请先在首页选择乡镇(街道)")
-            return
-        self._set("town_code", town)
-
-    def _pick_source(self) -> None:
-        self.source_chooser.setVisible(True)
-        self.source_chooser.refresh()
-
-    def _source_on_drive(self, root: Path) -> None:
-        """The feed folder on the chosen stick: its root or a folder just inside it."""
-        self.source_chooser.setVisible(False)
-        try:
-            feed = _feed_on(root)
-        except OSError as exc:
-            self.message.setText(f"无法读取U盘 {root}（{exc.strerror}）")
-            return
-        if feed is None:
-            self.message.setText(f"U盘 {root} 上没有找到县级数据源（含 metadata 的文件夹）")
-            return
-        self.set_source(str(feed))
-        self.message.setText(f"已选择数据源：{feed}")
-
-    def set_source(self, folder: str) -> None:
-        if not (Path(folder) / "metadata" / "timestamp.json").exists():
-            self.message.setText(f"{folder} 不是县级数据源文件夹（缺少 metadata）")
-            return
-        self._set("feed_source", folder)
-
-    def _bump(self, key: str, step: int) -> None:
-        self._set(key, int(self.settings.get(key)) + step)
-
-    def _set(self, key: str, value: object) -> None:
-        try:
-            self.settings.set(key, value)
-        except KnownError as exc:
-            self.message.setText(exc.zh)
-        except ValueError as exc:  # config.BadValue: out of range
-            self.message.setText(f"不能设为该值：{exc}")
-        except OSError as exc:
-            self.message.setText(f"设置无法保存（{exc.strerror}），请检查数据文件夹是否可写")
-        self._refresh_settings()
-
-    def _refresh_settings(self) -> None:
-        for key, label in self.setting_labels.items():
-            label.setText(str(self.settings.get(key)))
-        self.source_label.setText(f"县级数据源：{self.settings.get('feed_source') or '未配置'}")
-        self.town_label.setText(f"本终端乡镇：{self.settings.get('town_code') or '全县'}")
-
     def show_settings(self) -> None:
-        self._refresh_settings()
+        self.settings_panel.refresh()
         self.view.show_items([], empty="")
         self.settings_panel.setVisible(True)
 
     def lock(self) -> None:
         """Lock again (idle timeout, leaving the page, a minute untouched)."""
         self.lock_timer.stop()
-        self.usb_timer.stop()
-        self.usb_offer.setVisible(False)
-        self._offered = None
-        self.source_chooser.setVisible(False)
-        self.export_chooser.setVisible(False)
+        self.usb_offer.stop()
+        self.request_export.chooser.setVisible(False)
         self.pin.clear()
         self.pin_message.setText("请输入工作人员 PIN")
         self.settings_panel.setVisible(False)
+        self.settings_panel.source_chooser.setVisible(False)
         self.stack.setCurrentIndex(0)
 
     def clear(self) -> None:
         """The idle reset: lock."""
         self.lock()
 
-
-def _feed_on(root: Path) -> Path | None:
-    """The county feed folder on a stick: its root or a folder just inside it.
-
-    Raises:
-        OSError: the stick cannot be read.
-    """
-    candidates = [root, *sorted(p for p in root.iterdir() if p.is_dir())]
-    return next((c for c in candidates if (c / "metadata" / "timestamp.json").is_file()), None)

@@ -232,9 +232,9 @@ def test_jump_strip_and_terminal_town(qtbot, window, demo_db, demo_feed):
         tap(qtbot, window.admin.pad.keys[digit])
     tap(qtbot, window.admin.enter)
     tap(qtbot, window.admin.settings_button)
-    window.admin._set_town()
+    window.admin.settings_panel._set_town()
     assert window.settings.get("town_code") == TOWN
-    window.admin.set_source(str(demo_feed))
+    window.admin.settings_panel.set_source(str(demo_feed))
     assert window.settings.get("feed_source") == str(demo_feed)
     window.reset()
     assert window.home.town_code == TOWN and window.home.village_buttons  # opens on its town

@@ -247,7 +247,7 @@ def test_a_read_only_settings_folder_still_lets_the_right_pin_in(qtbot, demo_db,
     kiosk.show()
     unlock(qtbot, kiosk)
     assert kiosk.admin.unlocked
-    kiosk.admin._bump("idle_timeout_s", 30)  # cannot be saved: said, not raised
+    kiosk.admin.settings_panel._bump("idle_timeout_s", 30)  # cannot be saved: said, not raised
     assert "设置无法保存" in kiosk.admin.message.text()
     assert settings.get("idle_timeout_s") == 90
 
@@ -362,12 +362,12 @@ def test_staff_pick_the_feed_on_a_usb_stick_without_a_file_dialog(qtbot, window,
     monkeypatch.setenv("KIOSK_USB_ROOTS", os.pathsep.join([str(stick), str(empty)]))
     unlock(qtbot, window)
     tap(qtbot, window.admin.settings_button)
-    tap(qtbot, window.admin.pick_source_button)
-    chooser = window.admin.source_chooser
+    tap(qtbot, window.admin.settings_panel.pick_source_button)
+    chooser = window.admin.settings_panel.source_chooser
     assert chooser.isVisible() and set(chooser.buttons) == {stick, empty}
     tap(qtbot, chooser.buttons[empty])
     assert "没有找到县级数据源" in window.admin.message.text()
-    tap(qtbot, window.admin.pick_source_button)
+    tap(qtbot, window.admin.settings_panel.pick_source_button)
     tap(qtbot, chooser.buttons[stick])
     assert window.settings.get("feed_source") == str(stick / "县里的数据源")
     assert not chooser.isVisible()

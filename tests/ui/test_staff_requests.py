@@ -35,16 +35,16 @@ def test_a_stick_inserted_while_the_staff_page_is_open(qtbot, staffed, tmp_path,
     stick = tmp_path / "stick"
     shutil.copytree(demo_feed, stick / "县里的数据源")  # the stick goes in
     qtbot.waitUntil(page.usb_offer.isVisible, timeout=5000)
-    assert "其中有县级数据源" in page.usb_offer_label.text() and page.usb_sync_button.isVisible()
+    assert "其中有县级数据源" in page.usb_offer.label.text() and page.usb_offer.sync_button.isVisible()
 
-    tap(qtbot, page.usb_export_button)
+    tap(qtbot, page.usb_offer.export_button)
     qtbot.waitUntil(lambda: "已导出 2 件申请" in page.message.text(), timeout=10_000)
     copied = sorted((stick / "inbox").glob("*.env"))
     assert len(copied) == 2
     assert "已送出待县里确认 2 件" in page.outbox_label.text()
     assert {requests.status(n).status for n in numbers} == {"已提交待送达"}
 
-    tap(qtbot, page.usb_sync_button)
+    tap(qtbot, page.usb_offer.sync_button)
     assert staffed.settings.get("feed_source") == str(stick / "县里的数据源")
     qtbot.waitUntil(lambda: "已是最新" in page.message.text(), timeout=30_000)
 
@@ -55,8 +55,8 @@ def test_a_stick_pulled_out_takes_its_offer_away_and_locking_stops_watching(qtbo
     unlock(qtbot, staffed)
     page = staffed.admin
     qtbot.waitUntil(page.usb_offer.isVisible, timeout=5000)
-    assert not page.usb_sync_button.isVisible()  # no feed on it: only the export is offered
+    assert not page.usb_offer.sync_button.isVisible()  # no feed on it: only the export is offered
     stick.rmdir()
     qtbot.waitUntil(lambda: not page.usb_offer.isVisible(), timeout=5000)
     page.lock()
-    assert not page.usb_timer.isActive()
+    assert not page.usb_offer.timer.isActive()
