@@ -1,9 +1,12 @@
-"""Thin table models over plain lists from kiosk.services."""
+"""Thin table models over plain lists from kiosk.services, and the payout table that shows
+one (on 补贴公示 and 核验公示单 alike)."""
 
 from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt
+from PySide6.QtWidgets import QAbstractItemView, QHeaderView, QTableView
 
 from kiosk import fmt
 from kiosk.services.types import PayoutRow
+from kiosk.ui.widgets import kinetic
 
 Index = QModelIndex | QPersistentModelIndex
 
@@ -75,3 +78,22 @@ class PayoutTableModel(QAbstractTableModel):
                 return str(row.paid_on)
             case _:
                 return row.remark
+
+
+def payout_table(model: PayoutTableModel) -> QTableView:
+    view = QTableView()
+    view.setModel(model)
+    view.setAccessibleName("补贴发放明细")
+    view.setSelectionMode(QAbstractItemView.SelectionMode.NoSelection)
+    view.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+    view.setVerticalScrollMode(QAbstractItemView.ScrollMode.ScrollPerPixel)
+    view.verticalHeader().setVisible(False)
+    header = view.horizontalHeader()
+    header.setAccessibleName("表头")
+    header.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
+    # Size columns from the first rows only: measuring all 500+ rows costs ~50 ms per tap,
+    # and the columns hold values of one shape (masked IDs, amounts, dates).
+    header.setResizeContentsPrecision(40)
+    header.setSectionResizeMode(PayoutTableModel.REMARK, QHeaderView.ResizeMode.Stretch)
+    kinetic(view)
+    return view

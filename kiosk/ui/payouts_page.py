@@ -7,13 +7,10 @@ from typing import Any
 
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import (
-    QAbstractItemView,
     QHBoxLayout,
-    QHeaderView,
     QLabel,
     QLineEdit,
     QPushButton,
-    QTableView,
     QVBoxLayout,
     QWidget,
 )
@@ -23,7 +20,7 @@ from kiosk.errors import KnownError
 from kiosk.services import payouts
 from kiosk.services.types import PayoutRow, PayoutTotals, Person, PersonPayouts, VillagePayouts
 from kiosk.ui.keypad import Keypad
-from kiosk.ui.models import PayoutTableModel
+from kiosk.ui.models import PayoutTableModel, payout_table
 from kiosk.ui.widgets import (
     AdaptiveRow,
     CurrentPageStack,
@@ -31,27 +28,7 @@ from kiosk.ui.widgets import (
     SideScroller,
     StackingRow,
     clear_layout,
-    kinetic,
 )
-
-
-def payout_table(model: PayoutTableModel) -> QTableView:
-    view = QTableView()
-    view.setModel(model)
-    view.setAccessibleName("补贴发放明细")
-    view.setSelectionMode(QAbstractItemView.SelectionMode.NoSelection)
-    view.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
-    view.setVerticalScrollMode(QAbstractItemView.ScrollMode.ScrollPerPixel)
-    view.verticalHeader().setVisible(False)
-    header = view.horizontalHeader()
-    header.setAccessibleName("表头")
-    header.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
-    # Size columns from the first rows only: measuring all 500+ rows costs ~50 ms per tap,
-    # and the columns hold values of one shape (masked IDs, amounts, dates).
-    header.setResizeContentsPrecision(40)
-    header.setSectionResizeMode(PayoutTableModel.REMARK, QHeaderView.ResizeMode.Stretch)
-    kinetic(view)
-    return view
 
 
 def _text_em(label: str) -> float:

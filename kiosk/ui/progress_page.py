@@ -5,8 +5,7 @@ from PySide6.QtWidgets import QHBoxLayout, QLabel, QLineEdit, QPushButton, QText
 
 from kiosk.services import requests
 from kiosk.ui.keypad import Keypad
-from kiosk.ui.requests_page import Beside
-from kiosk.ui.widgets import kinetic
+from kiosk.ui.widgets import Beside, kinetic
 
 HINT = "请输入回执上的14位受理编号，或用扫码枪扫描回执上的二维码"
 DIGITS = 14

@@ -14,7 +14,6 @@ from PySide6.QtWidgets import (
     QLabel,
     QLineEdit,
     QPushButton,
-    QSizePolicy,
     QVBoxLayout,
     QWidget,
 )
@@ -25,7 +24,7 @@ from kiosk.services import consult, divisions, payouts, requests
 from kiosk.ui.keypad import Keypad
 from kiosk.ui.receipt_view import ReceiptView
 from kiosk.ui.tasks import run_task
-from kiosk.ui.widgets import CurrentPageStack, FlowGrid, Notice, StackingRow, two_lines
+from kiosk.ui.widgets import Beside, CurrentPageStack, FlowGrid, Notice, two_lines
 
 _log = log.get("kiosk.ui")
 
@@ -85,28 +84,6 @@ def _field(name: str) -> QLineEdit:
     field.setAccessibleName(name)
     field.setStyleSheet("font-size: 30pt;")
     return field
-
-
-class Beside(StackingRow):
-    """A field beside its keypad on a landscape screen (a 768 px screen has no height for one
-    above the other), above it on a portrait one."""
-
-    def __init__(self, left: list[QWidget], keypad: QWidget, parent: QWidget | None = None):
-        super().__init__(parent)
-        column = QWidget()
-        layout = QVBoxLayout(column)
-        layout.setContentsMargins(0, 0, 0, 0)
-        for widget in left:
-            layout.addWidget(widget)
-        layout.addStretch(1)
-        self.box.addWidget(column, stretch=1)
-        self.box.addWidget(keypad, stretch=1)
-        # Never taller than it needs: stacked on a tall screen, the keypad stays by its field.
-        self.setSizePolicy(QSizePolicy.Policy.Preferred, QSizePolicy.Policy.Maximum)
-
-    def needs_stacking(self) -> bool:
-        window = self.window()
-        return window.height() > window.width()
 
 
 class RequestsPage(QWidget):

@@ -9,8 +9,7 @@ from kiosk import fmt
 from kiosk.errors import KnownError
 from kiosk.services import verify
 from kiosk.ui.keypad import Keypad
-from kiosk.ui.models import PayoutTableModel
-from kiosk.ui.payouts_page import payout_table
+from kiosk.ui.models import PayoutTableModel, payout_table
 from kiosk.ui.widgets import AdaptiveRow
 
 HINT = "请用扫码枪扫描公示单上的二维码，或在下面输入公示单上的打印编号（如 P20261129-0001）或 16 位校验码"

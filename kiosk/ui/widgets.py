@@ -14,7 +14,9 @@ from PySide6.QtWidgets import (
     QLayoutItem,
     QPushButton,
     QScrollArea,
+    QSizePolicy,
     QStackedWidget,
+    QVBoxLayout,
     QWidget,
 )
 
@@ -256,6 +258,28 @@ class AdaptiveRow(StackingRow):
     def set_text(self, text: str) -> None:
         self.label.setText(text)
         self.arrange()
+
+
+class Beside(StackingRow):
+    """A field beside its keypad on a landscape screen (a 768 px screen has no height for one
+    above the other), above it on a portrait one."""
+
+    def __init__(self, left: list[QWidget], keypad: QWidget, parent: QWidget | None = None):
+        super().__init__(parent)
+        column = QWidget()
+        layout = QVBoxLayout(column)
+        layout.setContentsMargins(0, 0, 0, 0)
+        for widget in left:
+            layout.addWidget(widget)
+        layout.addStretch(1)
+        self.box.addWidget(column, stretch=1)
+        self.box.addWidget(keypad, stretch=1)
+        # Never taller than it needs: stacked on a tall screen, the keypad stays by its field.
+        self.setSizePolicy(QSizePolicy.Policy.Preferred, QSizePolicy.Policy.Maximum)
+
+    def needs_stacking(self) -> bool:
+        window = self.window()
+        return window.height() > window.width()
 
 
 class SideScroller(QWidget):
