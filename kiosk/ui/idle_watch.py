@@ -14,22 +14,23 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QEvent, QObject, QTimer, Signal
+from PySide6.QtWidgets import QMainWindow
 
 if TYPE_CHECKING:
     from kiosk.ui.idle import StillThere
-    from kiosk.ui.shell import KioskWindow
 
 COUNTDOWN_S = 10  # how long 还在看吗？ waits for a touch before the reset
 
 
 class IdleWatch(QObject):
-    """The idle timer of ``window`` (``timer``), its 还在看吗？ countdown (``still_there``,
-    built on the first timeout that needs it) and what counts as someone being there
-    (``activity``, empty until ``arm()``). Emits ``touched`` on every such input."""
+    """The idle timer (``timer``) of ``window``, the kiosk window (kiosk.ui.shell.KioskWindow,
+    not imported: it imports this); its 还在看吗？ countdown (``still_there``, built on the
+    first timeout that needs it); and what counts as someone being there (``activity``, empty
+    until ``arm()``). Emits ``touched`` on every such input."""
 
     touched = Signal()
 
-    def __init__(self, window: KioskWindow, timeout_s: int):
+    def __init__(self, window: QMainWindow, timeout_s: int):
         super().__init__(window)
         self._window = window
         self.timer = QTimer(self)

@@ -5,27 +5,23 @@ the voice and speaks.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
-
 from PySide6.QtCore import QObject, Signal
-from PySide6.QtWidgets import QPushButton
+from PySide6.QtWidgets import QMainWindow, QPushButton
 
 from kiosk.ui import speech
 from kiosk.ui.speech import Speaker
 from kiosk.ui.tasks import run_task
 
-if TYPE_CHECKING:
-    from kiosk.ui.shell import KioskWindow
-
 
 class ReadAloud(QObject):
     """The 朗读 ``button`` (checkable, hidden until ``prepare`` finds a voice) and the
-    ``speaker`` of ``window``. Emits ``unavailable`` with the reason, for staff, when the
+    ``speaker`` of ``window``, the kiosk window (kiosk.ui.shell.KioskWindow, not imported:
+    it imports this). Emits ``unavailable`` with the reason, for staff, when the
     terminal cannot read aloud."""
 
     unavailable = Signal(str)
 
-    def __init__(self, window: KioskWindow):
+    def __init__(self, window: QMainWindow):
         super().__init__(window)
         self._window = window
         self.speaker = Speaker()
