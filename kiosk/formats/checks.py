@@ -123,6 +123,20 @@ class CrossCheck:
         row["item_code"] = item
         return True
 
+    def payout_items(self, columns: dict[str, list]) -> list[str] | None:
+        """A payout partition checked a column at a time (kiosk.formats.columns): the item
+        codes of its rows when every row passes ``_payouts``, else None (check it row by
+        row for the messages). Each distinct village and item is looked up once."""
+        for code, town_name, village_name in set(zip(columns["village_code"], columns["town_name"],
+                                                     columns["village_name"], strict=True)):  # fmt: skip
+            village = self.villages.get(code)
+            if village is None or town_name != self.towns.get(village[0]) or village_name != village[1]:
+                return None
+        names = columns["item_name"]
+        if any(name not in self.items for name in set(names)):
+            return None
+        return list(map(self.items.__getitem__, names))
+
     def _catalogue_domains(self, row: Row) -> bool:
         self.domains.add(row["code"])
         return True

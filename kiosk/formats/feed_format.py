@@ -22,6 +22,7 @@ import re
 import zlib
 from collections.abc import Iterator
 from dataclasses import dataclass
+from operator import methodcaller
 from pathlib import Path
 
 from kiosk import fmt
@@ -326,3 +327,63 @@ def open_partition(path: Path, target: str, declared: Declared) -> Sheet:
             text.close()
 
     return Sheet(path, headers, rows())
+
+
+def read_columns(path: Path, target: str, declared: Declared) -> tuple[list[str], list[list[str]] | None]:
+    """A feed partition whole, column by column: (header cells, one list of raw cells per
+    header cell), or None for the columns when its rows are not all as wide as the header
+    (read it row by row then). Refused exactly as ``open_partition`` refuses it: beyond the
+    declared length, more or fewer rows than declared, a blank line, a corrupt or truncated
+    stream. Cells are not stripped.
+
+    A partition without a quote or a carriage return (what kiosk feed build writes unless a
+    cell holds a comma, a quote or a line break) is cut with two string splits, not parsed:
+    with no quoting, every comma separates cells and every line break rows. The declared
+    length bounds what is held in memory.
+    """
+
+    def refused(zh: str, en: str) -> PartitionRefused:
+        return PartitionRefused(f"数据文件 {target} {zh}，已拒绝", f"target {target} {en}; refused")
+
+    raw = _Bounded(path, declared.uncompressed_length, target)
+    with io.TextIOWrapper(io.BufferedReader(raw, _READ), encoding="utf-8", newline="") as stream:
+        try:
+            text = stream.read()
+        except (OSError, EOFError, zlib.error, UnicodeDecodeError) as exc:
+            raise refused("已损坏或不完整", f"is corrupt or truncated ({exc})") from exc
+    plain = '"' not in text and "\r" not in text
+    if plain:
+        lines = text.split("\n")
+        if lines[-1] == "":
+            lines.pop()
+        records: list = lines
+        blank = next((n for n, line in enumerate(lines[1:]) if not line), None) if "" in lines[1:] else None
+    else:
+        try:
+            records = list(csv.reader(io.StringIO(text, newline="")))
+        except csv.Error as exc:
+            raise refused("已损坏或不完整", f"is corrupt or truncated ({exc})") from exc
+        blank = None if all(map(any, records[1:])) else next(
+            n for n, cells_ in enumerate(records[1:]) if not any(cells_))  # fmt: skip
+    rows = len(records) - 1 if records else 0
+    if rows > declared.rows and (blank is None or blank >= declared.rows):
+        raise refused(f"的行数超过声明的 {declared.rows} 行",
+                      f"has more rows than its declared {declared.rows}")
+    if blank is not None:
+        raise refused(f"第 {blank + 2} 行是空行", f"has a blank line at row {blank + 2}")
+    if rows != declared.rows:
+        raise refused(f"只有 {rows} 行，与声明的 {declared.rows} 行不符",
+                      f"has {rows} rows, not the declared {declared.rows}")
+    if not records:
+        return [], []
+    if plain:
+        headers, body = records[0].split(","), records[1:]
+        width = len(headers)
+        if body and set(map(methodcaller("count", ","), body)) != {width - 1}:
+            return headers, None
+        flat = ",".join(body).split(",") if body else []
+        return headers, [flat[i::width] for i in range(width)]
+    headers, body = records[0], records[1:]
+    if body and set(map(len, body)) != {len(headers)}:
+        return headers, None
+    return headers, [list(column) for column in zip(*body, strict=True)] if body else [[] for _ in headers]

@@ -48,7 +48,8 @@ class Problems:
         return ImportRefused(self.lines, self.total)
 
 
-def _pii(value: str) -> tuple[str, str] | None:
+def pii(value: str) -> tuple[str, str] | None:
+    """What personal number ``value`` holds, as (中文, English) for a problem line, or None."""
     if not masking.may_hold_number(value):
         return None
     if masking.contains_full_id(value):
@@ -104,13 +105,15 @@ def read_rows(
         problems.add(f"{name}:{exc.row}" if exc.row else name, *exc.reason)
 
 
-def _plain_rows(dataset: Dataset, sheet: Sheet, name: str, problems: Problems,
-                duplicates: DuplicateFinder) -> Iterator[Row]:
-    """A feed partition: header on row 1, every cell in its plain form."""
+def column_positions(dataset: Dataset, headers: list[str], name: str,
+                     problems: Problems) -> dict[str, int] | None:
+    """Where each column of ``dataset`` is in a feed partition's header row (key -> index),
+    with a problem reported for a repeated or a missing required column; None when a
+    required column cannot be read at all."""
     positions: dict[str, int] = {}
     for column in dataset.columns:
         names = (column.header, *column.aliases)
-        found = [i for i, h in enumerate(sheet.headers) if h in names]
+        found = [i for i, h in enumerate(headers) if h in names]
         if len(found) > 1:
             where = f"{name}:1:{column.header}"
             problems.add(where, "该列出现多次", "the column appears more than once")
@@ -123,6 +126,15 @@ def _plain_rows(dataset: Dataset, sheet: Sheet, name: str, problems: Problems,
                 f"required column '{column.header}' is missing",
             )
     if any(c.required and c.key not in positions for c in dataset.columns):
+        return None
+    return positions
+
+
+def _plain_rows(dataset: Dataset, sheet: Sheet, name: str, problems: Problems,
+                duplicates: DuplicateFinder) -> Iterator[Row]:
+    """A feed partition: header on row 1, every cell in its plain form."""
+    positions = column_positions(dataset, sheet.headers, name, problems)
+    if positions is None:
         return
 
     # (key, header, parse, required, max_len, position, plain text, scan for PII)
@@ -154,7 +166,7 @@ def _plain_rows(dataset: Dataset, sheet: Sheet, name: str, problems: Problems,
                 ok = False
                 continue
             if scan:
-                leak = _pii(raw)
+                leak = pii(raw)
                 if leak:
                     problems.add(f"{name}:{number}:{header}", *leak)
                     ok = False
@@ -426,7 +438,7 @@ def _county_rows(dataset: Dataset, sheet: Sheet, name: str, problems: Problems,
                     ok = False
                     continue
             if scan:
-                leak = _pii(raw)
+                leak = pii(raw)
                 if leak:
                     problems.add(f"{name}:{number}:{header_text}", *leak)
                     ok = False

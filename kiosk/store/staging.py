@@ -24,6 +24,10 @@ class Scope:
     model: type[Model]
     where: str = ""
     params: tuple = ()
+    staged: tuple[int, int] | None = None  # the rowids its rows got in the staging table
+
+    def with_staged(self, first: int, last: int) -> "Scope":
+        return Scope(self.model, self.where, self.params, (first, last))
 
     @classmethod
     def payouts(cls, year: int, town_code: str) -> "Scope":
@@ -34,7 +38,9 @@ class Scope:
 
 
 class Staging:
-    """A fresh scratch database with the store's schema (no constraints enforced)."""
+    """A fresh scratch database with the store's tables, without their indexes (no
+    constraints enforced): rows go in at the speed of a bare table, and each partition's
+    rows are found again by the rowid range they were given (``last_rowid``)."""
 
     def __init__(self, path: Path):
         self.path = path
@@ -42,10 +48,18 @@ class Staging:
             leftover.unlink(missing_ok=True)
         self.conn = sqlite3.connect(path, isolation_level=None)
         migrations.upgrade(self.conn)
+        for (name,) in self.conn.execute(
+                "SELECT name FROM sqlite_master WHERE type = 'index' AND sql IS NOT NULL").fetchall():
+            self.conn.execute(f'DROP INDEX "{name}"')
         # Scratch data: durability is pointless here and costs half the time.
         self.conn.execute("PRAGMA journal_mode = OFF")
         self.conn.execute("PRAGMA synchronous = OFF")
         self.conn.execute("BEGIN")
+
+    def last_rowid(self, model: type[Model]) -> int:
+        """The highest rowid staged so far in ``model``'s table (0 for none)."""
+        table = model._meta.table_name
+        return self.conn.execute(f'SELECT coalesce(max(rowid), 0) FROM "{table}"').fetchone()[0]
 
     def finish(self) -> None:
         self.conn.execute("COMMIT")
@@ -82,10 +96,11 @@ def swap_in(staging: Path, scopes: list[Scope], after: Callable[[], None]) -> in
                 )  # fmt: skip
                 where = f" WHERE {scope.where}" if scope.where else ""
                 conn.execute(f'DELETE FROM main."{table}"{where}', scope.params)
+                source, params = (" WHERE rowid BETWEEN ? AND ?", scope.staged) if scope.staged else (
+                    where, scope.params)  # fmt: skip
                 cursor = conn.execute(
-                    f'INSERT INTO main."{table}" ({columns}) SELECT {columns}'
-                    f' FROM staged."{table}"{where}',
-                    scope.params,
+                    f'INSERT INTO main."{table}" ({columns}) SELECT {columns} FROM staged."{table}"{source}',
+                    params,
                 )
                 inserted += cursor.rowcount
             after()

@@ -35,6 +35,12 @@ class BulkInsert:
         if len(self._pending) >= self._batch:
             self.flush()
 
+    def add_many(self, rows: list[tuple]) -> None:
+        """A whole list of rows at once (already in memory: one ``executemany``)."""
+        self.flush()
+        (self._conn or _connection()).executemany(self._sql, rows)
+        self.count += len(rows)
+
     def flush(self) -> None:
         if self._pending:
             (self._conn or _connection()).executemany(self._sql, self._pending)

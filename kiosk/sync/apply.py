@@ -20,13 +20,16 @@ from kiosk import config, log
 from kiosk.errors import KnownError
 from kiosk.formats import datasets as ds
 from kiosk.formats.checks import CrossCheck
+from kiosk.formats.columns import plain_columns
 from kiosk.formats.feed_format import (
     FEED_INFO,
+    Declared,
     Partition,
     declaration,
     inbox_key,
     open_partition,
     partition_of,
+    read_columns,
     withdrawals,
 )
 from kiosk.formats.validate import DuplicateFinder, Problems, read_rows
@@ -42,7 +45,7 @@ from kiosk.store.models import (
 )
 from kiosk.store.staging import Scope, Staging, swap_in
 from kiosk.sync.client import Cancelled, FetchedFeed
-from kiosk.sync.records import RECORDS
+from kiosk.sync.records import RECORDS, payout_rows
 
 _log = log.get("kiosk.sync")
 
@@ -100,14 +103,16 @@ def apply_feed(feed: FetchedFeed, staging_path: Path, actor: str = "sync",
         staging_path.unlink(missing_ok=True)
         raise
     try:
-        summary.rows = _stage(feed, changed, staging, progress, cancelled)
+        summary.rows, staged = _stage(feed, changed, staging, progress, cancelled)
         staging.finish()
     except BaseException:
         staging.discard()
         raise
     summary.validate_s = time.perf_counter() - started
 
-    scopes = [_scope(partition_of(t)) for t in changed + removed]
+    scopes = [_scope(partition_of(t)) for t in removed]
+    scopes += [_scope(partition_of(t)).with_staged(*staged[t]) if t in staged else _scope(partition_of(t))
+               for t in changed]  # fmt: skip
     now = dt.datetime.now().replace(microsecond=0)
     # Stored as the terminal's local time, which is what "数据更新于" shows.
     data_as_of = dt.datetime.fromisoformat(feed.data_as_of).astimezone().replace(tzinfo=None)
@@ -166,8 +171,16 @@ def _pause_for_fault_tests() -> None:
 
 
 def _stage(feed: FetchedFeed, changed: list[str], staging: Staging,
-           progress: Callable[[int, int], None] | None, cancelled: Callable[[], bool]) -> int:
+           progress: Callable[[int, int], None] | None,
+           cancelled: Callable[[], bool]) -> tuple[int, dict[str, tuple[int, int]]]:
+    """Validate and stage every changed partition; returns the rows staged and, per payout
+    partition, the rowid range its rows got in the staging table.
+
+    Raises:
+        ImportRefused: any row is wrong (every problem listed).
+    """
     problems = Problems()
+    staged: dict[str, tuple[int, int]] = {}
     check = _seeded_check(problems, {partition_of(t).dataset.name for t in changed})
     by_dataset = {d.name: [t for t in changed if partition_of(t).dataset is d] for d in ds.ALL}
     rows = done = 0
@@ -177,9 +190,20 @@ def _stage(feed: FetchedFeed, changed: list[str], staging: Staging,
             if cancelled():
                 raise Cancelled()
             partition = partition_of(target)
-            bulk = writer.BulkInsert(record.model, record.fields, conn=staging.conn)
             info, path = feed.targets[target]
-            sheet = open_partition(path, target, declaration(target, info.custom))
+            declared = declaration(target, info.custom)
+            first = staging.last_rowid(record.model) + 1
+            if dataset is ds.PAYOUTS and not problems:
+                count = _stage_payouts(partition, path, declared, check, staging)
+                if count is not None:
+                    rows += count
+                    staged[target] = (first, first + count - 1)
+                    done += 1
+                    if progress:
+                        progress(done, len(changed))
+                    continue
+            bulk = writer.BulkInsert(record.model, record.fields, conn=staging.conn)
+            sheet = open_partition(path, target, declared)
             for row in read_rows(dataset, path, problems, DuplicateFinder(), target, sheet=sheet):
                 if not check.accept(dataset.name, row) or not _inside(partition, row, problems):
                     continue
@@ -188,12 +212,34 @@ def _stage(feed: FetchedFeed, changed: list[str], staging: Staging,
             if not problems:
                 bulk.flush()
                 rows += bulk.count
+                if dataset is ds.PAYOUTS:
+                    staged[target] = (first, first + bulk.count - 1)
             done += 1
             if progress:
                 progress(done, len(changed))
     if problems:
         raise problems.refuse()
-    return rows
+    return rows, staged
+
+
+def _stage_payouts(partition: Partition, path: Path, declared: Declared, check: CrossCheck,
+                   staging: Staging) -> int | None:
+    """Stage a payout partition checked a column at a time: the rows staged, or None when
+    any row might be refused (the caller then reads it row by row, for the messages)."""
+    headers, raw = read_columns(path, partition.target, declared)
+    columns = plain_columns(ds.PAYOUTS, headers, raw) if raw is not None else None
+    if columns is None:
+        return None
+    item_codes = check.payout_items(columns)
+    if item_codes is None or set(columns["year"]) - {partition.year}:
+        return None
+    if any(not code.startswith(partition.town_code) for code in set(columns["village_code"])):
+        return None
+    record = RECORDS[ds.PAYOUTS.name]
+    bulk = writer.BulkInsert(record.model, record.fields, conn=staging.conn)
+    bulk.add_many(payout_rows(columns, item_codes))
+    bulk.flush()
+    return bulk.count
 
 
 def _inside(partition: Partition, row: dict, problems: Problems) -> bool:
