@@ -76,11 +76,11 @@ def demo_db(folder: Path) -> Path:
     return db
 
 
-def people(db: Path, count: int = 5) -> list[tuple[str, str, str]]:
-    """(village, initials, last 4) of one villager in each of ``count`` villages."""
+def people(db: Path, count: int = 5) -> list[tuple[str, str]]:
+    """(village, last 4) of one villager in each of ``count`` villages."""
     conn = sqlite3.connect(db)
     rows = conn.execute(
-        "SELECT village_id, upper(name_initials), id_last4 FROM payout WHERE rowid IN"
+        "SELECT village_id, id_last4 FROM payout WHERE rowid IN"
         " (SELECT min(rowid) FROM payout GROUP BY village_id HAVING count(DISTINCT year) >= 2)"
         " ORDER BY village_id LIMIT ?", (count,)).fetchall()  # fmt: skip
     conn.close()
@@ -138,7 +138,7 @@ class Hall:
 
     def journey(self, n: int) -> None:
         window = self.window
-        village, _initials, last4 = self.people[n % len(self.people)]
+        village, last4 = self.people[n % len(self.people)]
         self.tap(window.home.town_buttons[village[:9]])
         self.tap(window.home.village_buttons[village])
         payouts = window.payouts

@@ -59,7 +59,6 @@ def window(qtbot, demo_db, tmp_path, no_real_devices, monkeypatch):
 
 class Person(NamedTuple):
     village: str
-    initials: str
     last4: str
 
 
@@ -70,12 +69,12 @@ def _people(db) -> list[Person]:
     """One villager in each of VILLAGES villages with payouts in two years or more."""
     conn = sqlite3.connect(db)
     rows = conn.execute(
-        "SELECT village_id, name_initials, id_last4 FROM payout WHERE rowid IN"
+        "SELECT village_id, id_last4 FROM payout WHERE rowid IN"
         " (SELECT min(rowid) FROM payout GROUP BY village_id HAVING count(DISTINCT year) >= 2)"
         " ORDER BY village_id LIMIT ?", (VILLAGES,)).fetchall()  # fmt: skip
     conn.close()
     assert len(rows) == VILLAGES
-    return [Person(v, i.upper(), last4) for v, i, last4 in rows]
+    return [Person(v, last4) for v, last4 in rows]
 
 
 def _versions() -> str:
