@@ -80,8 +80,35 @@ def name_sort_key(name: str) -> str:
     """Toneless pinyin of a name with the surname read as a surname (曾 zeng, 翟 zhai): how a
     register is ordered, rather than by code point."""
     family = surname(name)
-    reading = "".join(_SURNAME_READINGS.get(family, ())) or full_pinyin(family)
-    return f"{reading} {full_pinyin(name[len(family) :])}"
+    reading = "".join(_SURNAME_READINGS.get(family, ())) or _spelled(family)
+    return f"{reading} {_spelled(name[len(family) :])}"
+
+
+def _spelled(text: str) -> str:
+    """``full_pinyin`` of a name: a dictionary lookup per character when every character
+    has one reading, ~20x faster than pypinyin's segmenter (a village's page sorts 500
+    names); a name with a character of several readings (长 in 长兴 is cháng) goes to
+    pypinyin, which reads it in context."""
+    readings = _readings()
+    spelled = [readings.get(char) for char in text]
+    return full_pinyin(text) if None in spelled else "".join(spelled)
+
+
+_U_UMLAUT = str.maketrans(dict.fromkeys("üǖǘǚǜ", "v"))
+
+
+@cache
+def _readings() -> dict[str, str]:
+    """Every character with a single reading -> its toneless pinyin (~40 ms, once)."""
+    from pypinyin.pinyin_dict import pinyin_dict
+
+    out = {}
+    for point, spelled in pinyin_dict.items():
+        if "," not in spelled:
+            plain = unicodedata.normalize("NFD", spelled.translate(_U_UMLAUT))  # 吕 lv, as pypinyin
+            out[chr(point)] = "".join(c for c in plain if not unicodedata.combining(c))
+    return out
+
 
 
 @lru_cache(maxsize=20_000)

@@ -9,6 +9,11 @@ from kiosk.services.types import PayoutRow
 from kiosk.ui.widgets import kinetic
 
 Index = QModelIndex | QPersistentModelIndex
+# As plain ints: Qt asks data() for ~10 roles per painted cell, and comparing the int it
+# passes with an enum member costs a Python call each time.
+_DISPLAY = int(Qt.ItemDataRole.DisplayRole.value)
+_ALIGN = int(Qt.ItemDataRole.TextAlignmentRole.value)
+_RIGHT_ALIGNED = int((Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter).value)
 
 
 class PayoutTableModel(QAbstractTableModel):
@@ -23,10 +28,12 @@ class PayoutTableModel(QAbstractTableModel):
     def __init__(self, parent=None):
         super().__init__(parent)
         self._rows: list[PayoutRow] = []
+        self._texts: dict[int, tuple[str, ...]] = {}  # a row's cells, made when first shown
 
     def set_rows(self, rows: list[PayoutRow]) -> None:
         self.beginResetModel()
         self._rows = rows
+        self._texts = {}
         self.endResetModel()
 
     def row(self, index: int) -> PayoutRow:
@@ -47,15 +54,19 @@ class PayoutTableModel(QAbstractTableModel):
             return self.HEADERS[section]
         return None
 
-    def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole):
-        if not index.isValid():
-            return None
-        row = self._rows[index.row()]
-        column = index.column()
-        if role == Qt.ItemDataRole.DisplayRole:
-            return self._text(row, column)
-        if role == Qt.ItemDataRole.TextAlignmentRole and column in self._RIGHT:
-            return int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
+    def data(self, index: Index, role: int = _DISPLAY):
+        # The hot path of painting a table: the role first, no enum, a row's texts made once.
+        if role == _DISPLAY:
+            number = index.row()
+            if number < 0:  # an invalid index
+                return None
+            texts = self._texts.get(number)
+            if texts is None:
+                row = self._rows[number]
+                texts = self._texts[number] = tuple(self._text(row, c) for c in range(len(self.HEADERS)))
+            return texts[index.column()]
+        if role == _ALIGN and index.column() in self._RIGHT:
+            return _RIGHT_ALIGNED
         return None
 
     def _text(self, row: PayoutRow, column: int) -> str:

@@ -17,3 +17,16 @@ def test_bigram_tokens_make_two_character_words_searchable():
     assert match_expression("补贴标准") == '"补贴 贴标 标准"'
     assert match_expression("医保 12345") == '"医保" AND "12345"*'
     assert match_expression("低") is None  # single characters fall back to a scan
+
+
+def test_the_quick_name_key_reads_names_as_pypinyin_does():
+    """A dictionary lookup per character where every character has one reading; pypinyin in
+    context where one has several (长 in 长兴): the same keys as spelling the whole name."""
+    from kiosk.store import text
+
+    names = ("吕丽", "张三", "于长兴", "冯长春", "曾国藩", "单雄信", "欧阳小明", "翟志刚", "绿叶", "𠀀明")
+    for name in names:
+        family = text.surname(name)
+        reading = "".join(text._SURNAME_READINGS.get(family, ())) or text.full_pinyin(family)
+        given = text.full_pinyin(name[len(family) :])
+        assert text.name_sort_key(name) == f"{reading} {given}", name
