@@ -4,6 +4,8 @@ import re
 import unicodedata
 from functools import cache, lru_cache
 
+from kiosk.paths import resource
+
 # Local place names whose reading differs from the common one (莘 is shēn in 莘县).
 _PLACE_READINGS = {
     "朝城": [["cháo"], ["chéng"]],
@@ -55,10 +57,13 @@ def initials(text: str) -> str:
 @lru_cache(maxsize=200_000)
 def name_initials(name: str) -> str:
     """Pinyin initials of a person's name, reading the surname as a surname (曾 -> z)."""
-    for surname in (name[:2], name[:1]):
-        if surname in _SURNAME_INITIALS:
-            return _SURNAME_INITIALS[surname] + initials(name[len(surname) :])
-    return initials(name)
+    family = surname(name)
+    letters = _SURNAME_INITIALS.get(family) or _first_letters(family)
+    return letters + _first_letters(name[len(family) :])
+
+
+def _first_letters(text: str) -> str:
+    return "".join(spelled[0] for spelled in map(_spelled, text) if spelled.isascii() and spelled.isalnum())
 
 
 def surname(name: str) -> str:
@@ -78,37 +83,37 @@ _COMPOUND_SURNAMES = frozenset((
 @lru_cache(maxsize=200_000)
 def name_sort_key(name: str) -> str:
     """Toneless pinyin of a name with the surname read as a surname (曾 zeng, 翟 zhai): how a
-    register is ordered, rather than by code point."""
+    register is ordered, rather than by code point. A lookup per character in the shipped
+    reading table, never pypinyin: a village's page sorts 500 names on the villager's tap."""
     family = surname(name)
     reading = "".join(_SURNAME_READINGS.get(family, ())) or _spelled(family)
     return f"{reading} {_spelled(name[len(family) :])}"
 
 
+# Characters of several readings whose reading in a given name is not their first one.
+_GIVEN_NAME_READINGS = {"长": "chang"}  # 长兴, 长春: cháng (pypinyin's first reading is zhǎng)
+
+
 def _spelled(text: str) -> str:
-    """``full_pinyin`` of a name: a dictionary lookup per character when every character
-    has one reading, ~20x faster than pypinyin's segmenter (a village's page sorts 500
-    names); a name with a character of several readings (长 in 长兴 is cháng) goes to
-    pypinyin, which reads it in context."""
     readings = _readings()
-    spelled = [readings.get(char) for char in text]
-    return full_pinyin(text) if None in spelled else "".join(spelled)
+    return "".join(_GIVEN_NAME_READINGS.get(char) or readings.get(char, char) for char in text)
 
 
-_U_UMLAUT = str.maketrans(dict.fromkeys("üǖǘǚǜ", "v"))
+READINGS_FILE = ("pinyin", "readings.txt")
 
 
 @cache
 def _readings() -> dict[str, str]:
-    """Every character with a single reading -> its toneless pinyin (~40 ms, once)."""
-    from pypinyin.pinyin_dict import pinyin_dict
-
+    """Each character -> its first (most common) reading, toneless, from the table built
+    from pypinyin's dictionary (resources/pinyin/README.md): ~10 ms to read, and no
+    pypinyin in the kiosk's memory for showing a village."""
     out = {}
-    for point, spelled in pinyin_dict.items():
-        if "," not in spelled:
-            plain = unicodedata.normalize("NFD", spelled.translate(_U_UMLAUT))  # 吕 lv, as pypinyin
-            out[chr(point)] = "".join(c for c in plain if not unicodedata.combining(c))
+    with resource(*READINGS_FILE).open(encoding="utf-8") as lines:
+        for line in lines:
+            if not line.startswith("#"):
+                syllable, chars = line.split()
+                out.update(dict.fromkeys(chars, syllable))
     return out
-
 
 
 @lru_cache(maxsize=20_000)

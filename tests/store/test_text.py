@@ -20,8 +20,8 @@ def test_bigram_tokens_make_two_character_words_searchable():
 
 
 def test_the_quick_name_key_reads_names_as_pypinyin_does():
-    """A dictionary lookup per character where every character has one reading; pypinyin in
-    context where one has several (长 in 长兴): the same keys as spelling the whole name."""
+    """A lookup per character in the shipped table (长 in a given name read cháng): the same
+    keys as pypinyin spelling the name in context."""
     from kiosk.store import text
 
     names = ("吕丽", "张三", "于长兴", "冯长春", "曾国藩", "单雄信", "欧阳小明", "翟志刚", "绿叶", "𠀀明")
@@ -30,3 +30,20 @@ def test_the_quick_name_key_reads_names_as_pypinyin_does():
         reading = "".join(text._SURNAME_READINGS.get(family, ())) or text.full_pinyin(family)
         given = text.full_pinyin(name[len(family) :])
         assert text.name_sort_key(name) == f"{reading} {given}", name
+
+
+def test_the_shipped_reading_table_is_pypinyins_dictionary():
+    """resources/pinyin/readings.txt is exactly what its build script makes from the installed
+    pypinyin: rebuild it (resources/pinyin/README.md) when pypinyin is upgraded."""
+    import importlib.util
+
+    from kiosk.paths import resource
+    from kiosk.store import text
+
+    script = resource("pinyin", "build_readings.py")
+    spec = importlib.util.spec_from_file_location("build_readings", script)
+    build = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(build)
+    shipped = resource(*text.READINGS_FILE).read_text(encoding="utf-8").splitlines()
+    assert shipped[1:] == build.lines()
+    assert text.name_initials("吕长") == "lc" and text.name_sort_key("吕长") == "lv chang"
