@@ -1,5 +1,6 @@
 """Composition root: QApplication, settings, database, services, main window."""
 
+import gc
 import logging
 import sys
 from pathlib import Path
@@ -59,12 +60,21 @@ def start(db: Path, windowed: bool = False) -> KioskWindow:
         window.note_for_staff("本机安装的 PySide6 版本有缺陷（每次调用泄漏 None 引用），"
                               "数小时后会崩溃，请安装 PySide6 6.11.3")
     _quit_on_signals(window)
+    window.first_frame.connect(_settle_heap)
     if windowed:
         window.resize(1280, 800)
         window.show()
     else:
         cover_screen(window)  # showFullScreen() alone leaves a small window without a window manager
     return window
+
+
+def _settle_heap() -> None:
+    """What start-up made lives as long as the kiosk: frozen, the collector never scans it
+    again (each full collection of it froze the screen for several ms), then collection on."""
+    gc.collect()
+    gc.freeze()
+    gc.enable()
 
 
 def _quit_on_signals(window: KioskWindow) -> None:

@@ -4,6 +4,7 @@ from peewee import JOIN, fn
 
 from kiosk.services.types import TownInfo, VillageInfo
 from kiosk.store.models import Town, Village
+from kiosk.store.prepared import Prepared
 
 
 def list_towns() -> list[TownInfo]:
@@ -31,13 +32,11 @@ def list_villages(town_code: str) -> list[VillageInfo]:
     return [VillageInfo(*row) for row in query]
 
 
+_VILLAGE = Prepared(lambda code: Village.select(
+    Village.code, Village.name, Town.code, Town.name, Village.initials, Village.is_demo,
+).join(Town).where(Village.code == code), "V")  # fmt: skip
+
+
 def get_village(code: str) -> VillageInfo | None:
-    query = (
-        Village.select(Village.code, Village.name, Town.code, Town.name, Village.initials,
-                       Village.is_demo)
-        .join(Town)
-        .where(Village.code == code)
-        .tuples()
-    )  # fmt: skip
-    row = query.first()
-    return VillageInfo(*row) if row else None
+    row = _VILLAGE.first(code)  # the code is the key: one row or none
+    return VillageInfo(row[0], row[1], row[2], row[3], row[4], bool(row[5])) if row else None

@@ -15,7 +15,8 @@ from kiosk.services.types import (
     VillagePayouts,
 )
 from kiosk.store import text
-from kiosk.store.models import Payout, SubsidyItem, Withdrawal, database
+from kiosk.store.models import Payout, SubsidyItem, Withdrawal
+from kiosk.store.prepared import Prepared, rows_of
 
 _ROW_FIELDS = (
     Payout.village, Payout.year, Payout.item, SubsidyItem.name, Payout.name, Payout.id_masked,
@@ -24,13 +25,15 @@ _ROW_FIELDS = (
 )  # fmt: skip
 
 
+_ITEMS = Prepared(lambda: SubsidyItem.select(
+    SubsidyItem.code, SubsidyItem.name, SubsidyItem.category, SubsidyItem.paid_per,
+    SubsidyItem.unit, SubsidyItem.department, SubsidyItem.basis,
+).order_by(SubsidyItem.code))  # fmt: skip
+
+
 def list_items() -> list[ItemInfo]:
     """The county's subsidy item list (补贴政策清单), in code order."""
-    query = SubsidyItem.select(
-        SubsidyItem.code, SubsidyItem.name, SubsidyItem.category, SubsidyItem.paid_per,
-        SubsidyItem.unit, SubsidyItem.department, SubsidyItem.basis,
-    ).order_by(SubsidyItem.code).tuples()  # fmt: skip
-    return [ItemInfo(*row) for row in query]
+    return [ItemInfo(*row) for row in _ITEMS.rows()]
 
 
 def has_any() -> bool:
@@ -43,16 +46,42 @@ def latest_year() -> int | None:
     return Payout.select(fn.MAX(Payout.year)).scalar()
 
 
+_YEARS = Prepared(lambda village: Payout.select(Payout.year).where(Payout.village == village)
+                  .distinct().order_by(Payout.year.desc()), "V")  # fmt: skip
+
+
+def warm_up() -> str | None:
+    """Show one village's list to no one, so that the first villager's tap finds the name
+    readings loaded, the queries compiled and SQLite's pages cached. Returns that village's
+    code (None: no payouts on this terminal yet)."""
+    row = Payout.select(Payout.village).limit(1).tuples().first()
+    if row is None:
+        return None
+    village_payouts(row[0])
+    return row[0]
+
+
 def years_for_village(village_code: str) -> list[int]:
     """Years with results for the village, newest first."""
-    query = (
-        Payout.select(Payout.year)
-        .where(Payout.village == village_code)
-        .distinct()
-        .order_by(Payout.year.desc())
-        .tuples()
-    )
-    return [year for (year,) in query]
+    return [year for (year,) in _YEARS.rows(village_code)]
+
+
+def _village_rows(*item) -> Prepared:
+    """A village's rows of a year (and of one item, given a sample item code)."""
+
+    def build(village, year, *item):
+        query = (Payout.select(*_ROW_FIELDS).join(SubsidyItem)
+                 .where((Payout.village == village) & (Payout.year == year)))  # fmt: skip
+        if item:
+            query = query.where(Payout.item == item[0])
+        return query.order_by(Payout.item, Payout.id)
+
+    return Prepared(build, "V", 0, *item)
+
+
+_VILLAGE_ROWS, _VILLAGE_ITEM_ROWS = _village_rows(), _village_rows("I")
+_ITEMS_PAID = Prepared(lambda village, year: Payout.select(Payout.item).where(
+    (Payout.village == village) & (Payout.year == year)).distinct(), "V", 0)  # fmt: skip
 
 
 def village_payouts(village_code: str, year: int | None = None,
@@ -69,40 +98,28 @@ def village_payouts(village_code: str, year: int | None = None,
     years = sorted(set(years_for_village(village_code)) | set(withdrawn), reverse=True)
     if year is None:
         year = years[0] if years else 0
-    query = (
-        Payout.select(*_ROW_FIELDS)
-        .join(SubsidyItem)
-        .where((Payout.village == village_code) & (Payout.year == year))
-    )
     if item_code:
-        query = query.where(Payout.item == item_code)
-    raw = _fetch(query.order_by(Payout.item, Payout.id))
+        raw = _VILLAGE_ITEM_ROWS.rows(village_code, year, item_code)
+    else:
+        raw = _VILLAGE_ROWS.rows(village_code, year)
     # Within an item, by pinyin as a paper register is (曾 under Z): a villager looks for
     # their name where they expect it.
     raw.sort(key=lambda r: (r[2], text.name_sort_key(r[4])))
     rows = [PayoutRow(*r[:-1]) for r in raw]
-    if item_code:
-        paid = {c for (c,) in _fetch(
-            Payout.select(Payout.item).where((Payout.village == village_code) & (Payout.year == year))
-            .distinct())}  # fmt: skip
-    else:
-        paid = {r.item_code for r in rows}
+    # With one item shown, the item strip still offers every item the village was paid.
+    paid = {c for (c,) in _ITEMS_PAID.rows(village_code, year)} if item_code else {r.item_code for r in rows}
     items = [i for i in list_items() if i.code in paid]
     return VillagePayouts(village, year, item_code, rows, _totals(raw), years, items,
                           withdrawn.get(year))  # fmt: skip
 
 
+_WITHDRAWN = Prepared(lambda town: Withdrawal.select(Withdrawal.year, Withdrawal.reason).where(
+    Withdrawal.town_code == town), "T")  # fmt: skip
+
+
 def withdrawn_years(town_code: str) -> dict[int, str]:
     """Years whose payouts the county withdrew for this town (year -> reason)."""
-    query = Withdrawal.select(Withdrawal.year, Withdrawal.reason).where(
-        Withdrawal.town_code == town_code).tuples()  # fmt: skip
-    return dict(query)
-
-
-def _fetch(query) -> list[tuple]:
-    """Rows as SQLite returns them: the columns are plain text and integers already, and
-    skipping peewee's per-value conversion makes a 500-row village page ~3x faster."""
-    return database.execute(query).fetchall()
+    return dict(_WITHDRAWN.rows(town_code))
 
 
 def _totals(raw: list[tuple]) -> PayoutTotals:
@@ -134,7 +151,7 @@ def people_by_last4(id_last4: str, town_code: str | None = None,
     if town_code:
         query = _in_town(query, town_code)
     people = []
-    for name, id_masked, village_code in _fetch(query):
+    for name, id_masked, village_code in rows_of(query):
         village = divisions.get_village(village_code)
         people.append(Person(name, id_masked, village_code, village.name if village else village_code))
     return sorted(people, key=lambda p: (text.name_sort_key(p.name), p.village_code))
@@ -161,7 +178,7 @@ def person_payouts(person: Person) -> PersonPayouts:
         .where((Payout.id_masked == person.id_masked) & (Payout.name == person.name)
                & (Payout.village == person.village_code))
     )  # fmt: skip
-    raw = _fetch(query.order_by(Payout.year.desc(), Payout.item, Payout.id))
+    raw = rows_of(query.order_by(Payout.year.desc(), Payout.item, Payout.id))
     rows = [PayoutRow(*r[:-1]) for r in raw]
     village = divisions.get_village(person.village_code)
     villages = {person.village_code: village} if village else {}

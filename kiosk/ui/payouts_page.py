@@ -20,7 +20,7 @@ from kiosk.errors import KnownError
 from kiosk.services import payouts
 from kiosk.services.types import PayoutRow, PayoutTotals, Person, PersonPayouts, VillagePayouts
 from kiosk.ui.keypad import Keypad
-from kiosk.ui.models import PayoutTableModel, payout_table
+from kiosk.ui.models import PayoutTable, PayoutTableModel
 from kiosk.ui.widgets import (
     AdaptiveRow,
     CurrentPageStack,
@@ -134,7 +134,7 @@ class PayoutsPage(QWidget):
                                  self.items_strip)  # fmt: skip
         items_holder.setLayout(self.items.layout)
         self.model = PayoutTableModel(self)
-        self.table = payout_table(self.model)
+        self.table = PayoutTable(self.model)
         self.totals = QLabel("")
         self.totals.setAccessibleName("合计")
         # When the county withdrew this town-year, its reason stands where the rows were.
@@ -355,7 +355,7 @@ class PersonLookup(QWidget):
         self.name_buttons: list[QPushButton] = []
         # step 3: their rows
         self.model = PayoutTableModel(self)
-        self.table = payout_table(self.model)
+        self.table = PayoutTable(self.model)
         # One person's rows: the name and ID would repeat on each; the year tells them apart.
         for column in (PayoutTableModel.NAME, PayoutTableModel.ID):
             self.table.setColumnHidden(column, True)
