@@ -1,6 +1,6 @@
 """朗读 on the kiosk window: the header's button, shown only once a Mandarin voice is found,
-and what it reads, asked of the page shown at the moment of reading. kiosk.ui.speech finds
-the voice and speaks.
+and what it reads, asked of the page shown at the moment of reading. kiosk.services.speech
+finds the voice and speaks.
 """
 
 from __future__ import annotations
@@ -8,8 +8,7 @@ from __future__ import annotations
 from PySide6.QtCore import QObject, Signal
 from PySide6.QtWidgets import QMainWindow, QPushButton
 
-from kiosk.ui import speech
-from kiosk.ui.speech import Speaker
+from kiosk.services.speech import Speaker
 from kiosk.ui.tasks import run_task
 
 
@@ -33,15 +32,11 @@ class ReadAloud(QObject):
         self.button.setVisible(False)
 
     def prepare(self) -> None:
-        """Find the speech engine and its Mandarin voice, long after start-up: the 朗读
-        button appears only if a voice was found. The daemon is first asked off the UI thread
-        (a hung one froze the kiosk); listing its voices must happen on the UI thread, where
-        QTextToSpeech lives (~50 ms once the daemon runs)."""
-        run_task(lambda _task: speech.speechd_answers(), name="speech-check",
-                 on_success=self._checked)  # fmt: skip
+        """Find the speech engine and its Mandarin voice off the UI thread, after start-up:
+        the 朗读 button appears only if a voice was found."""
+        run_task(lambda _task: self.speaker.connect(), name="speech-connect", on_success=self._checked)
 
-    def _checked(self, answers: bool) -> None:
-        found = answers and self.speaker.prepare()
+    def _checked(self, found: bool) -> None:
         self.button.setVisible(found)
         if not found:
             self.unavailable.emit(self.speaker.unavailable_reason)

@@ -442,6 +442,7 @@ class KioskWindow(QMainWindow):
 
     def quit_kiosk(self) -> None:
         self._quitting = True
+        self.speaker.close()
         self.close()
         QApplication.quit()
 
