@@ -9,7 +9,8 @@ from kiosk import fmt
 from kiosk.errors import KnownError
 from kiosk.services import verify
 from kiosk.ui.keypad import Keypad
-from kiosk.ui.models import PayoutTableModel, payout_table
+from kiosk.ui.models import PayoutTable, PayoutTableModel
+from kiosk.ui.tasks import run_task
 from kiosk.ui.widgets import AdaptiveRow
 
 HINT = "请用扫码枪扫描公示单上的二维码，或在下面输入公示单上的打印编号（如 P20261129-0001）或 16 位校验码"
@@ -25,6 +26,8 @@ class VerifyPage(QWidget):
         super().__init__(parent)
         self.town_code: str | None = None  # where a typed 校验码 is looked for first
         self.verdict: verify.Verdict | None = None
+        self.checking = False
+        self._asked = 0  # which check an answer belongs to: one for a page since cleared is dropped
         self.title = QLabel("核验公示单")
         self.title.setObjectName("heading")
         self.message = QLabel(HINT)
@@ -56,7 +59,7 @@ class VerifyPage(QWidget):
         entry.addLayout(row)
         entry.addWidget(self.keypad)
         self.model = PayoutTableModel(self)
-        self.table = payout_table(self.model)
+        self.table = PayoutTable(self.model)
         self.table.setColumnHidden(PayoutTableModel.YEAR, True)
         top = AdaptiveRow(self.message, [self.again, self.reprint])
         layout = QVBoxLayout(self)
@@ -67,17 +70,29 @@ class VerifyPage(QWidget):
         self.clear()
 
     def check(self, text: str) -> None:
-        """Check what was scanned or typed, and show the verdict."""
-        try:
-            self.verdict = verify.check(verify.read(text, self.town_code))
-        except KnownError as exc:
-            self.verdict = None
-            self.message.setText(exc.zh)
-            self.model.set_rows([])
-            self.table.setVisible(False)
-            self.again.setVisible(True)
-            return
-        v = self.verdict
+        """Check what was scanned or typed off the UI thread (a typed 校验码 is looked for
+        among a town's current notices, up to a second), then show the verdict."""
+        self._asked += 1
+        asked, town = self._asked, self.town_code
+        self.verdict, self.checking = None, True
+        self.message.setText("正在核验，请稍候……")
+        self.check_button.setEnabled(False)
+        run_task(lambda _task: verify.check(verify.read(text, town)), name="verify",
+                 on_success=lambda verdict: asked == self._asked and self._show(verdict),
+                 on_failure=lambda exc: asked == self._asked and self._refused(exc))  # fmt: skip
+
+    def _refused(self, exc: KnownError) -> None:
+        self.checking = False
+        self.check_button.setEnabled(True)
+        self.message.setText(exc.zh)
+        self.model.set_rows([])
+        self.table.setVisible(False)
+        self.again.setVisible(True)
+
+    def _show(self, verdict: verify.Verdict) -> None:
+        self.checking = False
+        self.check_button.setEnabled(True)
+        self.verdict = v = verdict
         self.title.setText(f"核验公示单 · {v.status}")
         shown = "本公示单的发放明细" if v.current else "现行数据"
         self.message.setText(f"{v.words}。\n{v.what}：校验码 {v.sheet.digest}；{shown} {len(v.rows)} 条，"
@@ -97,7 +112,9 @@ class VerifyPage(QWidget):
         return f"{self.title.text()}。{self.message.text()}"
 
     def clear(self) -> None:
-        self.verdict = None
+        self._asked += 1  # a check still running is no longer wanted
+        self.verdict, self.checking = None, False
+        self.check_button.setEnabled(True)
         self.title.setText("核验公示单")
         self.message.setText(HINT)
         self.field.clear()

@@ -48,6 +48,11 @@ def scan(window, text: str) -> None:
     QTest.keyClick(target, Qt.Key.Key_Return)
 
 
+def checked(qtbot, page) -> None:
+    """Wait for 核验公示单 to answer (it checks off the UI thread)."""
+    qtbot.waitUntil(lambda: not page.checking, timeout=10_000)
+
+
 def unlock(qtbot, window, pin=PIN):
     """The staff button, the PIN on the keypad, 确定."""
     tap(qtbot, window.staff_button)

@@ -74,6 +74,7 @@ def show(window, qtbot, db, page: str):
         year = window.show_village(village) or window.payouts.result.year
         digest = verify.check(verify.Sheet(village, year, None, "")).current_digest
         window.show_verify(f"https://gk.example/verify/{village}-{year}/?d={digest}")
+        qtbot.waitUntil(lambda: not window.verify.checking, timeout=10_000)
         assert window.verify.verdict.current
         return window.verify.table
     if page == "print_preview":

@@ -7,7 +7,7 @@ import subprocess
 import pytest
 
 from kiosk.services import notices
-from tests.helpers.kiosk import open_kiosk, scan, tap
+from tests.helpers.kiosk import checked, open_kiosk, scan, tap
 
 VILLAGE_TOWN = "371522102"
 
@@ -41,7 +41,8 @@ def test_scanned_sheet_is_current_then_updated_and_a_made_up_one_is_not_found(qt
     window.home.choose_town(VILLAGE_TOWN)  # anywhere: the scanner needs no field in focus
     scan(window, url)
     page = window.verify
-    assert window.page_name() == "verify"
+    assert window.page_name() == "verify" and page.checking and "请稍候" in page.message.text()
+    checked(qtbot, page)
     assert page.verdict.status == "现行" and "一致" in page.message.text()
     assert page.model.rowCount() == len(page.verdict.rows) > 0 and page.reprint.isVisible()
     # The county corrects one row; the terminal syncs it (here: written as a sync would).
@@ -50,15 +51,18 @@ def test_scanned_sheet_is_current_then_updated_and_a_made_up_one_is_not_found(qt
         conn.execute(f"UPDATE payout SET amount_fen = amount_fen + 100 WHERE id = ({first})", (village, year))
     window.go_home()
     scan(window, url)
+    checked(qtbot, page)
     assert page.verdict.status == "已更新" and "已更新" in page.message.text()
     # The print number typed on the keypad finds the same sheet.
     tap(qtbot, page.again)
     for char in print_no:
         tap(qtbot, page.keypad.keys[char])
     tap(qtbot, page.check_button)
+    checked(qtbot, page)
     assert page.verdict.status == "已更新" and page.verdict.sheet.village_code == village
     # A made-up 校验码 in an otherwise right address.
     scan(window, url.split("?d=")[0] + "?d=0123456789abcdef")
+    checked(qtbot, page)
     assert page.verdict.status == "未找到" and "未找到" in page.message.text()
     # 重新打印 prints the current data of that notice.
     tap(qtbot, page.reprint)
@@ -73,8 +77,10 @@ def test_typing_on_the_keypad_is_not_taken_for_a_scan_and_junk_is_refused(qtbot,
         tap(qtbot, page.keypad.keys[char])
     assert page.field.text() == "12AB"
     tap(qtbot, page.check_button)
+    checked(qtbot, page)
     assert page.verdict is None and "打印编号" in page.message.text()
     scan(window, "http://example.com/not-a-notice")
+    checked(qtbot, page)
     assert page.verdict is None and "不是本县公示单" in page.message.text()
 
 
@@ -91,3 +97,17 @@ def test_a_typed_digest_is_found_among_the_towns_current_notices(demo_db):
     assert verify.check(sheet).status == "现行"
     with pytest.raises(KnownError, match="请先在首页选择乡镇"):
         verify.read(digest, None)
+
+
+def test_an_answer_for_a_page_since_left_is_dropped(qtbot, window):
+    """The villager walked away while a typed 校验码 was being looked for: the idle reset
+    cleared the page, and the late answer must not fill it again."""
+    window.show_verify()
+    page = window.verify
+    page.check("0123456789abcdef")
+    page.clear()
+    from kiosk.ui import tasks
+
+    tasks.wait_for_all()
+    qtbot.wait(50)  # the answer's signal is delivered on the UI thread
+    assert page.verdict is None and not page.checking and page.message.text().startswith("请用扫码枪")
