@@ -61,6 +61,7 @@ def start(db: Path, windowed: bool = False) -> KioskWindow:
                               "数小时后会崩溃，请安装 PySide6 6.11.3")
     _quit_on_signals(window)
     window.first_frame.connect(_settle_heap)
+    window.first_frame.connect(lambda: _watch_stalls(window))
     if windowed:
         window.resize(1280, 800)
         window.show()
@@ -75,6 +76,24 @@ def _settle_heap() -> None:
     gc.collect()
     gc.freeze()
     gc.enable()
+
+
+def _watch_stalls(window: KioskWindow) -> None:
+    """A frozen screen (the UI thread late by more than 50 ms) goes to the log with the page
+    and the background work of the moment: slowness in the field is found, not guessed."""
+    from kiosk.ui import tasks
+    from kiosk.ui.stall_meter import StallMeter
+
+    def label() -> str:
+        running = tasks.still_running()
+        return window.page_name() + (f" (running: {', '.join(running)})" if running else "")
+
+    def logged(stall) -> None:
+        log.get("kiosk.ui").warning("UI thread stalled %.0f ms on %s", stall.ms, stall.label)
+
+    # 25 ms: a stall is measured exactly whatever the interval; fewer wake-ups all day.
+    window.stall_meter = StallMeter(25, label, parent=window, on_stall=logged)
+    window.stall_meter.start()
 
 
 def _quit_on_signals(window: KioskWindow) -> None:

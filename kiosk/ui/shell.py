@@ -103,6 +103,7 @@ class KioskWindow(QMainWindow):
         self.setCentralWidget(central)
 
         self.autosync = None  # made after the first frame (kiosk.ui.autosync)
+        self.stall_meter = None  # started by kiosk.app after the first frame: stalls to the log
         # A USB QR scanner types a sheet's URL wherever the kiosk is: 核验公示单 opens with it.
         self.scanner = ScannerInput(self)
         self.scanner.scanned.connect(self._scanned)

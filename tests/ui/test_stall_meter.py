@@ -36,3 +36,21 @@ def test_the_histogram_and_the_worst_stalls_agree(qtbot):
     assert meter.samples == 5 and meter.over(50) == 2 and meter.longest == 1200.0
     assert [round(s.ms) for s in meter.worst] == [1200, 70, 3, 2]
     assert meter.percentile(0.6) == 3.0 and meter.percentile(1.0) == 1200.0
+
+
+def test_the_kiosk_logs_a_frozen_screen_with_the_page_shown(qtbot, window, caplog):
+    """What kiosk.app starts after the first frame: a stall over 50 ms goes to the staff log,
+    with how long and on which page."""
+    import logging
+
+    from kiosk import app
+
+    app._watch_stalls(window)
+    window.show_page("policies")
+    with caplog.at_level(logging.WARNING, logger="kiosk.ui"):
+        qtbot.wait(100)
+        QTimer.singleShot(10, lambda: time.sleep(0.2))
+        qtbot.wait(300)
+    window.stall_meter.stop()
+    stalls = [r.getMessage() for r in caplog.records if "stalled" in r.getMessage()]
+    assert any(int(m.split()[3]) >= 150 and m.endswith("on policies") for m in stalls), stalls
