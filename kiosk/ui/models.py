@@ -117,8 +117,14 @@ class PayoutTable(QTableView):
         header.setAccessibleName("表头")
         header.setSectionResizeMode(QHeaderView.ResizeMode.Fixed)
         header.setSectionResizeMode(PayoutTableModel.REMARK, QHeaderView.ResizeMode.Stretch)
-        model.modelReset.connect(self.fit_columns)
+        model.modelReset.connect(self._new_rows)
         kinetic(self)
+
+    def _new_rows(self) -> None:
+        self.fit_columns()
+        # Laid out now, not on Qt's delayed-layout timer: the table painted twice a tap
+        # (before its layout and again after, ~7 ms).
+        self.doItemsLayout()
 
     def changeEvent(self, event: QEvent) -> None:
         super().changeEvent(event)

@@ -1,13 +1,15 @@
 """Kiosk UI benchmark on a county-scale database (build one with bench_store.py).
 
   cold start      kiosk home shown vs a bare QMainWindow (see bench_start.py; goal <= 1.5x)
-  tap-to-table    show a 500-600-row village's payouts, model filled and laid out (<= 50 ms);
-                  also the first tap, one second after start
+  tap-to-table    show a 500-600-row village's payouts: from the tap until the table has
+                  painted (p95 <= 16.7 ms, one 60 Hz frame); beside the raw baseline, the same
+                  rows by raw sqlite3 into a bare QTableView with a plain model, painted;
+                  also the first tap, one second after start (<= 50 ms)
   person lookup   last 4 ID characters to results shown (one match, or the first name
                   picked), p95 (<= 30 ms)
   长辈模式 switch  the tap to the re-laid-out, repainted page (<= 300 ms), and the first visit
                   to another page after it; as a ratio to re-styling a bare Qt window
-  peak RSS        of this process after the above (<= 250 MB)
+  peak RSS        of this process after the above (<= 200 MB)
 
 Run:  python tests/benchmarks/bench_ui.py --db /path/to/county.sqlite3
 """
@@ -41,6 +43,7 @@ def main() -> None:
 
     from PySide6.QtTest import QTest
 
+    from kiosk import app as kiosk_app
     from kiosk.app import create_app
     from kiosk.config import Settings
     from kiosk.store.db import open_database
@@ -63,24 +66,22 @@ def main() -> None:
     conn.close()
     rng = random.Random(3)
     picks = rng.sample(villages, min(args.samples, len(villages)))
-    # The first frame, then the set-up deferred past it: a second, before any finger lands.
+    # The first frame, then the set-up deferred past it: a second, before any finger lands;
+    # and the heap frozen as the kiosk freezes it after its first frame.
     QTest.qWait(1000)
-    started = time.perf_counter()
-    window.show_village(picks[0])
-    app.processEvents()
-    first = (time.perf_counter() - started) * 1000
+    kiosk_app._settle_heap()
+    clock = PaintClock(window.payouts.table.viewport())
+    first = clock.tap(app, lambda: window.show_village(picks[0]))
     for code in picks[1:3]:
-        window.show_village(code)
-        app.processEvents()
-    taps = []
-    for code in picks:
-        started = time.perf_counter()
-        window.show_village(code)
-        app.processEvents()
-        taps.append((time.perf_counter() - started) * 1000)
-    print(f"tap-to-table ({len(picks)} villages of 500-600 rows): median "
-          f"{statistics.median(taps):.1f} ms, p95 {p95(taps):.1f} ms (goal <= 50 ms); "
-          f"first tap, 1 s after start: {first:.1f} ms")
+        clock.tap(app, lambda code=code: window.show_village(code))
+    taps = [clock.tap(app, lambda code=code: window.show_village(code)) for code in picks]
+    raw = raw_taps(app, args.db, picks, window.payouts.table.size())
+    print(f"tap-to-table ({len(picks)} villages of 500-600 rows, until the table painted): median "
+          f"{statistics.median(taps):.1f} ms, p95 {p95(taps):.1f} ms (goal p95 <= 16.7 ms); raw sqlite3 "
+          f"into a bare QTableView: median {statistics.median(raw):.1f} ms, p95 {p95(raw):.1f} ms -> "
+          f"{statistics.median(taps) / statistics.median(raw):.2f}x raw")
+    print(f"first tap, 1 s after start: {first:.1f} ms (goal <= 50 ms) -> "
+          f"{first / statistics.median(raw):.2f}x a raw tap")
     lookup = window.payouts.lookup
     times = []
     for last4, village in rng.sample(people, min(args.samples * 2, len(people))):
@@ -97,7 +98,83 @@ def main() -> None:
           "(goal p95 <= 30 ms)")
     elderly_switch(app, window, picks[0])
     rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-    print(f"peak RSS: {rss:.0f} MB (goal <= 250 MB)")
+    print(f"peak RSS: {rss:.0f} MB (goal <= 200 MB)")
+
+
+class PaintClock:
+    """Times a tap until ``viewport`` has painted: the moment a villager sees the table."""
+
+    def __init__(self, viewport):
+        from PySide6.QtCore import QEvent, QObject
+
+        clock = self
+
+        class Filter(QObject):
+            def eventFilter(self, _watched, event):
+                if event.type() == QEvent.Type.Paint:
+                    clock.painted = time.perf_counter()  # before the paint: the filter runs first
+                    clock.pending = True
+                return False
+
+        self.filter = Filter()
+        viewport.installEventFilter(self.filter)
+        self.viewport = viewport
+        self.painted, self.pending = 0.0, False
+
+    def tap(self, app, action) -> float:
+        self.pending = False
+        started = time.perf_counter()
+        action()
+        while not self.pending:
+            app.processEvents()
+        app.processEvents()  # the paint event itself, and what the loop turn does after it
+        return (time.perf_counter() - started) * 1000
+
+
+def raw_taps(app, db: Path, villages: list[str], size) -> list[float]:
+    """The raw baseline of a tap: the village's rows by raw sqlite3 (the same columns and
+    order), a plain Python model, a bare QTableView of the kiosk's size, painted."""
+    from PySide6.QtCore import QAbstractTableModel, Qt
+    from PySide6.QtWidgets import QTableView
+
+    class Plain(QAbstractTableModel):
+        def __init__(self):
+            super().__init__()
+            self.rows: list[tuple] = []
+
+        def rowCount(self, parent=None):
+            return len(self.rows)
+
+        def columnCount(self, parent=None):
+            return 8
+
+        def data(self, index, role=Qt.ItemDataRole.DisplayRole):
+            if role != Qt.ItemDataRole.DisplayRole:
+                return None
+            return str(self.rows[index.row()][index.column()])
+
+        def show(self, rows):
+            self.beginResetModel()
+            self.rows = rows
+            self.endResetModel()
+
+    conn = sqlite3.connect(db)
+    sql = ("SELECT p.name, p.id_masked, i.name, p.amount_fen, p.quantity_centi, p.standard_fen, p.paid_on,"
+           " p.remark FROM payout p JOIN subsidy_item i ON p.item_id = i.code"
+           " WHERE p.village_id = ? AND p.year = (SELECT max(year) FROM payout WHERE village_id = ?)"
+           " ORDER BY p.item_id, p.id")  # fmt: skip
+    model, view = Plain(), QTableView()
+    view.setModel(model)
+    view.resize(size)
+    view.show()
+    clock = PaintClock(view.viewport())
+    for code in villages[:3]:
+        clock.tap(app, lambda code=code: model.show(conn.execute(sql, (code, code)).fetchall()))
+    taps = [clock.tap(app, lambda code=code: model.show(conn.execute(sql, (code, code)).fetchall()))
+            for code in villages]  # fmt: skip
+    view.close()
+    conn.close()
+    return taps
 
 
 def _timed(app, action) -> float:
