@@ -124,6 +124,7 @@ class FlowGrid(QLayout):
     def __init__(self, parent: QWidget | None = None, max_columns: int = 12, spacing: int = 8):
         super().__init__(parent)
         self._items: list[QLayoutItem] = []
+        self._cell_size: QSize | None = None  # until invalidate(): a layout pass asks ~20 times
         self.max_columns = max_columns
         self.setSpacing(spacing)
         self.setContentsMargins(0, 0, 0, 0)
@@ -131,6 +132,7 @@ class FlowGrid(QLayout):
     # QLayout's item protocol
     def addItem(self, item: QLayoutItem) -> None:
         self._items.append(item)
+        self._cell_size = None
 
     def count(self) -> int:
         return len(self._items)
@@ -139,7 +141,13 @@ class FlowGrid(QLayout):
         return self._items[index] if 0 <= index < len(self._items) else None
 
     def takeAt(self, index: int) -> QLayoutItem | None:
+        self._cell_size = None
         return self._items.pop(index) if 0 <= index < len(self._items) else None
+
+    def invalidate(self) -> None:
+        # Qt calls this when a child's size hint may have changed (text, style, shown/hidden).
+        self._cell_size = None
+        super().invalidate()
 
     def hasHeightForWidth(self) -> bool:
         return True
@@ -171,11 +179,11 @@ class FlowGrid(QLayout):
         return [item for item in self._items if not item.isEmpty()]
 
     def _cell(self) -> QSize:
-        items = self._visible()
-        if not items:
-            return QSize(0, 0)
-        hints = [_hint(item) for item in items]
-        return QSize(max(h.width() for h in hints), max(h.height() for h in hints))
+        if self._cell_size is None:
+            hints = [_hint(item) for item in self._visible()]
+            self._cell_size = QSize(max((h.width() for h in hints), default=0),
+                                    max((h.height() for h in hints), default=0))  # fmt: skip
+        return self._cell_size
 
     def _place(self, rect: QRect, move: bool) -> int:
         margins = self.contentsMargins()
