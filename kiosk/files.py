@@ -5,7 +5,6 @@ fsync it, rename it over the target, fsync the folder (the rename is data too).
 """
 
 import os
-import secrets
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -26,7 +25,7 @@ def fsync_dir(folder: Path) -> None:
 
 
 def _tmp_name(folder: Path, stem: str) -> Path:
-    return folder / f".{stem}.{os.getpid()}.{secrets.token_hex(4)}{TMP_SUFFIX}"
+    return folder / f".{stem}.{os.getpid()}.{os.urandom(4).hex()}{TMP_SUFFIX}"
 
 
 @contextmanager
