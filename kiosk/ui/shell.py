@@ -124,7 +124,7 @@ class KioskWindow(QMainWindow):
         super().paintEvent(event)
         if not self._painted:
             self._painted = True
-            QTimer.singleShot(0, self._finish_start)  # after this first frame is finished
+            QTimer.singleShot(0, self, self._finish_start)  # after this first frame is finished
 
     def _finish_start(self) -> None:
         """Set-up that can wait for the first frame. Touching PySide's enums costs: the first
@@ -140,7 +140,7 @@ class KioskWindow(QMainWindow):
         self.first_frame.emit()
         self._prebuild(list(PREBUILT))
         self.check_database()
-        QTimer.singleShot(SPEECH_LOOKUP_AFTER_MS, self.reader.prepare)
+        QTimer.singleShot(SPEECH_LOOKUP_AFTER_MS, self, self.reader.prepare)
         # Imported here: the sync client and the envelope crypto are not needed for the
         # first frame.
         from kiosk.ui.autosync import AutoSync
@@ -152,10 +152,10 @@ class KioskWindow(QMainWindow):
     def _prebuild(self, names: list[str]) -> None:
         if not names:
             _log.info("villager pages built %.0f ms after process start", uptime.process_age_ms())
-            QTimer.singleShot(0, self._warm_first_tap)
+            QTimer.singleShot(0, self, self._warm_first_tap)
             return
         self.page(names[0]).ensurePolished()
-        QTimer.singleShot(0, lambda: self._prebuild(names[1:]))
+        QTimer.singleShot(0, self, lambda: self._prebuild(names[1:]))
 
     def _warm_first_tap(self) -> None:
         """A village's list made once for no one, in two turns of the event loop (each well
