@@ -1,3 +1,7 @@
+import multiprocessing
+
 from kiosk.cli import main
 
-raise SystemExit(main())
+if __name__ == "__main__":  # a sync's worker processes import this module too (kiosk.sync.payouts)
+    multiprocessing.freeze_support()
+    raise SystemExit(main())

@@ -69,6 +69,8 @@ ENVIRONMENT: tuple[EnvVar, ...] = (
            "automation (a person is asked at the terminal instead)"),
     EnvVar("KIOSK_FAULT_PAUSE_IN_APPLY", "test hook: a file whose presence pauses a sync inside its "
            "transaction, so a test can kill the process there"),
+    EnvVar("KIOSK_FAULT_KILL_SYNC_WORKER", "test hook: a sync's payout worker processes exit at their "
+           "first partition, so a test can see the sync finish without them"),
 )
 _ENV_NAMES = frozenset(v.name for v in ENVIRONMENT)
 

@@ -329,6 +329,22 @@ def open_partition(path: Path, target: str, declared: Declared) -> Sheet:
     return Sheet(path, headers, rows())
 
 
+def _whole_text(path: Path, limit: int) -> str | None:
+    """The text of a gzip file of one member that unpacks to at most ``limit`` bytes of
+    UTF-8, unpacked and decoded in one call each; None for anything else (several members,
+    bytes after the member, a corrupt or oversized stream, bad UTF-8), which the stream
+    reader then refuses in its own words (or reads, when it accepts more). zlib checks the
+    member's CRC and length as the gzip module does."""
+    unpack = zlib.decompressobj(wbits=31)  # 31: a gzip header and trailer
+    try:
+        data = unpack.decompress(path.read_bytes(), limit + 1)
+        if not unpack.eof or unpack.unused_data or len(data) > limit:
+            return None
+        return data.decode("utf-8")
+    except (OSError, zlib.error, UnicodeDecodeError):
+        return None
+
+
 def read_columns(path: Path, target: str, declared: Declared) -> tuple[list[str], list[list[str]] | None]:
     """A feed partition whole, column by column: (header cells, one list of raw cells per
     header cell), or None for the columns when its rows are not all as wide as the header
@@ -345,12 +361,14 @@ def read_columns(path: Path, target: str, declared: Declared) -> tuple[list[str]
     def refused(zh: str, en: str) -> PartitionRefused:
         return PartitionRefused(f"数据文件 {target} {zh}，已拒绝", f"target {target} {en}; refused")
 
-    raw = _Bounded(path, declared.uncompressed_length, target)
-    with io.TextIOWrapper(io.BufferedReader(raw, _READ), encoding="utf-8", newline="") as stream:
-        try:
-            text = stream.read()
-        except (OSError, EOFError, zlib.error, UnicodeDecodeError) as exc:
-            raise refused("已损坏或不完整", f"is corrupt or truncated ({exc})") from exc
+    text = _whole_text(path, declared.uncompressed_length)
+    if text is None:
+        raw = _Bounded(path, declared.uncompressed_length, target)
+        with io.TextIOWrapper(io.BufferedReader(raw, _READ), encoding="utf-8", newline="") as stream:
+            try:
+                text = stream.read()
+            except (OSError, EOFError, zlib.error, UnicodeDecodeError) as exc:
+                raise refused("已损坏或不完整", f"is corrupt or truncated ({exc})") from exc
     plain = '"' not in text and "\r" not in text
     if plain:
         lines = text.split("\n")

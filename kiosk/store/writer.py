@@ -3,7 +3,7 @@ transaction (peewee's per-row model machinery costs ~10x at county scale)."""
 
 import datetime as dt
 import sqlite3
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 
 from peewee import Model
 
@@ -35,11 +35,13 @@ class BulkInsert:
         if len(self._pending) >= self._batch:
             self.flush()
 
-    def add_many(self, rows: list[tuple]) -> None:
-        """A whole list of rows at once (already in memory: one ``executemany``)."""
+    def add_many(self, rows: Iterable[Sequence]) -> int:
+        """Many rows in one ``executemany`` (a generator is fine: each row is built as it
+        is written, not held). Returns how many were added."""
         self.flush()
-        (self._conn or _connection()).executemany(self._sql, rows)
-        self.count += len(rows)
+        added = (self._conn or _connection()).executemany(self._sql, rows).rowcount
+        self.count += added
+        return added
 
     def flush(self) -> None:
         if self._pending:

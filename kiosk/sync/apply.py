@@ -20,16 +20,13 @@ from kiosk import config, log
 from kiosk.errors import KnownError
 from kiosk.formats import datasets as ds
 from kiosk.formats.checks import CrossCheck
-from kiosk.formats.columns import plain_columns
 from kiosk.formats.feed_format import (
     FEED_INFO,
-    Declared,
     Partition,
     declaration,
     inbox_key,
     open_partition,
     partition_of,
-    read_columns,
     withdrawals,
 )
 from kiosk.formats.validate import DuplicateFinder, Problems, read_rows
@@ -38,14 +35,16 @@ from kiosk.store.models import (
     CatalogueDomain,
     FeedPartition,
     FeedState,
+    Payout,
     SubsidyItem,
     Town,
     Village,
     database,
 )
 from kiosk.store.staging import Scope, Staging, swap_in
+from kiosk.sync import payouts
 from kiosk.sync.client import Cancelled, FetchedFeed
-from kiosk.sync.records import RECORDS, payout_rows
+from kiosk.sync.records import RECORDS
 
 _log = log.get("kiosk.sync")
 
@@ -59,8 +58,12 @@ class ApplySummary:
     changed: list[str] = field(default_factory=list)
     removed: list[str] = field(default_factory=list)
     rows: int = 0
-    validate_s: float = 0.0
-    apply_s: float = 0.0
+    validate_s: float = 0.0  # reading, checking and staging the changed partitions (wall clock)
+    busy_s: float = 0.0  # of which payout partitions checked whole, summed over the processes
+    write_s: float = 0.0  # of that, writing their records to scratch databases, summed likewise
+    merge_s: float = 0.0  # moving the workers' records into the staging database
+    index_s: float = 0.0  # building the staged payout indexes (a first sync)
+    apply_s: float = 0.0  # the one transaction that swaps them in
 
 
 def _scope(partition: Partition) -> Scope:
@@ -97,22 +100,28 @@ def apply_feed(feed: FetchedFeed, staging_path: Path, actor: str = "sync",
         return summary  # already up to date: nothing to write
 
     started = time.perf_counter()
+    _remove_scratch(staging_path)  # a crashed sync's
+    # A first sync stages the payouts with their indexes (swap_in then copies them whole).
+    first_sync = any(partition_of(t).dataset is ds.PAYOUTS for t in changed) and not Payout.select().exists()
     try:
-        staging = Staging(staging_path)
+        staging = Staging(staging_path, (Payout,) if first_sync else ())
     except BaseException:  # e.g. a full disk while creating it: leave no half-made file
         staging_path.unlink(missing_ok=True)
         raise
     try:
-        summary.rows, staged = _stage(feed, changed, staging, progress, cancelled)
+        staged = _stage(feed, changed, staging, progress, cancelled, summary)
+        finishing = time.perf_counter()
         staging.finish()
+        summary.index_s = time.perf_counter() - finishing
     except BaseException:
         staging.discard()
+        _remove_scratch(staging_path)
         raise
     summary.validate_s = time.perf_counter() - started
 
     scopes = [_scope(partition_of(t)) for t in removed]
-    scopes += [_scope(partition_of(t)).with_staged(*staged[t]) if t in staged else _scope(partition_of(t))
-               for t in changed]  # fmt: skip
+    scopes += [_scope(partition_of(t)).with_staged(staged[t].first, staged[t].last) if t in staged
+               else _scope(partition_of(t)) for t in changed]  # fmt: skip
     now = dt.datetime.now().replace(microsecond=0)
     # Stored as the terminal's local time, which is what "数据更新于" shows.
     data_as_of = dt.datetime.fromisoformat(feed.data_as_of).astimezone().replace(tzinfo=None)
@@ -147,11 +156,18 @@ def apply_feed(feed: FetchedFeed, staging_path: Path, actor: str = "sync",
                          f"the feed is inconsistent ({exc}); refused") from exc
     finally:
         staging_path.unlink(missing_ok=True)
+        _remove_scratch(staging_path)
     summary.apply_s = time.perf_counter() - started
     _log.info("feed v%d applied: %d changed, %d removed, %d rows (validate %.1f s, apply %.1f s)",
               feed.version, len(changed), len(removed), summary.rows, summary.validate_s,
               summary.apply_s)  # fmt: skip
     return summary
+
+
+def _remove_scratch(staging_path: Path) -> None:
+    """Remove the payout workers' scratch databases beside ``staging_path``."""
+    for path in payouts.scratch_files(staging_path.parent):
+        path.unlink(missing_ok=True)
 
 
 def _info(feed: FetchedFeed) -> dict:
@@ -171,75 +187,81 @@ def _pause_for_fault_tests() -> None:
 
 
 def _stage(feed: FetchedFeed, changed: list[str], staging: Staging,
-           progress: Callable[[int, int], None] | None,
-           cancelled: Callable[[], bool]) -> tuple[int, dict[str, tuple[int, int]]]:
-    """Validate and stage every changed partition; returns the rows staged and, per payout
-    partition, the rowid range its rows got in the staging table.
+           progress: Callable[[int, int], None] | None, cancelled: Callable[[], bool],
+           summary: ApplySummary) -> dict[str, payouts.Staged]:
+    """Validate and stage every changed partition (counting the rows in ``summary``);
+    returns, per payout partition, where its rows were staged.
 
     Raises:
         ImportRefused: any row is wrong (every problem listed).
     """
     problems = Problems()
-    staged: dict[str, tuple[int, int]] = {}
+    staged: dict[str, payouts.Staged] = {}
     check = _seeded_check(problems, {partition_of(t).dataset.name for t in changed})
     by_dataset = {d.name: [t for t in changed if partition_of(t).dataset is d] for d in ds.ALL}
-    rows = done = 0
-    for dataset in ds.ALL:
-        record = RECORDS[dataset.name]
-        for target in by_dataset[dataset.name]:
-            if cancelled():
-                raise Cancelled()
-            partition = partition_of(target)
-            info, path = feed.targets[target]
-            declared = declaration(target, info.custom)
-            first = staging.last_rowid(record.model) + 1
-            if dataset is ds.PAYOUTS and not problems:
-                count = _stage_payouts(partition, path, declared, check, staging)
-                if count is not None:
-                    rows += count
-                    staged[target] = (first, first + count - 1)
+    jobs = [_job(feed, t) for t in by_dataset[ds.PAYOUTS.name]]
+    # Started first: its workers get ready while the reference datasets are read.
+    stager = payouts.Stager(staging, sum(j.declared.rows for j in jobs), len(jobs))
+    done = 0
+    try:
+        for dataset in ds.ALL:
+            if dataset is ds.PAYOUTS and not problems:  # whole partitions, on every core
+                refs = payouts.References(check.towns, check.villages, check.items)
+                for job, where in stager.outcomes(jobs, refs, cancelled):
+                    where = where or _stage_rows(feed, job.target, check, problems, staging)
+                    if where is not None:
+                        staged[job.target] = where
+                        summary.rows += where.rows
+                        summary.write_s += where.write_s
                     done += 1
                     if progress:
                         progress(done, len(changed))
-                    continue
-            bulk = writer.BulkInsert(record.model, record.fields, conn=staging.conn)
-            sheet = open_partition(path, target, declared)
-            for row in read_rows(dataset, path, problems, DuplicateFinder(), target, sheet=sheet):
-                if not check.accept(dataset.name, row) or not _inside(partition, row, problems):
-                    continue
-                if not problems:
-                    bulk.add(record.values(row))
-            if not problems:
-                bulk.flush()
-                rows += bulk.count
-                if dataset is ds.PAYOUTS:
-                    staged[target] = (first, first + bulk.count - 1)
-            done += 1
-            if progress:
-                progress(done, len(changed))
+                continue
+            for target in by_dataset[dataset.name]:
+                if cancelled():
+                    raise Cancelled()
+                where = _stage_rows(feed, target, check, problems, staging)
+                if where is not None:
+                    summary.rows += where.rows
+                    if dataset is ds.PAYOUTS:
+                        staged[target] = where
+                done += 1
+                if progress:
+                    progress(done, len(changed))
+    finally:
+        stager.close()
+        summary.busy_s, summary.merge_s = stager.busy_s, stager.merge_s
     if problems:
         raise problems.refuse()
-    return rows, staged
+    return staged
 
 
-def _stage_payouts(partition: Partition, path: Path, declared: Declared, check: CrossCheck,
-                   staging: Staging) -> int | None:
-    """Stage a payout partition checked a column at a time: the rows staged, or None when
-    any row might be refused (the caller then reads it row by row, for the messages)."""
-    headers, raw = read_columns(path, partition.target, declared)
-    columns = plain_columns(ds.PAYOUTS, headers, raw) if raw is not None else None
-    if columns is None:
-        return None
-    item_codes = check.payout_items(columns)
-    if item_codes is None or set(columns["year"]) - {partition.year}:
-        return None
-    if any(not code.startswith(partition.town_code) for code in set(columns["village_code"])):
-        return None
-    record = RECORDS[ds.PAYOUTS.name]
+def _job(feed: FetchedFeed, target: str) -> payouts.Job:
+    info, path = feed.targets[target]
+    partition = partition_of(target)
+    return payouts.Job(target, path, declaration(target, info.custom), partition.year, partition.town_code)
+
+
+def _stage_rows(feed: FetchedFeed, target: str, check: CrossCheck, problems: Problems,
+                staging: Staging) -> payouts.Staged | None:
+    """Validate one partition row by row, reporting every problem, and stage its rows
+    while there is none: where they went, or None once any problem is known."""
+    partition = partition_of(target)
+    dataset = partition.dataset
+    record = RECORDS[dataset.name]
+    info, path = feed.targets[target]
+    first = staging.last_rowid(record.model) + 1
     bulk = writer.BulkInsert(record.model, record.fields, conn=staging.conn)
-    bulk.add_many(payout_rows(columns, item_codes))
+    sheet = open_partition(path, target, declaration(target, info.custom))
+    for row in read_rows(dataset, path, problems, DuplicateFinder(), target, sheet=sheet):
+        if not check.accept(dataset.name, row) or not _inside(partition, row, problems):
+            continue
+        if not problems:
+            bulk.add(record.values(row))
+    if problems:
+        return None
     bulk.flush()
-    return bulk.count
+    return payouts.Staged(staging.path, first, first + bulk.count - 1)
 
 
 def _inside(partition: Partition, row: dict, problems: Problems) -> bool:

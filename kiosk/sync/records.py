@@ -1,6 +1,6 @@
 """How a validated row becomes a store record: target model, fields, derived keys."""
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from itertools import repeat
 from operator import itemgetter
@@ -102,16 +102,17 @@ RECORDS: dict[str, Record] = {
 }  # fmt: skip
 
 
-def payout_rows(columns: dict[str, list], item_codes: list[str]) -> list[tuple]:
+def payout_rows(columns: dict[str, list], item_codes: list[str]) -> Iterator[tuple]:
     """The Payout records of a partition checked a column at a time (kiosk.formats.columns):
     the same tuples RECORDS["payouts"].values makes row by row, built without a Python call
-    per row. ``name_initials`` stays empty: nothing looks people up by pinyin initials since
-    schema 7, and computing them was a third of a first sync."""
+    per row, one at a time as they are consumed. ``name_initials`` stays empty: nothing looks
+    people up by pinyin initials since schema 7, and computing them was a third of a first
+    sync."""
     count = len(item_codes)
-    return list(zip(
+    return zip(
         columns["village_code"], columns["year"], item_codes, columns["paid_on"], columns["batch"],
         columns["name"], repeat("", count), columns["id_masked"],
         map(itemgetter(slice(-4, None)), columns["id_masked"]), columns["quantity_centi"],
         columns["unit"], columns["standard_fen"], columns["amount_fen"],
         (tail or "" for tail in columns["account_last4"]), columns["remark"], strict=False,
-    ))  # fmt: skip
+    )  # fmt: skip

@@ -62,7 +62,8 @@ BAD_CELLS = st.sampled_from([
     "", " ", "2025-02-30", "2025/3/5", "5.2", "5", "1,234.50", "-3.00", "abc", "371522198001011234",
     "371522********123x", "13912345678", "张三 13912345678", "x" * 250, "0388", "尾号0388",
     "6222021234567890123", "3715221020010", "2101", "1999", "＜script＞", "\u3000朝城镇", "朝城镇 ", "=1+1",
-    "a,b", 'q"uote', "line\nbreak",
+    "a,b", 'q"uote', "line\nbreak", "0388\n1234", " 0388", "１２３４", "٠٣٨٨", "371522********123X\n",
+    "371522********123X\n371522********1234", "٣٧١٥٢٢********١٢٣٤", "\u3000371522********1234",
 ])  # fmt: skip
 
 
@@ -95,3 +96,63 @@ def test_uneven_rows_leave_it_to_the_row_reader(tmp_path, partition):
     rows[3] = rows[3][:-1]
     path, declared = _write(tmp_path, headers, rows)
     assert feed_format.read_columns(path, "p", declared)[1] is None
+
+
+def _gzip_forms(data: bytes) -> dict[str, bytes]:
+    """A partition's gzip bytes as odd but possible files: each must get the same verdict
+    from the whole-file reader as from the streaming one."""
+    header, body = data[:10], data[10:]
+    half = len(data) // 2
+    text = gzip.decompress(data)
+    return {
+        "plain": data,
+        "two members": gzip.compress(text[:1000], mtime=0) + gzip.compress(text[1000:], mtime=0),
+        "zero padding after": data + bytes(8),
+        "garbage after": data + b"garbage!",
+        "reserved header flag": header[:3] + bytes([header[3] | 0x20]) + header[4:] + body,
+        "wrong header checksum": header[:3] + bytes([header[3] | 0x02]) + header[4:] + b"\0\0" + body,
+        "flipped body byte": data[:half] + bytes([data[half] ^ 0x55]) + data[half + 1:],
+        "wrong trailer checksum": data[:-8] + bytes([data[-8] ^ 1]) + data[-7:],
+        "truncated": data[:-10],
+        "empty": b"",
+    }
+
+
+def _verdict(read) -> object:
+    try:
+        return read()
+    except feed_format.PartitionRefused:
+        return "refused"
+
+
+def test_odd_gzip_files_get_the_same_verdict_from_both_readers(tmp_path, partition):
+    headers, rows = partition
+    path, declared = _write(tmp_path, headers, rows[:200])
+
+    def streamed() -> tuple[list[str], list[list[str]]]:
+        sheet = feed_format.open_partition(path, "p", declared)
+        return sheet.headers, [cells for _, cells in sheet.rows]
+
+    for name, data in _gzip_forms(path.read_bytes()).items():
+        path.write_bytes(data)
+        stream = _verdict(streamed)
+        whole = _verdict(lambda: feed_format.read_columns(path, "p", declared))
+        if stream != "refused" and whole != "refused":
+            whole = (whole[0], [list(r) for r in zip(*whole[1], strict=True)])
+        assert stream == whole, name
+
+
+def test_the_gzip_comparison_sees_a_refusal(tmp_path, partition):
+    """A probe: a corrupt file is refused, so the comparison above compares verdicts."""
+    headers, rows = partition
+    path, declared = _write(tmp_path, headers, rows[:200])
+    path.write_bytes(_gzip_forms(path.read_bytes())["flipped body byte"])
+    assert _verdict(lambda: feed_format.read_columns(path, "p", declared)) == "refused"
+
+
+def test_a_repeat_is_seen_when_every_key_column_is_the_same_throughout(tmp_path, partition):
+    """The repeat check leaves out key columns with one value throughout; with all of them
+    such, two rows are still two of the same key."""
+    headers, rows = partition
+    slow, problems, fast = _both(tmp_path, headers, [rows[0], list(rows[0])])
+    assert fast is None and problems and len(slow) == 1
