@@ -20,6 +20,7 @@ Workers are started with "spawn" (never fork: the kiosk's UI thread and Qt must 
 copied into a child); the frozen terminal calls multiprocessing.freeze_support() first.
 """
 
+import gc
 import multiprocessing
 import os
 import sqlite3
@@ -226,8 +227,11 @@ _schema = ""  # the staging database's CREATE TABLE of the payout table
 
 
 def _set_schema(schema: str) -> None:
+    """A worker's start. Collection back on: importing the main module (kiosk.cli) turned it
+    off, for the kiosk's own start-up."""
     global _schema
     _schema = schema
+    gc.enable()
 
 
 def _stage_in_worker(job: Job, refs: References, scratch: Path) -> tuple[Staged | None, float] | _Refused:
