@@ -36,3 +36,18 @@ def test_the_histogram_and_the_worst_stalls_agree(qtbot):
     assert meter.samples == 5 and meter.over(50) == 2 and meter.longest == 1200.0
     assert [round(s.ms) for s in meter.worst] == [1200, 70, 3, 2]
     assert meter.percentile(0.6) == 3.0 and meter.percentile(1.0) == 1200.0
+
+
+def test_a_paused_stretch_is_not_counted_but_work_after_it_is(qtbot):
+    """A benchmark's own wait (paused) is no stall; the kiosk's work right after it is."""
+    meter = StallMeter(interval_ms=10, label=lambda: "after the wait")
+    meter.start()
+    qtbot.wait(100)
+    meter.pause()
+    time.sleep(0.3)  # the harness waiting for background tasks
+    meter.resume()
+    time.sleep(0.12)  # the kiosk's own callback, delivered after the wait
+    qtbot.wait(100)
+    meter.stop()
+    # Counted: the 120 ms callback. Not counted: the 300 ms wait (with it, about 420 ms).
+    assert 100 <= meter.longest < 400 and meter.worst[0].label == "after the wait"
