@@ -1,8 +1,12 @@
 """Text keys for searching Chinese: pinyin initials and CJK bigram tokens."""
 
+import bisect
+import importlib.util
+import json
 import re
 import unicodedata
 from functools import cache, lru_cache
+from pathlib import Path
 
 # Local place names whose reading differs from the common one (莘 is shēn in 莘县).
 _PLACE_READINGS = {
@@ -57,8 +61,16 @@ def name_initials(name: str) -> str:
     """Pinyin initials of a person's name, reading the surname as a surname (曾 -> z)."""
     for surname in (name[:2], name[:1]):
         if surname in _SURNAME_INITIALS:
-            return _SURNAME_INITIALS[surname] + initials(name[len(surname) :])
-    return initials(name)
+            return _SURNAME_INITIALS[surname] + _name_letters(name[len(surname) :])
+    return _name_letters(name)
+
+
+def _name_letters(text: str) -> str:
+    """``initials`` of a name from the tables of ``_syllables`` (pypinyin not loaded)."""
+    syllables = _syllables(text)
+    if syllables is None:
+        return initials(text)
+    return "".join(ch for ch in "".join(s[:1] for s in syllables).lower() if ch.isalnum() and ch.isascii())
 
 
 def surname(name: str) -> str:
@@ -85,30 +97,101 @@ def name_sort_key(name: str) -> str:
 
 
 def _spelled(text: str) -> str:
-    """``full_pinyin`` of a name: a dictionary lookup per character when every character
-    has one reading, ~20x faster than pypinyin's segmenter (a village's page sorts 500
-    names); a name with a character of several readings (长 in 长兴 is cháng) goes to
-    pypinyin, which reads it in context."""
+    """``full_pinyin`` of a name without pypinyin: the same segmentation into its phrases
+    and the same readings, from compact tables of pypinyin's own dictionaries (~6 MB; pypinyin
+    imported holds ~50 MB, and a village's page needs nothing else of it). A character the
+    tables lack (𠀀) goes to pypinyin."""
+    syllables = _syllables(text)
+    return full_pinyin(text) if syllables is None else "".join(syllables)
+
+
+def _syllables(text: str) -> list[str] | None:
+    """The toneless syllables of ``text`` as pypinyin reads them in context; None when a
+    character is not in the tables (not a Han character, or a rare one)."""
     readings = _readings()
-    spelled = [readings.get(char) for char in text]
-    return full_pinyin(text) if None in spelled else "".join(spelled)
+    if any(char not in readings for char in text):
+        return None
+    out: list[str] = []
+    for word in _cut(text):
+        override = _phrases()[1].get(word)
+        out.extend(override.split() if override is not None else (readings[char] for char in word))
+    return out
+
+
+def _cut(text: str) -> list[str]:
+    """pypinyin's strict forward maximum matching (pypinyin.seg.mmseg.Seg.cut with
+    no_non_phrases=True) over its phrase list: the longest phrase that starts here, looking
+    on while what has been read still begins some phrase."""
+    words: list[str] = []
+    remain = text
+    while remain:
+        last = ""
+        for end in range(1, len(remain) + 1):
+            word = remain[:end]
+            begins, whole = _lookup(word)
+            if not begins:
+                words.append(last or remain[0])
+                remain = remain[len(last) or 1 :]
+                break
+            if whole:
+                last = word
+        else:  # all of what remains begins some phrase
+            if not last:
+                words.extend(remain)
+                break
+            words.append(last)
+            remain = remain[len(last) :]
+    return words
+
+
+def _lookup(word: str) -> tuple[bool, bool]:
+    """(some phrase begins with ``word``, ``word`` is a phrase)."""
+    phrases = _phrases()[0]
+    at = bisect.bisect_left(phrases, word)
+    found = phrases[at] if at < len(phrases) else ""
+    return found.startswith(word), found == word
+
+
+@cache  # a few thousand distinct syllables among ~180,000 readings
+def _toneless(syllable: str) -> str:
+    """A tone-marked syllable as pypinyin's NORMAL style spells it: ü as v, ê kept."""
+    plain = unicodedata.normalize("NFD", syllable.translate(_U_UMLAUT))
+    kept = "".join(c for c in plain if c == "\u0302" or not unicodedata.combining(c))
+    return unicodedata.normalize("NFC", kept)
 
 
 _U_UMLAUT = str.maketrans(dict.fromkeys("üǖǘǚǜ", "v"))
 
 
+def _pypinyin_file(name: str) -> Path:
+    """One of pypinyin's data files, found without importing pypinyin (which loads them all)."""
+    spec = importlib.util.find_spec("pypinyin")
+    assert spec is not None and spec.submodule_search_locations
+    return Path(next(iter(spec.submodule_search_locations))) / name
+
+
 @cache
 def _readings() -> dict[str, str]:
-    """Every character with a single reading -> its toneless pinyin (~40 ms, once)."""
-    from pypinyin.pinyin_dict import pinyin_dict
+    """Every character -> its toneless first reading, as pypinyin reads a character on its
+    own (~40 ms, once)."""
+    table = json.loads(_pypinyin_file("pinyin_dict.json").read_text(encoding="utf-8"))
+    return {chr(int(point)): _toneless(spelled.split(",")[0]) for point, spelled in table.items()}
 
-    out = {}
-    for point, spelled in pinyin_dict.items():
-        if "," not in spelled:
-            plain = unicodedata.normalize("NFD", spelled.translate(_U_UMLAUT))  # 吕 lv, as pypinyin
-            out[chr(point)] = "".join(c for c in plain if not unicodedata.combining(c))
-    return out
 
+@cache
+def _phrases() -> tuple[list[str], dict[str, str]]:
+    """pypinyin's phrases (and the local place names above), sorted for bisect, and the
+    toneless reading of those read otherwise than character by character (长春 chang chun,
+    not the first reading of 长, zhang)."""
+    table = json.loads(_pypinyin_file("phrases_dict.json").read_text(encoding="utf-8"))
+    table.update(_PLACE_READINGS)
+    readings = _readings()
+    overrides = {}
+    for phrase, syllables in table.items():
+        spelled = [_toneless(s[0]) for s in syllables]
+        if spelled != [readings.get(char) for char in phrase]:
+            overrides[phrase] = " ".join(spelled)
+    return sorted(table), overrides
 
 
 @lru_cache(maxsize=20_000)

@@ -30,3 +30,26 @@ def test_the_quick_name_key_reads_names_as_pypinyin_does():
         reading = "".join(text._SURNAME_READINGS.get(family, ())) or text.full_pinyin(family)
         given = text.full_pinyin(name[len(family) :])
         assert text.name_sort_key(name) == f"{reading} {given}", name
+
+
+def test_name_initials_read_names_as_pypinyin_does():
+    from kiosk.store import text
+
+    for name in ("于长兴", "冯长春", "张行", "朝城", "吕丽", "欧阳长乐", "𠀀明"):
+        family = text.surname(name)
+        expected = text._SURNAME_INITIALS.get(family) or text.initials(family)
+        assert name_initials(name) == expected + text.initials(name[len(family) :]), name
+
+
+def test_a_page_of_names_is_sorted_without_loading_pypinyin():
+    """pypinyin imported holds ~50 MB for as long as the kiosk runs; a village's names are
+    read from compact tables of its dictionaries instead."""
+    import subprocess
+    import sys
+
+    code = ("import sys; from kiosk.store import text; "
+            "keys = [text.name_sort_key(n) for n in ('于长兴', '冯长春', '曾国藩', '张三')]; "
+            "assert keys[0] == 'yu changxing' and text.name_initials('于长兴') == 'ycx', keys; "
+            "print('pypinyin' in sys.modules)")  # fmt: skip
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert done.stdout.strip() == "False"
