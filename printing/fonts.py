@@ -6,6 +6,9 @@ are refused, and the built-in STSong-Light is never embedded (the PDF would depe
 printer's fonts). So the fallback list holds TrueType files only.
 """
 
+import mmap
+import threading
+from collections.abc import Mapping
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
@@ -30,7 +33,8 @@ class FontSet:
     fallbacks: tuple[str, ...]
 
     def font_for(self, char: str) -> str | None:
-        """The first font that has a glyph for ``char``, or None."""
+        """The first font that has a glyph for ``char``, or None. A fallback is registered
+        here, when a character first needs one."""
         code = ord(char)
         for name in (self.main, *self.fallbacks):
             if code in _glyphs(name):
@@ -38,22 +42,49 @@ class FontSet:
         return None
 
 
+class _Mapped:
+    """A font file for reportlab's TTFont that reads as a memory map: reportlab keeps the
+    whole file for subsetting, and a mapped file costs resident memory only for the pages
+    read (the tables and the glyphs printed), not its 5-30 MB."""
+
+    def __init__(self, path: Path):
+        self.name = str(path)
+
+    def read(self) -> mmap.mmap:
+        with open(self.name, "rb") as file:
+            return mmap.mmap(file.fileno(), 0, access=mmap.ACCESS_READ)
+
+
+_FALLBACK_PATHS: dict[str, Path] = {}
+_register_lock = threading.Lock()  # previews render on worker threads
+
+
 @cache
 def fonts() -> FontSet:
-    """Register the fonts once per process."""
-    pdfmetrics.registerFont(TTFont(MAIN, str(cjk_font()), subfontIndex=0))
+    """Register the main font once per process. The fallbacks are only named here: they
+    are registered when a character first needs one (Hanazono's two files cost ~80 MB
+    loaded, and most villages' lists never need them)."""
+    pdfmetrics.registerFont(TTFont(MAIN, _Mapped(cjk_font()), subfontIndex=0))
     fallbacks = []
     for index, path in enumerate(FALLBACK_FILES):
         if Path(path).is_file():
             name = f"Fallback{index}"
-            pdfmetrics.registerFont(TTFont(name, path))
+            _FALLBACK_PATHS[name] = Path(path)
             fallbacks.append(name)
     return FontSet(MAIN, tuple(fallbacks))
 
 
+def _registered(name: str):
+    with _register_lock:
+        if name in _FALLBACK_PATHS and name not in pdfmetrics.getRegisteredFontNames():
+            pdfmetrics.registerFont(TTFont(name, _Mapped(_FALLBACK_PATHS[name])))
+    return pdfmetrics.getFont(name)
+
+
 @cache
-def _glyphs(name: str) -> frozenset[int]:
-    return frozenset(pdfmetrics.getFont(name).face.charToGlyph)
+def _glyphs(name: str) -> Mapping[int, int]:
+    """Code point -> glyph of the font: reportlab's own table (a frozenset copy cost 2 MB)."""
+    return _registered(name).face.charToGlyph
 
 
 def missing(text: str) -> set[str]:

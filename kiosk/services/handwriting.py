@@ -1,7 +1,9 @@
 """Local handwriting recognition with Zinnia (libzinnia through ctypes, Tegaki's zh_CN model).
 
 A leaf: no Qt, no store, no services. Nothing is loaded at import; ``recognizer().load()``
-is meant to run off the UI thread once (the model is mapped in about a tenth of a second).
+is meant to run off the UI thread (the model is mapped in about a tenth of a second). The
+model (~26 MB resident) is mapped only while a writing pad is open: pads ``hold()`` the
+recognizer while shown and ``let_go()`` when hidden, and the last to let go unmaps it.
 Every Zinnia object created per call is destroyed in the same call: the kiosk runs for weeks.
 """
 
@@ -142,6 +144,9 @@ class Recognizer:
         self._lock = threading.Lock()
         self._lib: ctypes.CDLL | None = None
         self._handle: int | None = None
+        # Its own lock: hold() runs on the UI thread and must not wait for a recognition.
+        self._users_lock = threading.Lock()
+        self._users = 0
 
     @property
     def loaded(self) -> bool:
@@ -154,8 +159,10 @@ class Recognizer:
             Unavailable: the library or the model is missing or unreadable.
         """
         with self._lock:
-            if self._handle is not None:
-                return
+            self._load_locked()
+
+    def _load_locked(self) -> None:
+        if self._handle is None:
             lib_path, model_path = find()
             lib = _bind(lib_path)
             handle = lib.zinnia_recognizer_new()
@@ -168,11 +175,26 @@ class Recognizer:
             self._lib, self._handle = lib, handle
 
     def close(self) -> None:
-        """Unmap the model and free the recognizer (tests; the kiosk keeps it for its lifetime)."""
+        """Unmap the model and free the recognizer; the next recognition loads it again."""
         with self._lock:
             if self._handle is not None and self._lib is not None:
                 self._lib.zinnia_recognizer_destroy(self._handle)
             self._lib, self._handle = None, None
+
+    def hold(self) -> None:
+        """A writing pad is shown and will want the model (cheap: any thread)."""
+        with self._users_lock:
+            self._users += 1
+
+    def let_go(self) -> bool:
+        """A writing pad is hidden; the last one unmaps the model. True if it was unmapped.
+        Meant for a worker thread: it may wait for a recognition under way."""
+        with self._users_lock:
+            self._users = max(0, self._users - 1)
+            if self._users:
+                return False
+        self.close()
+        return True
 
     def recognize(self, strokes: list[list[tuple[float, float]]], width: int, height: int,
                   limit: int = 10) -> list[str]:  # fmt: skip
@@ -184,8 +206,8 @@ class Recognizer:
         strokes = [stroke for stroke in strokes if stroke]
         if not strokes or limit <= 0:
             return []
-        self.load()
         with self._lock:
+            self._load_locked()  # under the lock: a pad let go meanwhile cannot unmap it mid-way
             lib, handle = self._lib, self._handle
             assert lib is not None and handle is not None
             character = lib.zinnia_character_new()

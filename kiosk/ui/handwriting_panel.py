@@ -191,7 +191,7 @@ class TextEntryPanel(QWidget):
         self._queue: list[_Ink] = []
         self._busy = False
         self._pending: int | None = None  # ink whose best candidate is taken once known
-        self._started = False
+        self._holding = False  # a hold on the recognizer while shown
 
         self.composed = QLabel()
         self.composed.setObjectName("composed")
@@ -407,9 +407,18 @@ class TextEntryPanel(QWidget):
 
     def showEvent(self, event) -> None:
         super().showEvent(event)
-        if not self._started:  # first use: the model and word list load now, off the UI thread
-            self._started = True
+        if not event.spontaneous() and not self._holding:
+            # The model (and the word list, the first time) load now, off the UI thread; the
+            # model stays mapped only while a pad is shown (kiosk.services.handwriting).
+            self._holding = True
+            handwriting.recognizer().hold()
             run_task(_prepare, name="handwriting-load", on_failure=self._unavailable)
+
+    def hideEvent(self, event) -> None:
+        super().hideEvent(event)
+        if not event.spontaneous() and self._holding:
+            self._holding = False
+            run_task(lambda _task: handwriting.recognizer().let_go(), name="handwriting-unload")
 
     def resizeEvent(self, event) -> None:
         super().resizeEvent(event)

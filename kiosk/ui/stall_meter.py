@@ -39,6 +39,7 @@ class StallMeter(QObject):
         self._timer.setInterval(interval_ms)
         self._timer.timeout.connect(self._tick)
         self._last: float | None = None
+        self._paused_at: float | None = None
         self.counts = [0] * _BUCKETS
         self.samples = 0
         self.worst: list[Stall] = []  # longest first, at most ``keep``
@@ -51,6 +52,19 @@ class StallMeter(QObject):
         self._timer.stop()
         self._last = None
 
+    def pause(self) -> None:
+        """Stop the clock until ``resume()``: a benchmark blocking the UI thread to wait for
+        its own purposes is no stall of the kiosk's."""
+        if self._paused_at is None:
+            self._paused_at = time.perf_counter()
+
+    def resume(self) -> None:
+        """Go on counting as if the pause had not happened: the next answer's lateness is
+        what the UI thread did since, the kiosk's own work included."""
+        if self._paused_at is not None and self._last is not None:
+            self._last += time.perf_counter() - self._paused_at
+        self._paused_at = None
+
     def reset(self) -> None:
         self.counts = [0] * _BUCKETS
         self.samples = 0
@@ -58,6 +72,8 @@ class StallMeter(QObject):
 
     def _tick(self) -> None:
         now = time.perf_counter()
+        if self._paused_at is not None:  # the timer fired inside a paused stretch
+            return
         if self._last is not None:
             self.record(max(0.0, (now - self._last - self._interval) * 1000))
         self._last = now

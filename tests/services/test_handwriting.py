@@ -2,6 +2,7 @@
 Make Me a Hanzi medians (tests/data/strokes, see its README.md)."""
 
 import json
+import sys
 from pathlib import Path
 
 import pytest
@@ -103,6 +104,29 @@ def test_load_is_idempotent_and_empty_input_gives_nothing():
     assert rec.recognize([[]], 300, 300) == []
     rec.close()
     assert not rec.loaded
+
+
+def _model_mappings() -> int:
+    with open("/proc/self/maps") as maps:
+        return sum(handwriting.MODEL_NAME in line for line in maps)
+
+
+@needs_zinnia
+def test_the_model_is_mapped_only_while_a_pad_holds_it():
+    """~26 MB resident: unmapped when the last pad lets go, mapped again for the next one."""
+    ten = [[(30, 150), (270, 150)], [(150, 30), (150, 270)]]
+    other = _model_mappings()  # the process-wide recognizer may have it mapped too
+    rec = handwriting.Recognizer()
+    rec.hold()
+    rec.hold()  # two pads shown
+    assert "十" in rec.recognize(ten, 300, 300)
+    assert not rec.let_go() and rec.loaded
+    assert rec.let_go() and not rec.loaded
+    if sys.platform.startswith("linux"):
+        assert _model_mappings() == other
+    rec.hold()
+    assert "十" in rec.recognize(ten, 300, 300)  # loaded again for the next pad
+    assert rec.let_go() and not rec.loaded
 
 
 @pytest.mark.slow

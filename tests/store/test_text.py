@@ -47,3 +47,17 @@ def test_the_shipped_reading_table_is_pypinyins_dictionary():
     shipped = resource(*text.READINGS_FILE).read_text(encoding="utf-8").splitlines()
     assert shipped[1:] == build.lines()
     assert text.name_initials("吕长") == "lc" and text.name_sort_key("吕长") == "lv chang"
+
+
+def test_a_page_of_names_is_sorted_without_loading_pypinyin():
+    """pypinyin imported holds ~50 MB for as long as the kiosk runs; a village's names are
+    read from the shipped reading table instead."""
+    import subprocess
+    import sys
+
+    code = ("import sys; from kiosk.store import text; "
+            "keys = [text.name_sort_key(n) for n in ('于长兴', '冯长春', '曾国藩', '张三')]; "
+            "assert keys[0] == 'yu changxing' and text.name_initials('于长兴') == 'ycx', keys; "
+            "print('pypinyin' in sys.modules)")  # fmt: skip
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert done.stdout.strip() == "False"

@@ -24,6 +24,7 @@ from shiboken6 import Shiboken
 from kiosk.services import handwriting
 from kiosk.ui import tasks
 from kiosk.ui.shell import KioskWindow
+from kiosk.ui.stall_meter import StallMeter
 from tests.helpers.kiosk import StandIn, open_kiosk
 
 JOURNEYS = 50  # each followed by an idle reset
@@ -118,14 +119,30 @@ def snapshot(window: KioskWindow) -> Snapshot:
 
 
 class Villager:
-    def __init__(self, qtbot, window: KioskWindow):
-        self.qtbot, self.window = qtbot, window
+    """Taps as a villager does; with a stall meter, names each tap (page: button) for the
+    meter's labels, and pauses it while the test itself waits for background work."""
+
+    def __init__(self, qtbot, window: KioskWindow, meter: StallMeter | None = None):
+        self.qtbot, self.window, self.meter = qtbot, window, meter
+        self.doing = "start"
+
+    def settle(self) -> None:
+        if self.meter is None:
+            settle()
+            return
+        for _ in range(3):
+            self.meter.pause()
+            tasks.wait_for_all()
+            self.meter.resume()
+            QApplication.processEvents()  # the kiosk's callbacks: counted
+            QApplication.sendPostedEvents(None, QEvent.Type.DeferredDelete)
 
     def tap(self, button: QAbstractButton) -> None:
         self.qtbot.waitUntil(button.isVisible, timeout=5000)  # shown by the event loop
         assert button.isEnabled(), button.text()
+        self.doing = f"{self.window.page_name()}: {button.accessibleName() or button.text()}"
         self.qtbot.mouseClick(button, Qt.MouseButton.LeftButton)
-        settle()
+        self.settle()
 
     def tap_text(self, text: str) -> None:
         """The visible button reading ``text`` on the current page (or the header)."""
@@ -139,9 +156,10 @@ class Villager:
         assert view.model().rowCount() > row
         index = view.model().index(row, 0)
         view.scrollTo(index)
-        settle()
+        self.settle()
+        self.doing = f"{self.window.page_name()}: row {row}"
         self.qtbot.mouseClick(view.viewport(), Qt.MouseButton.LeftButton, pos=view.visualRect(index).center())
-        settle()
+        self.settle()
 
     def journey(self, n: int, person: Person) -> None:
         window = self.window
@@ -232,3 +250,31 @@ def test_journeys_and_idle_resets_leave_nothing_behind(qtbot, window, demo_db):
         f"(half-way, end): {grown}; at warm-up: {warm.widgets} widgets, {warm.qobjects} QObjects "
         f"under the window, sys.getrefcount(None) = {warm.none_refs} ({_versions()})"
     )
+
+
+def test_the_stall_meter_follows_journeys_with_what_was_tapped(qtbot, window, demo_db):
+    """The meter bench_soak runs through a simulated day, on two journeys and 长辈模式 on and
+    off: it answered all along and labels its stalls with the page and the button tapped.
+    How long the stalls are is the benchmark's business, not a test's."""
+    people = _people(demo_db)
+    seen: list[str] = []
+    villager = Villager(qtbot, window)
+    meter = StallMeter(label=lambda: (seen.append(villager.doing), villager.doing)[1], keep=200)
+    villager.meter = meter
+    meter.start()
+    villager.tap(window.elderly)
+    for n in range(2):
+        villager.journey(n, people[n])
+        villager.doing = "reset"
+        window.reset()
+        villager.settle()
+    meter.stop()
+    taps = [label for label in seen if ": " in label]
+    assert meter.samples > 20, meter.summary()
+    assert sum(meter.counts) == meter.samples and meter.percentile(1.0) >= meter.percentile(0.5)
+    # Every stall kept was labelled by a tap of the journeys (or the reset after one).
+    assert meter.worst and all(s.label == "reset" or ": " in s.label for s in meter.worst), meter.worst
+    assert any(label.startswith("home: ") for label in taps) and any(
+        label.startswith("payouts: ") for label in taps), sorted(set(taps))  # fmt: skip
+    assert "home: 长辈模式" in taps or meter.longest == 0
+    assert not window.elderly.isChecked()  # the reset turned 长辈模式 off again
