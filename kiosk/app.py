@@ -199,6 +199,7 @@ def screenshot(db: Path, page: str, out: Path, village: str | None = None,
     elif page == "print":
         window.show_village(code)
         window.show_print(code, window.payouts.result.year)
+        _wait_until(lambda: window.print_page.task is None, 30_000)  # made off the UI thread
     elif page == "catalogue":
         window.show_page("catalogue").show_domain("D21", "涉农补贴")
     elif page == "writing":  # the catalogue search's text-entry panel, 三 written on it

@@ -41,9 +41,10 @@ def open_print_page(qtbot, tmp_path):
     first = next(iter(window.home.village_buttons.values()))
     qtbot.mouseClick(first, Qt.MouseButton.LeftButton)
     qtbot.mouseClick(window.payouts.print_button, Qt.MouseButton.LeftButton)
+    wait_idle(qtbot, window.print_page)  # the preview is made off the UI thread
     return window, window.print_page
 
 
 def wait_idle(qtbot, page) -> None:
-    """Until the page's background job (print, save, printer lookup) has reported."""
+    """Until the page's background job (preview, print, save, printer lookup) has reported."""
     qtbot.waitUntil(lambda: page.task is None, timeout=TASK_MS)

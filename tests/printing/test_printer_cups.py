@@ -245,6 +245,7 @@ def test_cancel_and_idle_reset_leave_no_confirm_screen(qtbot, cups, print_db, tm
     # Reset while printing: the villager's result does not stay for the next one.
     window.show_village(code)
     window.show_print(code, 2025)
+    wait_idle(qtbot, page)  # the preview
     tap_ready(qtbot, page.print_button)
     qtbot.waitUntil(lambda: page.panels.currentWidget() is page.confirm_panel, timeout=TASK_MS)
     since = time.time()

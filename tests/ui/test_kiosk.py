@@ -92,7 +92,8 @@ def test_read_aloud_is_hidden_when_no_engine_speaks_chinese(qtbot, window):
 def test_print_from_the_payouts_page(qtbot, window, demo_db):
     window.show_village(_village_with_many_rows(demo_db))
     tap(qtbot, window.payouts.print_button)
-    assert window.page_name() == "print"
+    assert window.page_name() == "print" and "预览" in window.print_page.busy_panel.text()
+    qtbot.waitUntil(lambda: window.print_page.task is None, timeout=30_000)
     assert window.print_page.document.pageCount() >= 1
 
 

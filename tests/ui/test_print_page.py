@@ -57,11 +57,26 @@ def test_preview_files_are_deleted_and_the_scratch_folder_goes_with_the_page(qtb
     window, page = open_print_page(qtbot, tmp_path)
     first, scratch = page.pdf_path, page._scratch
     window.show_print(window.village_code, 2025)  # the next load replaces the preview
-    assert not first.exists() and page.pdf_path.exists()
+    assert not first.exists()
+    wait_idle(qtbot, page)
+    assert page.pdf_path.exists()
     page.clear()
     assert page.pdf_path is None and list(scratch.iterdir()) == []
     page._scratch_dir.cleanup()  # what destroying the page or quitting the app does
     assert not scratch.exists()
+
+
+def test_a_preview_still_being_made_when_the_villager_leaves_leaves_nothing(qtbot, demo_db, tmp_path):
+    from kiosk.ui import tasks
+
+    window, page = open_print_page(qtbot, tmp_path)
+    scratch = page._scratch
+    window.show_print(window.village_code, 2025)
+    assert page.task is not None and page.task.name == "preview"
+    window.reset()  # the idle timeout
+    tasks.wait_for_all()
+    qtbot.wait(50)  # its queued result arrives and is ignored
+    assert page.pdf_path is None and page.message.text() == "" and list(scratch.iterdir()) == []
 
 
 def test_qprinter_path_renders_every_page_off_the_ui_thread(qtbot, demo_db, tmp_path):
