@@ -133,6 +133,8 @@ class PayoutTable(QTableView):
 
     def fit_columns(self) -> None:
         model, header, metrics = self.model(), self.horizontalHeader(), self.fontMetrics()
+        if not model.rowCount():  # nothing to fit yet (polishing a new page sends ~20 changes)
+            return
         # What QStyledItemDelegate adds around a cell's text, and the grid line.
         margin = 2 * (self.style().pixelMetric(QStyle.PixelMetric.PM_FocusFrameHMargin, None, self) + 1) + 1
         sample = range(min(model.rowCount(), self.SAMPLE_ROWS))
