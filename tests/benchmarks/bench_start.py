@@ -88,11 +88,18 @@ def main() -> None:
     # As `make run` leaves it: the kiosk's modules compiled (with PYTHONDONTWRITEBYTECODE set,
     # as on this machine, every start would compile them again, ~60 ms).
     compileall.compile_dir(Path(__file__).resolve().parents[2] / "kiosk", quiet=1)
-    bare = statistics.median(bare_start_ms() for _ in range(args.repeat))
-    shown, finished = _medians([kiosk_start_ms([sys.executable, "-m", "kiosk"], args.db)
-                                for _ in range(args.repeat)])  # fmt: skip
+    # Interleaved, bare then kiosk, so that a machine that speeds up or slows down during the
+    # run (a VM's neighbours) weighs on both alike.
+    bares, kiosks = [], []
+    for _ in range(args.repeat):
+        bares.append(bare_start_ms())
+        kiosks.append(kiosk_start_ms([sys.executable, "-m", "kiosk"], args.db))
+    bare = statistics.median(bares)
+    shown, finished = _medians(kiosks)
+    ratios = sorted(k[0] / b for k, b in zip(kiosks, bares, strict=True))
     print(f"bare QMainWindow shown: {bare:.0f} ms")
-    print(f"kiosk from source: home shown {shown:.0f} ms -> {shown / bare:.2f}x bare; "
+    print(f"kiosk from source: home shown {shown:.0f} ms -> {shown / bare:.2f}x bare (pairwise ratios "
+          f"{ratios[0]:.2f}-{ratios[-1]:.2f}, median {statistics.median(ratios):.2f}); "
           f"start-up finished {finished:.0f} ms")
     if args.bundle:
         b_shown, b_finished = _medians([kiosk_start_ms([str(args.bundle)], args.db)
