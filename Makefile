@@ -43,7 +43,7 @@ test: lint
 # benchmarks; bench_ui runs bench_start (cold start against a bare QMainWindow).
 bench: bytecode
 	QT_QPA_PLATFORM=offscreen $(BIN)/python tests/benchmarks/bench_store.py --work .bench
-	QT_QPA_PLATFORM=offscreen $(BIN)/python tests/benchmarks/bench_sync.py
+	QT_QPA_PLATFORM=offscreen $(BIN)/python tests/benchmarks/bench_sync.py --runs 3
 	QT_QPA_PLATFORM=offscreen $(BIN)/python tests/benchmarks/bench_print.py --db .bench/kiosk.sqlite3
 	QT_QPA_PLATFORM=offscreen $(BIN)/python tests/benchmarks/bench_ui.py --db .bench/kiosk.sqlite3
 	QT_QPA_PLATFORM=offscreen $(BIN)/python tests/benchmarks/bench_soak.py --hours 24

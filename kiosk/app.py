@@ -1,6 +1,7 @@
 """Composition root: QApplication, settings, database, services, main window."""
 
 import gc
+import linecache
 import logging
 import sys
 from pathlib import Path
@@ -72,7 +73,9 @@ def start(db: Path, windowed: bool = False) -> KioskWindow:
 
 def _settle_heap() -> None:
     """What start-up made lives as long as the kiosk: frozen, the collector never scans it
-    again (each full collection of it froze the screen for several ms), then collection on."""
+    again (each full collection of it froze the screen for several ms), then collection on.
+    The source PySide6 read of every module imported so far goes first (kiosk.ui.shell.page)."""
+    linecache.clearcache()
     gc.collect()
     gc.freeze()
     gc.enable()

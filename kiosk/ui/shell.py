@@ -11,6 +11,7 @@ on their first visit, so the first frame waits for none of them.
 """
 
 import datetime as dt
+import linecache
 import time
 from pathlib import Path
 
@@ -187,6 +188,9 @@ class KioskWindow(QMainWindow):
         """The page called ``name`` (one of PAGES), built and wired on first use."""
         if name not in self._built:
             self._add_page(name, getattr(self, f"_build_{name}")())
+            # PySide6 reads the source of the modules a page imports (~13 MB kept by the end
+            # of a day); only a traceback would want it again, and it reads it anew then.
+            linecache.clearcache()
         return self._built[name]
 
     def _add_page(self, name: str, page: QWidget) -> None:
