@@ -160,7 +160,10 @@ class KioskWindow(QMainWindow):
         if name not in self._built and name not in self._made:
             # Made in one turn of the event loop, put in the window (styled) in the next:
             # either alone is a shorter freeze than both (the payouts page: ~60 + ~25 ms).
-            self._made[name] = getattr(self, f"_build_{name}")()
+            made = self._head_start(getattr(self, f"_build_{name}"))
+            if made is None:  # the rest are built when first visited
+                return
+            self._made[name] = made
             QTimer.singleShot(0, self, lambda: self._prebuild(names))
             return
         self.page(name)
@@ -169,13 +172,23 @@ class KioskWindow(QMainWindow):
     def _warm_first_tap(self) -> None:
         """A village's list made once for no one, in two turns of the event loop (each well
         under a frozen frame): the first tap then costs what every later one does."""
-        try:
-            village = payouts.warm_up()
-        except Exception as exc:  # only a head start: the tap itself will say what is wrong
-            _log.warning("first-tap warm-up failed: %s", exc)
-            return
+        village = self._head_start(payouts.warm_up)
         if village is not None:
-            QTimer.singleShot(0, self, lambda: self._warm_payouts_page(village))
+            QTimer.singleShot(0, self, lambda: self._head_start(lambda: self._warm_payouts_page(village)))
+
+    def _head_start(self, step):
+        """One step of the work done before any villager asks (pages built, the first tap
+        warmed); its result, or None if it failed. A failure is logged, and a damaged
+        database found on the way is repaired as if a villager's tap had found it."""
+        if self.repair_flow.repairing or self._quitting:
+            return None
+        try:
+            return step()
+        except Exception as exc:
+            _log.warning("head start failed: %s", exc)
+            if is_corruption(exc):
+                self.fault(exc)
+            return None
 
     def _warm_payouts_page(self, village: str) -> None:
         if self.page_name() == "payouts":  # a villager was quicker
@@ -454,10 +467,17 @@ class KioskWindow(QMainWindow):
         _log.info("close request refused (only 退出程序 behind the staff PIN quits)")
         event.ignore()
 
-    def quit_kiosk(self) -> None:
+    def end(self) -> None:
+        """The window's last act: background work it would still start (the next sync, a
+        head start) is called off, and it closes."""
         self._quitting = True
+        if self.autosync is not None:
+            self.autosync.stop()
         self.speaker.close()
         self.close()
+
+    def quit_kiosk(self) -> None:
+        self.end()
         QApplication.quit()
 
     # -- faults and self-repair ---------------------------------------------------------------

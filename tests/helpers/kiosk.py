@@ -17,10 +17,16 @@ def open_kiosk(qtbot, settings_file: Path, db: Path | None = None, size=(1280, 9
 
     create_app()
     kiosk = KioskWindow(Settings(settings_file), db)
-    qtbot.addWidget(kiosk)
+    keep_for_the_test(qtbot, kiosk)
     kiosk.resize(*size)
     kiosk.show()
     return kiosk
+
+
+def keep_for_the_test(qtbot, kiosk) -> None:
+    """The kiosk ends with the test. A kiosk refuses to close, and a window only deleted
+    later would go on with its timers against the next test's database."""
+    qtbot.addWidget(kiosk, before_close_func=lambda window: window.end())
 
 
 def tap(qtbot, button):

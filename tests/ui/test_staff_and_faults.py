@@ -23,7 +23,7 @@ from kiosk.store.db import close_database, open_database, quick_check
 from kiosk.ui.shell import KioskWindow
 from tests.helpers.cli import kiosk_command, run_kiosk
 from tests.helpers.data import copy_database
-from tests.helpers.kiosk import PIN, open_kiosk, tap, unlock
+from tests.helpers.kiosk import PIN, keep_for_the_test, open_kiosk, tap, unlock
 
 
 @pytest.fixture
@@ -132,7 +132,7 @@ def test_settings_as_people_leave_them_never_stop_the_kiosk(qtbot, demo_db, tmp_
     path.write_text(content, encoding="utf-8")
     create_app()
     kiosk = KioskWindow(Settings(path), demo_db)
-    qtbot.addWidget(kiosk)
+    keep_for_the_test(qtbot, kiosk)
     timeout = kiosk.idle.interval()
     if problem is None:
         assert timeout == 90_000 and kiosk.settings.problems == []
@@ -243,7 +243,7 @@ def test_a_read_only_settings_folder_still_lets_the_right_pin_in(qtbot, demo_db,
         (read_only_folder / "probe").write_text("x")
     create_app()
     kiosk = KioskWindow(settings, demo_db)
-    qtbot.addWidget(kiosk)
+    keep_for_the_test(qtbot, kiosk)
     kiosk.show()
     unlock(qtbot, kiosk)
     assert kiosk.admin.unlocked
@@ -323,7 +323,7 @@ def test_a_database_error_on_a_tap_starts_the_repair(qtbot, damaged_terminal):
     open_database(db)
     create_app()
     kiosk = KioskWindow(Settings(db.parent / "settings.json"), db)
-    qtbot.addWidget(kiosk)
+    keep_for_the_test(qtbot, kiosk)
     kiosk.check_database = lambda: None  # the start-up check is not what this test is about
     kiosk.show()
     previous = sys.excepthook
@@ -338,6 +338,19 @@ def test_a_database_error_on_a_tap_starts_the_repair(qtbot, damaged_terminal):
         qtbot.waitUntil(lambda: "数据已修复" in kiosk.notice.text(), timeout=60_000)
     finally:
         sys.excepthook = previous
+    assert sqlite3.connect(db).execute("SELECT count(*) FROM payout").fetchone()[0] == rows
+    close_database()
+
+
+def test_damage_found_by_the_first_tap_warm_up_starts_the_repair(qtbot, damaged_terminal):
+    db, rows = damaged_terminal
+    open_database(db)
+    create_app()
+    kiosk = KioskWindow(Settings(db.parent / "settings.json"), db)
+    keep_for_the_test(qtbot, kiosk)
+    kiosk.check_database = lambda: None  # only the warm-up reads the damaged pages
+    kiosk.show()
+    qtbot.waitUntil(lambda: "数据已修复" in kiosk.notice.text(), timeout=60_000)
     assert sqlite3.connect(db).execute("SELECT count(*) FROM payout").fetchone()[0] == rows
     close_database()
 
@@ -383,7 +396,7 @@ def test_a_kiosk_whose_database_will_not_even_open_starts_and_rebuilds(qtbot, da
     hooks = sys.excepthook, threading.excepthook, sys.unraisablehook
     try:
         kiosk = app.start(db, windowed=True)
-        qtbot.addWidget(kiosk)
+        keep_for_the_test(qtbot, kiosk)
         qtbot.waitUntil(lambda: "数据已修复" in kiosk.notice.text(), timeout=60_000)
     finally:
         sys.excepthook, threading.excepthook, sys.unraisablehook = hooks
