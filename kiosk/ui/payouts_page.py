@@ -5,7 +5,7 @@ a villager's own lookup by the last 4 characters of the ID number, then picking 
 from collections.abc import Callable
 from typing import Any
 
-from PySide6.QtCore import Qt, Signal
+from PySide6.QtCore import QEvent, Qt, Signal
 from PySide6.QtWidgets import (
     QHBoxLayout,
     QLabel,
@@ -31,10 +31,19 @@ from kiosk.ui.widgets import (
 )
 
 
-def _text_em(label: str) -> float:
-    """Width of a label in em with room to spare: a Han character is ~1 em wide (we count
-    1.3), a digit or Latin letter ~0.6 (we count 0.7)."""
-    return sum(1.3 if ord(char) > 0x2E80 else 0.7 for char in label)
+class _FittedButton(QPushButton):
+    """A button never narrower than its label: the strip scrolls instead of squeezing it.
+    The app style sheet's min-width (the touch target) is set again at every polish (a mode
+    change), so the fit is set again after it; a per-button style sheet did the same at the
+    cost of a re-polish per changed label, several per tap."""
+
+    def fit(self) -> None:
+        self.setMinimumWidth(self.sizeHint().width())
+
+    def changeEvent(self, event: QEvent) -> None:
+        super().changeEvent(event)
+        if event.type() in (QEvent.Type.StyleChange, QEvent.Type.FontChange):
+            self.fit()
 
 
 class ChoiceStrip:
@@ -49,12 +58,12 @@ class ChoiceStrip:
         self.layout.addStretch(1)
         self._on_choose = on_choose
         self._scroller = scroller
-        self._buttons: list[QPushButton] = []
+        self._buttons: list[_FittedButton] = []
         self._values: list[Any] = []
 
     def set_options(self, options: list[tuple[str, Any]], current: Any) -> None:
         while len(self._buttons) < len(options):
-            button = QPushButton()
+            button = _FittedButton()
             button.setCheckable(True)
             index = len(self._buttons)
             button.clicked.connect(lambda _=False, i=index: self._on_choose(self._values[i]))
@@ -68,9 +77,7 @@ class ChoiceStrip:
             if button.text() != label:
                 button.setText(label)
                 button.setAccessibleName(label)
-                # Never squeeze a label: the strip scrolls instead. (A style-sheet min-width,
-                # since the app style sheet's own min-width would override setMinimumWidth.)
-                button.setStyleSheet(f"min-width: {_text_em(label):.1f}em;")
+                button.fit()
             button.setChecked(value == current)
             button.setVisible(index < len(options))
 

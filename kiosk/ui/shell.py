@@ -44,8 +44,9 @@ from kiosk.ui.widgets import AdaptiveRow, Notice, PageFrame, kinetic
 PAGES = ("home", "payouts", "print", "batch", "catalogue", "consult", "policies", "verify", "admin",
          "requests", "progress")
 # Built one per event-loop turn once the home page is up, so a villager's first tap does not
-# wait for them. The print, batch and staff pages (QtPdf, the sync client) wait for a visit.
-PREBUILT = ("payouts", "catalogue", "consult", "policies")
+# wait for them (the print page's first visit froze the screen ~55 ms). The batch and staff
+# pages, for staff only, wait for a visit.
+PREBUILT = ("payouts", "catalogue", "consult", "policies", "print")
 SPEECH_LOOKUP_AFTER_MS = 3000
 _log = log.get("kiosk.ui")
 
