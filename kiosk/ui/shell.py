@@ -28,7 +28,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from kiosk import log
+from kiosk import heap, log
 from kiosk.config import Settings
 from kiosk.errors import as_known, is_corruption
 from kiosk.services import divisions, payouts
@@ -48,6 +48,7 @@ PAGES = ("home", "payouts", "print", "batch", "catalogue", "consult", "policies"
 # pages, for staff only, wait for a visit.
 PREBUILT = ("payouts", "catalogue", "consult", "policies", "print")
 SPEECH_LOOKUP_AFTER_MS = 3000
+RELEASE_AFTER_RESET_MS = 500
 _log = log.get("kiosk.ui")
 
 
@@ -111,6 +112,11 @@ class KioskWindow(QMainWindow):
         self.scanner = ScannerInput(self)
         self.scanner.scanned.connect(self._scanned)
         self.idle_watch = IdleWatch(self, int(settings.get("idle_timeout_s")))
+        # One timer, not a QTimer.singleShot per reset: each of those kept an object for good.
+        self._release_timer = QTimer(self)
+        self._release_timer.setSingleShot(True)
+        self._release_timer.setInterval(RELEASE_AFTER_RESET_MS)
+        self._release_timer.timeout.connect(self._release_memory)
         self.idle_watch.touched.connect(self._touched)
         self.idle = self.idle_watch.timer
         self.repair_flow = RepairFlow(db_path, self)
@@ -516,3 +522,10 @@ class KioskWindow(QMainWindow):
         self.go_home()
         self.refresh_freshness()
         self.idle_watch.restart()
+        self._release_timer.start()
+
+    def _release_memory(self) -> None:
+        """What the villager's visit freed goes back to the system once the reset has painted
+        (kiosk.heap); a villager who has tapped since is not made to wait for it."""
+        if self.page_name() == "home" and self.village_code is None:
+            _log.debug("freed memory released in %.1f ms", heap.release_free_memory())

@@ -167,3 +167,28 @@ def test_on_the_untouched_home_page_the_reset_is_silent(qtbot, window):
     still = _countdown(qtbot, window)
     tap(qtbot, still.keep)
     assert window.home.town_code == TOWN and window.home.village_buttons
+
+
+def test_after_a_reset_freed_memory_goes_back_unless_a_villager_came(qtbot, window, monkeypatch):
+    from kiosk import heap
+
+    released = []
+    monkeypatch.setattr(heap, "release_free_memory", lambda: released.append(1) or 0.0)
+    window.reset()
+    qtbot.waitUntil(lambda: released == [1], timeout=3000)
+    window.reset()
+    town = next(iter(window.home.town_buttons))
+    tap(qtbot, window.home.town_buttons[town])
+    village = next(iter(window.home.village_buttons.values()))
+    window.home.village_area.ensureWidgetVisible(village)
+    tap(qtbot, village)  # before the release was due
+    qtbot.wait(1000)
+    assert released == [1]
+
+
+def test_freed_memory_is_handed_back_to_the_system():
+    from kiosk import heap
+
+    blocks = [bytearray(64 * 1024) for _ in range(2000)]  # ~128 MB in malloc'd blocks, then freed
+    del blocks
+    assert heap.release_free_memory() > 0  # glibc's malloc_trim ran (the CI is Debian)
