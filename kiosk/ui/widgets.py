@@ -124,7 +124,9 @@ class FlowGrid(QLayout):
     def __init__(self, parent: QWidget | None = None, max_columns: int = 12, spacing: int = 8):
         super().__init__(parent)
         self._items: list[QLayoutItem] = []
-        self._cell_size: QSize | None = None  # until invalidate(): a layout pass asks ~20 times
+        # Until invalidate(): a layout pass asks ~20 times, for each row's height too.
+        self._hints: list[tuple[QLayoutItem, QSize]] | None = None
+        self._cell_size: QSize | None = None
         self.max_columns = max_columns
         self.setSpacing(spacing)
         self.setContentsMargins(0, 0, 0, 0)
@@ -132,7 +134,7 @@ class FlowGrid(QLayout):
     # QLayout's item protocol
     def addItem(self, item: QLayoutItem) -> None:
         self._items.append(item)
-        self._cell_size = None
+        self._forget()
 
     def count(self) -> int:
         return len(self._items)
@@ -141,13 +143,16 @@ class FlowGrid(QLayout):
         return self._items[index] if 0 <= index < len(self._items) else None
 
     def takeAt(self, index: int) -> QLayoutItem | None:
-        self._cell_size = None
+        self._forget()
         return self._items.pop(index) if 0 <= index < len(self._items) else None
 
     def invalidate(self) -> None:
         # Qt calls this when a child's size hint may have changed (text, style, shown/hidden).
-        self._cell_size = None
+        self._forget()
         super().invalidate()
+
+    def _forget(self) -> None:
+        self._hints = self._cell_size = None
 
     def hasHeightForWidth(self) -> bool:
         return True
@@ -161,7 +166,7 @@ class FlowGrid(QLayout):
 
     def sizeHint(self) -> QSize:
         cell = self._cell()
-        columns = min(self.max_columns, max(1, len(self._visible())))
+        columns = min(self.max_columns, max(1, len(self._visible_hints())))
         width = columns * cell.width() + (columns - 1) * self.spacing()
         return QSize(width, self.heightForWidth(width))
 
@@ -175,12 +180,15 @@ class FlowGrid(QLayout):
         fits = (width + self.spacing()) // max(1, cell + self.spacing())
         return max(1, min(self.max_columns, fits))
 
-    def _visible(self) -> list[QLayoutItem]:
-        return [item for item in self._items if not item.isEmpty()]
+    def _visible_hints(self) -> list[tuple[QLayoutItem, QSize]]:
+        """The items shown, each with its size hint."""
+        if self._hints is None:
+            self._hints = [(item, _hint(item)) for item in self._items if not item.isEmpty()]
+        return self._hints
 
     def _cell(self) -> QSize:
         if self._cell_size is None:
-            hints = [_hint(item) for item in self._visible()]
+            hints = [hint for _, hint in self._visible_hints()]
             self._cell_size = QSize(max((h.width() for h in hints), default=0),
                                     max((h.height() for h in hints), default=0))  # fmt: skip
         return self._cell_size
@@ -188,7 +196,7 @@ class FlowGrid(QLayout):
     def _place(self, rect: QRect, move: bool) -> int:
         margins = self.contentsMargins()
         area = rect.adjusted(margins.left(), margins.top(), -margins.right(), -margins.bottom())
-        items = self._visible()
+        items = self._visible_hints()
         if not items:
             return 0
         columns = self.columns_for(area.width())
@@ -197,9 +205,9 @@ class FlowGrid(QLayout):
         y = area.y()
         for start in range(0, len(items), columns):
             row = items[start : start + columns]
-            height = max(_hint(item).height() for item in row)
+            height = max(hint.height() for _, hint in row)
             if move:
-                for column, item in enumerate(row):
+                for column, (item, _) in enumerate(row):
                     item.setGeometry(QRect(area.x() + column * (width + gap), y, width, height))
             y += height + gap
         return y - gap - rect.y() + margins.bottom()
@@ -403,9 +411,18 @@ class PageFrame(QScrollArea):
         return super().eventFilter(watched, event)
 
     def fit(self) -> None:
-        page, room = self.widget(), self.viewport().size()
+        page = self.widget()
         least = page.minimumSizeHint()
-        page.resize(max(room.width(), least.width()), max(room.height(), least.height()))
+        # The viewport's size, worked out without asking for the viewport: wrapping that
+        # plain QWidget makes PySide set up every QtWidgets class (~80 enums, ~8 ms before
+        # the first frame).
+        room = self.maximumViewportSize()
+        width, height = room.width(), room.height()
+        if least.height() > height:
+            width -= self.verticalScrollBar().sizeHint().width()
+        if least.width() > width:
+            height -= self.horizontalScrollBar().sizeHint().height()
+        page.resize(max(width, least.width()), max(height, least.height()))
 
 
 class Notice(QLabel):
