@@ -6,8 +6,6 @@ held free at the end of the same simulated day. ``malloc_trim`` returns those pa
 kiosk calls it after each reset to the home page, when the next villager is not waiting.
 """
 
-import ctypes
-import ctypes.util
 import functools
 import time
 
@@ -15,6 +13,9 @@ import time
 @functools.cache
 def _trim():
     """glibc's malloc_trim, or None (another C library, or none found)."""
+    import ctypes  # not at import: ctypes.util brings subprocess (~3 ms before the first frame)
+    import ctypes.util
+
     name = ctypes.util.find_library("c")
     try:
         trim = ctypes.CDLL(name).malloc_trim if name else None

@@ -13,7 +13,6 @@ import os
 import queue
 import re
 import socket
-import subprocess
 import threading
 import time
 from pathlib import Path
@@ -131,6 +130,8 @@ class Connection:
 
 
 def _spawn(path: Path) -> None:
+    import subprocess  # not at import: ~2 ms before the kiosk's first frame, for a rare start
+
     try:
         subprocess.run(["speech-dispatcher", "--spawn", "--communication-method", "unix_socket",
                         "--socket-path", str(path)], timeout=10, capture_output=True)  # fmt: skip
