@@ -61,7 +61,7 @@ def start(db: Path, windowed: bool = False) -> KioskWindow:
         window.note_for_staff("本机安装的 PySide6 版本有缺陷（每次调用泄漏 None 引用），"
                               "数小时后会崩溃，请安装 PySide6 6.11.3")
     _quit_on_signals(window)
-    window.first_frame.connect(_settle_heap)
+    window.started.connect(_settle_heap)
     window.first_frame.connect(lambda: _watch_stalls(window))
     if windowed:
         window.resize(1280, 800)

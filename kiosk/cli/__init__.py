@@ -12,7 +12,7 @@ import gc
 
 # Start-up makes ~200k objects that all live as long as the kiosk: collecting among them
 # is wasted (~10 ms of the first frame). main() turns collection back on, and the kiosk
-# itself after its first frame (kiosk.app), with the start-up's objects frozen.
+# itself once its start-up is finished (kiosk.app), with the start-up's objects frozen.
 gc.disable()
 
 # ruff: noqa: E402 - the imports come after gc.disable(), on purpose

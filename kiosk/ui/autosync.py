@@ -3,16 +3,21 @@
 then sends the villagers' requests waiting in its outbox. All of it on a worker thread: a
 villager at the screen never waits for it."""
 
+from __future__ import annotations
+
 import random
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QObject, QTimer, Signal
 
 from kiosk import log
 from kiosk.config import Settings
 from kiosk.errors import KnownError
-from kiosk.services import requests, sync
 from kiosk.ui.tasks import run_task
+
+if TYPE_CHECKING:
+    from kiosk.services.sync import SyncResult
 
 _log = log.get("kiosk.ui")
 JITTER = 0.2  # each wait is the interval +/- 20 %
@@ -71,7 +76,7 @@ class AutoSync(QObject):
         run_task(lambda _task: _round(source, db, root, url), name="auto-sync",
                  on_success=self._done, on_failure=self._failed, on_done=self._finished)  # fmt: skip
 
-    def _done(self, outcome: tuple[sync.SyncResult, str]) -> None:
+    def _done(self, outcome: tuple[SyncResult, str]) -> None:
         result, pushed = outcome
         what = "已是最新" if result.up_to_date else f"更新 {result.changed} 个分区"
         self._report(f"自动同步：{what}，版本 {result.version}，数据截至 {result.data_as_of}{pushed}")
@@ -91,9 +96,13 @@ class AutoSync(QObject):
         self.reported.emit(text)
 
 
-def _round(source: str, db: Path, root: Path, outbox_url: str) -> tuple[sync.SyncResult, str]:
+def _round(source: str, db: Path, root: Path, outbox_url: str) -> tuple[SyncResult, str]:
     """Worker thread: sync, then send what waits for the county (its failure is reported,
     the sync's result stands)."""
+    # Imported here, on the worker: the sync client, HTTP and the envelope crypto are ~35 ms
+    # of imports that the UI thread then never waits for.
+    from kiosk.services import requests, sync
+
     result = sync.sync(source, db, root)
     if not outbox_url:
         return result, ""

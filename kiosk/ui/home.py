@@ -12,7 +12,7 @@ from PySide6.QtWidgets import (
 
 from kiosk.services import divisions
 from kiosk.ui import icons
-from kiosk.ui.widgets import FlowGrid, button_grid, clear_layout, kinetic
+from kiosk.ui.widgets import FlowGrid, button_grid, clear_layout
 
 TILES = ("补贴公示", "政务公开目录", "政策咨询", "规范性文件", "核验公示单", "我要申请·咨询")
 # Long labels on two lines: six one-line tiles did not fit one row of a 1366 px screen, and a
@@ -86,11 +86,9 @@ class HomePage(QWidget):
         for button in self.town_buttons.values():
             button.setCheckable(True)  # the chosen town stays marked
 
-    def finish_setup(self) -> None:
-        """The part of set-up that can wait until the page is on screen: the first QScroller
-        costs ~20 ms of PySide type set-up."""
-        kinetic(self.village_area, holds_buttons=True)
-        for name, tile in self.tiles.items():  # the SVG plug-in loads in ~20 ms
+    def show_icons(self) -> None:
+        """The tiles' icons, once the page is on screen: the SVG plug-in loads in ~20 ms."""
+        for name, tile in self.tiles.items():
             tile.setIcon(icons.icon(name))
             tile.setIconSize(TILE_ICON)
 

@@ -9,7 +9,8 @@ followed by a reset; half-way through the hour a background sync of the kiosk's 
 county publishes a new feed version, served over loopback HTTP, with one payout file
 changed; a request waits in the outbox and is pushed to a loopback upload store) while the
 kiosk sits on its home page; then 30 idle resets fired by the real idle timer (set to 2 ms),
-as on a kiosk nobody touches. 朗读 speaks through a private speech-dispatcher with espeak-ng
+as on a kiosk nobody touches, and a moment with nobody there (the kiosk hands freed memory
+back then, kiosk.heap). 朗读 speaks through a private speech-dispatcher with espeak-ng
 (audio to nowhere) where one is installed, and is skipped where not (the kiosk hides it).
 
 Per hour it prints RSS (/proc/self/statm), the drift of sys.getrefcount(None), the count of
@@ -550,6 +551,12 @@ class Hall:
         self.window.idle.timeout.disconnect(one)
         self.window.idle.setInterval(3_600_000)
         self.window.idle.start()
+        # Then the hall stands empty for a moment, as after any reset: long enough for what
+        # the kiosk does when nobody is there (freed memory handed back, kiosk.heap).
+        self.doing = "idle: nobody at the kiosk"
+        from kiosk.ui.shell import RELEASE_AFTER_RESET_MS
+
+        wait_ms(int(RELEASE_AFTER_RESET_MS * 1.5))
         if fired[0] < count:
             raise SystemExit(f"the idle timer fired {fired[0]} of {count} times")
         self.settle()

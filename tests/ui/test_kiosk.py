@@ -412,3 +412,31 @@ def test_every_control_has_a_name_and_a_finger_sized_target(qtbot, window, demo_
             if isinstance(control, QAbstractButton) and min(control.width(), control.height()) < 60:
                 small.append(f"{label} {control.width()}x{control.height()}")
     assert not unnamed and not small, (unnamed, small)
+
+
+def test_after_start_up_the_heap_is_frozen_and_collection_is_on(terminal, tmp_path):
+    """The kiosk command turns the collector off for start-up; the kiosk must turn it on
+    again (with start-up's objects frozen), or every cycle made all day would stay."""
+    import os
+    import subprocess
+    import sys
+
+    script = (
+        "import gc, os, sys\n"
+        "import kiosk.cli\n"  # what the `kiosk` command imports first: the collector goes off
+        "from PySide6.QtCore import QTimer\n"
+        "from PySide6.QtWidgets import QApplication\n"
+        "from kiosk import app\n"
+        "off = not gc.isenabled()\n"
+        "window = app.start(__import__('pathlib').Path(sys.argv[1]), windowed=True)\n"
+        "def report():\n"
+        "    print(off, gc.isenabled(), gc.get_freeze_count() > 10_000, flush=True)\n"
+        "    os._exit(0)\n"  # the kiosk's background work is not this test's
+        "window.started.connect(lambda: QTimer.singleShot(0, report))\n"
+        "QTimer.singleShot(30_000, lambda: os._exit(3))\n"
+        "QApplication.instance().exec()\n"
+    )
+    env = {**os.environ, "QT_QPA_PLATFORM": "offscreen", "XDG_DATA_HOME": str(tmp_path)}
+    done = subprocess.run([sys.executable, "-c", script, str(terminal)], env=env, capture_output=True,
+                          text=True, timeout=60)  # fmt: skip
+    assert done.stdout.split() == ["True", "True", "True"], done.stderr[-2000:]
