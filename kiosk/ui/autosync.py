@@ -99,8 +99,8 @@ class AutoSync(QObject):
 def _round(source: str, db: Path, root: Path, outbox_url: str) -> tuple[SyncResult, str]:
     """Worker thread: sync, then send what waits for the county (its failure is reported,
     the sync's result stands)."""
-    # Imported here, on the worker: the sync client, HTTP and the envelope crypto are ~35 ms
-    # of imports that the UI thread then never waits for.
+    # Imported by the kiosk in steps after start-up (kiosk.services.preload): here they are
+    # already loaded, and this module stays light for the first frame.
     from kiosk.services import requests, sync
 
     result = sync.sync(source, db, root)

@@ -15,6 +15,7 @@ import importlib
 import linecache
 import sys
 import time
+from functools import partial
 from pathlib import Path
 
 from PySide6.QtCore import QEvent, QObject, QTimer, Signal
@@ -33,7 +34,7 @@ from PySide6.QtWidgets import (
 from kiosk import heap, log
 from kiosk.config import Settings
 from kiosk.errors import as_known, is_corruption
-from kiosk.services import divisions, payouts
+from kiosk.services import divisions, payouts, preload
 from kiosk.ui import theme, uptime
 from kiosk.ui.freshness import FreshnessLine
 from kiosk.ui.home import HomePage
@@ -151,7 +152,7 @@ class KioskWindow(QMainWindow):
     def _finish_start(self) -> None:
         """Set-up that can wait for the first frame, one step per turn of the event loop
         (together they froze the screen ~110 ms after it appeared: the scroller's and SVG's
-        set-up ~20 ms each, the payouts page ~35, the sync client's import ~30). Touching
+        set-up ~20 ms each, the payouts page ~35, the background round's imports ~45). Touching
         PySide's enums costs: the first ``Qt.*`` enum builds all of them (~17 ms), so
         nothing before this point uses one."""
         # How long a terminal takes to come up is worth knowing in the field (and is what
@@ -167,7 +168,8 @@ class KioskWindow(QMainWindow):
             self.home.show_icons,
             lambda: kinetic(self._frames["home"], holds_buttons=True),
             self.check_database,
-            self._start_autosync,  # ~30 ms
+            *(partial(preload.load, module) for module in preload.BACKGROUND_ROUND),
+            self._start_autosync,
             self._started,
         ])  # fmt: skip
 
