@@ -99,6 +99,8 @@ grep -q "library: $bundle/.*zinnia/libzinnia.so.0$" "$work/shi.err"
 grep -q "model: $bundle/.*zinnia/handwriting-zh_CN.model$" "$work/shi.err"
 
 step "kiosk run starts, keeps running, and ends cleanly on SIGTERM"
+log="$(dirname "$db")/logs/kiosk.log"
+seen=$(stat -c %s "$log" 2>/dev/null || echo 0)  # earlier commands' lines are not this run's
 set +e
 started=$(date +%s)
 timeout --preserve-status 8 "$bin" run --windowed --db "$db" 2> "$work/run.err"
@@ -108,5 +110,10 @@ ran=$(( $(date +%s) - started ))
 if [ "$code" -ne 0 ] || [ "$ran" -lt 8 ]; then
   cat "$work/run.err" >&2; echo "kiosk run exited with $code after $ran s" >&2; exit 1
 fi
+# Everything start-up puts off until after the first frame (modules the bundle must hold,
+# the pages) ran, and nothing failed on the way.
+tail -c +"$((seen + 1))" "$log" > "$work/run.log"
+grep -q "villager pages built" "$work/run.log" || { echo "the villager pages were never built" >&2; exit 1; }
+if grep -E "Traceback|ERROR|failed" "$work/run.log"; then echo "kiosk run logged a failure" >&2; exit 1; fi
 
 step "smoke test passed"

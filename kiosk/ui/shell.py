@@ -174,9 +174,19 @@ class KioskWindow(QMainWindow):
         ])  # fmt: skip
 
     def _one_per_turn(self, steps: list) -> None:
-        """Each step in a turn of the event loop of its own: a touch between two is answered."""
+        """Each step in a turn of the event loop of its own: a touch between two is answered.
+        A step that fails is logged and the next ones still run (the last turns on the
+        collector and builds the pages)."""
         if steps:
-            QTimer.singleShot(0, self, lambda: (steps[0](), self._one_per_turn(steps[1:])))
+            QTimer.singleShot(0, self, lambda: (self._step(steps[0]), self._one_per_turn(steps[1:])))
+
+    def _step(self, step) -> None:
+        try:
+            step()
+        except Exception as exc:
+            _log.exception("start-up step failed")
+            if is_corruption(exc):
+                self.fault(exc)
 
     def _start_autosync(self) -> None:
         # Imported here: the sync client and the envelope crypto are not needed for the

@@ -443,3 +443,18 @@ def test_a_locked_database_is_not_mistaken_for_a_damaged_one(demo_db_file, tmp_p
         writer.execute("ROLLBACK")
         writer.close()
     assert quick_check(db) is None and not list(tmp_path.glob("*.broken-*"))
+
+
+def test_a_start_up_step_that_fails_is_logged_and_the_rest_still_run(qtbot, demo_db, tmp_path, monkeypatch,
+                                                                      caplog):
+    from kiosk.services import preload
+
+    def broken(module: str) -> None:
+        raise ImportError(f"no module named {module} in this build")
+
+    monkeypatch.setattr(preload, "load", broken)
+    kiosk = open_kiosk(qtbot, tmp_path / "settings.json", demo_db)
+    with qtbot.waitSignal(kiosk.started, timeout=10_000):  # the pages come after every step
+        pass
+    assert kiosk.autosync is not None and "payouts" in kiosk._built
+    assert "start-up step failed" in caplog.text
