@@ -13,6 +13,7 @@ import stat
 import subprocess
 import sys
 import threading
+from pathlib import Path
 
 import pytest
 
@@ -315,16 +316,23 @@ def test_a_damaged_database_is_set_aside_and_rebuilt_from_the_feed_cache(qtbot, 
     close_database()
 
 
+def _kiosk_without_start_up_check(qtbot, db: Path) -> KioskWindow:
+    """A kiosk on ``db`` whose start-up quick check is off: something else must find damage."""
+    open_database(db)
+    create_app()
+    kiosk = KioskWindow(Settings(db.parent / "settings.json"), db)
+    keep_for_the_test(qtbot, kiosk)
+    kiosk.check_database = lambda: None
+    return kiosk
+
+
 @pytest.mark.qt_no_exception_capture
 def test_a_database_error_on_a_tap_starts_the_repair(qtbot, damaged_terminal):
     from kiosk import log
 
     db, rows = damaged_terminal
-    open_database(db)
-    create_app()
-    kiosk = KioskWindow(Settings(db.parent / "settings.json"), db)
-    keep_for_the_test(qtbot, kiosk)
-    kiosk.check_database = lambda: None  # the start-up check is not what this test is about
+    kiosk = _kiosk_without_start_up_check(qtbot, db)
+    kiosk._head_start = lambda step: None  # no page built or warmed ahead: the tap reads first
     kiosk.show()
     previous = sys.excepthook
     log.install_exception_hooks()
@@ -344,12 +352,8 @@ def test_a_database_error_on_a_tap_starts_the_repair(qtbot, damaged_terminal):
 
 def test_damage_found_by_the_first_tap_warm_up_starts_the_repair(qtbot, damaged_terminal):
     db, rows = damaged_terminal
-    open_database(db)
-    create_app()
-    kiosk = KioskWindow(Settings(db.parent / "settings.json"), db)
-    keep_for_the_test(qtbot, kiosk)
-    kiosk.check_database = lambda: None  # only the warm-up reads the damaged pages
-    kiosk.show()
+    kiosk = _kiosk_without_start_up_check(qtbot, db)
+    kiosk.show()  # only the pages built ahead and the warm-up read the damaged pages
     qtbot.waitUntil(lambda: "数据已修复" in kiosk.notice.text(), timeout=60_000)
     assert sqlite3.connect(db).execute("SELECT count(*) FROM payout").fetchone()[0] == rows
     close_database()
