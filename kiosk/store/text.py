@@ -63,7 +63,9 @@ def name_initials(name: str) -> str:
 
 
 def _first_letters(text: str) -> str:
-    return "".join(spelled[0] for spelled in map(_spelled, text) if spelled.isascii() and spelled.isalnum())
+    """Lower-case initials from the reading table, digits and letters kept (as ``initials``)."""
+    spelled = map(_spelled, text.lower())
+    return "".join(reading[0] for reading in spelled if reading.isascii() and reading.isalnum())
 
 
 def surname(name: str) -> str:
