@@ -126,7 +126,6 @@ class FlowGrid(QLayout):
         self._items: list[QLayoutItem] = []
         # Until invalidate(): a layout pass asks ~20 times, for each row's height too.
         self._hints: list[tuple[QLayoutItem, QSize]] | None = None
-        self._cell_size: QSize | None = None
         self.max_columns = max_columns
         self.setSpacing(spacing)
         self.setContentsMargins(0, 0, 0, 0)
@@ -152,7 +151,7 @@ class FlowGrid(QLayout):
         super().invalidate()
 
     def _forget(self) -> None:
-        self._hints = self._cell_size = None
+        self._hints = None
 
     def hasHeightForWidth(self) -> bool:
         return True
@@ -187,11 +186,8 @@ class FlowGrid(QLayout):
         return self._hints
 
     def _cell(self) -> QSize:
-        if self._cell_size is None:
-            hints = [hint for _, hint in self._visible_hints()]
-            self._cell_size = QSize(max((h.width() for h in hints), default=0),
-                                    max((h.height() for h in hints), default=0))  # fmt: skip
-        return self._cell_size
+        hints = [hint for _, hint in self._visible_hints()]
+        return QSize(max((h.width() for h in hints), default=0), max((h.height() for h in hints), default=0))
 
     def _place(self, rect: QRect, move: bool) -> int:
         margins = self.contentsMargins()
