@@ -178,15 +178,20 @@ class KioskWindow(QMainWindow):
         A step that fails is logged and the next ones still run (the last turns on the
         collector and builds the pages)."""
         if steps:
-            QTimer.singleShot(0, self, lambda: (self._step(steps[0]), self._one_per_turn(steps[1:])))
+            QTimer.singleShot(0, self, lambda: (self._guarded(steps[0], "start-up step"),
+                                                self._one_per_turn(steps[1:])))  # fmt: skip
 
-    def _step(self, step) -> None:
+    def _guarded(self, step, what: str):
+        """``step()``'s result, or None if it failed: work no villager asked for is logged
+        when it fails, and a damaged database found on the way is repaired as if a
+        villager's tap had found it."""
         try:
-            step()
+            return step()
         except Exception as exc:
-            _log.exception("start-up step failed")
+            _log.exception("%s failed", what)
             if is_corruption(exc):
                 self.fault(exc)
+            return None
 
     def _start_autosync(self) -> None:
         # Imported here: the sync client and the envelope crypto are not needed for the
@@ -209,24 +214,22 @@ class KioskWindow(QMainWindow):
             QTimer.singleShot(0, self, self._warm_first_tap)
             return
         name = names[0]
-        if name not in self._built and name not in self._made:
-            # Imported in one turn of the event loop, made in the next, put in the window
-            # (styled) in the third: each alone is a shorter freeze than all three.
-            if (module := PREBUILT[name]) not in sys.modules:
-                if self._head_start(lambda: importlib.import_module(module)) is None:
-                    self.started.emit()
-                    return
-                QTimer.singleShot(0, self, lambda: self._prebuild(names))
-                return
-            made = self._head_start(getattr(self, f"_build_{name}"))
-            if made is None:  # the rest are built when first visited
-                self.started.emit()
-                return
-            self._made[name] = made
-            QTimer.singleShot(0, self, lambda: self._prebuild(names))
+        if name in self._built or name in self._made:
+            self.page(name)
+            QTimer.singleShot(0, self, lambda: self._prebuild(names[1:]))
             return
-        self.page(name)
-        QTimer.singleShot(0, self, lambda: self._prebuild(names[1:]))
+        # Imported in one turn of the event loop, made in the next, put in the window
+        # (styled) in the third: each alone is a shorter freeze than all three.
+        module = PREBUILT[name]
+        importing = module not in sys.modules
+        done = self._head_start(partial(importlib.import_module, module) if importing
+                                else getattr(self, f"_build_{name}"))  # fmt: skip
+        if done is None:  # the rest are built when first visited
+            self.started.emit()
+            return
+        if not importing:
+            self._made[name] = done
+        QTimer.singleShot(0, self, lambda: self._prebuild(names))
 
     def _warm_first_tap(self) -> None:
         """A village's list made once for no one, in two turns of the event loop (each well
@@ -237,17 +240,10 @@ class KioskWindow(QMainWindow):
 
     def _head_start(self, step):
         """One step of the work done before any villager asks (pages built, the first tap
-        warmed); its result, or None if it failed. A failure is logged, and a damaged
-        database found on the way is repaired as if a villager's tap had found it."""
+        warmed); its result, or None if it failed or the kiosk is being repaired or ended."""
         if self.repair_flow.repairing or self._quitting:
             return None
-        try:
-            return step()
-        except Exception as exc:
-            _log.warning("head start failed: %s", exc)
-            if is_corruption(exc):
-                self.fault(exc)
-            return None
+        return self._guarded(step, "head start")
 
     def _warm_payouts_page(self, village: str) -> None:
         if self.page_name() == "payouts":  # a villager was quicker
@@ -579,5 +575,5 @@ class KioskWindow(QMainWindow):
     def _release_memory(self) -> None:
         """What the villager's visit freed goes back to the system once the reset has painted
         (kiosk.heap); a villager who has tapped since is not made to wait for it."""
-        if self.page_name() == "home" and self.village_code is None:
+        if self.idle_watch.at_start():
             _log.debug("freed memory released in %.1f ms", heap.release_free_memory())
