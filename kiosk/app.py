@@ -32,10 +32,16 @@ def run(db: Path, windowed: bool = False) -> int:
     """Show the kiosk until 退出程序 (behind the staff PIN)."""
     start(db, windowed)
     code = QApplication.instance().exec()
+    _stop_tasks()
+    return code
+
+
+def _stop_tasks() -> None:
+    """Background work (start-up's database check, a sync) ended before the process is:
+    Python tearing down a QThread that still runs aborts it."""
     from kiosk.ui import tasks
 
     tasks.stop_all()
-    return code
 
 
 def start(db: Path, windowed: bool = False) -> KioskWindow:
@@ -227,6 +233,7 @@ def screenshot(db: Path, page: str, out: Path, village: str | None = None,
     out.parent.mkdir(parents=True, exist_ok=True)
     window.grab().save(str(out))
     window.quit_kiosk()
+    _stop_tasks()
     return out
 
 

@@ -110,6 +110,28 @@ def test_screenshot_command_writes_a_non_blank_png(demo_db, tmp_path, page):
     assert len(colours) > 3  # not a blank page
 
 
+def test_a_screenshot_waits_for_the_kiosks_background_work_before_it_exits(terminal, tmp_path):
+    """On a county database start-up's quick check outlasts the screenshot (~2.6 s); a
+    process that exits under a running thread aborts ("QThread: Destroyed while ...")."""
+    import os
+    import subprocess
+    import sys
+
+    script = (
+        "import sys, time\n"
+        "from pathlib import Path\n"
+        "from kiosk import app\n"
+        "from kiosk.services import repair\n"
+        "repair.check = lambda db: time.sleep(3)\n"  # a check as slow as a county's
+        "app.screenshot(Path(sys.argv[1]), 'home', Path(sys.argv[2]))\n"
+    )
+    env = {**os.environ, "QT_QPA_PLATFORM": "offscreen", "XDG_DATA_HOME": str(tmp_path)}
+    done = subprocess.run([sys.executable, "-c", script, str(terminal), str(tmp_path / "home.png")],
+                          env=env, capture_output=True, text=True, timeout=60)  # fmt: skip
+    assert done.returncode == 0, done.stderr[-2000:]
+    assert (tmp_path / "home.png").stat().st_size > 0
+
+
 def test_payout_table_model_passes_qt_model_checks(qtmodeltester, demo_db):
     from kiosk.services import payouts
     from kiosk.ui.models import PayoutTableModel
