@@ -1,7 +1,10 @@
 """Thin table models over plain lists from kiosk.services, and the payout table that shows
 one (on 补贴公示 and 核验公示单 alike)."""
 
+from math import ceil
+
 from PySide6.QtCore import QAbstractTableModel, QEvent, QModelIndex, QPersistentModelIndex, Qt
+from PySide6.QtGui import QFontMetricsF
 from PySide6.QtWidgets import QAbstractItemView, QHeaderView, QStyle, QTableView
 
 from kiosk import fmt
@@ -99,11 +102,11 @@ class PayoutTable(QTableView):
     """The payout rows, columns sized to their text once per new list and font.
 
     Qt's ResizeToContents measured every column again on each layout pass of a tap (~9 ms
-    of the 16 ms frame); the values of a column have one shape (masked IDs, amounts, dates),
-    so the first rows tell its width, as ResizeToContents' precision did.
+    of the 16 ms frame), and measuring every cell of 600 rows costs ~20 ms. Within one
+    subsidy item a column's texts have one shape but for their length (names of 2-4
+    characters, amounts of more or fewer digits), so the rows measured are, per item, the
+    one with the longest name and those with the most digits (``widest_rows``).
     """
-
-    SAMPLE_ROWS = 40
 
     def __init__(self, model: PayoutTableModel):
         super().__init__()
@@ -132,15 +135,31 @@ class PayoutTable(QTableView):
             self.fit_columns()
 
     def fit_columns(self) -> None:
-        model, header, metrics = self.model(), self.horizontalHeader(), self.fontMetrics()
+        model, header, metrics = self.model(), self.horizontalHeader(), QFontMetricsF(self.font())
         if not model.rowCount():  # nothing to fit yet (polishing a new page sends ~20 changes)
             return
         # What QStyledItemDelegate adds around a cell's text, and the grid line.
         margin = 2 * (self.style().pixelMetric(QStyle.PixelMetric.PM_FocusFrameHMargin, None, self) + 1) + 1
-        sample = range(min(model.rowCount(), self.SAMPLE_ROWS))
+        sample = widest_rows(model.rows())
         for column in range(model.columnCount()):
             if column == PayoutTableModel.REMARK:  # stretched to the rest
                 continue
             texts = {model.text(r, column) for r in sample}  # dates, items, IDs repeat
-            widest = max(map(metrics.horizontalAdvance, texts), default=0)
+            # A pixel short elides the text: rounded up, and one more, as the delegate's text
+            # layout can come out a pixel wider than the font's advance (masked IDs do).
+            widest = max((ceil(metrics.horizontalAdvance(t)) + 1 for t in texts), default=0)
             header.resizeSection(column, max(widest + margin, header.sectionSizeHint(column)))
+
+
+def widest_rows(rows: list[PayoutRow]) -> list[int]:
+    """The rows whose texts are the widest of each column: per subsidy item, the first row
+    and the rows with the longest name, quantity, standard and amount."""
+    widest: dict[tuple[str, int], tuple[int, int]] = {}  # (item, field) -> (length, row)
+    for number, row in enumerate(rows):
+        sizes = (len(row.name), len(str(row.quantity_centi)), len(str(row.standard_fen)),
+                 len(str(row.amount_fen)))  # fmt: skip
+        for field, size in enumerate(sizes):
+            key = (row.item_code, field)
+            if size > widest.get(key, (-1, 0))[0]:
+                widest[key] = (size, number)
+    return sorted({number for _, number in widest.values()})

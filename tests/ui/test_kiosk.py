@@ -462,3 +462,31 @@ def test_after_start_up_the_heap_is_frozen_and_collection_is_on(terminal, tmp_pa
     done = subprocess.run([sys.executable, "-c", script, str(terminal)], env=env, capture_output=True,
                           text=True, timeout=60)  # fmt: skip
     assert done.stdout.split() == ["True", "True", "True"], done.stderr[-2000:]
+
+
+@pytest.mark.parametrize("font_pt", [18, 24], ids=["normal", "elderly"])
+def test_payout_columns_hold_every_row_not_just_the_first(qtbot, font_pt):
+    """Rows come sorted by item: the longest item name, amount and name may be 500 rows
+    down. No cell may be narrower than Qt's own delegate wants (it would be elided)."""
+    from PySide6.QtGui import QFont
+
+    from kiosk.services.types import PayoutRow
+    from kiosk.ui.models import PayoutTable, PayoutTableModel
+
+    def row(n: int, item: str, item_name: str, name: str, amount_fen: int) -> PayoutRow:
+        return PayoutRow("371522001200", 2025, item, item_name, name, "371522********123X",
+                         100 + n, "亩", 13000, amount_fen, "2025-05-15", "1", "", "")  # fmt: skip
+
+    rows = [row(n, "A01", "耕地补贴", "王三", 90_00) for n in range(500)]
+    rows += [row(500, "B02", "实际种粮农民一次性补贴", "欧阳春花", 1_234_567_89)]
+    model = PayoutTableModel()
+    table = PayoutTable(model)
+    qtbot.addWidget(table)
+    table.setFont(QFont("WenQuanYi Micro Hei", font_pt))
+    table.resize(1800, 600)
+    table.show()
+    model.set_rows(rows)
+    header = table.horizontalHeader()
+    for column in range(model.columnCount()):
+        if column != PayoutTableModel.REMARK:
+            assert header.sectionSize(column) >= table.sizeHintForColumn(column), model.HEADERS[column]
