@@ -111,6 +111,15 @@ def item_code(value: str) -> str:
     return value
 
 
+def short_code(value: str) -> str:
+    """A code the county gives a decision or a draft: letters, digits and '-', at most 20,
+    e.g. JC2026-01 (it names a sheet, a file on the verify site and a comment's anchor)."""
+    if not re.fullmatch(r"[A-Za-z0-9][A-Za-z0-9-]{0,19}", value):
+        raise CellError(f"编号“{value[:40]}”应为字母、数字和“-”，最多20位（如 JC2026-01）",
+                        f"code '{value[:40]}' must be letters, digits and '-', at most 20 (e.g. JC2026-01)")
+    return value
+
+
 def receipt_number(value: str) -> str:
     """A request's 受理编号 as the terminal printed it: 14 digits as 5-5-4 (kiosk.formats.ids)."""
     if not re.fullmatch(r"\d{5}-\d{5}-\d{4}", value):

@@ -1,5 +1,5 @@
-"""Cross-checks between datasets: a row may only refer to towns, villages, items and
-domains that exist (in the same delivery, or already on the terminal)."""
+"""Cross-checks between datasets: a row may only refer to towns, villages, items, domains,
+decisions, drafts and articles that exist (in the same delivery, or already on the terminal)."""
 
 from kiosk.formats.validate import Problems, Row
 
@@ -17,6 +17,9 @@ class CrossCheck:
         self.villages: dict[str, tuple[str, str]] = {}  # code -> (town code, name)
         self.items: dict[str, str] = {}  # name -> code
         self.domains: set[str] = set()
+        self.decisions: set[str] = set()
+        self.drafts: set[tuple[str, int]] = set()  # (code, version)
+        self.articles: set[tuple[str, int, int, int | None]] = set()  # (code, version, 条, 款)
         self._by_name: dict[tuple[str | None, str], list[str]] | None = None  # see _village_by_name
         self._by_title: dict[str, list[str]] = {}
 
@@ -24,7 +27,8 @@ class CrossCheck:
         """Forget one reference dataset before a new full copy of it is fed."""
         self._by_name = None
         {"towns": self.towns, "villages": self.villages, "subsidy_items": self.items,
-         "catalogue_domains": self.domains}.get(dataset_name, {}).clear()  # fmt: skip
+         "catalogue_domains": self.domains, "decisions": self.decisions, "drafts": self.drafts,
+         "draft_articles": self.articles}.get(dataset_name, {}).clear()  # fmt: skip
 
     def accept(self, dataset_name: str, row: Row) -> bool:
         """Check one row (already valid on its own); report and return False if it refers
@@ -152,3 +156,44 @@ class CrossCheck:
         if town is not None and town not in self.towns:
             return self._refuse(row, "乡镇代码", f"未知的乡镇代码 {town}", f"unknown town code {town}")
         return True
+
+    def _decisions(self, row: Row) -> bool:
+        self.decisions.add(row["code"])
+        return True
+
+    def _drafts(self, row: Row) -> bool:
+        if row["decision_code"] not in self.decisions:
+            return self._refuse(row, "事项编号", f"事项目录中没有事项 {row['decision_code']}",
+                                f"no decision {row['decision_code']} in the catalogue")  # fmt: skip
+        self.drafts.add((row["code"], row["version"]))
+        return True
+
+    def _draft_articles(self, row: Row) -> bool:
+        if not self._draft_known(row):
+            return False
+        self.articles.add((row["draft_code"], row["version"], row["article"], row["clause"]))
+        return True
+
+    def _draft_known(self, row: Row) -> bool:
+        if (row["draft_code"], row["version"]) in self.drafts:
+            return True
+        return self._refuse(row, "草案编号", f"没有草案 {row['draft_code']} 第{row['version']}版",
+                            f"no draft {row['draft_code']} version {row['version']}")  # fmt: skip
+
+    def _article_known(self, row: Row) -> bool:
+        """Article 0 is the draft as a whole; any other must be one of that version's."""
+        if not self._draft_known(row):
+            return False
+        if row["article"] == 0 or (row["draft_code"], row["version"], row["article"], row["clause"]) \
+                in self.articles:  # fmt: skip
+            return True
+        return self._refuse(row, "条", f"草案 {row['draft_code']} 第{row['version']}版没有第{row['article']}条"
+                            + (f"第{row['clause']}款" if row["clause"] else ""),
+                            f"draft {row['draft_code']} version {row['version']} has no article"
+                            f" {row['article']}/{row['clause']}")  # fmt: skip
+
+    def _adoptions(self, row: Row) -> bool:
+        return self._article_known(row)
+
+    def _comment_receipts(self, row: Row) -> bool:
+        return self._article_known(row)

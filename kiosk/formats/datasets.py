@@ -40,6 +40,8 @@ class Dataset:
         personal: rows describe people; no cell may carry a full ID, card number or phone.
         generated: written by a county tool (``kiosk inbox reply``), not typed by clerks:
             no template, and a county may have no such file yet.
+        workbook: read from the sheets of this county workbook (kiosk.formats.consultation),
+            not from a file of its own; a county may have none.
     """
 
     name: str
@@ -49,6 +51,7 @@ class Dataset:
     personal: bool = False
     many_files: bool = False
     generated: bool = False
+    workbook: str = ""
     keys: tuple[str, ...] = field(init=False)
 
     def __post_init__(self):
@@ -281,9 +284,111 @@ REPLIES = Dataset(
     generated=True,
 )
 
+# 意见征集 (kiosk.formats.consultation). The county types the first three into one workbook,
+# consultations.xlsx: the year's 重大行政决策事项目录, its drafts, and one sheet of articles
+# per draft version. The last two are written by kiosk inbox comments. Article 0 is the
+# draft as a whole (comments not about one article).
+CONSULTATION_WORKBOOK = "consultations"
+
+DECISIONS = Dataset(
+    "decisions",
+    "重大行政决策事项目录",
+    (
+        C("事项编号", "code", cells.short_code),
+        C("年度", "year", cells.integer(2000, 2100)),
+        C("决策事项", "title", max_len=100),
+        C("承办单位", "department", max_len=60),
+        C("决策阶段", "stage", cells.one_of("拟决策", "征求意见中", "已决策")),
+        C("计划完成时间", "planned", required=False, max_len=30),
+        C("决策日期", "decided_on", cells.date, required=False),
+        C("决策结果", "outcome", required=False, max_len=5000),
+    ),
+    unique=("code",),
+    workbook=CONSULTATION_WORKBOOK,
+)
+
+DRAFTS = Dataset(
+    "drafts",
+    "征求意见草案",
+    (
+        C("草案编号", "code", cells.short_code),
+        C("版本", "version", cells.integer(1, 99)),
+        C("事项编号", "decision_code", cells.short_code),
+        C("草案标题", "title", max_len=100),
+        C("起草背景", "background", max_len=2000),
+        C("主要内容", "summary", max_len=2000),
+        C("涉及对象", "affects", max_len=500),
+        C("征求意见开始", "opens_on", cells.date),
+        C("征求意见截止", "closes_on", cells.date),
+        C("期限说明", "short_reason", required=False, max_len=300),
+        C("起草单位", "department", max_len=60),
+        C("联系电话", "phone", max_len=40),
+        C("通信地址", "address", required=False, max_len=200),
+        C("座谈会", "meetings", required=False, max_len=500),
+        C("须署名", "signed", cells.one_of("是", "否"), required=False),
+    ),
+    unique=("code", "version"),
+    workbook=CONSULTATION_WORKBOOK,
+)
+
+DRAFT_ARTICLES = Dataset(
+    "draft_articles",
+    "草案条文",
+    (
+        C("草案编号", "draft_code", cells.short_code),
+        C("版本", "version", cells.integer(1, 99)),
+        C("条", "article", cells.integer(1, 999)),
+        C("款", "clause", cells.integer(1, 99), required=False),
+        C("章节", "heading", required=False, max_len=60),
+        C("条文", "text", max_len=3000),
+    ),
+    unique=("draft_code", "version", "article", "clause"),
+    workbook=CONSULTATION_WORKBOOK,
+)
+
+ADOPTIONS = Dataset(
+    "adoptions",
+    "意见采纳情况",
+    (
+        C("草案编号", "draft_code", cells.short_code),
+        C("版本", "version", cells.integer(1, 99)),
+        C("条", "article", cells.integer(0, 999)),
+        C("款", "clause", cells.integer(1, 99), required=False),
+        C("收到意见", "received", cells.integer(0, 10_000_000)),
+        C("赞成", "agree", cells.integer(0, 10_000_000)),
+        C("不赞成", "disagree", cells.integer(0, 10_000_000)),
+        C("修改建议", "suggest", cells.integer(0, 10_000_000)),
+        C("采纳情况", "outcome", cells.one_of("采纳", "部分采纳", "未采纳")),
+        C("理由", "reason", required=False, max_len=1000),
+        C("公布日期", "published_on", cells.date),
+    ),
+    unique=("draft_code", "version", "article", "clause"),
+    generated=True,
+)
+
+# Which article a villager's comment was on, found by a hash of its receipt number (as
+# REPLIES): the villager's 回执 leads to that article's 采纳情况. The digest acknowledges the
+# envelope, so the terminal drops its ciphertext. No stance, text, name or phone.
+COMMENT_RECEIPTS = Dataset(
+    "comment_receipts",
+    "意见回执表",
+    (
+        C("查询码", "lookup", cells.hex_digits(32), max_len=32),
+        C("信封摘要", "envelope_digest", cells.hex_digits(32), max_len=32),
+        C("草案编号", "draft_code", cells.short_code),
+        C("版本", "version", cells.integer(1, 99)),
+        C("条", "article", cells.integer(0, 999)),
+        C("款", "clause", cells.integer(1, 99), required=False),
+        C("收到日期", "received_on", cells.date),
+    ),
+    unique=("lookup",),
+    generated=True,
+)
+
 # Order matters: a dataset may refer to the ones before it.
 ALL = (
     TOWNS, VILLAGES, SUBSIDY_ITEMS, PAYOUTS, CATALOGUE_DOMAINS, CATALOGUE_ENTRIES,
     QA, DOCUMENTS, GUIDES, CONTACTS, WORK_CALENDAR, REPLIES,
+    DECISIONS, DRAFTS, DRAFT_ARTICLES, ADOPTIONS, COMMENT_RECEIPTS,
 )  # fmt: skip
 BY_NAME = {d.name: d for d in ALL}

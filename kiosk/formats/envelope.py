@@ -7,7 +7,7 @@ spelling of the same object is refused, so every byte counts):
     v           2, the format version (1: before reply keys; still opened)
     id          ULID of the request
     receipt     receipt number, derived from the id (see ``ids``)
-    kind        "disclosure" | "callback"
+    kind        "disclosure" | "callback" | "comment" (意见征集)
     created     UTC time of sealing, ISO 8601 with milliseconds and "Z"
     terminal    the terminal's ed25519 public key, base64 of the raw 32 bytes
     county_key  id (fingerprint) of the county inbox X25519 key it is sealed to
@@ -51,7 +51,7 @@ from kiosk.formats import forms, ids, public_keys, safe_json
 FORMAT = "shenqing-inbox-envelope"
 VERSION = 2
 READABLE_VERSIONS = (1, 2)
-KINDS = ("disclosure", "callback")
+KINDS = ("disclosure", "callback", "comment")
 MAX_BYTES = 64 * 1024  # a form is at most a few thousand characters
 REPLY_KEY_BYTES = 16
 _PLAIN_DEPTH = 4  # {"form": {"refers_to": {...}}}

@@ -1,4 +1,4 @@
-"""Validation of the two request forms before they are sealed, one clear message per field.
+"""Validation of the request forms before they are sealed, one clear message per field.
 
 Disclosure request (依申请公开): name, id_number, phone, wanted, delivery; purpose optional;
 address required for 邮寄, email for 电子邮件; refers_to optional (what the villager was
@@ -6,6 +6,10 @@ looking at on the kiosk). Callback request (回电): phone and topic; text and
 preferred_time optional. ``text`` may be empty on purpose: the topic (chosen on a button)
 plus the phone number is enough for staff to call back, and making an elderly villager
 type on a touch keypad before a call would turn many away.
+
+Comment on a draft (意见征集, kiosk.formats.consultation): draft, version, article (0: the
+draft as a whole) and clause, stance; text (required for 有修改建议), name and phone optional
+here (whether a draft needs them signed is the consultation's rule, not the form's).
 
 The kiosk's request page asks the fields one step at a time in the order ``steps`` gives,
 names them with ``LABELS``, lets the villager leave the ``OPTIONAL`` ones empty, and says
@@ -22,6 +26,11 @@ from kiosk.errors import KnownError
 MAX_TEXT = 2_000  # free text: what the villager wants, purpose, callback text
 MAX_SHORT = 100  # names, topics, times, email
 MAX_ADDRESS = 200
+MAX_COMMENT = 500  # a comment on one article: a few hundred characters
+MAX_NAME = 20
+STANCES = ("赞成", "不赞成", "有修改建议")
+SUGGESTION = STANCES[2]
+_CODE_RE = re.compile(r"[A-Za-z0-9][A-Za-z0-9-]{0,19}")
 DELIVERIES = ("现场领取", "邮寄", "电子邮件", "电话告知")
 REFERS_TO_KEYS = ("catalogue_entry", "document", "village", "year")
 
@@ -35,6 +44,7 @@ _EMAIL_RE = re.compile(r"[^@\s]+@[^@\s]+\.[^@\s]+")
 _ASKED = {
     "disclosure": ("name", "id_number", "phone", "wanted", "delivery", "address", "email", "purpose"),
     "callback": ("topic", "phone", "preferred_time", "text"),
+    "comment": ("draft", "version", "article", "clause", "stance", "text", "name", "phone"),
 }
 _CONTACTS = {"邮寄": "address", "电子邮件": "email"}  # delivery -> the contact it needs
 CONTACT_FIELDS = tuple(_CONTACTS.values())  # asked only when the delivery needs them
@@ -53,6 +63,11 @@ _LABELS = {
     "topic": ("事项", "topic"),
     "text": ("说明", "text"),
     "preferred_time": ("方便接听时间", "preferred time"),
+    "draft": ("草案", "draft"),
+    "version": ("版本", "version"),
+    "article": ("条款", "article"),
+    "clause": ("款", "clause"),
+    "stance": ("态度", "stance"),
 }
 
 
@@ -78,6 +93,8 @@ def validate(kind: str, form: dict[str, Any]) -> dict[str, Any]:
         return validate_disclosure(form)
     if kind == "callback":
         return validate_callback(form)
+    if kind == "comment":
+        return validate_comment(form)
     raise FormError("kind", f"未知的申请类型 {kind!r}", f"unknown request kind {kind!r}")
 
 
@@ -149,6 +166,44 @@ def validate_callback(form: dict[str, Any]) -> dict[str, Any]:
     if preferred:
         out["preferred_time"] = preferred
     return out
+
+
+def validate_comment(form: dict[str, Any]) -> dict[str, Any]:
+    """A comment on one article of one draft version (see the module docstring)."""
+    _refuse_unknown(form, _ASKED["comment"])
+    draft = _text(form, "draft", MAX_SHORT, required=True)
+    if not _CODE_RE.fullmatch(draft):
+        raise FormError("draft", "草案编号格式不正确", "not a draft code")
+    out: dict[str, Any] = {
+        "draft": draft,
+        "version": _number(form, "version", 1, 99),
+        "article": _number(form, "article", 0, 999),
+        "stance": _text(form, "stance", MAX_SHORT, required=True),
+    }
+    if form.get("clause") not in (None, ""):
+        out["clause"] = _number(form, "clause", 1, 99)
+    if out["stance"] not in STANCES:
+        raise FormError("stance", f"请从 {'、'.join(STANCES)} 中选择", f"must be one of {STANCES}")
+    text = _text(form, "text", MAX_COMMENT, required=out["stance"] == SUGGESTION)
+    if text:
+        out["text"] = text
+    name = _text(form, "name", MAX_NAME, required=False)
+    if name:
+        out["name"] = name
+    phone = _text(form, "phone", MAX_SHORT, required=False)
+    if phone:
+        out["phone"] = check_phone(phone)
+    return out
+
+
+def _number(form: dict[str, Any], field: str, low: int, high: int) -> int:
+    """A whole number in low..high, given as a number or as digits."""
+    value = form.get(field)
+    if isinstance(value, str) and value.isascii() and value.isdigit() and len(value) <= 4:
+        value = int(value)
+    if not isinstance(value, int) or isinstance(value, bool) or not low <= value <= high:
+        raise FormError(field, f"应为 {low}～{high} 的整数", f"must be a whole number {low}..{high}")
+    return value
 
 
 def _refuse_unknown(form: dict[str, Any], allowed: tuple[str, ...]) -> None:

@@ -235,7 +235,8 @@ def test_templates_read_back_and_build_a_feed(tmp_path, county_keys):
 
     out = tmp_path / "template"
     run_kiosk("feed", "template", "--out", str(out), ok=True)
-    for dataset in (d for d in ds.ALL if not d.generated):  # replies come from kiosk inbox reply
+    # replies come from kiosk inbox reply; the consultations workbook has sheets of its own
+    for dataset in (d for d in ds.ALL if not d.generated and not d.workbook):
         path = template.template_path(out, dataset)
         sheet = open_sheet(path)  # the project's own reader finds the headers
         assert sheet.headers == [c.header for c in dataset.columns]
@@ -251,9 +252,13 @@ def test_templates_read_back_and_build_a_feed(tmp_path, county_keys):
             assert formats["村代码"].startswith("12 位数字代码")
             assert formats["发放金额(元)"].endswith("单位：元")
             assert formats["身份证号"].startswith("可填完整身份证号")
+    book = openpyxl.load_workbook(template.template_path(out, ds.DECISIONS).with_name("consultations.xlsx"))
+    assert book.sheetnames == ["事项目录", "草案", "YJ2026-01第1版", "说明"]
+    book.close()
     # The example rows fit together: the folder builds a signed feed as it is.
     built = publisher.build_feed(out, county_keys, tmp_path / "feed")
     assert built.rows == len([d for d in ds.ALL if not d.generated])
+    assert {"decisions.csv.gz", "drafts.csv.gz", "draft_articles.csv.gz"} <= set(built.changed)
     assert "payouts/2025/371522102.csv.gz" in built.changed
 
 

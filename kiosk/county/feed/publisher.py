@@ -36,7 +36,7 @@ from kiosk.county.feed import keys, verify_site
 from kiosk.errors import KnownError
 from kiosk.files import write_atomic
 from kiosk.formats import datasets as ds
-from kiosk.formats import feed_format
+from kiosk.formats import consultation, feed_format
 from kiosk.formats.checks import CrossCheck
 from kiosk.formats.feed_format import InboxKey
 from kiosk.formats.spreadsheet import READ_SUFFIXES
@@ -110,6 +110,7 @@ def build_feed(src: Path, keydir: Path, out: Path, expiry_days: int = DEFAULT_EX
         verify_site.check_history(out)
     partitions, rows, notes = read_partitions(src)
     previous = previous_partitions(keydir, out)
+    _check_frozen_drafts(previous, partitions)
     kept, newly, restored = _withdrawals(previous, partitions, withdraw, reason, now)
     if kept or inbox_key:
         info = json.loads(partitions[FEED_INFO])
@@ -135,6 +136,30 @@ def build_feed(src: Path, keydir: Path, out: Path, expiry_days: int = DEFAULT_EX
     summary.changes = found
     summary.seconds = time.perf_counter() - started
     return summary
+
+
+def _check_frozen_drafts(previous: dict[str, bytes], partitions: dict[str, bytes]) -> None:
+    """A draft version the current feed publishes keeps its articles: comments point at them.
+
+    Raises:
+        KnownError: one changed or vanished; nothing is written.
+    """
+    target = feed_format.Partition(ds.DRAFT_ARTICLES).target
+    if target not in previous:
+        return
+    problems = consultation.frozen_problems(_article_texts(previous.get(target)),
+                                            _article_texts(partitions.get(target)))  # fmt: skip
+    if problems:
+        raise KnownError("未生成数据源：" + "；".join(zh for zh, _ in problems),
+                         "feed not built: " + "; ".join(en for _, en in problems))  # fmt: skip
+
+
+def _article_texts(data: bytes | None) -> dict[tuple[str, int], tuple]:
+    if data is None:
+        return {}
+    reader = csv.DictReader(io.StringIO(feed_format.decode(data), newline=""))
+    keys = {c.header: c.key for c in ds.DRAFT_ARTICLES.columns}
+    return consultation.texts_by_version({keys[h]: v for h, v in row.items()} for row in reader)
 
 
 def previous_partitions(keydir: Path, out: Path) -> dict[str, bytes]:
@@ -332,15 +357,20 @@ def read_partitions(src: Path) -> tuple[dict[str, bytes], int, list[str]]:
     check = CrossCheck(problems)
     grouped: dict[feed_format.Partition, list] = defaultdict(list)
     count = 0
+    book = consultation.workbook_path(src)
+    # The consultations workbook holds three datasets; a county may have none yet.
+    from_book = consultation.read_workbook(book, book.name, problems) if book else {}
     for dataset in ds.ALL:
-        files = dataset_files(src, dataset)
-        if not files and not dataset.generated:
+        files = dataset_files(src, dataset) if not dataset.workbook else []
+        if not files and not dataset.generated and not dataset.workbook:
             problems.add(str(src / f"{dataset.name}.csv"), f"缺少“{dataset.title}”文件",
                          f"the {dataset.name} file is missing")
         duplicates = DuplicateFinder()
-        for path in files:
-            display = str(path.relative_to(src))
-            for row in read_rows(dataset, path, problems, duplicates, display, mask=True):
+        sources = [from_book.get(dataset.name, [])] if dataset.workbook else [
+            read_rows(dataset, path, problems, duplicates, str(path.relative_to(src)), mask=True)
+            for path in files]  # fmt: skip
+        for rows in sources:
+            for row in rows:
                 if not check.accept(dataset.name, row) or problems:
                     continue
                 if dataset is ds.PAYOUTS:

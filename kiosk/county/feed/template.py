@@ -10,7 +10,7 @@ The example rows refer to each other (town, village, item, domain), so a folder 
 
 from pathlib import Path
 
-from kiosk.formats import cells
+from kiosk.formats import cells, consultation
 from kiosk.formats import datasets as ds
 
 NOTES_SHEET = "说明"
@@ -62,6 +62,20 @@ EXAMPLES: dict[str, dict[str, str]] = {
     "contacts": {"kind": "热线", "name": "12345政务服务便民热线", "department": "县政务服务中心",
                  "phone": "12345", "hours": "全天"},
     "work_calendar": {"day": "2025-10-01", "kind": "休", "note": "国庆节"},
+    "decisions": {"code": "JC2026-01", "year": "2026", "title": "莘县农村公路养护管理办法",
+                  "department": "县交通运输局", "stage": "征求意见中", "planned": "2026年第四季度"},
+    "drafts": {
+        "code": "YJ2026-01", "version": "1", "decision_code": "JC2026-01",
+        "title": "莘县农村公路养护管理办法（征求意见稿）",
+        "background": "农村公路建成后养护责任不清，部分路段破损多年无人修。",
+        "summary": "明确县、乡镇、村三级养护责任和资金来源，村道由村委会组织日常保洁。",
+        "affects": "全县各村村民、村委会、乡镇政府", "opens_on": "2026-11-01",
+        "closes_on": "2026-11-30", "department": "县交通运输局", "phone": "0635-7321234",
+        "address": "莘县交通运输局法规科（邮编252400）", "meetings": "2026年11月20日上午9点 县交通运输局三楼会议室",
+        "signed": "否",
+    },
+    "draft_article_sheet": {"article": "1", "heading": "第一章 总则",
+                            "text": "为加强农村公路养护管理，保障农村公路完好畅通，制定本办法。"},
 }  # fmt: skip
 
 _MASKED_NOTE = ("可填完整身份证号：生成数据源时自动脱敏为前6位+后4位；也可直接填脱敏号码，"
@@ -81,6 +95,7 @@ def describe(column: ds.Column) -> str:
         cells.masked_id: _MASKED_NOTE,
         cells.account_tail: _ACCOUNT_NOTE,
         cells.item_code: "大写字母开头的字母和数字，如 A01",
+        cells.short_code: "字母、数字和“-”，最多20位，如 JC2026-01",
     }
     if parse in simple:
         return simple[parse]
@@ -110,7 +125,7 @@ def write_templates(out: Path) -> list[Path]:
     import openpyxl
 
     written = []
-    for dataset in (d for d in ds.ALL if not d.generated):
+    for dataset in (d for d in ds.ALL if not d.generated and not d.workbook):
         example = EXAMPLES.get(dataset.name, {})
         book = openpyxl.Workbook()
         sheet = book.active
@@ -137,4 +152,45 @@ def write_templates(out: Path) -> list[Path]:
         path.parent.mkdir(parents=True, exist_ok=True)
         book.save(path)
         written.append(path)
+    written.append(write_consultations_template(out))
     return written
+
+
+CONSULTATION_SHEETS = (
+    (consultation.CATALOGUE_SHEET, ds.DECISIONS),
+    (consultation.DRAFTS_SHEET, ds.DRAFTS),
+    (consultation.sheet_name("YJ2026-01", 1), consultation.ARTICLE_SHEET),
+)
+
+
+def write_consultations_template(out: Path) -> Path:
+    """``consultations.xlsx``: 事项目录, 草案 and one articles sheet with an example row each,
+    and a 说明 sheet for all three."""
+    import openpyxl
+
+    book = openpyxl.Workbook()
+    book.remove(book.active)
+    notes_rows = [["意见征集（文件名 consultations.xlsx）：“事项目录”列出本年度重大行政决策事项；“草案”每行一个"
+                   "草案版本；每个草案版本的条文放在名为“草案编号第N版”的工作表中（如 YJ2026-01第1版），"
+                   "每行一条或一款。草案一经发布，条文不能再改，修改请新建第N+1版的工作表。征求意见期一般"
+                   f"不少于 {consultation.MIN_PERIOD_DAYS} 天，少于的须填写“期限说明”。"]]
+    for name, dataset in CONSULTATION_SHEETS:
+        example = EXAMPLES.get(dataset.name, {})
+        sheet = book.create_sheet(name)
+        sheet.append([c.header for c in dataset.columns])
+        sheet.append([example.get(c.key, "") for c in dataset.columns])
+        for index, column in enumerate(dataset.columns, start=1):
+            letter = openpyxl.utils.get_column_letter(index)
+            sheet.column_dimensions[letter].width = max(12, 2.2 * len(column.header))
+            sheet.cell(row=2, column=index).number_format = "@"
+        sheet.freeze_panes = "A2"
+        notes_rows.append([f"工作表“{name}”", "是否必填", "格式", "长度上限（字）", "也可使用的列名", "示例"])
+        notes_rows += [[c.header, "必填" if c.required else "可空", describe(c), c.max_len,
+                        "、".join(c.aliases), example.get(c.key, "")] for c in dataset.columns]  # fmt: skip
+    notes = book.create_sheet(consultation.NOTES_SHEET)
+    for row in notes_rows:
+        notes.append(row)
+    path = out / f"{consultation.WORKBOOK}.xlsx"
+    path.parent.mkdir(parents=True, exist_ok=True)
+    book.save(path)
+    return path
