@@ -223,6 +223,8 @@ def screenshot(db: Path, page: str, out: Path, village: str | None = None,
     elif page == "answer":
         window.show_page("consult").show_category("涉农补贴")
         window.consult.view.open(0)
+    elif page in ("consultation", "draft", "comment", "results"):
+        _show_consultation(window, page)
     elif page == "policies":
         window.show_page("policies")
     elif page == "document":
@@ -235,6 +237,33 @@ def screenshot(db: Path, page: str, out: Path, village: str | None = None,
     window.quit_kiosk()
     _stop_tasks()
     return out
+
+
+def _show_consultation(window: KioskWindow, page: str) -> None:
+    """意见征集: the catalogue, the open draft, a comment's first step on its third article,
+    or a decided draft's 采纳情况."""
+    consultation = window.show_page("consultation")
+    consultation.show_list()
+    if page == "consultation":
+        return
+    wanted = consultations_state("已公布采纳情况" if page == "results" else "征求意见中")
+    if wanted is None:
+        raise KnownError("数据库中没有这样的草案", "the database holds no such draft")
+    consultation.open_draft(*wanted)
+    if page == "comment":
+        consultation.choose_article(3, 1)
+    elif page == "results":
+        consultation.choose_article(3, None)
+
+
+def consultations_state(state: str) -> tuple[str, int] | None:
+    """(code, version) of a draft in ``state``, if the database has one."""
+    from kiosk.services import consultations
+
+    for decision in consultations.decisions():
+        if decision.draft is not None and decision.draft.state == state:
+            return decision.draft.code, decision.draft.version
+    return None
 
 
 def _wait_ms(ms: int) -> None:

@@ -36,6 +36,8 @@ class ReceiptSheet:
     qr_text: str
     terminal: str
     how_to_check: str = HOW_TO_CHECK
+    due_label: str = "答复期限"  # 征求意见截止 on a comment's receipt
+    name_label: str = "申请人"  # 署名 on a comment's receipt
 
 
 def lines(sheet: ReceiptSheet) -> list[tuple[str, str]]:
@@ -44,9 +46,10 @@ def lines(sheet: ReceiptSheet) -> list[tuple[str, str]]:
     if sheet.topic:
         rows.append(("事项", sheet.topic))
     if sheet.name_masked:
-        rows.append(("申请人", sheet.name_masked))
-    rows += [("手机尾号", sheet.phone_last4), ("收到日期", sheet.received_on),
-             ("答复期限", f"{sheet.due_on}（{sheet.due_rule}）")]  # fmt: skip
+        rows.append((sheet.name_label, sheet.name_masked))
+    if sheet.phone_last4:  # a comment may be made without a phone
+        rows.append(("手机尾号", sheet.phone_last4))
+    rows += [("收到日期", sheet.received_on), (sheet.due_label, f"{sheet.due_on}（{sheet.due_rule}）")]
     return rows
 
 

@@ -323,7 +323,7 @@ def add_commands(commands) -> None:
     screenshot.add_argument(
         "--page", required=True,
         choices=("home", "payouts", "lookup", "print", "catalogue", "writing", "consult", "answer",
-                 "policies", "document", "admin"),
+                 "policies", "document", "consultation", "draft", "comment", "results", "admin"),
     )  # fmt: skip
     screenshot.add_argument("--village")
     screenshot.add_argument("--elderly", action="store_true")

@@ -187,8 +187,9 @@ class CrossCheck:
         if row["article"] == 0 or (row["draft_code"], row["version"], row["article"], row["clause"]) \
                 in self.articles:  # fmt: skip
             return True
-        return self._refuse(row, "条", f"草案 {row['draft_code']} 第{row['version']}版没有第{row['article']}条"
-                            + (f"第{row['clause']}款" if row["clause"] else ""),
+        clause = f"第{row['clause']}款" if row["clause"] else ""
+        draft = f"草案 {row['draft_code']} 第{row['version']}版"
+        return self._refuse(row, "条", f"{draft}没有第{row['article']}条{clause}",
                             f"draft {row['draft_code']} version {row['version']} has no article"
                             f" {row['article']}/{row['clause']}")  # fmt: skip
 

@@ -51,6 +51,7 @@ ARTICLE_SHEET = Dataset(
         Column("条文", "text", max_len=3000),
     ),
     unique=("article", "clause"),
+    workbook=WORKBOOK,
 )
 _ARTICLE_SHEET_NAME = re.compile(r"^([A-Za-z0-9][A-Za-z0-9-]{0,19})第(\d{1,2})版$")
 

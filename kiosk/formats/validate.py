@@ -384,19 +384,22 @@ def _county_rows(dataset: Dataset, sheet: Sheet, name: str, problems: Problems,
     sources = {(r, c) for cells_ in fill.values() for _, r, c in cells_}
     total = subtotal = 0  # fen, of the rows since the start and since the last 小计
     after_table = False
+    free_text = bool(dataset.workbook)
     for number, values in rows:
         if fill or sources:
             values = _apply_merged(values, number, fill, sources, kept)
         texts = [v for v in values if v]
         if not texts:
             continue
-        label = _total_label(texts)
+        # Totals and signature lines close exported tables; a sheet of free text typed into
+        # our own template has neither ("村民委员会负责……" is an article, not a footer).
+        label = None if free_text else _total_label(texts)
         if label is not None:
             total, subtotal = _check_total(values, label, number, name, amount_pos,
                                            amount_header, total, subtotal, problems)
             after_table = True
             continue
-        if _is_footer(texts, len(header_row)) or (after_table and len(texts) < 3):
+        if not free_text and (_is_footer(texts, len(header_row)) or (after_table and len(texts) < 3)):
             after_table = True
             continue
         if len(texts) == len([t for t in header_row if t]) and [_norm(v) for v in values][

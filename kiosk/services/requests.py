@@ -1,4 +1,5 @@
-"""Villagers' requests at the terminal: 政府信息公开申请 and 咨询·预约回电.
+"""Villagers' requests at the terminal: 政府信息公开申请 and 咨询·预约回电 (and the way a
+comment on a draft travels, kiosk.services.consultations).
 
 A submitted form is validated, sealed to the county's inbox key (which the signed feed
 carries) and signed by this terminal, then queued in the outbox as ciphertext: the plain
@@ -19,16 +20,18 @@ from typing import Any
 
 from kiosk import fmt, log, paths
 from kiosk.errors import KnownError
-from kiosk.formats import envelope, forms, ids, masking, replies, workdays
+from kiosk.formats import consultation, envelope, forms, ids, masking, replies, workdays
 from kiosk.formats.request_terms import REQUEST_KINDS
 from kiosk.outbox import credential, delivery, identity
 from kiosk.outbox.queue import Outbox, OutboxStatus
 from kiosk.store import writer
-from kiosk.store.models import FeedState, Reply, WorkDay, database
+from kiosk.store.models import Adoption, CommentReceipt, Draft, FeedState, Reply, WorkDay, database
 
 _log = log.get("kiosk.requests")
 
 KINDS = REQUEST_KINDS
+COMMENT_KIND = "comment"  # a comment on a draft (kiosk.services.consultations)
+KIND_NAMES = {**REQUEST_KINDS, COMMENT_KIND: "意见建议"}  # every kind the outbox carries
 DELIVERIES = forms.DELIVERIES
 shown_id = masking.shown_id  # how a page shows the ID a villager typed
 # The form's plan, for the page that asks it one field at a time (kiosk.formats.forms).
@@ -169,13 +172,8 @@ def submit(kind: str, form: dict[str, Any], now: dt.datetime | None = None) -> R
         NoCountyKey: the terminal has not synced a feed with the county's inbox key.
     """
     clean = forms.validate(kind, form)
-    key = county_key(now.date() if now else None)
-    me = terminal_identity()
-    sealed = envelope.seal(clean, kind, key, me, now=now)
-    outbox().add(sealed.data)
+    sealed, me = seal_and_queue(kind, clean, now)
     received = _local_date(sealed.header.created)
-    writer.audit("request", "kiosk", f"{KINDS[kind]} {sealed.header.receipt} 已封存待送达")
-    _log.info("request %s sealed (%s)", sealed.header.receipt, kind)  # the number only
     return Receipt(
         number=sealed.header.receipt, kind=kind, kind_zh=KINDS[kind], received_on=received,
         due_on=due_date(kind, received), due_rule=DUE_RULES[kind],
@@ -183,6 +181,27 @@ def submit(kind: str, form: dict[str, Any], now: dt.datetime | None = None) -> R
         phone_last4=forms.phone_last4(clean["phone"]), topic=clean.get("topic", ""),
         terminal=me.fingerprint(), qr_text=replies.qr_text(sealed.header.receipt, sealed.reply_key),
     )  # fmt: skip
+
+
+def seal_and_queue(kind: str, clean: dict[str, Any],
+                   now: dt.datetime | None = None) -> tuple[envelope.Envelope, identity.TerminalIdentity]:
+    """Seal a checked form to the county, signed by this terminal, and queue it in the outbox.
+
+    Raises:
+        NoCountyKey: the terminal has not synced a feed with the county's inbox key.
+    """
+    key = county_key(now.date() if now else None)
+    me = terminal_identity()
+    sealed = envelope.seal(clean, kind, key, me, now=now)
+    outbox().add(sealed.data)
+    writer.audit("request", "kiosk", f"{KIND_NAMES[kind]} {sealed.header.receipt} 已封存待送达")
+    _log.info("request %s sealed (%s)", sealed.header.receipt, kind)  # the number only
+    return sealed, me
+
+
+def local_date(created: str) -> dt.date:
+    """The terminal's local date of an envelope's UTC sealing time."""
+    return _local_date(created)
 
 
 def due_date(kind: str, received: dt.date) -> dt.date:
@@ -225,7 +244,11 @@ def status(number: str, reply_key: bytes | None = None) -> RequestStatus | None:
     """Where request ``number`` stands: the county's reply if the feed carries one, else
     this terminal's outbox; None if neither knows it. The answer text opens only with
     ``reply_key`` (from the receipt's QR code)."""
-    reply = Reply.get_or_none(Reply.lookup == replies.lookup(number))
+    lookup = replies.lookup(number)
+    comment = comment_status(lookup)
+    if comment is not None:
+        return RequestStatus(number, *comment)
+    reply = Reply.get_or_none(Reply.lookup == lookup)
     if reply is not None:
         note = _NEXT.get(reply.status, "县里正在办理，请在期限前再来查询")
         answer, locked = "", False
@@ -246,8 +269,37 @@ def status(number: str, reply_key: bytes | None = None) -> RequestStatus | None:
         return None
     received = _local_date(record.created)
     sent = "已发往县里，等待县里确认收到" if record.sent_at else "将在下次联网或工作人员导出时送往县里"
-    return RequestStatus(number, KINDS.get(record.kind, record.kind), WAITING, received,
+    if record.kind == COMMENT_KIND:  # its date is the consultation's, not a legal deadline
+        return RequestStatus(number, KIND_NAMES[COMMENT_KIND], WAITING, received, None, None, "",
+                             f"{sent}；征求意见结束后，县里统一公布采纳情况")  # fmt: skip
+    return RequestStatus(number, KIND_NAMES.get(record.kind, record.kind), WAITING, received,
                          due_date(record.kind, received), None, "", sent)  # fmt: skip
+
+
+def comment_status(lookup: str) -> tuple | None:
+    """Where a comment stands, as RequestStatus's fields after the number, if the county's
+    comment receipts list it: received, and once published, its article's 采纳情况."""
+    receipt = CommentReceipt.get_or_none(CommentReceipt.lookup == lookup)
+    if receipt is None:
+        return None
+    where = ((Draft.code == receipt.draft_code) & (Draft.version == receipt.version))
+    draft = Draft.get_or_none(where)
+    title = f"《{draft.title}》" if draft else f"草案 {receipt.draft_code}"
+    label = consultation.article_label(receipt.article, receipt.clause)
+    result = Adoption.get_or_none((Adoption.draft_code == receipt.draft_code)
+                                  & (Adoption.version == receipt.version)
+                                  & (Adoption.article == receipt.article)
+                                  & (Adoption.clause.is_null() if receipt.clause is None
+                                     else Adoption.clause == receipt.clause))  # fmt: skip
+    if result is not None:
+        why = f"理由：{result.reason}" if result.reason else ""
+        note = (f"您对{title}{label}的意见，县里已公布采纳情况：{result.outcome}。{why}"
+                f"（该条共收到 {result.received} 条意见）")  # fmt: skip
+        return (KIND_NAMES[COMMENT_KIND], "已公布采纳情况", receipt.received_on, None, result.published_on,
+                "", note)  # fmt: skip
+    closes = f"，征求意见于 {draft.closes_on:%Y年%m月%d日} 截止" if draft else ""
+    note = f"您对{title}{label}的意见县里已收到{closes}；截止后县里逐条公布采纳情况，届时凭回执查询"
+    return (KIND_NAMES[COMMENT_KIND], "县里已收到", receipt.received_on, None, None, "", note)
 
 
 # -- delivery and acknowledgement -------------------------------------------------------------------
@@ -265,6 +317,8 @@ def acknowledge_received() -> int:
         return 0
     received = {d for (d,) in Reply.select(Reply.envelope_digest)
                 .where(Reply.envelope_digest.in_(waiting)).tuples()}  # fmt: skip
+    received |= {d for (d,) in CommentReceipt.select(CommentReceipt.envelope_digest)
+                 .where(CommentReceipt.envelope_digest.in_(waiting)).tuples()}  # fmt: skip
     return box.acknowledge(received) if received else 0
 
 

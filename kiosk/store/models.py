@@ -245,6 +245,88 @@ class Reply(BaseModel):
     answer_sealed = TextField(default="")  # readable only with the receipt QR's key
 
 
+class Decision(BaseModel):
+    """A row of the year's 重大行政决策事项目录 (feed dataset "decisions", 0010)."""
+
+    code = CharField(primary_key=True)
+    year = IntegerField()
+    title = CharField()
+    department = CharField()
+    stage = CharField()  # 拟决策 / 征求意见中 / 已决策
+    planned = CharField(default="")
+    decided_on = DateField(null=True)
+    outcome = TextField(default="")  # the decision as made, once 已决策
+
+
+class Draft(BaseModel):
+    """One version of a draft put out for comment, with its 起草说明 and period (0010)."""
+
+    code = CharField()
+    version = IntegerField()
+    decision_code = CharField()
+    title = CharField()
+    background = TextField()
+    summary = TextField()
+    affects = TextField()
+    opens_on = DateField()
+    closes_on = DateField()
+    short_reason = TextField(default="")
+    department = CharField()
+    phone = CharField()
+    address = CharField(default="")
+    meetings = TextField(default="")
+    signed = BooleanField(default=False)  # comments must carry a name and phone
+
+    class Meta:
+        indexes = ((("code", "version"), True),)
+
+
+class DraftArticle(BaseModel):
+    """One 条 (or 款) of a draft version: what a comment anchors to (0010)."""
+
+    draft_code = CharField()
+    version = IntegerField()
+    article = IntegerField()
+    clause = IntegerField(null=True)
+    heading = CharField(default="")
+    text = TextField()
+
+    class Meta:
+        indexes = ((("draft_code", "version", "article", "clause"), False),)
+
+
+class Adoption(BaseModel):
+    """The county's 采纳情况 for one article of a draft version, published at once (0010)."""
+
+    draft_code = CharField()
+    version = IntegerField()
+    article = IntegerField()  # 0: the draft as a whole
+    clause = IntegerField(null=True)
+    received = IntegerField()
+    agree = IntegerField()
+    disagree = IntegerField()
+    suggest = IntegerField()
+    outcome = CharField()  # 采纳 / 部分采纳 / 未采纳
+    reason = TextField(default="")
+    published_on = DateField()
+
+    class Meta:
+        indexes = ((("draft_code", "version", "article", "clause"), False),)
+
+
+class CommentReceipt(BaseModel):
+    """Which article a comment was on, by a hash of its receipt number; its digest
+    acknowledges the envelope (0010). Nothing of what the villager said."""
+
+    lookup = CharField(primary_key=True, max_length=32)
+    envelope_digest = CharField(unique=True, max_length=32)
+    draft_code = CharField()
+    version = IntegerField()
+    article = IntegerField()
+    clause = IntegerField(null=True)
+    received_on = DateField()
+
+
 class AuditLog(BaseModel):
     """Who did what when: imports, syncs, prints."""
 
@@ -284,4 +366,9 @@ ALL_MODELS = (
     StaffAccess,
     Withdrawal,
     Reply,
+    Decision,
+    Draft,
+    DraftArticle,
+    Adoption,
+    CommentReceipt,
 )

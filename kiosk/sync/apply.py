@@ -33,6 +33,9 @@ from kiosk.formats.validate import DuplicateFinder, Problems, read_rows
 from kiosk.store import search, writer
 from kiosk.store.models import (
     CatalogueDomain,
+    Decision,
+    Draft,
+    DraftArticle,
     FeedPartition,
     FeedState,
     Payout,
@@ -289,4 +292,11 @@ def _seeded_check(problems: Problems, replaced: set[str]) -> CrossCheck:
         check.items.update(dict(SubsidyItem.select(SubsidyItem.name, SubsidyItem.code).tuples()))
     if "catalogue_domains" not in replaced:
         check.domains.update(c for (c,) in CatalogueDomain.select(CatalogueDomain.code).tuples())
+    if "decisions" not in replaced:
+        check.decisions.update(c for (c,) in Decision.select(Decision.code).tuples())
+    if "drafts" not in replaced:
+        check.drafts.update(Draft.select(Draft.code, Draft.version).tuples())
+    if "draft_articles" not in replaced:
+        check.articles.update(DraftArticle.select(DraftArticle.draft_code, DraftArticle.version,
+                                                  DraftArticle.article, DraftArticle.clause).tuples())
     return check

@@ -11,9 +11,14 @@ from kiosk.formats.datasets import DEMO_MARK
 from kiosk.formats.validate import Row
 from kiosk.store import text
 from kiosk.store.models import (
+    Adoption,
     CatalogueDomain,
     CatalogueEntry,
+    CommentReceipt,
     Contact,
+    Decision,
+    Draft,
+    DraftArticle,
     Payout,
     PolicyDocument,
     QAEntry,
@@ -45,6 +50,14 @@ _DOCUMENTS = ("index_no", "title", "doc_number", "issuer", "written_on", "publis
               "effective_on", "expires_on", "validity", "topic", "body", "interpretation")  # fmt: skip
 _GUIDES = ("code", "name", "category", "conditions", "materials", "procedure", "time_limit",
            "location", "hours", "phone", "fee", "basis")  # fmt: skip
+_DECISIONS = ("code", "year", "title", "department", "stage", "planned", "decided_on", "outcome")
+_DRAFTS = ("code", "version", "decision_code", "title", "background", "summary", "affects", "opens_on",
+           "closes_on", "short_reason", "department", "phone", "address", "meetings")
+_ARTICLES = ("draft_code", "version", "article", "clause", "heading", "text")
+_ADOPTIONS = ("draft_code", "version", "article", "clause", "received", "agree", "disagree", "suggest",
+              "outcome", "reason", "published_on")
+_COMMENT_RECEIPTS = ("lookup", "envelope_digest", "draft_code", "version", "article", "clause",
+                     "received_on")
 _ITEMS = ("code", "name", "category", "paid_per", "unit", "frequency", "department", "basis",
           "standard_fen")  # fmt: skip
 
@@ -99,6 +112,11 @@ RECORDS: dict[str, Record] = {
         lambda r: (r["lookup"], r["envelope_digest"] or None, r["kind"], r["status"], r["received_on"],
                    r["due_on"], r["answered_on"] or None, r["answer_sealed"] or ""),
     ),
+    "decisions": Record(Decision, _DECISIONS, _same(*_DECISIONS)),
+    "drafts": Record(Draft, (*_DRAFTS, "signed"), lambda r: (*(r[k] for k in _DRAFTS), r["signed"] == "是")),
+    "draft_articles": Record(DraftArticle, _ARTICLES, _same(*_ARTICLES)),
+    "adoptions": Record(Adoption, _ADOPTIONS, _same(*_ADOPTIONS)),
+    "comment_receipts": Record(CommentReceipt, _COMMENT_RECEIPTS, _same(*_COMMENT_RECEIPTS)),
 }  # fmt: skip
 
 

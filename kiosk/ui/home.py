@@ -14,12 +14,13 @@ from kiosk.services import divisions
 from kiosk.ui import icons
 from kiosk.ui.widgets import FlowGrid, button_grid, clear_layout
 
-TILES = ("补贴公示", "政务公开目录", "政策咨询", "规范性文件", "核验公示单", "我要申请·咨询")
+TILES = ("补贴公示", "政务公开目录", "政策咨询", "规范性文件", "意见征集", "核验公示单", "我要申请·咨询")
 # Long labels on two lines: six one-line tiles did not fit one row of a 1366 px screen, and a
 # second row of tiles pushed the town grid below the fold.
 TILE_TEXT = {"政务公开目录": "政务公开\n目录", "规范性文件": "规范性\n文件", "核验公示单": "核验\n公示单",
-             "我要申请·咨询": "我要申请\n咨询"}  # fmt: skip
+             "我要申请·咨询": "我要申请\n咨询", "意见征集": "意见\n征集"}  # fmt: skip
 TILE_ICON = QSize(48, 48)
+CONSULTATION = "意见征集"
 _PROMPT = "请选择您所在的乡镇(街道)"
 
 
@@ -32,7 +33,7 @@ class HomePage(QWidget):
     def __init__(self, parent: QWidget | None = None):
         super().__init__(parent)
         layout = QVBoxLayout(self)
-        tiles = FlowGrid(max_columns=6)
+        tiles = FlowGrid(max_columns=len(TILES), balanced=True)
         self.tiles: dict[str, QPushButton] = {}
         for name in TILES:
             tile = QPushButton(TILE_TEXT.get(name, name))
@@ -85,6 +86,13 @@ class HomePage(QWidget):
         self.town_buttons = button_grid(self.town_grid, towns, self.choose_town)
         for button in self.town_buttons.values():
             button.setCheckable(True)  # the chosen town stays marked
+
+    def show_consultations(self, count: int) -> None:
+        """While drafts are out for comment, their tile says how many (a line of its own took
+        a row a 768 px screen does not have in 长辈模式)."""
+        tile = self.tiles[CONSULTATION]
+        tile.setText(f"意见征集\n{count}项征求中" if count else TILE_TEXT[CONSULTATION])
+        tile.setAccessibleName(f"{CONSULTATION}，{count} 项草案正在征求意见" if count else CONSULTATION)
 
     def show_icons(self) -> None:
         """The tiles' icons, once the page is on screen: the SVG plug-in loads in ~20 ms."""

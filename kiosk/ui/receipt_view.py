@@ -18,6 +18,10 @@ from kiosk.ui.printing import find_printer, send_pdf
 from kiosk.ui.tasks import Task, run_task
 from kiosk.ui.widgets import AdaptiveRow, Notice
 
+REQUEST_CHECK = ("查询办理进度：在本机“我要申请·咨询”点“查询办理进度”，或扫右边的二维码；"
+                 "答复内容只能凭此二维码查看，请打印或拍照保存，不要给别人看")
+COMMENT_CHECK = ("查询采纳情况：征求意见截止后，在本机“意见征集”点“凭回执查询我的意见”，"
+                 "输入受理编号或扫右边的二维码")
 RECEIPT_LAYOUT = "a5"  # half an A4 sheet: what the hall's office printer takes
 QR_PX = 220
 
@@ -85,14 +89,19 @@ class ReceiptView(QWidget):
     def show_receipt(self, receipt: requests.Receipt) -> None:
         self.receipt = receipt
         self.number.setText(f"受理编号 {receipt.number}")
-        who = f"申请人：{receipt.name_masked}\n" if receipt.name_masked else f"事项：{receipt.topic}\n"
-        self.text.setText(
-            f"类型：{receipt.kind_zh}\n{who}手机尾号：{receipt.phone_last4}\n"
-            f"收到日期：{receipt.received_on:%Y-%m-%d}\n"
-            f"答复期限：{receipt.due_on:%Y-%m-%d}（{receipt.due_rule}）\n"
-            "查询办理进度：在本机“我要申请·咨询”点“查询办理进度”，或扫右边的二维码；"
-            "答复内容只能凭此二维码查看，请打印或拍照保存，不要给别人看"
-        )
+        comment = receipt.kind == requests.COMMENT_KIND
+        lines = [f"类型：{receipt.kind_zh}"]
+        if receipt.topic:
+            lines.append(f"事项：{receipt.topic}")
+        if receipt.name_masked:
+            lines.append(f"{'署名' if comment else '申请人'}：{receipt.name_masked}")
+        if receipt.phone_last4:
+            lines.append(f"手机尾号：{receipt.phone_last4}")
+        due = "征求意见截止" if comment else "答复期限"
+        lines += [f"收到日期：{receipt.received_on:%Y-%m-%d}",
+                  f"{due}：{receipt.due_on:%Y-%m-%d}（{receipt.due_rule}）"]
+        lines.append(COMMENT_CHECK if comment else REQUEST_CHECK)
+        self.text.setText("\n".join(lines))
         self.qr.setPixmap(qr_pixmap(receipt.qr_text))
         self.print_message.setText("")
 
@@ -103,10 +112,13 @@ class ReceiptView(QWidget):
         from printing.receipt import ReceiptSheet
 
         r = self.receipt
+        comment = r.kind == requests.COMMENT_KIND
+        labels = ({"due_label": "征求意见截止", "name_label": "署名", "how_to_check": COMMENT_CHECK}
+                  if comment else {})  # fmt: skip
         sheet = ReceiptSheet(
             number=r.number, kind_zh=r.kind_zh, received_on=f"{r.received_on:%Y-%m-%d}",
             due_on=f"{r.due_on:%Y-%m-%d}", due_rule=r.due_rule, name_masked=r.name_masked,
-            phone_last4=r.phone_last4, topic=r.topic, qr_text=r.qr_text, terminal=r.terminal,
+            phone_last4=r.phone_last4, topic=r.topic, qr_text=r.qr_text, terminal=r.terminal, **labels,
         )  # fmt: skip
         configured = str(self.settings.get("printer")) if self.settings is not None else ""
         self.print_button.setEnabled(False)
@@ -137,6 +149,9 @@ class ReceiptView(QWidget):
         receipt = self.receipt
         if receipt is None:
             return self.title.text()
+        if receipt.kind == requests.COMMENT_KIND:
+            return (f"{self.title.text()}。{self.number.text()}。{receipt.kind_zh}。"
+                    f"征求意见{receipt.due_on:%Y年%m月%d日}截止，截止后凭受理编号查询采纳情况")
         return (f"{self.title.text()}。{self.number.text()}。{receipt.kind_zh}。"
                 f"答复期限{receipt.due_on:%Y年%m月%d日}。答复内容只能凭回执上的二维码查看")
 

@@ -1,5 +1,7 @@
 """我要申请·咨询: a 政府信息公开申请 or a 咨询·预约回电, one question per step on our own
-keypads and the text-entry panel, then a 受理回执 with its number and QR code.
+keypads and the text-entry panel, then a 受理回执 with its number and QR code. A comment on a
+draft (意见征集) is asked here too, started from the consultation page (``start_comment``):
+the stance, what the villager wants to say, and a name and phone when given or required.
 
 What the villager types lives only in this page's widgets and ``values`` until 提交; it is
 dropped from them as soon as the request is sealed (or the form abandoned or reset). The full
@@ -20,7 +22,7 @@ from PySide6.QtWidgets import (
 
 from kiosk import log
 from kiosk.errors import KnownError
-from kiosk.services import consult, divisions, payouts, requests
+from kiosk.services import consult, consultations, divisions, payouts, requests
 from kiosk.ui.keypad import Keypad
 from kiosk.ui.receipt_view import ReceiptView
 from kiosk.ui.tasks import run_task
@@ -28,7 +30,8 @@ from kiosk.ui.widgets import Beside, CurrentPageStack, FlowGrid, Notice, two_lin
 
 _log = log.get("kiosk.ui")
 
-DISCLOSURE, CALLBACK = "disclosure", "callback"
+DISCLOSURE, CALLBACK, COMMENT = "disclosure", "callback", requests.COMMENT_KIND
+COMMENT_STEPS = ("stance", "text", "name", "phone", "confirm")
 KIND_LINES = {
     DISCLOSURE: "申请获取补贴明细、文件全文等政府信息，依法书面答复",
     CALLBACK: "留下手机号，工作人员回电解答问题或预约办理",
@@ -46,7 +49,17 @@ QUESTIONS = {
     "preferred_time": "什么时间方便接听电话？",
     "text": "还想说明什么？（可不填，点“跳过”）",
     "confirm": "请核对，无误后点“提交”",
+    "stance": "您对这一条的态度？",
 }
+# A comment's questions where they differ from a request's.
+COMMENT_QUESTIONS = {
+    "text": "写下您的意见（可不写，点“跳过”）",
+    "name": "留下您的姓名（可不填，点“跳过”）",
+    "phone": "留下手机号，方便县里联系您（可不填，点“跳过”）",
+}
+SIGNED_QUESTIONS = {"name": "此草案要求署名：请写出您的姓名",
+                    "phone": "此草案要求署名：请输入您的手机号（11位）"}
+SUGGESTION_QUESTION = "请写出您的修改建议"
 LABELS = requests.LABELS
 TEXT_STEPS = ("name", "address", "purpose", "text")  # written on the text-entry panel
 # The steps with 跳过: the optional fields a villager writes. A time to call back may be left
@@ -92,6 +105,7 @@ class RequestsPage(QWidget):
 
     home_requested = Signal()
     progress_requested = Signal()
+    comment_left = Signal()  # 上一步 on a comment's first step: back to its draft
 
     def __init__(self, settings=None, parent: QWidget | None = None):
         super().__init__(parent)
@@ -103,6 +117,8 @@ class RequestsPage(QWidget):
         self.steps: list[str] = []
         self.index = -1  # -1: the kind choice
         self.receipt: requests.Receipt | None = None
+        # What a comment is on: (draft, article, clause), from the consultation page.
+        self.comment: tuple[consultations.DraftInfo, int, int | None] | None = None
         self._id_sealed = False  # the ID was entered and its step left: shown masked only
         self._writing_wanted = False
         self._suggestions: dict[str, dict[str, str] | None] = {}
@@ -156,6 +172,7 @@ class RequestsPage(QWidget):
         self._build_delivery()
         self._build_email()
         self._build_callback_choices()
+        self._build_stance()
         self._build_confirm()
         self._build_receipt()
         self.panel = None  # the text-entry panel, made on the first text step
@@ -323,6 +340,16 @@ class RequestsPage(QWidget):
         holder, self.topic_buttons = _choices(labels, lambda v: self._chosen("topic", v), columns=5)
         self.topic_layout.addWidget(holder)
 
+    def _build_stance(self) -> None:
+        layout = self._body("stance")
+        self.article_shown = QLabel("")
+        self.article_shown.setWordWrap(True)
+        self.article_shown.setAccessibleName("条文")
+        layout.addWidget(self.article_shown)
+        holder, self.stance_buttons = _choices(list(consultations.STANCES),
+                                               lambda v: self._chosen("stance", v))  # fmt: skip
+        layout.addWidget(holder)
+
     def _build_confirm(self) -> None:
         layout = self._body("confirm")
         self.summary = QLabel("")
@@ -353,12 +380,56 @@ class RequestsPage(QWidget):
 
     def choose_kind(self, kind: str) -> None:
         self._forget_form()
+        self.comment = None
         self.kind = kind
         self._plan()
         self.go_to(0)
 
+    def start_comment(self, draft: consultations.DraftInfo, article: int, clause: int | None) -> None:
+        """A comment on one article of an open draft (from the consultation page)."""
+        if self.receipt is not None:
+            self.clear()
+        self._forget_form()
+        self.comment = (draft, article, clause)
+        self.kind = COMMENT
+        found = draft.article(article, clause)
+        label = consultations.article_label(article, clause)
+        text = found.text if found is not None and article != consultations.WHOLE else "对整个草案的总体意见"
+        self.article_shown.setText(f"《{draft.title}》{label}：{text}")
+        self._plan()
+        self.go_to(0)
+
+    def _about(self) -> str:
+        """What the steps are about, for the counter: the kind, or the draft and article."""
+        if self.comment is None:
+            return requests.KINDS[self.kind]
+        draft, article, clause = self.comment
+        return f"对《{draft.title}》{consultations.article_label(article, clause)}发表意见"
+
+    def _question(self, name: str) -> str:
+        if self.kind != COMMENT:
+            return QUESTIONS[name]
+        if name == "text" and self.values.get("stance") == consultations.SUGGESTION:
+            return SUGGESTION_QUESTION
+        if name in SIGNED_QUESTIONS and not self._is_optional(name):
+            return SIGNED_QUESTIONS[name]
+        return COMMENT_QUESTIONS.get(name, QUESTIONS[name])
+
+    def _is_optional(self, name: str) -> bool:
+        """May step ``name`` be left empty (it then offers 跳过)?"""
+        if self.kind != COMMENT:
+            return name in OPTIONAL
+        if name == "text":
+            return self.values.get("stance") != consultations.SUGGESTION
+        if name in ("name", "phone"):
+            return not self.comment[0].signed
+        return False
+
     def _plan(self) -> None:
         """The steps for the kind and (for a disclosure) the delivery chosen so far."""
+        if self.kind == COMMENT:
+            self.steps = list(COMMENT_STEPS)
+            return
         self.steps = [*requests.steps(self.kind, self.values.get("delivery", "")), "confirm"]
 
     def step(self) -> str:
@@ -373,11 +444,11 @@ class RequestsPage(QWidget):
         self.message.setText("")
         name = self.step()
         self.stack.setCurrentWidget(self.bodies[name])
-        self.counter.setText(f"{requests.KINDS[self.kind]} · 第{index + 1}步/共{len(self.steps)}步")
-        self.question.setText(QUESTIONS[name])
+        self.counter.setText(f"{self._about()} · 第{index + 1}步/共{len(self.steps)}步")
+        self.question.setText(self._question(name))
         self.next_button.setVisible(name != "confirm")
         self.submit_button.setVisible(name == "confirm")
-        self.skip_button.setVisible(name in OPTIONAL)
+        self.skip_button.setVisible(name != "confirm" and self._is_optional(name))
         self.again_button.setVisible(name == "wanted" and self._writing_wanted)
         self.title.setVisible(False)
         self.nav.setVisible(True)
@@ -431,6 +502,9 @@ class RequestsPage(QWidget):
             self._leave()
             self._forget_form()
             self._show_kind()
+            if self.comment is not None:
+                self.comment = None
+                self.comment_left.emit()
             return
         self.go_to(self.index - 1)
 
@@ -443,7 +517,7 @@ class RequestsPage(QWidget):
     def _problem(self, name: str) -> str:
         """What is missing or plainly wrong on step ``name`` ("" when it may be left)."""
         value = self._id if name == "id_number" else self.values.get(name, "")
-        if name in OPTIONAL or name == "confirm":
+        if name == "confirm" or (self._is_optional(name) and not (self.kind == COMMENT and value)):
             return ""
         wrong = requests.field_problem(name, value)  # ID, phone and email: the form's shapes
         if wrong:
@@ -471,7 +545,7 @@ class RequestsPage(QWidget):
     def _chosen(self, name: str, value: str) -> None:
         self.values[name] = value
         buttons = {"delivery": self.delivery_buttons, "topic": self.topic_buttons,
-                   "preferred_time": self.time_buttons}[name]  # fmt: skip
+                   "preferred_time": self.time_buttons, "stance": self.stance_buttons}[name]  # fmt: skip
         for label, button in buttons.items():
             button.setChecked(label == value)
         if name == "delivery":  # a contact for another way is no longer asked for
@@ -540,12 +614,16 @@ class RequestsPage(QWidget):
         """The answers for 确认. ``spoken`` (朗读, heard by the whole hall) names only which
         questions are answered, never what was typed."""
         rows = []
+        if self.comment is not None:
+            draft, article, clause = self.comment
+            rows.append(f"草案：《{draft.title}》{consultations.article_label(article, clause)}")
         for name in self.steps:
             if name == "confirm":
                 continue
             value = requests.shown_id(self._id) if name == "id_number" else self.values.get(name, "")
             if spoken:
-                rows.append(f"{LABELS[name]}{'已填写' if value else '未填写'}")
+                shown = value if name == "stance" else ("已填写" if value else "未填写")
+                rows.append(f"{LABELS[name]}{shown}")
                 continue
             if name == "phone":
                 value = group_phone(value)
@@ -567,7 +645,7 @@ class RequestsPage(QWidget):
         if self.kind is None or self.step() != "confirm":
             return
         try:
-            receipt = requests.submit(self.kind, self.form())
+            receipt = self._seal()
         except requests.NoCountyKey as exc:
             self.message.setText(f"{exc.zh}。您填写的内容仍保留在本页，同步后可直接点“提交”。")
             return
@@ -585,6 +663,14 @@ class RequestsPage(QWidget):
             # Failures stay queued in the outbox for the next push or a USB export.
             run_task(lambda _task: requests.push_to_url(url), name="push-requests",
                      on_failure=lambda error: _log.info("request push failed: %s", error.en))  # fmt: skip
+
+    def _seal(self) -> requests.Receipt:
+        if self.kind != COMMENT:
+            return requests.submit(self.kind, self.form())
+        draft, article, clause = self.comment
+        return consultations.submit_comment(draft, article, clause, self.values.get("stance", ""),
+                                            self.values.get("text", ""), self.values.get("name", ""),
+                                            self.values.get("phone", ""))  # fmt: skip
 
     def _show_receipt(self, receipt: requests.Receipt) -> None:
         self.title.setVisible(False)
@@ -612,7 +698,8 @@ class RequestsPage(QWidget):
             field.clear()
         for label in (*self.shown_text.values(), self.wanted_shown, self.summary):
             label.clear()
-        for group in (self.delivery_buttons, self.topic_buttons, self.time_buttons, self.wanted_buttons):
+        for group in (self.delivery_buttons, self.topic_buttons, self.time_buttons, self.wanted_buttons,
+                      self.stance_buttons):
             for button in group.values():
                 button.setChecked(False)
         if self.panel is not None:
@@ -637,6 +724,8 @@ class RequestsPage(QWidget):
     def clear(self) -> None:
         """Idle reset: every answer, the receipt, and the panel's ink forgotten."""
         self.receipt = None
+        self.comment = None
+        self.article_shown.clear()
         self._forget_form()
         self.receipt_view.clear()
         self.wanted_buttons = {}

@@ -45,13 +45,13 @@ from kiosk.ui.scanner import ScannerInput
 from kiosk.ui.widgets import AdaptiveRow, Notice, PageFrame, kinetic
 
 PAGES = ("home", "payouts", "print", "batch", "catalogue", "consult", "policies", "verify", "admin",
-         "requests", "progress")
+         "requests", "progress", "consultation")
 # Built one per event-loop turn once the home page is up, so a villager's first tap does not
 # wait for them (the print page's first visit froze the screen ~55 ms). The batch and staff
 # pages, for staff only, wait for a visit.
 PREBUILT = {"payouts": "kiosk.ui.payouts_page", "catalogue": "kiosk.ui.catalogue_page",
             "consult": "kiosk.ui.consult_page", "policies": "kiosk.ui.policies_page",
-            "print": "kiosk.ui.print_page"}  # fmt: skip
+            "print": "kiosk.ui.print_page", "consultation": "kiosk.ui.consultation_page"}  # fmt: skip
 SPEECH_LOOKUP_AFTER_MS = 3000
 RELEASE_AFTER_RESET_MS = 500
 _log = log.get("kiosk.ui")
@@ -168,6 +168,7 @@ class KioskWindow(QMainWindow):
             self.home.show_icons,
             lambda: kinetic(self._frames["home"], holds_buttons=True),
             self.check_database,
+            self._count_consultations,
             *(partial(preload.load, module) for module in preload.BACKGROUND_ROUND),
             self._start_autosync,
             self._started,
@@ -305,6 +306,15 @@ class KioskWindow(QMainWindow):
         page = RequestsPage(settings=self.settings)
         page.home_requested.connect(self.go_home)
         page.progress_requested.connect(self.show_progress)
+        page.comment_left.connect(lambda: self.show_page("consultation").reopen())
+        return page
+
+    def _build_consultation(self) -> QWidget:
+        from kiosk.ui.consultation_page import ConsultationPage
+
+        page = ConsultationPage()
+        page.comment_requested.connect(self.show_comment)
+        page.progress_requested.connect(lambda: self.show_progress())
         return page
 
     def _build_progress(self) -> QWidget:
@@ -370,9 +380,15 @@ class KioskWindow(QMainWindow):
         return "admin" in self._built and self.admin.unlocked
 
     def _data_changed(self) -> None:
-        """A sync or a repair replaced data: towns and freshness follow."""
+        """A sync or a repair replaced data: towns, freshness and open drafts follow."""
         self.home.reload_towns()
         self.refresh_freshness()
+        self._count_consultations()
+
+    def _count_consultations(self) -> None:
+        from kiosk.services import consultations  # after the first frame
+
+        self.home.show_consultations(consultations.open_count())
 
     def _page_changed(self, _index: int) -> None:
         # Reading on after the page changed would read a page no longer shown.
@@ -424,6 +440,10 @@ class KioskWindow(QMainWindow):
         if scanned:
             page.lookup(scanned)
 
+    def show_comment(self, draft, article: int, clause: int | None) -> None:
+        """A comment on one article of an open draft, asked on the request page."""
+        self.show_page("requests").start_comment(draft, article, clause)
+
     def show_requests(self) -> None:
         page = self.show_page("requests")
         page.village_code = self.village_code  # its suggestions name the village picked
@@ -450,6 +470,8 @@ class KioskWindow(QMainWindow):
             self.show_verify()
         elif name == "我要申请·咨询":
             self.show_requests()
+        elif name == "意见征集":
+            self.show_page("consultation").show_list()
         else:
             page = self.show_page({"政务公开目录": "catalogue", "政策咨询": "consult",
                                    "规范性文件": "policies"}[name])  # fmt: skip
@@ -569,6 +591,8 @@ class KioskWindow(QMainWindow):
         self._preselect_town()
         self.go_home()
         self.refresh_freshness()
+        if self._painted:  # a new day may have opened or closed a consultation
+            self._guarded(self._count_consultations, "consultations count")
         self.idle_watch.restart()
         self._release_timer.start()
 

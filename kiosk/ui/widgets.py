@@ -121,8 +121,12 @@ class FlowGrid(QLayout):
     column count that suits 1920 px pushed buttons off a 1080 px portrait screen.
     """
 
-    def __init__(self, parent: QWidget | None = None, max_columns: int = 12, spacing: int = 8):
+    def __init__(self, parent: QWidget | None = None, max_columns: int = 12, spacing: int = 8,
+                 balanced: bool = False):
         super().__init__(parent)
+        # Rows as even as they can be (seven tiles as 4 + 3, not 6 + 1): a lone last cell
+        # reads as left over.
+        self.balanced = balanced
         self._items: list[QLayoutItem] = []
         # Until invalidate(): a layout pass asks ~20 times, for each row's height too.
         self._hints: list[tuple[QLayoutItem, QSize]] | None = None
@@ -172,12 +176,20 @@ class FlowGrid(QLayout):
     def minimumSize(self) -> QSize:
         cell = self._cell()
         margins = self.contentsMargins()
-        return QSize(cell.width() + margins.left() + margins.right(), cell.height())
+        height = cell.height()
+        if self.balanced and self.geometry().width() > 0:  # every row, never squeezed to one
+            height = self.heightForWidth(self.geometry().width())
+        return QSize(cell.width() + margins.left() + margins.right(), height)
 
     def columns_for(self, width: int) -> int:
         cell = self._cell().width()
         fits = (width + self.spacing()) // max(1, cell + self.spacing())
-        return max(1, min(self.max_columns, fits))
+        columns = max(1, min(self.max_columns, fits))
+        count = len(self._visible_hints())
+        if self.balanced and 0 < columns < count:
+            rows = -(-count // columns)
+            columns = -(-count // rows)
+        return columns
 
     def _visible_hints(self) -> list[tuple[QLayoutItem, QSize]]:
         """The items shown, each with its size hint."""
@@ -288,6 +300,20 @@ class Beside(StackingRow):
         self.box.addWidget(keypad, stretch=1)
         # Never taller than it needs: stacked on a tall screen, the keypad stays by its field.
         self.setSizePolicy(QSizePolicy.Policy.Preferred, QSizePolicy.Policy.Maximum)
+
+    def needs_stacking(self) -> bool:
+        window = self.window()
+        return window.height() > window.width()
+
+
+class SideBySide(StackingRow):
+    """Two parts that share the page: side by side on a landscape screen, one above the other
+    on a portrait one, each taking half the room."""
+
+    def __init__(self, first: QWidget, second: QWidget, parent: QWidget | None = None):
+        super().__init__(parent)
+        self.box.addWidget(first, stretch=1)
+        self.box.addWidget(second, stretch=1)
 
     def needs_stacking(self) -> bool:
         window = self.window()

@@ -14,7 +14,7 @@ import shutil
 from dataclasses import dataclass
 from pathlib import Path
 
-from kiosk.formats.datasets import DEMO_MARK, PAYOUTS, VILLAGES
+from kiosk.formats.datasets import DECISIONS, DEMO_MARK, DRAFTS, PAYOUTS, VILLAGES
 from kiosk.formats.spreadsheet import write_csv, write_xlsx
 from kiosk.paths import resource
 
@@ -88,17 +88,20 @@ class _Village:
     households: int
 
 
-def generate(out: Path, households: int = 5_000, seed: int = 1, fmt: str = "xlsx") -> DemoSummary:
+def generate(out: Path, households: int = 5_000, seed: int = 1, fmt: str = "xlsx",
+             today: dt.date | None = None) -> DemoSummary:
     """Write the demo county's spreadsheets into ``out`` (created; must be empty or new).
 
     Args:
         households: rural households in the county (~250,000 is county scale).
         seed: the same seed gives byte-identical CSV files.
         fmt: ``xlsx`` or ``csv`` for the payout files (reference tables are CSV).
+        today: the consultations' periods are set around it (one open, one closed).
     """
     out.mkdir(parents=True, exist_ok=True)
     for name in REFERENCE_FILES:
         shutil.copyfile(resource("county", name), out / name)
+    write_consultations(out, today or dt.date.today())
     towns = _read_towns()
     villages = _villages(towns, households, seed)
     write_csv(
@@ -119,6 +122,81 @@ def generate(out: Path, households: int = 5_000, seed: int = 1, fmt: str = "xlsx
                 rows += len(table)
                 files += 1
     return DemoSummary(len(villages), sum(v.households for v in villages), rows, files)
+
+
+# 意见征集: one consultation open now, one closed and decided (its comments and 采纳情况 are
+# made through the real way back by kiosk demo), one decision not yet drafted. Dates are
+# relative to ``today``: a demo built on any day has one consultation open.
+_ROAD_ARTICLES = (
+    (1, None, "第一章 总则", "为加强农村公路养护管理，保障农村公路完好、安全、畅通，根据《公路法》"
+     "和省有关规定，结合本县实际，制定本办法。"),
+    (2, None, "", "本办法所称农村公路，是指纳入农村公路规划的县道、乡道和村道。"),
+    (3, 1, "第二章 养护责任", "县交通运输局负责全县农村公路养护的监督管理。"),
+    (3, 2, "", "乡镇人民政府负责本辖区乡道、村道的养护管理，可以设立乡镇公路管理站。"),
+    (3, 3, "", "村民委员会负责村道的日常保洁和巡查，发现路面破损、路肩塌陷等情况，应当及时报告"
+     "乡镇人民政府。"),
+    (4, None, "", "村道日常保洁可以采取设立公益性岗位、村民认领路段等方式，优先安排本村脱贫户和"
+     "低收入人口。"),
+    (5, None, "第三章 资金保障", "县财政每年按县道每公里不低于1万元、乡道每公里不低于5000元、"
+     "村道每公里不低于3000元的标准安排养护资金。"),
+    (6, None, "", "禁止在农村公路上打场晒粮、堆放杂物、挖沟引水。违反的，由乡镇人民政府责令改正。"),
+    (7, None, "第四章 附则", "本办法自2027年1月1日起施行，有效期五年。"),
+)
+_SCHOOL_ARTICLES = (
+    (1, None, "", "按照“小学就近入学、初中适当集中”的原则，2027年前完成全县义务教育学校布局调整。"),
+    (2, None, "", "学生人数少于50人且与邻村学校距离不超过2公里的村小学，并入邻近中心小学。"),
+    (3, None, "", "并校后上学距离超过3公里的学生，由县教育和体育局统一安排校车接送，费用由县财政承担。"),
+    (4, None, "", "撤并后的校舍优先改建为幼儿园、村综合文化服务中心或老年人日间照料中心。"),
+)
+_DECISIONS_HEADERS = [c.header for c in DECISIONS.columns]
+
+
+def write_consultations(out: Path, today: dt.date) -> Path:
+    """``consultations.xlsx`` of the demo county, the way a clerk fills the template."""
+    import openpyxl
+
+    year = today.year
+    decided_on = today - dt.timedelta(days=15)
+    decisions = [
+        [f"JC{year}-01", year, "莘县农村公路养护管理办法", "县交通运输局", "征求意见中",
+         f"{year + 1}年第一季度", "", ""],
+        [f"JC{year}-02", year, "莘县义务教育学校布局调整方案", "县教育和体育局", "已决策", "",
+         decided_on.isoformat(), "经县政府常务会议研究，同意实施布局调整方案；采纳群众意见，将并校后"
+         "校车接送范围由3公里调整为2公里，撤并校舍优先用作幼儿园。"],
+        [f"JC{year}-03", year, "莘县城乡供水一体化提升方案", "县水利局", "拟决策",
+         f"{year + 1}年第二季度", "", ""],
+    ]  # fmt: skip
+    drafts = [
+        [f"YJ{year}-01", 1, f"JC{year}-01", "莘县农村公路养护管理办法（征求意见稿）",
+         "全县农村公路已通到每个村，但建成后养护责任不清，部分路段破损多年无人修。",
+         "明确县、乡镇、村三级养护责任和养护资金标准，村道由村委会组织日常保洁，禁止在公路上打场晒粮。",
+         "全县各村村民、村民委员会、乡镇人民政府", (today - dt.timedelta(days=6)).isoformat(),
+         (today + dt.timedelta(days=29)).isoformat(), "", "县交通运输局", "0635-7321234",
+         "莘县交通运输局法规科（莘县莘亭街道，邮编252400）",
+         f"{today + dt.timedelta(days=14):%Y年%m月%d日}上午9点 县交通运输局三楼会议室，"
+         "各村可派代表参加", "否"],
+        [f"YJ{year}-02", 1, f"JC{year}-02", "莘县义务教育学校布局调整方案（征求意见稿）",
+         "部分村小学学生不足50人，师资和设施难以保障教学质量。",
+         "小规模村小学并入邻近中心小学，远距离学生由校车接送，撤并校舍改作幼儿园或文化活动场所。",
+         "有义务教育阶段子女的家庭、相关村", (today - dt.timedelta(days=80)).isoformat(),
+         (today - dt.timedelta(days=46)).isoformat(), "", "县教育和体育局", "0635-7325678", "", "", "否"],
+    ]  # fmt: skip
+    book = openpyxl.Workbook()
+    book.remove(book.active)
+    for name, headers, rows in (("事项目录", _DECISIONS_HEADERS, decisions),
+                                ("草案", [c.header for c in DRAFTS.columns], drafts)):  # fmt: skip
+        sheet = book.create_sheet(name)
+        sheet.append(headers)
+        for row in rows:
+            sheet.append([str(v) for v in row])
+    for code, articles in ((f"YJ{year}-01", _ROAD_ARTICLES), (f"YJ{year}-02", _SCHOOL_ARTICLES)):
+        sheet = book.create_sheet(f"{code}第1版")
+        sheet.append(["条", "款", "章节", "条文"])
+        for article, clause, heading, text in articles:
+            sheet.append([str(article), "" if clause is None else str(clause), heading, text])
+    path = out / "consultations.xlsx"
+    book.save(path)
+    return path
 
 
 def _read_towns() -> list[tuple[str, str]]:

@@ -35,8 +35,8 @@ from kiosk.county.feed import changes as town_year_changes
 from kiosk.county.feed import keys, verify_site
 from kiosk.errors import KnownError
 from kiosk.files import write_atomic
-from kiosk.formats import datasets as ds
 from kiosk.formats import consultation, feed_format
+from kiosk.formats import datasets as ds
 from kiosk.formats.checks import CrossCheck
 from kiosk.formats.feed_format import InboxKey
 from kiosk.formats.spreadsheet import READ_SUFFIXES

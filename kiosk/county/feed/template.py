@@ -71,7 +71,8 @@ EXAMPLES: dict[str, dict[str, str]] = {
         "summary": "明确县、乡镇、村三级养护责任和资金来源，村道由村委会组织日常保洁。",
         "affects": "全县各村村民、村委会、乡镇政府", "opens_on": "2026-11-01",
         "closes_on": "2026-11-30", "department": "县交通运输局", "phone": "0635-7321234",
-        "address": "莘县交通运输局法规科（邮编252400）", "meetings": "2026年11月20日上午9点 县交通运输局三楼会议室",
+        "address": "莘县交通运输局法规科（邮编252400）",
+        "meetings": "2026年11月20日上午9点 县交通运输局三楼会议室",
         "signed": "否",
     },
     "draft_article_sheet": {"article": "1", "heading": "第一章 总则",
@@ -170,7 +171,8 @@ def write_consultations_template(out: Path) -> Path:
 
     book = openpyxl.Workbook()
     book.remove(book.active)
-    notes_rows = [["意见征集（文件名 consultations.xlsx）：“事项目录”列出本年度重大行政决策事项；“草案”每行一个"
+    notes_rows = [["意见征集（文件名 consultations.xlsx）：“事项目录”列出本年度重大行政决策事项；"
+                   "“草案”每行一个"
                    "草案版本；每个草案版本的条文放在名为“草案编号第N版”的工作表中（如 YJ2026-01第1版），"
                    "每行一条或一款。草案一经发布，条文不能再改，修改请新建第N+1版的工作表。征求意见期一般"
                    f"不少于 {consultation.MIN_PERIOD_DAYS} 天，少于的须填写“期限说明”。"]]
