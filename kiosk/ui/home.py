@@ -1,6 +1,7 @@
 """Home: the large tiles and the town → village chooser, all touch grids."""
 
 from PySide6.QtCore import QSize, Signal
+from PySide6.QtGui import QIcon
 from PySide6.QtWidgets import (
     QHBoxLayout,
     QLabel,
@@ -33,7 +34,7 @@ class HomePage(QWidget):
     def __init__(self, parent: QWidget | None = None):
         super().__init__(parent)
         layout = QVBoxLayout(self)
-        tiles = FlowGrid(max_columns=len(TILES), balanced=True)
+        tiles = self.tile_grid = FlowGrid(max_columns=len(TILES), balanced=True)
         self.tiles: dict[str, QPushButton] = {}
         for name in TILES:
             tile = QPushButton(TILE_TEXT.get(name, name))
@@ -91,14 +92,37 @@ class HomePage(QWidget):
         """While drafts are out for comment, their tile says how many (a line of its own took
         a row a 768 px screen does not have in 长辈模式)."""
         tile = self.tiles[CONSULTATION]
-        tile.setText(f"意见征集\n{count}项征求中" if count else TILE_TEXT[CONSULTATION])
+        # Two short lines: a number on the tile widened it, and seven tiles no longer fitted
+        # one row of a 1366 px screen. The catalogue says how many.
+        tile.setText("意见征集\n正在征求" if count else TILE_TEXT[CONSULTATION])
         tile.setAccessibleName(f"{CONSULTATION}，{count} 项草案正在征求意见" if count else CONSULTATION)
 
     def show_icons(self) -> None:
-        """The tiles' icons, once the page is on screen: the SVG plug-in loads in ~20 ms."""
-        for name, tile in self.tiles.items():
-            tile.setIcon(icons.icon(name))
-            tile.setIconSize(TILE_ICON)
+        """The tiles' icons, once the page is on screen (the SVG plug-in loads in ~20 ms)."""
+        self._icons_wanted = True
+        self.fit_icons()
+
+    def fit_icons(self) -> None:
+        """Icons beside the tiles' words while all the tiles fit one row with them; words alone
+        when not (长辈模式, a 1280 px screen): a second row of tiles pushed the towns below the
+        bottom of the screen."""
+        if not getattr(self, "_icons_wanted", False):
+            return
+        shown = not self.tiles[TILES[0]].icon().isNull()
+        extra = TILE_ICON.width() + 8  # the icon and its gap
+        plain = max(t.sizeHint().width() for t in self.tiles.values()) - (extra if shown else 0)
+        spacing = self.tile_grid.spacing() * (len(TILES) - 1)
+        margins = self.layout().contentsMargins()
+        room = self.width() - margins.left() - margins.right()
+        wanted = len(TILES) * (plain + extra) + spacing <= room
+        if wanted != shown:
+            for name, tile in self.tiles.items():
+                tile.setIcon(icons.icon(name) if wanted else QIcon())
+                tile.setIconSize(TILE_ICON)
+
+    def resizeEvent(self, event) -> None:
+        super().resizeEvent(event)
+        self.fit_icons()
 
     def choose_town(self, town_code: str) -> None:
         self.town_code = town_code
@@ -122,7 +146,7 @@ class HomePage(QWidget):
                 jump.clicked.connect(lambda _=False, b=button: self.village_area.ensureWidgetVisible(b))
                 self.initials.addWidget(jump)
                 self.initial_buttons[letter] = jump
-        name = self.town_buttons[town_code].text()
+        name = self.town_buttons[town_code].accessibleName()
         self.prompt.setText(f"{name}：请选择您所在的村(社区)，共 {len(villages)} 个")
         self.town_panel.setVisible(False)
         self.village_panel.setVisible(True)

@@ -37,16 +37,17 @@ def touch_button(text: str, min_width: int = TOUCH * 2) -> QPushButton:
 
 
 def button_grid(grid: FlowGrid, labels: dict[Hashable, str], on_tap: Callable[[Hashable], None],
-                with_icons: bool = False) -> dict[Hashable, QPushButton]:  # fmt: skip
+                with_icons: bool = False, longest: int = 6) -> dict[Hashable, QPushButton]:  # fmt: skip
     """One button per ``key: label`` in a flowing grid; a tap calls ``on_tap(key)``.
     ``with_icons`` puts the label's picture beside it, for those who read with difficulty.
+    Labels longer than ``longest`` characters take two lines.
 
     Returns:
         the buttons by key.
     """
     buttons = {}
     for key, label in labels.items():
-        button = QPushButton(two_lines(label))
+        button = QPushButton(two_lines(label, longest))
         if with_icons:
             from kiosk.ui import icons
 
