@@ -1,5 +1,5 @@
 """The county program's commands: the signed feed (keys, build, templates, root rotation)
-and the inbox (keys, import, export, reply).
+and the inbox (keys, import, export, reply, comments on drafts).
 
 The county program (kiosk.county) is imported only inside the handlers, so this module
 loads in the terminal bundle too, which leaves the county program out: there a county
@@ -168,22 +168,31 @@ def cmd_inbox_init_keys(args: argparse.Namespace) -> int:
 
 @county_program("inbox import")
 def cmd_inbox_import(args: argparse.Namespace) -> int:
-    from kiosk.county.inbox import intake
+    from kiosk.county.inbox import comments, intake
 
     calendar, terminals = (intake.county_input(Path(args.county_input)) if args.county_input
                            else (intake.WorkCalendar(), None))  # fmt: skip
+    consultations = comments.read_consultations(Path(args.county_input)) if args.county_input else None
     report = intake.import_envelopes(Path(args.source), Path(args.keys), Path(args.db), terminals,
                                      holidays=calendar.holidays, extra_workdays=calendar.workdays,
-                                     keep_days=args.keep_days)  # fmt: skip
-    out(f"申请信封 {report.files} 个：导入 {report.imported} 件，重复跳过 {report.duplicates} 件，"
-        f"暂存待核实 {report.held} 件（其中编号冲突 {report.conflicts} 件），拒收 {len(report.refused)} 件，"
+                                     keep_days=args.keep_days, consultations=consultations)  # fmt: skip
+    waiting = [r for r in report.refused if r.reason == intake.NO_CONSULTATIONS]
+    refused = [r for r in report.refused if r.reason != intake.NO_CONSULTATIONS]
+    filed = f"导入 {report.imported} 件"
+    if report.comments:
+        filed += f"（其中意见征集 {report.comments} 条）"
+    out(f"申请信封 {report.files} 个：{filed}，重复跳过 {report.duplicates} 件，"
+        f"暂存待核实 {report.held} 件（其中编号冲突 {report.conflicts} 件），拒收 {len(refused)} 件，"
         f"用时 {report.seconds:.1f} 秒")  # fmt: skip
     if report.held:
         out("  暂存的信封来自未登记的终端或与已收申请编号冲突，不计期限、不导出：请用 "
             "kiosk inbox quarantine list 查看并处理")
     if report.left_in_drop:
         out(f"  {report.left_in_drop} 个已处理的文件无法从原处删除（只读U盘？），下次导入时按重复跳过")
-    for refusal in report.refused:
+    if waiting:
+        out(f"  {len(waiting)} 个意见信封未处理、留在原处：请加 --county-input 指定含 consultations.xlsx 的"
+            "县数据目录后再次导入")
+    for refusal in refused:
         out(f"  拒收 {refusal.file}：{refusal.message}")
     return EXIT_OK if not report.refused else EXIT_FAILED
 
@@ -249,12 +258,36 @@ def cmd_inbox_export(args: argparse.Namespace) -> int:
 
 @county_program("inbox reply")
 def cmd_inbox_reply(args: argparse.Namespace) -> int:
-    from kiosk.county.inbox import reply
+    from kiosk.county.inbox import comments, reply
 
     done = reply.apply_answers(Path(args.db), Path(args.answers), dt.date.today())
     rows = reply.write_replies(Path(args.db), Path(args.out))
+    receipts = comments.write_comment_receipts(Path(args.db), Path(args.out))  # acknowledges comments
     out(f"已读入 {done.rows} 行答复，{done.changed} 件有变化；答复表共 {rows} 件 → "
-        f"{Path(args.out) / reply.REPLIES_FILE}（下次 kiosk feed build 发往各终端）")  # fmt: skip
+        f"{Path(args.out) / reply.REPLIES_FILE}，意见回执 {receipts} 条（下次 kiosk feed build 发往各终端）")
+    return EXIT_OK
+
+
+@county_program("inbox comments export")
+def cmd_inbox_comments_export(args: argparse.Namespace) -> int:
+    from kiosk.county.inbox import comments
+
+    done = comments.export_comments(Path(args.db), Path(args.county_input), Path(args.out), args.draft,
+                                    args.version, dt.date.today())  # fmt: skip
+    still = (f"；征求意见期至 {done.draft.closes_on} 截止，截止后才能公布采纳情况" if done.still_open else "")
+    out(f"已导出草案 {done.draft.name}：{done.articles} 个条款，意见 {done.comments} 条{still} → {done.path}")
+    return EXIT_OK
+
+
+@county_program("inbox comments publish")
+def cmd_inbox_comments_publish(args: argparse.Namespace) -> int:
+    from kiosk.county.inbox import comments
+
+    done = comments.publish_results(Path(args.db), Path(args.county_input), Path(args.results),
+                                    Path(args.out), dt.date.today())  # fmt: skip
+    drafts = "、".join(done.drafts) or "无"
+    out(f"已读入草案 {drafts} 的采纳情况 {done.rows} 条，{done.changed} 条有变化；采纳情况表共 "
+        f"{done.adoptions} 条、意见回执 {done.receipts} 条 → {args.out}（下次 kiosk feed build 发往各终端）")
     return EXIT_OK
 
 
@@ -308,7 +341,7 @@ def add_commands(commands) -> None:
                      help="信封所在目录（U盘根目录或其 inbox/，或上传目录）")  # fmt: skip
     imp.add_argument("--keys", required=True, help="县级受理密钥目录")
     imp.add_argument("--db", required=True, help="案件库 SQLite 文件")
-    imp.add_argument("--county-input", help="县里的数据目录（读取 terminals.csv 与节假日表）")
+    imp.add_argument("--county-input", help="县里的数据目录（读取 terminals.csv、节假日表与意见征集表）")
     imp.add_argument("--keep-days", type=int, default=180,
                      help="已导入信封（密文）在归档中保留的天数（默认 180）")  # fmt: skip
     imp.set_defaults(handler=cmd_inbox_import)
@@ -333,5 +366,28 @@ def add_commands(commands) -> None:
     reply = inbox_commands.add_parser("reply", help="读回已填写的 Excel，生成答复表")
     reply.add_argument("--db", required=True)
     reply.add_argument("--answers", required=True, help="填写了状态和答复内容的 Excel")
-    reply.add_argument("--out", required=True, help="县里的数据目录（写入 replies.csv）")
+    reply.add_argument("--out", required=True,
+                       help="县里的数据目录（写入 replies.csv 和 comment_receipts.csv）")  # fmt: skip
     reply.set_defaults(handler=cmd_inbox_reply)
+    _add_comment_commands(inbox_commands)
+
+
+def _add_comment_commands(inbox_commands) -> None:
+    """``kiosk inbox comments export|publish``: the department's workbook for a draft, and its
+    采纳情况 read back into the feed's files."""
+    comments = inbox_commands.add_parser("comments", help="意见征集：导出意见、公布采纳情况")
+    actions = comments.add_subparsers(dest="comments_command", required=True)
+    export = actions.add_parser("export", help="导出一个草案版本的意见到 Excel（交起草单位填写采纳情况）")
+    export.add_argument("--db", required=True, help="案件库 SQLite 文件")
+    export.add_argument("--county-input", required=True, help="县里的数据目录（读取 consultations.xlsx）")
+    export.add_argument("--draft", required=True, help="草案编号，如 YJ2026-01")
+    export.add_argument("--version", type=int, help="版本（默认最新版本）")
+    export.add_argument("--out", required=True, help="comments.xlsx")
+    export.set_defaults(handler=cmd_inbox_comments_export)
+    publish = actions.add_parser("publish", help="读回填写了采纳情况的 Excel，生成采纳情况表和意见回执表")
+    publish.add_argument("--db", required=True, help="案件库 SQLite 文件")
+    publish.add_argument("--county-input", required=True, help="县里的数据目录（读取 consultations.xlsx）")
+    publish.add_argument("--results", required=True, help="填写了采纳情况和理由的 Excel")
+    publish.add_argument("--out", required=True,
+                         help="县里的数据目录（写入 adoptions.csv 和 comment_receipts.csv）")  # fmt: skip
+    publish.set_defaults(handler=cmd_inbox_comments_publish)

@@ -64,6 +64,7 @@ def cmd_demo(args: argparse.Namespace) -> int:
         settings.set("verify_base_url", (feed / "verify").resolve().as_uri())
         code = run_sync(str(feed), db, keydir / "root.json")
         demo_requests(county, county_input)  # a few requests through the whole way back
+        demo_comments(county, county_input)  # comments on both drafts, the closed one answered
         publisher.build_feed(county_input, keydir, feed, inbox_key=inbox_key, passphrase=secret)
         code = code or run_sync(str(feed), db, keydir / "root.json")
     out(f"演示数据就绪，总用时 {time.perf_counter() - started:.1f} 秒")
@@ -128,3 +129,63 @@ def add_commands(commands) -> None:
     demo.add_argument("--out", help="保留生成的表格到此目录（默认用临时目录）")
     demo.add_argument("--if-missing", action="store_true", help="数据库已有数据时跳过")
     demo.set_defaults(handler=cmd_demo)
+
+
+# (article, stance, text) of the demo's comments on the closed draft, and its 采纳情况.
+_CLOSED_COMMENTS = (
+    (1, "赞成", ""), (3, "有修改建议", "3公里太远，孩子走不动，建议2公里以上就接送"),
+    (3, "有修改建议", "校车要有老师跟车"), (2, "不赞成", "我们村小学有48个学生，并走了孩子上学太远"),
+    (0, "赞成", ""),
+)  # fmt: skip
+_RESULTS = {
+    "1": ("采纳", ""),
+    "2": ("未采纳", "该村小学距中心小学1.6公里，并校后由校车接送，不增加上学距离"),
+    "3": ("部分采纳", "校车接送范围调整为2公里以上；跟车人员由学校安排，另行规定"),
+    "0": ("采纳", ""),
+}
+
+
+def demo_comments(county: Path, county_input: Path) -> None:
+    """Comments through the way back: on the closed draft, sealed during its period (this
+    terminal's clock set back), imported, tallied in the department's workbook, 采纳情况
+    filled in and published; on the open draft, two sealed today and imported. The next
+    feed carries the results and the receipts."""
+    import openpyxl
+
+    from kiosk.county import keyfiles
+    from kiosk.county.inbox import comments, intake
+    from kiosk.services import consultations, requests
+
+    books = comments.read_consultations(county_input)
+    closed = next(d for d in books.drafts.values() if d.closes_on < dt.date.today())
+    opened = next(d for d in books.drafts.values() if d.closes_on >= dt.date.today())
+    sealed_at = dt.datetime.combine(closed.closes_on - dt.timedelta(days=3), dt.time(10), dt.UTC)
+    info = consultations.draft(closed.code, closed.version, sealed_at.date())
+    numbers = [consultations.submit_comment(info, article, None, stance, text, now=sealed_at).number
+               for article, stance, text in _CLOSED_COMMENTS]  # fmt: skip
+    usb, cases = county / "usb", county / "cases.sqlite3"
+    requests.export_to_folder(usb)
+    arrived = sealed_at + dt.timedelta(days=5)  # the stick reached the county within the grace
+    intake.import_envelopes(usb, county / "inbox-keys", cases, county_input / "terminals.csv",
+                            passphrase=keyfiles.DEMO_PASSPHRASE, consultations=books, now=arrived)  # fmt: skip
+    book_path = county / f"意见汇总-{closed.code}.xlsx"
+    comments.export_comments(cases, county_input, book_path, closed.code, closed.version,
+                             dt.date.today())
+    book = openpyxl.load_workbook(book_path)
+    sheet = book[comments.RESULTS_SHEET]
+    headers = [c.value for c in sheet[1]]
+    for row in sheet.iter_rows(min_row=2):
+        outcome = _RESULTS.get(str(row[headers.index(comments.ARTICLE)].value))
+        if outcome is not None:
+            row[headers.index(comments.OUTCOME)].value, row[headers.index(comments.REASON)].value = outcome
+    book.save(book_path)
+    comments.publish_results(cases, county_input, book_path, county_input, dt.date.today())
+    today = consultations.draft(opened.code, opened.version)
+    for article, clause, stance in ((3, 3, "赞成"), (6, None, "不赞成")):
+        consultations.submit_comment(today, article, clause, stance)
+    requests.export_to_folder(usb)
+    intake.import_envelopes(usb, county / "inbox-keys", cases, county_input / "terminals.csv",
+                            passphrase=keyfiles.DEMO_PASSPHRASE, consultations=books)  # fmt: skip
+    comments.write_comment_receipts(cases, county_input)
+    out(f"演示意见 {len(numbers) + 2} 条已走完封存、送达、汇总、公布采纳情况全程"
+        f"（已决策草案的回执号 {'、'.join(numbers[:2])} 等）")  # fmt: skip

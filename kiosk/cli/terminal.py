@@ -213,10 +213,12 @@ def cmd_receipt_show(args: argparse.Namespace) -> int:
         raise KnownError(f"没有找到受理编号 {args.number[:40]}", f"no request numbered {args.number[:40]}")
     out(f"受理编号：{found.number}  {found.kind_zh}")
     out(f"状态：{found.status}（{found.note}）")
-    if found.received_on:
-        out(f"收到日期：{found.received_on:%Y-%m-%d}  答复期限：{found.due_on:%Y-%m-%d}")
+    if found.received_on:  # a comment has no deadline of its own (its consultation's end)
+        due = f"  答复期限：{found.due_on:%Y-%m-%d}" if found.due_on else ""
+        out(f"收到日期：{found.received_on:%Y-%m-%d}{due}")
     if found.answered_on:
-        out(f"答复日期：{found.answered_on:%Y-%m-%d}")
+        out(f"{'公布日期' if found.kind_zh == requests.KIND_NAMES['comment'] else '答复日期'}："
+            f"{found.answered_on:%Y-%m-%d}")
     if found.answer:
         out(f"答复内容：{found.answer}")
     return EXIT_OK

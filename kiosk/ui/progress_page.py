@@ -94,8 +94,9 @@ class ProgressPage(QWidget):
         self.entry.setVisible(False)  # the answer gets the screen
         self.title.setText(f"办理进度 · {number}")
         self.status.setText(s.status)
+        answered = "公布日期" if s.kind_zh == requests.KIND_NAMES["comment"] else "答复日期"
         dates = [("类型", s.kind_zh), ("收到日期", s.received_on), ("答复期限", s.due_on),
-                 ("答复日期", s.answered_on)]  # fmt: skip
+                 (answered, s.answered_on)]  # fmt: skip
         lines = [f"{k}：{v:%Y-%m-%d}" if hasattr(v, "year") else f"{k}：{v}" for k, v in dates if v]
         self.details.setText("\n".join([*lines, s.note]))
         self.answer.setPlainText(s.answer)

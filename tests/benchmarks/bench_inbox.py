@@ -8,8 +8,11 @@ Prints, with baselines measured in the same run:
              checked again by the terminal's rules, enrolment, filing, and the move out of
              the drop into the archive; beside verify+open alone and a raw sqlite3
              executemany of the same rows
+  comments   import M comments on a draft (意见征集) the same way, each also judged by the
+             county's consultations (article of that version, period, courier grace,
+             signature); beside the same two baselines
 
-Run:  python tests/benchmarks/bench_inbox.py [--count 100000] [--work DIR]
+Run:  python tests/benchmarks/bench_inbox.py [--count 100000] [--comments 10000] [--work DIR]
 The envelopes are generated with a few terminal keys and kept in ``--work`` for reuse.
 """
 
@@ -28,7 +31,7 @@ from cryptography.hazmat.primitives.ciphers.aead import ChaCha20Poly1305
 
 os.environ.setdefault("KIOSK_KEY_PASSPHRASE", "bench")  # the county's keys are encrypted
 
-from kiosk.county.inbox import cases
+from kiosk.county.inbox import cases, comments
 from kiosk.county.inbox import intake as county_import
 from kiosk.county.inbox import keys as county_keys
 from kiosk.county.inbox.cases import FORM_COLUMNS
@@ -51,6 +54,9 @@ def _valid_id(prefix17: str) -> str:
 
 FORM["id_number"] = _valid_id(FORM["id_number"][:17])
 CALLBACK = {"phone": "13912345678", "topic": "低保", "text": "请回电" * 20}
+DRAFT = "YJ2026-01"
+# (article, clause) of the bench draft's rows; a comment's target cycles through them and 0
+ARTICLES = [(1, None), (2, 1), (2, 2), *((n, None) for n in range(3, 21))]
 
 
 def _ms(samples: list[float]) -> str:
@@ -186,11 +192,113 @@ def bench_county(work: Path, keydir: Path, count: int) -> None:
           f" import / raw insert: {rate / (count / raw_s):.3f}x")
 
 
+def write_consultations(folder: Path, today: dt.date) -> Path:
+    """A consultations.xlsx with one draft of 20 articles whose period holds ``today`` and
+    the year before it (a kept envelope pool stays in time)."""
+    import openpyxl
+
+    from kiosk.formats import consultation, datasets
+
+    book = openpyxl.Workbook()
+    book.remove(book.active)
+    sheets = {
+        consultation.CATALOGUE_SHEET: (datasets.DECISIONS, [["JC2026-01", str(today.year), "农村公路养护",
+                                                             "县交通运输局", "征求意见中", "", "", ""]]),
+        consultation.DRAFTS_SHEET: (datasets.DRAFTS, [[
+            DRAFT, "1", "JC2026-01", "农村公路养护管理办法（征求意见稿）", "背景", "内容", "全县村民",
+            str(today - dt.timedelta(days=365)), str(today + dt.timedelta(days=30)), "", "县交通运输局",
+            "0635-7321234", "", "", "否"]]),
+        consultation.sheet_name(DRAFT, 1): (consultation.ARTICLE_SHEET, [
+            [str(a), "" if c is None else str(c), "", f"第{a}条的条文。" * 10] for a, c in ARTICLES]),
+    }  # fmt: skip
+    for name, (dataset, rows) in sheets.items():
+        sheet = book.create_sheet(name)
+        sheet.append([c.header for c in dataset.columns])
+        for row in rows:
+            sheet.append(row)
+    folder.mkdir(parents=True, exist_ok=True)
+    book.save(folder / "consultations.xlsx")
+    return folder
+
+
+def comment_form(n: int) -> dict:
+    article, clause = ([(0, None), *ARTICLES])[n % (len(ARTICLES) + 1)]
+    stance = ("赞成", "不赞成", "有修改建议")[n % 3]
+    form = {"draft": DRAFT, "version": 1, "article": article, "stance": stance}
+    if clause:
+        form["clause"] = clause
+    if n % 3 == 2:
+        form["text"] = "建议写明养护资金的来源和使用公示办法。" * 5
+    return form
+
+
+def generate_comments(folder: Path, keydir: Path, count: int) -> None:
+    """``count`` comments from a few terminals into ``folder`` (kept between runs)."""
+    folder.mkdir(parents=True, exist_ok=True)
+    have = sum(1 for _ in folder.glob("*.env"))
+    if have >= count:
+        return
+    public = county_keys.inbox_public(keydir).key
+    terminals = _terminals(keydir)
+    start = time.perf_counter()
+    for n in range(have, count):
+        sealed = envelope.seal(comment_form(n), "comment", public, terminals[n % TERMINALS])
+        (folder / f"{sealed.id}.env").write_bytes(sealed.data)
+    print(f"  (generated {count - have} comments in {time.perf_counter() - start:.1f} s)")
+
+
+def bench_comments(work: Path, keydir: Path, count: int) -> None:
+    pool_dir = work / f"comments-{count}"
+    generate_comments(pool_dir, keydir, count)
+    pool = sorted(pool_dir.glob("*.env"))[:count]
+    listed = work / "terminals.csv"  # written by bench_county
+    consultations = comments.read_consultations(write_consultations(work / "county-input", dt.date.today()))
+    county = work / "county-comments"
+    shutil.rmtree(county, ignore_errors=True)
+    county.mkdir()
+    db = county / "cases-bench.sqlite3"
+
+    keyring = county_keys.load_keyring(keydir)
+    start = time.perf_counter()
+    opened = [envelope.open_envelope(p.read_bytes(), keyring) for p in pool]
+    open_s = time.perf_counter() - start
+
+    report = county_import.import_envelopes(_drop(pool, work / "drop"), keydir, db, listed,
+                                            consultations=consultations)  # fmt: skip
+    assert report.comments == count and not report.refused, report  # a broken import means nothing
+
+    raw_db = work / "raw-comments.sqlite3"
+    for suffix in ("", "-wal", "-shm"):
+        Path(f"{raw_db}{suffix}").unlink(missing_ok=True)
+    conn = sqlite3.connect(raw_db, isolation_level=None)
+    for key, value in cases.PRAGMAS.items():
+        conn.execute(f"PRAGMA {key} = {value}")
+    conn.executescript(cases.MIGRATIONS[1] + cases.MIGRATIONS[2] + cases.MIGRATIONS[3])
+    today = dt.date.today()
+    rows = [county_import.comment_row(o.header, o.form, envelope.digest(p.read_bytes()), today)
+            for o, p in zip(opened, pool, strict=True)]  # fmt: skip
+    start = time.perf_counter()
+    conn.execute("BEGIN")
+    conn.executemany(county_import._INSERT_COMMENT, rows)
+    conn.execute("COMMIT")
+    raw_s = time.perf_counter() - start
+    conn.close()
+
+    rate = count / report.seconds
+    print(f"county: import of {count} comments on a draft of {len(ARTICLES)} articles")
+    print(f"  import, every check        {report.seconds:7.2f} s  {rate:9.0f} files/s  (goal >= 2,000/s)")
+    print(f"  verify+open alone          {open_s:7.2f} s  {count / open_s:9.0f} files/s")
+    print(f"  raw sqlite3 executemany    {raw_s:7.2f} s  {count / raw_s:9.0f} rows/s")
+    print(f"  ratio import / verify+open alone: {rate / (count / open_s):.2f}x;"
+          f" import / raw insert: {rate / (count / raw_s):.3f}x")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
     )
     parser.add_argument("--count", type=int, default=100_000)
+    parser.add_argument("--comments", type=int, default=10_000, help="comment envelopes to import")
     parser.add_argument("--work", type=Path, default=None, help="folder kept between runs")
     args = parser.parse_args()
     work = args.work or Path(tempfile.mkdtemp(prefix="bench-inbox-"))
@@ -201,6 +309,7 @@ def main() -> None:
     print(f"work folder: {work}")
     bench_terminal(work, county_keys.inbox_public(keydir).key)
     bench_county(work, keydir, args.count)
+    bench_comments(work, keydir, args.comments)
 
 
 if __name__ == "__main__":

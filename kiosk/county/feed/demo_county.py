@@ -194,9 +194,28 @@ def write_consultations(out: Path, today: dt.date) -> Path:
         sheet.append(["条", "款", "章节", "条文"])
         for article, clause, heading, text in articles:
             sheet.append([str(article), "" if clause is None else str(clause), heading, text])
+    book.properties.creator = "演示县"
     path = out / "consultations.xlsx"
     book.save(path)
+    _fix_times(path, dt.datetime.combine(today, dt.time()))
     return path
+
+
+def _fix_times(path: Path, when: dt.datetime) -> None:
+    """The workbook as the same bytes on every run of the same day: openpyxl stamps the save
+    time into docProps/core.xml and every zip entry."""
+    import re
+    import zipfile
+
+    stamp = when.strftime("%Y-%m-%dT%H:%M:%SZ").encode()
+    with zipfile.ZipFile(path) as source:
+        entries = [(info, source.read(info)) for info in source.infolist()]
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as target:
+        for info, data in entries:
+            if info.filename == "docProps/core.xml":
+                data = re.sub(rb"(<dcterms:(?:created|modified)[^>]*>)[^<]*", rb"\g<1>" + stamp, data)
+            target.writestr(zipfile.ZipInfo(info.filename, when.timetuple()[:6]), data,
+                            zipfile.ZIP_DEFLATED)
 
 
 def _read_towns() -> list[tuple[str, str]]:

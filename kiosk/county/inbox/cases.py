@@ -8,6 +8,11 @@ A case is filed by its envelope's digest (the exact bytes): the same bytes again
 duplicate, the same id with other bytes a conflict held in ``held`` for the clerk, as is
 everything from a terminal the county has not enrolled. Nothing held has a deadline, is in
 the clerk's workbook or is published until the clerk accepts it.
+
+A villager's comment on a draft (意见征集) is not a case: it has no deadline and no answer of
+its own. It is filed in ``comment`` under the same digest, id and receipt rules (a receipt is
+unique across cases and comments), and the department's verdict on each article is one
+``adoption`` row (kiosk.county.inbox.comments).
 """
 
 import sqlite3
@@ -66,6 +71,21 @@ CREATE TABLE held (
     arrived TEXT NOT NULL, data BLOB NOT NULL, decided TEXT, decided_at TEXT
 );
 CREATE INDEX held_terminal ON held (terminal_fingerprint);
+""",
+    3: """
+CREATE TABLE comment (
+    id INTEGER PRIMARY KEY, ulid TEXT NOT NULL UNIQUE, receipt TEXT NOT NULL UNIQUE,
+    digest TEXT NOT NULL UNIQUE, lookup TEXT NOT NULL, created TEXT NOT NULL, received_on DATE NOT NULL,
+    terminal_fingerprint TEXT NOT NULL, draft_code TEXT NOT NULL, version INTEGER NOT NULL,
+    article INTEGER NOT NULL, clause INTEGER, stance TEXT NOT NULL, text TEXT, name TEXT, phone TEXT
+);
+CREATE INDEX comment_article ON comment (draft_code, version, article, clause);
+CREATE TABLE adoption (
+    id INTEGER PRIMARY KEY, draft_code TEXT NOT NULL, version INTEGER NOT NULL, article INTEGER NOT NULL,
+    clause INTEGER, outcome TEXT NOT NULL, reason TEXT NOT NULL DEFAULT '', published_on DATE NOT NULL
+);
+-- SQLite's UNIQUE treats NULLs as distinct: "no clause" is keyed as clause 0.
+CREATE UNIQUE INDEX adoption_article ON adoption (draft_code, version, article, ifnull(clause, 0));
 """,
 }
 LATEST = max(MIGRATIONS)
@@ -160,6 +180,45 @@ class ImportLog(_Model):
 
     class Meta:
         table_name = "import_log"
+
+
+class Comment(_Model):
+    """A villager's comment on one article (0: the draft as a whole) of one draft version."""
+
+    ulid = pw.TextField(unique=True)
+    receipt = pw.TextField(unique=True)
+    digest = pw.TextField(unique=True)  # envelope.digest of the filed bytes
+    lookup = pw.TextField()  # replies.lookup(receipt): how the feed names it
+    created = pw.TextField()
+    received_on = pw.DateField()
+    terminal_fingerprint = pw.TextField()
+    draft_code = pw.TextField()
+    version = pw.IntegerField()
+    article = pw.IntegerField()
+    clause = pw.IntegerField(null=True)
+    stance = pw.TextField()
+    text = pw.TextField(null=True)
+    name = pw.TextField(null=True)
+    phone = pw.TextField(null=True)
+
+    class Meta:
+        table_name = "comment"
+
+
+class Adoption(_Model):
+    """The department's verdict on the comments on one article, as published. Unique on
+    (draft_code, version, article, clause), a missing clause counting as 0 (see MIGRATIONS)."""
+
+    draft_code = pw.TextField()
+    version = pw.IntegerField()
+    article = pw.IntegerField()
+    clause = pw.IntegerField(null=True)
+    outcome = pw.TextField()  # consultation.OUTCOMES
+    reason = pw.TextField(default="")
+    published_on = pw.DateField()  # first published, or last changed
+
+    class Meta:
+        table_name = "adoption"
 
 
 FORM_COLUMNS = (

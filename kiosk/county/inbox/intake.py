@@ -15,6 +15,10 @@ What holds, whatever a stranger puts in the folder:
   A revoked terminal's envelopes sealed before its revocation date are still filed.
 - Rows are committed in batches of 1,000; files leave the drop only after their batch is
   committed (an interrupted import leaves them to be found again, as duplicates).
+- **A comment (意见征集) is filed by the county's consultations.** Same rules as a request,
+  then the draft's: an article that version has, sealed within the period, arrived within
+  the courier's grace, signed if the draft asks (kiosk.county.inbox.comments). Without the
+  consultations a comment is left in the drop, named, to be imported with them.
 """
 
 import datetime as dt
@@ -25,6 +29,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from kiosk import log
+from kiosk.county.inbox import comments as consultations_rules
 from kiosk.county.inbox import drop
 from kiosk.county.inbox import keys as inbox_keys
 from kiosk.county.inbox.cases import (
@@ -34,6 +39,7 @@ from kiosk.county.inbox.cases import (
     STATUS_RECEIVED,
     TERMINAL_REVOKED,
     Case,
+    Comment,
     Held,
     ImportLog,
     Terminal,
@@ -44,6 +50,7 @@ from kiosk.county.inbox.cases import (
 from kiosk.county.inbox.terminals import TerminalRow, load_terminals_csv
 from kiosk.errors import KnownError
 from kiosk.formats import envelope, forms, replies, workdays
+from kiosk.formats.request_terms import REQUEST_KINDS
 
 BATCH = 1000
 _CASE_COLUMNS = (
@@ -55,6 +62,15 @@ _CASE_COLUMNS = (
 _INSERT_CASE = (
     f'INSERT INTO "case" ({", ".join(_CASE_COLUMNS)}) VALUES ({", ".join("?" * len(_CASE_COLUMNS))})'
 )
+_COMMENT_COLUMNS = (
+    "ulid", "receipt", "digest", "lookup", "created", "received_on", "terminal_fingerprint", "draft_code",
+    "version", "article", "clause", "stance", "text", "name", "phone",
+)
+_INSERT_COMMENT = (
+    f"INSERT INTO comment ({', '.join(_COMMENT_COLUMNS)}) VALUES ({', '.join('?' * len(_COMMENT_COLUMNS))})"
+)
+COMMENT = "comment"
+NO_CONSULTATIONS = "comment_no_consultations"
 CHINA = dt.timezone(dt.timedelta(hours=8))  # the county's working days are local dates
 
 _log = log.get("kiosk.county")
@@ -94,14 +110,17 @@ def county_input(folder: Path) -> tuple[WorkCalendar, Path | None]:
 class Refusal:
     file: str
     reason: str  # link | not_a_file | too_large | malformed | version | tampered | other_county_key |
-    #              cannot_open | form_invalid | revoked_terminal | receipt_clash | error
+    #              cannot_open | form_invalid | revoked_terminal | receipt_clash | error |
+    #              comment_unknown_article | comment_late | comment_unsigned |
+    #              comment_no_consultations (not refused: left in the drop, nothing lost)
     message: str
 
 
 @dataclass
 class ImportReport:
     files: int = 0
-    imported: int = 0
+    imported: int = 0  # requests and comments filed
+    comments: int = 0  # of ``imported``: comments on drafts
     duplicates: int = 0
     held: int = 0  # from terminals not enrolled, or conflicting with a filed id: for the clerk
     conflicts: int = 0  # of ``held``: an id already filed with other bytes
@@ -126,6 +145,7 @@ def import_envelopes(
     extra_workdays: Collection[dt.date] = (),
     passphrase: bytes | None = None,
     keep_days: int = drop.KEEP_DAYS,
+    consultations: consultations_rules.Consultations | None = None,
 ) -> ImportReport:
     """Import every ``*.env`` found in ``source`` (its ``inbox/`` and subfolders too) into
     the cases database at ``db_path``.
@@ -135,6 +155,8 @@ def import_envelopes(
         terminals_csv: the county's terminal list; its rows replace those already known.
         holidays, extra_workdays: the county calendar for due dates (Mon–Fri otherwise).
         keep_days: how long the archive keeps imported envelopes (drop.KEEP_DAYS).
+        consultations: the county's drafts (comments.read_consultations); without them a
+            comment is left in the drop with a line saying so.
 
     Raises:
         KnownError: the folder, the keys or the terminal list cannot be used; nothing imported.
@@ -147,13 +169,13 @@ def import_envelopes(
     today = now.astimezone(CHINA).date()
     keyring = inbox_keys.load_keyring(keydir, passphrase, today)
     enrolled_rows = load_terminals_csv(terminals_csv) if terminals_csv else []
-    due = {kind: workdays.due_on(kind, today, holidays, extra_workdays) for kind in envelope.KINDS}
+    due = {kind: workdays.due_on(kind, today, holidays, extra_workdays) for kind in REQUEST_KINDS}
     county = Path(db_path).resolve().parent
     report = ImportReport()
     open_cases(db_path)
     try:
         _store_terminals(enrolled_rows, today, now)
-        filing = _Filing(report, county, today, now, due)
+        filing = _Filing(report, county, today, now, due, consultations)
         for found in drop.find(source):
             report.files += 1
             filing.take(found, keyring)
@@ -174,15 +196,20 @@ class _Filing:
     """One import's running state: what is filed or held already, the batch being built."""
 
     def __init__(self, report: ImportReport, county: Path, today: dt.date, now: dt.datetime,
-                 due: dict[str, dt.date]):
+                 due: dict[str, dt.date], consultations: consultations_rules.Consultations | None = None):
         self.report, self.county, self.today, self.now, self.due = report, county, today, now, due
+        self.consultations = consultations
         known = Terminal.select(Terminal.fingerprint, Terminal.status, Terminal.revoked_on).tuples()
         self.terminals = {fp: (status, revoked_on) for fp, status, revoked_on in known}
         self.digests = {d for (d,) in Case.select(Case.digest).where(Case.digest.is_null(False)).tuples()}
         self.digests |= {d for (d,) in Held.select(Held.digest).tuples()}
+        self.digests |= {d for (d,) in Comment.select(Comment.digest).tuples()}
         self.ids = dict(Case.select(Case.ulid, Case.digest).tuples())  # id -> digest (None: old case)
-        self.receipts = {r for (r,) in Case.select(Case.receipt).tuples()}
+        self.ids.update(Comment.select(Comment.ulid, Comment.digest).tuples())
+        self.receipts = {r for (r,) in Case.select(Case.receipt).tuples()}  # unique across both
+        self.receipts |= {r for (r,) in Comment.select(Comment.receipt).tuples()}
         self.rows: list[tuple] = []
+        self.comments: list[tuple] = []
         self.held: list[dict] = []
         self.adopted: list[tuple[str, str]] = []  # (digest, ulid) of old cases seen again
         self.leaving: list[tuple[drop.Found, bytes, str]] = []  # moved out after the commit
@@ -203,7 +230,7 @@ class _Filing:
             _log.exception("import of %s failed", found.path)
             self._refuse(found, "error", f"无法处理此文件（{type(exc).__name__}）/ cannot process this file "
                                          f"({type(exc).__name__}: {str(exc)[:120]})", data)
-        if len(self.rows) + len(self.held) >= BATCH:
+        if len(self.rows) + len(self.comments) + len(self.held) >= BATCH:
             self.flush()
 
     def _judge(self, found: drop.Found, data: bytes, keyring: dict) -> None:
@@ -218,6 +245,9 @@ class _Filing:
         status, revoked_on = self.terminals.get(fingerprint, (None, None))
         if status == TERMINAL_REVOKED and (revoked_on is None or _created_on(header) >= revoked_on):
             self._refuse(found, "revoked_terminal", _revoked(fingerprint, revoked_on), data)
+            return
+        if header.kind == COMMENT and self.consultations is None:  # left where it is: nothing lost
+            self.report.refused.append(Refusal(found.label, NO_CONSULTATIONS, _NO_CONSULTATIONS))
             return
         if header.id in self.ids:
             filed = self.ids[header.id]
@@ -236,11 +266,29 @@ class _Filing:
         if header.receipt in self.receipts:  # ~never (see ids); not merged, staff are told
             self._refuse(found, "receipt_clash", _clash(header.receipt), data)
             return
+        if header.kind == COMMENT:
+            self._comment(found, data, header, form, digest)
+            return
         self.ids[header.id] = digest
         self.digests.add(digest)
         self.receipts.add(header.receipt)
         self.rows.append(case_row(header, form, opened.reply_key, digest, self.today,
                                   self.due[header.kind]))  # fmt: skip
+        self.leaving.append((found, data, drop.ARCHIVE))
+
+    def _comment(self, found: drop.Found, data: bytes, header: envelope.Header, form: dict,
+                 digest: str) -> None:
+        """File a comment the draft's rules accept, or refuse it by reason."""
+        assert self.consultations is not None  # _judge leaves comments in the drop without them
+        sealed_on = _created_on(header)
+        refusal = consultations_rules.comment_refusal(self.consultations, form, sealed_on, self.today)
+        if refusal is not None:
+            self._refuse(found, *refusal, data)
+            return
+        self.ids[header.id] = digest
+        self.digests.add(digest)
+        self.receipts.add(header.receipt)
+        self.comments.append(comment_row(header, form, digest, self.today))
         self.leaving.append((found, data, drop.ARCHIVE))
 
     def _same_old_case(self, header: envelope.Header) -> bool:
@@ -268,15 +316,17 @@ class _Filing:
             self.leaving.append((found, data, drop.REFUSED))
 
     def flush(self) -> None:
-        if self.rows or self.held or self.adopted:
+        if self.rows or self.comments or self.held or self.adopted:
             with cases_db.atomic():
                 if self.held:
                     Held.insert_many(self.held).on_conflict_ignore().execute()
                 for digest, ulid in self.adopted:
                     Case.update(digest=digest).where(Case.ulid == ulid).execute()
                 cases_db.connection().executemany(_INSERT_CASE, self.rows)
-            self.report.imported += len(self.rows)
-            self.rows, self.held, self.adopted = [], [], []
+                cases_db.connection().executemany(_INSERT_COMMENT, self.comments)
+            self.report.imported += len(self.rows) + len(self.comments)
+            self.report.comments += len(self.comments)
+            self.rows, self.comments, self.held, self.adopted = [], [], [], []
         touched = set()
         for found, data, kind in self.leaving:  # after the commit: a crash leaves them found again
             kept = drop.set_aside(found, data, self.county, kind, self.today)
@@ -290,7 +340,14 @@ class _Filing:
 
 def case_row(header: envelope.Header, form: dict, reply_key: bytes | None, digest: str,
              received_on: dt.date, due_on: dt.date) -> tuple:
-    """The cases table row of an opened, checked envelope (column order: _CASE_COLUMNS)."""
+    """The cases table row of an opened, checked envelope (column order: _CASE_COLUMNS).
+
+    Raises:
+        KnownError: a comment: it is not a case (comment_row files it).
+    """
+    if header.kind not in REQUEST_KINDS:
+        raise KnownError(f"意见信封（回执号 {header.receipt}）不是申请案件，不能作为案件受理",
+                         f"the comment {header.receipt} is not a request and cannot be filed as a case")
     fields = [
         json.dumps(value, ensure_ascii=False) if isinstance(value, dict) else value
         for value in (form.get(column) for column in FORM_COLUMNS)
@@ -299,6 +356,16 @@ def case_row(header: envelope.Header, form: dict, reply_key: bytes | None, diges
         header.id, header.receipt, header.kind, header.created, received_on.isoformat(), due_on.isoformat(),
         STATUS_RECEIVED, header.terminal_fingerprint, 1, digest, replies.lookup(header.receipt),
         reply_key, *fields,
+    )
+
+
+def comment_row(header: envelope.Header, form: dict, digest: str, received_on: dt.date) -> tuple:
+    """The comment table row of an opened, checked comment (column order: _COMMENT_COLUMNS).
+    The villager's reply key is not kept: a comment gets no answer of its own."""
+    return (
+        header.id, header.receipt, digest, replies.lookup(header.receipt), header.created,
+        received_on.isoformat(), header.terminal_fingerprint, form["draft"], form["version"], form["article"],
+        form.get("clause"), form["stance"], form.get("text"), form.get("name"), form.get("phone"),
     )
 
 
@@ -338,10 +405,19 @@ def _clash(receipt: str) -> str:
     return f"回执号 {receipt} 与已有案件相同，请人工处理 / receipt {receipt} already used by another case"
 
 
+_NO_CONSULTATIONS = (
+    "意见信封：未读入意见征集表，此文件留在原处未处理；请加 --county-input 指定含 consultations.xlsx 的县数据"
+    "目录后再次导入 / a comment: no consultations were read, the file is left where it is; import again"
+    " with --county-input naming the folder with consultations.xlsx"
+)
+
+
 def received_digests(db_path: Path | str) -> list[str]:
-    """Digests of every envelope the county has filed, sorted: what the next feed acknowledges."""
+    """Digests of every envelope the county has filed (requests and comments), sorted: what
+    the next feed acknowledges."""
     open_cases(db_path)
     try:
-        return sorted(d for (d,) in Case.select(Case.digest).where(Case.digest.is_null(False)).tuples())
+        filed = {d for (d,) in Case.select(Case.digest).where(Case.digest.is_null(False)).tuples()}
+        return sorted(filed | {d for (d,) in Comment.select(Comment.digest).tuples()})
     finally:
         close_cases()
