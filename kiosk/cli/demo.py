@@ -167,7 +167,8 @@ def demo_comments(county: Path, county_input: Path) -> None:
     requests.export_to_folder(usb)
     arrived = sealed_at + dt.timedelta(days=5)  # the stick reached the county within the grace
     intake.import_envelopes(usb, county / "inbox-keys", cases, county_input / "terminals.csv",
-                            passphrase=keyfiles.DEMO_PASSPHRASE, consultations=books, now=arrived)  # fmt: skip
+                            passphrase=keyfiles.DEMO_PASSPHRASE, consultations=books,
+                            now=arrived)  # fmt: skip
     book_path = county / f"意见汇总-{closed.code}.xlsx"
     comments.export_comments(cases, county_input, book_path, closed.code, closed.version,
                              dt.date.today())
