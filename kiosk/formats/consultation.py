@@ -243,3 +243,11 @@ def frozen_problems(published: dict[tuple[str, int], tuple], current: dict[tuple
                           f"draft {code} version {version} was published: its articles are frozen;"
                           f" publish the change as version {version + 1}"))
     return found
+
+
+def consultation_url(base_url: str, code: str, version: int) -> str:
+    """The draft version's page on the county's static site (``kiosk feed build`` writes it
+    beside the feed): ``<base>/consultations/<code>-v<version>.html``, where ``base_url`` is
+    the site's address, as the terminal's ``verify_base_url`` names it. The page holds the
+    draft and, once published, its 采纳情况; the printed 征求意见公告 carries it as a QR code."""
+    return f"{base_url.rstrip('/')}/consultations/{code}-v{version}.html"

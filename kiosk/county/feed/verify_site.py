@@ -26,6 +26,18 @@ following links, within a size and nesting bound, and must be what this module w
 (codes, dates, digests, statuses and short plain names, in its own folder); one that is not
 stops the build before anything is signed, naming the file. Every value is also escaped on
 the page.
+
+意见征集: the same build writes one plain page per draft version the feed publishes, the
+address the printed 征求意见公告's QR code carries (kiosk.formats.consultation.consultation_url):
+
+    FEEDDIR/verify/consultations/<draft code>-v<version>.html   the draft and, once published,
+                                                                 its 采纳情况 and the decision
+    FEEDDIR/verify/consultations/index.html                      every draft version
+
+These pages hold only what the feed says (no history, no script, no build clock), so an
+unchanged draft's page stays byte-identical. The site cannot know today's date: a page gives
+the period's dates and never says whether it is still open; the list puts the drafts without
+a published 采纳情况 first, the one closing last at the top.
 """
 
 import csv
@@ -43,7 +55,7 @@ from pathlib import Path
 from kiosk import fmt
 from kiosk.errors import KnownError
 from kiosk.files import write_atomic
-from kiosk.formats import cells, feed_format, notice_digest, safe_json
+from kiosk.formats import cells, consultation, feed_format, notice_digest, safe_json
 from kiosk.formats import datasets as ds
 
 VERIFY_DIR = "verify"
@@ -59,6 +71,8 @@ _COLS = ("village_code", "item_name", "name", "id_masked", "quantity_centi", "un
 class SiteSummary:
     pages: int  # village-year folders the site holds
     written: int  # of which this build rewrote (new or changed)
+    consultations: int = 0  # draft versions with a page under verify/consultations
+    consultations_written: int = 0  # files there this build rewrote (the list included)
 
 
 def status_of(index: dict, digest: str) -> str:
@@ -111,7 +125,8 @@ def write_site(out: Path, partitions: dict[str, bytes], version: int,
         data = json.dumps(index, ensure_ascii=False, sort_keys=True, indent=1).encode() + b"\n"
         written += _write_if_changed(folder / "index.json", data)
         _write_if_changed(folder / "index.html", render_page(index).encode())
-    return SiteSummary(len(set(current) | set(history)), written)
+    drafts, drafts_written = _write_consultations(site, partitions)
+    return SiteSummary(len(set(current) | set(history)), written, drafts, drafts_written)
 
 
 class _References:
@@ -211,7 +226,7 @@ def check_history(out: Path) -> None:
     would never have written. Called before the feed is signed.
 
     Raises:
-        KnownError: a history file is not one (named).
+        KnownError: a history file is not one (named), or the consultations folder is a link.
     """
     _read_history(out / VERIFY_DIR)
 
@@ -220,6 +235,10 @@ def _read_history(site: Path) -> dict[tuple[str, int], dict]:
     history = {}
     if not site.is_dir() or site.is_symlink():
         return history
+    folder = site / CONSULTATIONS_DIR
+    if folder.is_symlink() or (folder.exists() and not folder.is_dir()):
+        raise KnownError(f"{folder} 不是本程序写的文件夹（是链接或文件），已停止（请删除它，或从备份恢复"
+                         " verify 文件夹）", f"{folder} is not a folder this program wrote (a link or file)")
     for folder in sorted(site.iterdir()):
         path = folder / "index.json"
         try:
@@ -287,8 +306,8 @@ def _day(value: object) -> bool:
 
 
 def _write_if_changed(path: Path, data: bytes) -> int:
-    try:
-        if path.read_bytes() == data:
+    try:  # a link or a FIFO planted under the page's name is replaced, never read
+        if stat.S_ISREG(path.lstat().st_mode) and path.read_bytes() == data:
             return 0
     except OSError:
         path.parent.mkdir(parents=True, exist_ok=True)
@@ -367,4 +386,234 @@ def render_page(index: dict) -> str:
     out.append('<p class="note">本页只列合计，不含个人信息。核验结果以县级数据为准；如有疑问，'
                "请向镇(街道)或拨打政务服务便民热线 12345 咨询。</p>\n"
                f"<script>\n{_SCRIPT}\n</script>\n</body>\n</html>\n")  # fmt: skip
+    return "".join(out)
+
+
+# --- 意见征集 -------------------------------------------------------------------------------
+
+CONSULTATIONS_DIR = "consultations"
+_CONSULTATION_CSS = """body{font-family:sans-serif;font-size:20px;line-height:1.6;margin:0 auto;padding:16px;
+max-width:40em;color:#111;background:#fff}
+h1{font-size:24px;line-height:1.4;margin:0 0 12px}h2{font-size:21px;margin:24px 0 8px}
+h3{font-size:20px;margin:18px 0 4px}ul{padding-left:1.2em}li{margin:8px 0}.note{color:#444}
+table{border-collapse:collapse;width:100%}th,td{border:1px solid #888;padding:6px 8px;text-align:left}
+td.n{text-align:right;white-space:nowrap}td.r{min-width:6em}.wide{overflow-x:auto}
+.art{margin:10px 0}.art b{white-space:nowrap}nav{margin:0 0 12px}
+.period{font-size:21px;font-weight:bold;border:2px solid #888;padding:8px 10px}"""
+
+
+@dataclass(frozen=True)
+class _Draft:
+    """One draft version as the feed publishes it, with what the page shows beside it."""
+
+    row: dict[str, str]  # the drafts row, by column key
+    decision: dict[str, str]  # its decision's row ({} when the feed lacks it)
+    articles: list[dict[str, str]]  # in order
+    adoptions: list[dict[str, str]]  # in article order, the draft as a whole last
+    latest: int  # the highest version of the same draft code
+
+    @property
+    def code(self) -> str:
+        return self.row["code"]
+
+    @property
+    def version(self) -> int:
+        return int(self.row["version"])
+
+    @property
+    def file(self) -> str:
+        """The page's path below the site, as the terminal's QR code names it."""
+        return consultation.consultation_url("", self.code, self.version).lstrip("/")
+
+
+def _keyed(partitions: dict[str, bytes], dataset: ds.Dataset) -> list[dict[str, str]]:
+    """A dataset's rows by column key (the partitions carry the Chinese headers)."""
+    keys = {c.header: c.key for c in dataset.columns}
+    return [{keys[h]: v for h, v in row.items() if h in keys} for row in _table(partitions, dataset)]
+
+
+def _article_key(row: dict[str, str]) -> tuple[int, int]:
+    return int(row["article"]), int(row["clause"] or 0)
+
+
+def _drafts(partitions: dict[str, bytes]) -> list[_Draft]:
+    decisions = {r["code"]: r for r in _keyed(partitions, ds.DECISIONS)}
+    articles: dict[tuple[str, int], list[dict[str, str]]] = defaultdict(list)
+    for row in _keyed(partitions, ds.DRAFT_ARTICLES):
+        articles[(row["draft_code"], int(row["version"]))].append(row)
+    adoptions: dict[tuple[str, int], list[dict[str, str]]] = defaultdict(list)
+    for row in _keyed(partitions, ds.ADOPTIONS):
+        adoptions[(row["draft_code"], int(row["version"]))].append(row)
+    rows = []
+    for row in _keyed(partitions, ds.DRAFTS):
+        try:  # the code names a file: only what the county's reader lets through
+            cells.short_code(row["code"])
+        except cells.CellError:
+            continue
+        rows.append(row)
+    latest: dict[str, int] = {}
+    for row in rows:
+        latest[row["code"]] = max(latest.get(row["code"], 0), int(row["version"]))
+    found = []
+    for row in rows:
+        key = (row["code"], int(row["version"]))
+        found.append(_Draft(row, decisions.get(row["decision_code"], {}),
+                            sorted(articles[key], key=_article_key),
+                            sorted(adoptions[key], key=lambda r: (r["article"] == "0", _article_key(r))),
+                            latest[row["code"]]))  # fmt: skip
+    return sorted(found, key=lambda d: (d.code, d.version))
+
+
+def _write_consultations(site: Path, partitions: dict[str, bytes]) -> tuple[int, int]:
+    """Write a page per draft version and the list; (pages, files rewritten). Nothing when
+    the feed has no drafts and the site never had any."""
+    drafts = _drafts(partitions)
+    folder = site / CONSULTATIONS_DIR
+    if not drafts and not folder.is_dir():
+        return 0, 0
+    written = sum(_write_if_changed(site / d.file, render_consultation(d).encode()) for d in drafts)
+    written += _write_if_changed(folder / "index.html", render_consultation_index(drafts).encode())
+    return len(drafts), written
+
+
+def _day_text(value: str) -> str:
+    """2026-11-01 -> 2026年11月1日 (other text as it is)."""
+    try:
+        return fmt.chinese_date(dt.date.fromisoformat(value))
+    except ValueError:
+        return value
+
+
+def _period(row: dict[str, str]) -> str:
+    try:
+        days = consultation.period_days(dt.date.fromisoformat(row["opens_on"]),
+                                        dt.date.fromisoformat(row["closes_on"]))  # fmt: skip
+    except ValueError:
+        return f"{_day_text(row['opens_on'])}至{_day_text(row['closes_on'])}"
+    return f"{_day_text(row['opens_on'])}至{_day_text(row['closes_on'])}（共{days}天）"
+
+
+def _paragraphs(text: str, css: str = "") -> str:
+    """Escaped text, a paragraph per line (a county cell's Alt+Enter)."""
+    attr = f' class="{css}"' if css else ""
+    return "".join(f"<p{attr}>{html.escape(line)}</p>\n" for line in text.split("\n") if line.strip())
+
+
+def _head(title: str) -> str:
+    return ('<!DOCTYPE html>\n<html lang="zh-CN">\n<head>\n<meta charset="utf-8">\n'
+            '<meta name="viewport" content="width=device-width, initial-scale=1">\n'
+            f"<title>{html.escape(title)}</title>\n<style>\n{_CONSULTATION_CSS}\n</style>\n</head>\n<body>\n")
+
+
+def _phone(number: str) -> str:
+    e = html.escape
+    if re.fullmatch(r"[0-9][0-9-]{2,19}", number):
+        return f'<a href="tel:{e(number)}">{e(number)}</a>'
+    return e(number)
+
+
+def render_consultation(draft: _Draft) -> str:
+    """A draft version's page: Chinese, mobile-first, no script, every value escaped."""
+    e = html.escape
+    row, decision = draft.row, draft.decision
+    out = [_head(f"意见征集 · {row['title']}（第{draft.version}版）"),
+           '<nav><a href="index.html">全部意见征集</a></nav>\n',
+           f"<h1>{e(row['title'])}</h1>\n",
+           f"<p>草案编号 {e(draft.code)}，第{draft.version}版，起草单位：{e(row['department'])}</p>\n"]
+    if draft.latest > draft.version:
+        newer = consultation.consultation_url("", draft.code, draft.latest).rsplit("/", 1)[1]
+        out.append(f'<p class="note">本草案已有第{draft.latest}版，请看新版：'
+                   f'<a href="{e(newer)}">第{draft.latest}版</a></p>\n')
+    if decision:
+        facts = [f"{e(decision['year'])}年度", f"承办单位 {e(decision['department'])}",
+                 f"决策阶段：{e(decision['stage'])}"]  # fmt: skip
+        if decision.get("planned"):
+            facts.append(f"计划完成时间：{e(decision['planned'])}")
+        out.append(f"<h2>所属决策事项</h2>\n<p>{e(decision['title'])}（事项编号 {e(decision['code'])}）</p>\n"
+                   f"<p>{'；'.join(facts)}</p>\n")
+    out.append("<h2>起草说明</h2>\n")
+    for heading, key in (("起草背景", "background"), ("主要内容", "summary"), ("涉及对象", "affects")):
+        out.append(f"<h3>{heading}</h3>\n{_paragraphs(row[key])}")
+    out.append(f'<h2>征求意见时间</h2>\n<p class="period">{e(_period(row))}</p>\n')
+    if row.get("short_reason"):
+        out.append(f"<p>期限说明：{e(row['short_reason'])}</p>\n")
+    out.append("<h2>怎样发表意见</h2>\n<ul>\n"
+               "<li>到村（社区）或乡镇便民服务中心的查询机上，点“意见征集”，找到本草案，逐条发表意见"
+               "（可只对其中一条，也可对草案整体）。</li>\n"
+               f"<li>打电话：{_phone(row['phone'])}（{e(row['department'])}）。</li>\n")  # fmt: skip
+    if row.get("address"):
+        out.append(f"<li>写信：{e(row['address'])}。请在信封上注明“《{e(row['title'])}》意见”。</li>\n")
+    if row.get("meetings"):
+        out.append(f"<li>参加座谈会：{e(row['meetings'])}。</li>\n")
+    signed = ("本次征求意见须署真实姓名并留联系电话，仅用于核实，不对外公开。" if row.get("signed") == "是"
+              else "发表意见无须署名。在查询机上发表意见后可打印回执，凭回执查看该条意见的采纳情况。")
+    out.append(f"</ul>\n<p>{signed}</p>\n<h2>草案条文</h2>\n")
+    heading = ""
+    for article in draft.articles:
+        if article.get("heading") and article["heading"] != heading:
+            heading = article["heading"]
+            out.append(f"<h3>{e(heading)}</h3>\n")
+        number, clause = _article_key(article)
+        label = consultation.article_label(number, clause or None)
+        anchor = f"t{number}-{clause}" if clause else f"t{number}"
+        lines = [line for line in article["text"].split("\n") if line.strip()] or [""]
+        out.append(f'<p class="art" id="{anchor}"><b>{e(label)}</b>　{e(lines[0])}</p>\n')
+        out += [f'<p class="art">{e(line)}</p>\n' for line in lines[1:]]
+    if draft.adoptions:
+        out.append(_adoptions_table(draft.adoptions))
+    if decision.get("stage") == "已决策":
+        out.append(f"<h2>决策结果</h2>\n<p>决策日期：{e(_day_text(decision.get('decided_on', '')))}</p>\n"
+                   f"{_paragraphs(decision.get('outcome', ''))}")
+    out.append(f'<p class="note">本页内容来自县级数据源。如有疑问，请拨打 {_phone(row["phone"])}，'
+               "或政务服务便民热线 12345。</p>\n</body>\n</html>\n")
+    return "".join(out)
+
+
+def _adoptions_table(rows: list[dict[str, str]]) -> str:
+    e = html.escape
+    published = max(r["published_on"] for r in rows)
+    total = sum(int(r["received"] or 0) for r in rows)
+    out = [f"<h2>意见采纳情况</h2>\n<p>公布日期：{e(_day_text(published))}。共收到意见 {total} 条。</p>\n"
+           '<div class="wide"><table>\n<tr><th>条款</th><th>收到意见</th><th>赞成/不赞成/建议</th>'
+           "<th>采纳情况</th><th>理由</th></tr>\n"]  # fmt: skip
+    for r in rows:
+        number, clause = _article_key(r)
+        label = consultation.article_label(number, clause or None)
+        anchor = f"t{number}-{clause}" if clause else f"t{number}"
+        cell = e(label) if number == consultation.WHOLE else f'<a href="#{anchor}">{e(label)}</a>'
+        out.append(f"<tr><td>{cell}</td><td class=\"n\">{e(r['received'])}</td>"
+                   f"<td class=\"n\">{e(r['agree'])}/{e(r['disagree'])}/{e(r['suggest'])}</td>"
+                   f"<td>{e(r['outcome'])}</td><td class=\"r\">{e(r['reason'] or '—')}</td></tr>\n")
+    out.append("</table></div>\n")
+    return "".join(out)
+
+
+def render_consultation_index(drafts: list[_Draft]) -> str:
+    """Every draft version: those without a published 采纳情况 first (the one closing last at
+    the top), then those with one (the newest first)."""
+    e = html.escape
+    waiting = sorted((d for d in drafts if not d.adoptions),
+                     key=lambda d: (d.row["closes_on"], d.row["opens_on"], d.code, d.version), reverse=True)
+    done = sorted((d for d in drafts if d.adoptions), reverse=True,
+                  key=lambda d: (max(r["published_on"] for r in d.adoptions), d.code, d.version))
+    out = [_head("意见征集 · 莘县重大行政决策草案"), "<h1>意见征集</h1>\n",
+           '<p class="note">莘县重大行政决策草案公开征求意见。每个草案写明了征求意见时间，请在截止日期前'
+           "发表意见；截止后，县里汇总意见并公布采纳情况。</p>\n"]  # fmt: skip
+    for heading, group in (("征求意见", waiting), ("已公布意见采纳情况", done)):
+        if not group:
+            continue
+        out.append(f"<h2>{heading}</h2>\n<ul>\n")
+        for d in group:
+            note = f"征求意见时间：{_period(d.row)}"
+            if d.adoptions:
+                note += f"；{_day_text(max(r['published_on'] for r in d.adoptions))} 公布采纳情况"
+            if d.latest > d.version:
+                note += f"；已有第{d.latest}版"
+            name = d.file.rsplit("/", 1)[1]
+            out.append(f'<li><a href="{e(name)}">{e(d.row["title"])}（第{d.version}版）</a><br>'
+                       f"{e(note)}</li>\n")
+        out.append("</ul>\n")
+    if not drafts:
+        out.append("<p>目前没有征求意见的草案。</p>\n")
+    out.append("</body>\n</html>\n")
     return "".join(out)
