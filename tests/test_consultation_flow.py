@@ -6,9 +6,12 @@ export`` (the department's workbook) → 采纳情况 filled in → ``kiosk inbo
 
 import datetime as dt
 import shutil
+import subprocess
 
 import openpyxl
 
+from kiosk import paths
+from kiosk.config import Settings
 from kiosk.county import keyfiles
 from kiosk.county.feed import demo_county
 from kiosk.county.inbox import keys as inbox_keys
@@ -90,6 +93,14 @@ def test_a_comment_travels_to_the_county_and_its_result_comes_back(tmp_path, dem
     shown = run_kiosk("receipt", "show", receipt.number, "--db", db, ok=True).stdout
     assert "已公布采纳情况" in shown and "第二条" in shown and "部分采纳" in shown
     assert "路灯纳入乡村振兴项目统一安排" in shown
+    # The village board's sheet: the 采纳情况 now, its QR leading to the draft's page.
+    pdf = tmp_path / "results.pdf"
+    Settings(paths.TerminalFiles(db).settings).set("verify_base_url", "https://gk.example.gov.cn/verify")
+    printed = run_kiosk("print", "consultation", "--draft", code, "--out", pdf, "--db", db, ok=True).stdout
+    assert "意见采纳情况已生成" in printed and f"consultations/{code}-v{version}.html" in printed
+    text = subprocess.run(["pdftotext", "-layout", str(pdf), "-"], capture_output=True, text=True,
+                          check=True).stdout  # fmt: skip
+    assert "意见采纳情况" in text and "部分采纳" in text and "路灯纳入乡村振兴" in text
     status = run_kiosk("outbox", "status", "--db", db, ok=True).stdout
     assert "县里已确认收到 1 件" in status  # acknowledged by the comment receipts: ciphertext gone
 

@@ -92,6 +92,18 @@ def cmd_print_notice(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def cmd_print_consultation(args: argparse.Namespace) -> int:
+    from kiosk.services import consultations
+
+    db = _open(args)
+    wanted = "results" if args.results else "notice" if args.notice else None
+    base = str(terminal_settings(db).get("verify_base_url"))
+    printed = consultations.print_sheet(args.draft, args.version, base, Path(args.out), wanted)
+    what = "意见采纳情况" if printed.results else "征求意见公告"
+    out(f"{what}已生成：{args.out}，共 {printed.pages} 页（二维码指向 {printed.qr_url}）")
+    return EXIT_OK
+
+
 def cmd_print_township(args: argparse.Namespace) -> int:
     from kiosk.services import notices
 
@@ -308,6 +320,15 @@ def add_commands(commands) -> None:
     db_option(township)
     _notice_arguments(township)
     township.set_defaults(handler=cmd_print_township)
+    consult = print_commands.add_parser("consultation", help="打印征求意见公告或意见采纳情况")
+    consult.add_argument("--draft", required=True, help="草案编号，如 YJ2026-01")
+    consult.add_argument("--version", type=int, help="版本（默认最新版）")
+    consult.add_argument("--out", required=True, help="PDF 文件")
+    which = consult.add_mutually_exclusive_group()
+    which.add_argument("--notice", action="store_true", help="征求意见公告（采纳情况未公布时的默认）")
+    which.add_argument("--results", action="store_true", help="意见采纳情况（已公布时的默认）")
+    db_option(consult)
+    consult.set_defaults(handler=cmd_print_consultation)
 
     set_pin = commands.add_parser("set-pin", help="设置工作人员 PIN（从标准输入读取）")
     db_option(set_pin)

@@ -10,6 +10,7 @@ the county later lists (CommentReceipt), never the stance or the text.
 
 import datetime as dt
 from dataclasses import dataclass
+from pathlib import Path
 from typing import TYPE_CHECKING
 
 from kiosk.errors import KnownError
@@ -18,6 +19,7 @@ from kiosk.store.models import Adoption, Decision, Draft, DraftArticle
 
 if TYPE_CHECKING:
     from kiosk.services.requests import Receipt
+    from printing.consultation import ConsultationSheet
 
 STANCES = forms.STANCES
 SUGGESTION = forms.SUGGESTION  # 有修改建议: the one stance that needs words
@@ -253,3 +255,63 @@ def submit_comment(draft_info: DraftInfo, article: int, clause: int | None, stan
         topic=f"《{current.title}》{label}：{clean['stance']}", terminal=me.fingerprint(),
         qr_text=replies.qr_text(sealed.header.receipt, sealed.reply_key),
     )  # fmt: skip
+
+
+def printed_sheet(code: str, version: int | None, base_url: str) -> "ConsultationSheet":
+    """A draft as the village board's notice and results sheet print it (plain data for
+    printing.consultation); its QR leads to the draft's page on the county's verify site.
+
+    Raises:
+        KnownError: no such draft here, or no verify site address to point the QR at.
+    """
+    from printing.consultation import ArticleResult, ConsultationSheet
+
+    info = draft(code, version)
+    if info is None:
+        raise KnownError(f"本机没有草案 {code}" + (f" 第{version}版" if version else ""),
+                         f"no draft {code} {version or ''} on this terminal")  # fmt: skip
+    if not base_url:
+        raise KnownError("未设置核验网址（终端设置 verify_base_url），二维码无处可指",
+                         "no verify_base_url setting: the QR code would lead nowhere")  # fmt: skip
+    decided = info.decision.stage == "已决策"
+    return ConsultationSheet(
+        title=info.title, code=info.code, version=info.version, decision_title=info.decision.title,
+        department=info.department, background=info.background, summary=info.summary,
+        affects=info.affects, opens_on=info.opens_on.isoformat(), closes_on=info.closes_on.isoformat(),
+        period_days=info.period_days, short_reason=info.short_reason, phone=info.phone,
+        address=info.address, meetings=info.meetings, signed=info.signed,
+        qr_url=consultation.consultation_url(base_url, info.code, info.version),
+        articles=tuple((a.label, a.text) for a in info.articles if a.article != WHOLE),
+        results=tuple(ArticleResult(a.label, a.result.received, a.result.agree, a.result.disagree,
+                                    a.result.suggest, a.result.outcome, a.result.reason)
+                      for a in info.articles if a.result is not None),
+        results_published_on=info.published_on.isoformat() if info.published_on else "",
+        decided_on=info.decision.decided_on.isoformat() if decided and info.decision.decided_on else "",
+        decision_outcome=info.decision.outcome if decided else "",
+    )  # fmt: skip
+
+
+@dataclass(frozen=True)
+class Printed:
+    results: bool  # the 意见采纳情况 sheet (else the 征求意见公告)
+    pages: int
+    qr_url: str
+
+
+def print_sheet(code: str, version: int | None, base_url: str, out: Path,
+                wanted: str | None = None) -> Printed:
+    """The notice (``wanted`` "notice") or the results sheet ("results") as a PDF at ``out``;
+    by default the results once published, else the notice.
+
+    Raises:
+        KnownError: as ``printed_sheet``, or results asked for before they are published.
+    """
+    from printing.consultation import render_notice, render_results
+
+    sheet = printed_sheet(code, version, base_url)
+    if wanted == "results" and not sheet.results:
+        raise KnownError(f"草案 {code} 的采纳情况尚未公布，可打印征求意见公告",
+                         f"no 采纳情况 published for {code} yet: print the notice")  # fmt: skip
+    if wanted == "results" or (wanted is None and sheet.results):
+        return Printed(True, render_results(sheet, out), sheet.qr_url)
+    return Printed(False, render_notice(sheet, out).pages, sheet.qr_url)
