@@ -84,7 +84,7 @@ def draft_html(d: DraftInfo) -> str:
 
 def article_html(d: DraftInfo, a: consultations.Article) -> str:
     e = html.escape
-    parts = [f"<h2>{e(d.title)}</h2><h3>{e(a.label)}</h3><p>{e(a.text)}</p>"]
+    parts = [f"<h3>{e(a.label)}</h3><p>{e(a.text)}</p>"]
     r = a.result
     if r is not None:
         parts.append(f"<h3>采纳情况：{e(r.outcome)}</h3><p>收到 {r.received} 条意见：赞成 {r.agree}，"
@@ -209,7 +209,7 @@ class ConsultationPage(QWidget):
             self.show_list()
             return
         self.draft = draft
-        self.title.setText(f"{TITLE} · {draft.title}")
+        self.title.setText(draft.title)  # the tile's name would only cost a line
         self.status.setText(_status_line(draft))
         self.articles.clear()
         self._keys = []
@@ -218,9 +218,9 @@ class ConsultationPage(QWidget):
                 continue  # while open it has its own button; with no result nothing to show
             self.articles.addItem(QListWidgetItem(article_text(article)))
             self._keys.append((article.article, article.clause))
-        self.articles_hint.setText("点一条，对这一条发表意见（赞成、不赞成或修改建议）" if draft.is_open
-                                   else "点一条，查看这一条的采纳情况和理由" if draft.published_on
-                                   else "征求意见已结束，条文可以继续阅读")  # fmt: skip
+        self.articles_hint.setText("点一条，对这一条发表意见" if draft.is_open
+                                   else "点一条，看采纳情况和理由" if draft.published_on
+                                   else "征求意见已结束，条文仍可阅读")  # fmt: skip
         self.whole.setVisible(draft.is_open)
         self.back.setVisible(True)
         self._show_about()

@@ -395,7 +395,7 @@ class RequestsPage(QWidget):
         found = draft.article(article, clause)
         label = consultations.article_label(article, clause)
         text = found.text if found is not None and article != consultations.WHOLE else "对整个草案的总体意见"
-        self.article_shown.setText(f"《{draft.title}》{label}：{text}")
+        self.article_shown.setText(f"{label}：{text}")  # the counter above names the draft
         self._plan()
         self.go_to(0)
 
