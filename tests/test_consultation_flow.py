@@ -64,7 +64,7 @@ def test_a_comment_travels_to_the_county_and_its_result_comes_back(tmp_path, dem
                  if str(r[headers.index("条")]) == "2" and r[headers.index("款")] in (None, "")]
     assert len(commented) == 1 and commented[0][headers.index("收到意见")] == 1
 
-    # The period is still open: publishing now is refused, naming the rule.
+    # The period is still open: publishing now is refused, naming the day it may be.
     wb = openpyxl.load_workbook(book)
     results = wb["采纳情况"]
     for row in results.iter_rows(min_row=2):
@@ -74,16 +74,18 @@ def test_a_comment_travels_to_the_county_and_its_result_comes_back(tmp_path, dem
     wb.save(book)
     early = run_kiosk("inbox", "comments", "publish", "--db", cases, "--county-input", county_input,
                       "--results", book, "--out", county_input, ok=False)  # fmt: skip
-    assert "截止后才能公布" in early.stdout + early.stderr
+    said = early.stdout + early.stderr
+    assert "途中的意见最晚" in said and "才能公布采纳情况" in said, said
 
-    # The period ends (the county moves the draft's dates back, as time would): publish.
+    # The period ends and the courier's grace after it passes (the county moves the draft's
+    # dates back, as time would: closed 11 days ago, past its 10 days of grace): publish.
     workbook = openpyxl.load_workbook(county_input / "consultations.xlsx")
     drafts = workbook["草案"]
     heads = [c.value for c in drafts[1]]
     for row in drafts.iter_rows(min_row=2):
         if row[heads.index("草案编号")].value == code:
-            row[heads.index("征求意见开始")].value = (dt.date.today() - dt.timedelta(days=40)).isoformat()
-            row[heads.index("征求意见截止")].value = (dt.date.today() - dt.timedelta(days=1)).isoformat()
+            row[heads.index("征求意见开始")].value = (dt.date.today() - dt.timedelta(days=50)).isoformat()
+            row[heads.index("征求意见截止")].value = (dt.date.today() - dt.timedelta(days=11)).isoformat()
     workbook.save(county_input / "consultations.xlsx")
     run_kiosk("inbox", "comments", "publish", "--db", cases, "--county-input", county_input,
               "--results", book, "--out", county_input, ok=True)  # fmt: skip

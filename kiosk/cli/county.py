@@ -213,12 +213,34 @@ def cmd_inbox_quarantine(args: argparse.Namespace) -> int:
             out(f"  {entry.digest}  {entry.receipt}  {entry.kind}  {why}  终端 {entry.terminal}  "
                 f"到达 {entry.arrived[:10]}")
         return EXIT_OK
+    if args.action == "reject":
+        done = held.decide(Path(args.db), False, digest=args.digest, terminal=args.terminal)
+        out(f"已拒收 {done.rejected} 个暂存信封")
+        return EXIT_OK
+    from kiosk.county.inbox import comments
+
     calendar, _ = (intake_calendar(Path(args.county_input)) if args.county_input else (None, None))
-    count = held.decide(Path(args.db), args.action == "accept", digest=args.digest, terminal=args.terminal,
-                        keydir=args.keys, holidays=calendar.holidays if calendar else (),
-                        extra_workdays=calendar.workdays if calendar else ())  # fmt: skip
-    out(f"已{'受理' if args.action == 'accept' else '拒收'} {count} 个暂存信封")
-    return EXIT_OK
+    consultations = comments.read_consultations(Path(args.county_input)) if args.county_input else None
+    done = held.decide(Path(args.db), True, digest=args.digest, terminal=args.terminal, keydir=args.keys,
+                       holidays=calendar.holidays if calendar else (),
+                       extra_workdays=calendar.workdays if calendar else (),
+                       consultations=consultations)  # fmt: skip
+    line = f"已受理 {done.accepted} 个暂存信封"
+    if done.refused:
+        line += f"，按意见征集规则拒收 {len(done.refused)} 个意见"
+    if done.left:
+        line += f"，{len(done.left)} 个意见信封仍暂存"
+    out(line)
+    for refused in done.refused:
+        out(f"  拒收 {refused.digest}（回执号 {refused.receipt}）：{refused.message}")
+    if done.left:
+        out("  请加 --county-input 指定含 consultations.xlsx 的县数据目录，再次受理这些意见信封：")
+        for left in done.left:
+            out(f"    {left.digest}（回执号 {left.receipt}）")
+    for draft in done.republish:
+        out(f"  草案 {draft}的采纳情况已经公布，新受理的意见尚未计入：请重新 kiosk inbox comments export、"
+            "补填采纳情况后再次 publish")
+    return EXIT_OK if not (done.refused or done.left) else EXIT_FAILED
 
 
 def intake_calendar(folder: Path):
@@ -274,8 +296,13 @@ def cmd_inbox_comments_export(args: argparse.Namespace) -> int:
 
     done = comments.export_comments(Path(args.db), Path(args.county_input), Path(args.out), args.draft,
                                     args.version, dt.date.today())  # fmt: skip
-    still = (f"；征求意见期至 {done.draft.closes_on} 截止，截止后才能公布采纳情况" if done.still_open else "")
-    out(f"已导出草案 {done.draft.name}：{done.articles} 个条款，意见 {done.comments} 条{still} → {done.path}")
+    draft = done.draft
+    out(f"已导出草案 {draft.name}：{done.articles} 个条款，意见 {done.comments} 条 → {done.path}")
+    if done.waiting:
+        period = (f"征求意见期至 {draft.closes_on} 截止" if done.still_open
+                  else f"征求意见期已于 {draft.closes_on} 截止")  # fmt: skip
+        out(f"  {period}，途中的意见最晚 {draft.last_arrival} 到达，{draft.last_arrival} 之后"
+            f"（{draft.publish_from} 起）才能公布采纳情况；此表的意见可能还不全，届时请重新导出")
     return EXIT_OK
 
 
@@ -351,7 +378,7 @@ def add_commands(commands) -> None:
     quarantine.add_argument("--digest", help="一个信封（list 显示的摘要）")
     quarantine.add_argument("--terminal", help="某个终端（指纹）的全部暂存信封")
     quarantine.add_argument("--keys", help="县级受理密钥目录（受理时需要）")
-    quarantine.add_argument("--county-input", help="县里的数据目录（读取节假日表，计算期限）")
+    quarantine.add_argument("--county-input", help="县里的数据目录（读取节假日表与意见征集表）")
     quarantine.set_defaults(handler=cmd_inbox_quarantine)
     drop_user = inbox_commands.add_parser("drop-user", help="终端上传账号：发放或停用")
     drop_user.add_argument("action", choices=("add", "revoke"))

@@ -385,6 +385,7 @@ class Hall:
         self.doing = "start-up"
         self.read_aloud = 0  # 朗读 taps made (0 where the terminal has no voice)
         self.verified = 0
+        self.comments = 0  # 意见征集 comments sealed
 
     @contextlib.contextmanager
     def paused(self):
@@ -491,6 +492,7 @@ class Hall:
         self.tile("规范性文件")
         self.tap(window.policies.filters[FILTERS[n % len(FILTERS)]])
         self.tap_row(window.policies.view.list, "first document")
+        self.consultation(n)
         self.tile("补贴公示")  # the village chosen before
         self.tap(payouts.print_button, "打印公示 (preview)")
         assert window.page_name() == "print", window.page_name()
@@ -506,6 +508,28 @@ class Hall:
         self.doing = "reset (the villager walks away)"
         window.reset()
         self.settle()
+
+    def consultation(self, n: int) -> None:
+        """意见征集: the catalogue, the open draft read aloud; every fourth villager comments on
+        its first article (赞成, nothing written, no name), sealed and queued like a request."""
+        window = self.window
+        self.tile("意见征集")
+        page = window.page("consultation")
+        self.tap_row(page.list, "open draft")
+        if page.draft is None or not page.draft.is_open:
+            return
+        self.speak()
+        if n % 4:
+            return
+        self.tap_row(page.articles, "first article")
+        form = window.page("requests")
+        if form.step() != "stance":
+            return
+        self.tap(form.stance_buttons["赞成"])
+        while form.step() in ("text", "name", "phone"):
+            self.tap(form.skip_button, f"跳过 {form.step()}")
+        self.tap(form.submit_button, "提交意见")
+        self.comments += form.step() == "receipt"
 
     def sync_round(self, county: County) -> str:
         """The kiosk's own background round (kiosk.ui.autosync: sync, then the outbox pushed)
@@ -696,7 +720,8 @@ def main() -> None:
           f"QObjects under the window {grew('qobjects'):+} (goal: flat; a None drift below zero is the "
           "binding bug that ends in none_dealloc)")  # fmt: skip
     print(f"朗读 tapped {hall.read_aloud} times" + ("" if daemon else " (no speech-dispatcher: 朗读 hidden)")
-          + f"; 核验 by 校验码 {hall.verified} times; background syncs: {len(reports)}"
+          + f"; 核验 by 校验码 {hall.verified} times; comments sealed: {hall.comments}"
+          + f"; background syncs: {len(reports)}"
           + (f", the last: {reports[-1]}" if reports else " (no feed: none)")
           + (f"; requests the upload store received: {len(county.received)}" if county else ""))  # fmt: skip
     before = (first_frame[0] - building) * 1000

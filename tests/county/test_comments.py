@@ -11,7 +11,7 @@ import sqlite3
 import openpyxl
 import pytest
 
-from kiosk.county.inbox import comments
+from kiosk.county.inbox import comments, held
 from kiosk.county.inbox import intake as county_import
 from kiosk.errors import ImportRefused, KnownError
 from kiosk.formats import consultation, datasets, envelope, replies
@@ -22,7 +22,8 @@ from tests.helpers.cli import run_kiosk
 from tests.helpers.envelopes import NOW, drop, forge, make_county, payload, seal, write_terminals_csv
 
 TODAY = NOW.date()  # 2026-11-27, inside both drafts' periods (2026-11-01 .. 2026-11-30)
-CLOSED = dt.date(2026, 12, 1)  # the first day results may be published
+LAST_ARRIVAL = dt.date(2026, 12, 10)  # the period's end + the 10-day courier grace
+CLOSED = dt.date(2026, 12, 11)  # the first day results may be published
 FIRST, SECOND = "YJ2026-01", "YJ2026-02"
 DECISIONS = [
     ["JC2026-01", "2026", "莘县农村公路养护管理办法", "县交通运输局", "征求意见中", "2026年第四季度", "", ""],
@@ -244,18 +245,121 @@ def test_a_receipt_is_unique_across_cases_and_comments(tmp_path, county, termina
     assert rows(county["db"], 'SELECT count(*) FROM "case"') == [(1,)]
 
 
-def test_a_held_comment_is_never_filed_as_a_case(tmp_path, county, terminals):
-    from kiosk.county.inbox import held
+# -- held comments -------------------------------------------------------------------------------
+
+
+@pytest.fixture
+def stranger(tmp_path):
+    """A terminal the county has not enrolled: what it seals is held for the clerk."""
     from kiosk.outbox import identity
 
-    stranger = identity.load_or_create(tmp_path / "stranger")
-    sealed = comment(stranger, county["public"])
+    return identity.load_or_create(tmp_path / "stranger")
+
+
+def accept(county, today=TODAY, consultations=True, **which):
+    return held.decide(county["db"], True, keydir=county["keys"], today=today,
+                       consultations=county["consultations"] if consultations else None, **which)  # fmt: skip
+
+
+def held_rows(db):
+    return rows(db, "SELECT digest, kind, decided, length(data) > 0 FROM held ORDER BY kind, digest")
+
+
+def test_a_held_comment_is_filed_as_a_comment_once_the_consultations_are_given(tmp_path, county, stranger):
+    sealed = comment(stranger, county["public"], article=2, clause=2, stance="有修改建议",
+                     text="村道也要扫雪")  # fmt: skip
     drop(tmp_path / "in", [sealed])
     assert import_from(county, tmp_path / "in").held == 1
-    with pytest.raises(KnownError, match="不是申请案件"):
-        held.decide(county["db"], True, digest=envelope.digest(sealed.data), keydir=county["keys"],
-                    today=TODAY)
+    digest = envelope.digest(sealed.data)
+    # Without the consultations it stays held, named, and the clerk is told what to pass.
+    waiting = accept(county, consultations=False, digest=digest)
+    assert (waiting.accepted, waiting.refused, waiting.decided) == (0, [], 0)
+    assert [(w.digest, w.receipt, w.reason, "--county-input" in w.message) for w in waiting.left] == [
+        (digest, sealed.header.receipt, county_import.NO_CONSULTATIONS, True)]
+    assert [e.digest for e in held.list_held(county["db"])[0]] == [digest]
+    # With them it is filed as a comment, received the day it reached the county: the clerk
+    # accepts it after the courier's grace, which is no fault of the villager's.
+    done = accept(county, today=CLOSED + dt.timedelta(days=5), digest=digest)
+    assert (done.accepted, done.refused, done.left, done.republish) == (1, [], [], [])
     assert rows(county["db"], 'SELECT count(*) FROM "case"') == [(0,)]
+    assert rows(county["db"], "SELECT receipt, digest, received_on, draft_code, article, clause, stance, "
+                              "text, terminal_fingerprint FROM comment") == [
+        (sealed.header.receipt, digest, "2026-11-27", FIRST, 2, 2, "有修改建议", "村道也要扫雪",
+         stranger.fingerprint())]  # fmt: skip
+    assert held_rows(county["db"]) == [(digest, "comment", "accepted", 1)]
+    assert held.list_held(county["db"])[0] == []
+    assert county_import.received_digests(county["db"]) == [digest]  # the next feed acknowledges it
+
+
+def test_accepting_a_terminal_files_its_requests_as_cases_and_its_comments_as_comments(
+        tmp_path, county, stranger):  # fmt: skip
+    public = county["public"]
+    requests = [seal(stranger, public, "callback"), seal(stranger, public, "disclosure")]
+    remarks = [comment(stranger, public, article=0, stance="不赞成"),
+               comment(stranger, public, draft=SECOND, article=4, name="王五", phone="13812345678")]
+    drop(tmp_path / "in", [*requests, *remarks])
+    assert import_from(county, tmp_path / "in").held == 4
+    done = accept(county, today=dt.date(2026, 11, 30), terminal=stranger.fingerprint())
+    assert (done.accepted, done.rejected, done.refused, done.left) == (4, 0, [], [])
+    assert sorted(rows(county["db"], 'SELECT receipt, kind, received_on FROM "case"')) == sorted(
+        (s.header.receipt, s.header.kind, "2026-11-30") for s in requests)  # received on acceptance
+    filed = rows(county["db"], "SELECT receipt, draft_code, article, received_on FROM comment")
+    assert sorted(filed) == sorted([(remarks[0].header.receipt, FIRST, 0, "2026-11-27"),
+                                    (remarks[1].header.receipt, SECOND, 4, "2026-11-27")])  # on arrival
+    assert {r[2] for r in held_rows(county["db"])} == {"accepted"}
+    drop(tmp_path / "again", [*requests, *remarks])  # the terminal sends them again
+    again = import_from(county, tmp_path / "again")
+    assert (again.duplicates, again.imported, again.held, again.refused) == (4, 0, 0, [])
+
+
+def test_a_late_held_comment_is_rejected_by_name_and_the_request_beside_it_is_filed(
+        tmp_path, county, stranger):  # fmt: skip
+    public = county["public"]
+    request = seal(stranger, public)
+    late = comment(stranger, public)  # sealed in time, reached the county after the grace
+    unsigned = comment(stranger, public, draft=SECOND, article=1)  # YJ2026-02 takes signed comments only
+    drop(tmp_path / "in", [unsigned])
+    assert import_from(county, tmp_path / "in").held == 1  # in time
+    drop(tmp_path / "in", [request, late])
+    assert import_from(county, tmp_path / "in", now=utc(2026, 12, 11, 2)).held == 2  # 11 Dec, local
+    done = accept(county, today=dt.date(2026, 12, 11), terminal=stranger.fingerprint())
+    assert (done.accepted, done.left, done.decided) == (1, [], 3)
+    refusals = {r.digest: r for r in done.refused}
+    assert {d: (r.receipt, r.reason) for d, r in refusals.items()} == {
+        envelope.digest(late.data): (late.header.receipt, comments.REASON_LATE),
+        envelope.digest(unsigned.data): (unsigned.header.receipt, comments.REASON_UNSIGNED),
+    }
+    message = refusals[envelope.digest(late.data)].message
+    assert "2026-12-11 才送达" in message and "10 天" in message and " / " in message
+    assert rows(county["db"], 'SELECT receipt FROM "case"') == [(request.header.receipt,)]
+    assert rows(county["db"], "SELECT count(*) FROM comment") == [(0,)]
+    assert held_rows(county["db"]) == sorted([
+        (envelope.digest(request.data), "callback", "accepted", 1),
+        (envelope.digest(late.data), "comment", "rejected", 1),  # the bytes kept, as import keeps them
+        (envelope.digest(unsigned.data), "comment", "rejected", 1),
+    ], key=lambda r: (r[1], r[0]))  # fmt: skip
+    assert held.list_held(county["db"])[0] == []
+
+
+def test_a_held_conflicting_comment_accepted_takes_the_filed_ones_place(tmp_path, county, terminals):
+    """A stolen key files a comment under the villager's id first; the genuine one is held
+    as a conflict, and the clerk puts it in place under the same receipt number."""
+    public = county["public"]
+    genuine = comment(terminals[0], public, article=3, stance="不赞成", text="保洁不该由村里出钱")
+    other = {"draft": FIRST, "version": 1, "article": 1, "stance": "赞成"}
+    forged = forge(terminals[1], public, payload(other), kind="comment", ulid=genuine.id)
+    (tmp_path / "first").mkdir()
+    (tmp_path / "first" / f"{genuine.id}.env").write_bytes(forged)
+    assert import_from(county, tmp_path / "first").comments == 1
+    drop(tmp_path / "second", [genuine])
+    report = import_from(county, tmp_path / "second", now=utc(2026, 11, 28, 2))
+    assert (report.held, report.conflicts) == (1, 1)
+    done = accept(county, today=dt.date(2026, 11, 30), digest=envelope.digest(genuine.data))
+    assert (done.accepted, done.refused) == (1, [])
+    assert rows(county["db"], "SELECT receipt, digest, article, stance, text, terminal_fingerprint, "
+                              "received_on FROM comment") == [
+        (genuine.header.receipt, envelope.digest(genuine.data), 3, "不赞成", "保洁不该由村里出钱",
+         terminals[0].fingerprint(), "2026-11-28")]  # fmt: skip
 
 
 # -- the department's workbook -------------------------------------------------------------------
@@ -292,7 +396,8 @@ def sheet_rows(sheet):
 def test_the_workbook_counts_and_groups_every_comment(tmp_path, county, commented):
     out = tmp_path / "comments.xlsx"
     done = comments.export_comments(county["db"], county["input"], out, FIRST, today=TODAY)
-    assert (done.articles, done.comments, done.still_open, done.draft.version) == (5, 6, True, 1)
+    assert (done.articles, done.comments, done.draft.version) == (5, 6, 1)
+    assert (done.still_open, done.in_grace, done.waiting) == (True, False, True)
     assert os.stat(out).st_mode & 0o777 == 0o600
     book = openpyxl.load_workbook(out)
     assert book.sheetnames == ["采纳情况", "意见明细"]
@@ -379,17 +484,48 @@ def test_publishing_refuses_every_wrong_row_and_stores_nothing(tmp_path, county,
     assert adoption_count(county["db"]) == 0 and not out.exists()
 
 
+NOT_YET = (
+    "good.xlsx[采纳情况]:2:采纳情况: 草案 YJ2026-01 第1版征求意见期至 2026-11-30 截止，途中的意见最晚"
+    " 2026-12-10 到达（10 天传递宽限），2026-12-10 之后（2026-12-11 起）才能公布采纳情况 / the period of"
+    " draft YJ2026-01 version 1 ends 2026-11-30 and comments on their way may reach the county until"
+    " 2026-12-10 (the 10-day courier grace); results can be published from 2026-12-11"
+)
+
+
 def test_publishing_waits_for_the_end_of_the_period(tmp_path, county, commented):
     exported = comments.export_comments(county["db"], county["input"], tmp_path / "c.xlsx", FIRST).path
     good = fill(exported, tmp_path / "good.xlsx", GOOD)
     with pytest.raises(ImportRefused) as info:
         comments.publish_results(county["db"], county["input"], good, tmp_path / "out", dt.date(2026, 11, 30))
-    assert info.value.problems == [
-        "good.xlsx[采纳情况]:2:采纳情况: 草案 YJ2026-01 第1版征求意见期至 2026-11-30 截止，"
-        "截止后才能公布采纳情况 / the period of draft YJ2026-01 version 1 ends 2026-11-30; results can be"
-        " published only after it"
-    ]  # fmt: skip
+    assert info.value.problems == [NOT_YET]
     assert adoption_count(county["db"]) == 0
+
+
+def test_publishing_waits_for_the_courier_grace_after_the_period(tmp_path, county, commented, terminals):
+    """A comment sealed on the last day may reach the county up to 10 days later (a stick
+    from a far hall): the counts are final, and results published, only after that."""
+    exported = comments.export_comments(county["db"], county["input"], tmp_path / "c.xlsx", FIRST,
+                                        today=LAST_ARRIVAL)  # fmt: skip
+    assert (exported.still_open, exported.in_grace, exported.waiting) == (False, True, True)
+    assert (exported.draft.last_arrival, exported.draft.publish_from) == (LAST_ARRIVAL, CLOSED)
+    good = fill(exported.path, tmp_path / "good.xlsx", GOOD)
+    for day in (dt.date(2026, 12, 1), LAST_ARRIVAL):
+        with pytest.raises(ImportRefused) as info:
+            comments.publish_results(county["db"], county["input"], good, tmp_path / "out", day)
+        assert info.value.problems == [NOT_YET]
+    assert adoption_count(county["db"]) == 0 and not (tmp_path / "out").exists()
+    # A comment sealed on the last day arrives on the last day of the grace: it is counted.
+    last_minute = comment(terminals[0], county["public"], article=3, stance="赞成",
+                          now=utc(2026, 11, 30, 15))  # 23:00 on 30 Nov, local
+    drop(tmp_path / "stick", [last_minute])
+    assert import_from(county, tmp_path / "stick", now=utc(2026, 12, 10, 15)).comments == 1
+    after = comments.export_comments(county["db"], county["input"], tmp_path / "c.xlsx", FIRST, today=CLOSED)
+    assert (after.still_open, after.in_grace, after.waiting, after.comments) == (False, False, False, 7)
+    done = comments.publish_results(county["db"], county["input"], good, tmp_path / "out", CLOSED)
+    assert done.rows == 3
+    adoptions = read_feed_file(datasets.ADOPTIONS, tmp_path / "out" / "adoptions.csv")
+    third = [r for r in adoptions if r["article"] == 3]
+    assert [(r["received"], r["agree"], r["suggest"]) for r in third] == [(2, 1, 1)]
 
 
 def test_a_whole_draft_row_deleted_is_still_asked_for(tmp_path, county, commented):
@@ -422,9 +558,9 @@ def test_a_good_publish_writes_what_the_feed_accepts(tmp_path, county, commented
     adoptions = read_feed_file(datasets.ADOPTIONS, out / "adoptions.csv")
     assert [(r["article"], r["clause"], r["received"], r["agree"], r["disagree"], r["suggest"], r["outcome"],
              r["reason"], r["published_on"]) for r in adoptions] == [
-        (0, None, 2, 1, 1, 0, "采纳", "", "2026-12-01"),
-        (2, 1, 3, 1, 1, 1, "部分采纳", "资金来源写入第十条。", "2026-12-01"),
-        (3, None, 1, 0, 0, 1, "未采纳", "保洁费用已由县财政统筹，另行规定。", "2026-12-01"),
+        (0, None, 2, 1, 1, 0, "采纳", "", "2026-12-11"),
+        (2, 1, 3, 1, 1, 1, "部分采纳", "资金来源写入第十条。", "2026-12-11"),
+        (3, None, 1, 0, 0, 1, "未采纳", "保洁费用已由县财政统筹，另行规定。", "2026-12-11"),
     ]  # fmt: skip
     receipts = read_feed_file(datasets.COMMENT_RECEIPTS, out / "comment_receipts.csv")
     found = {r["lookup"]: (r["envelope_digest"], r["draft_code"], r["article"], r["clause"])
@@ -473,45 +609,105 @@ def test_results_saved_as_ods_are_read_too(tmp_path, county, commented):
                                  tmp_path / "out", CLOSED)  # fmt: skip
 
 
+def test_a_held_comment_accepted_after_publishing_asks_for_the_results_again(
+        tmp_path, county, commented, stranger):  # fmt: skip
+    sealed = comment(stranger, county["public"], article=1, stance="不赞成")
+    drop(tmp_path / "late", [sealed])
+    assert import_from(county, tmp_path / "late", now=utc(2026, 12, 9, 2)).held == 1  # within the grace
+    exported = comments.export_comments(county["db"], county["input"], tmp_path / "c.xlsx", FIRST).path
+    comments.publish_results(county["db"], county["input"], fill(exported, tmp_path / "good.xlsx", GOOD),
+                             tmp_path / "out", CLOSED)  # fmt: skip
+    done = accept(county, today=CLOSED, digest=envelope.digest(sealed.data))
+    assert (done.accepted, done.republish) == (1, ["YJ2026-01 第1版"])
+    with pytest.raises(ImportRefused, match="第一条收到 1 条意见，须填写采纳情况"):
+        comments.publish_results(county["db"], county["input"], tmp_path / "good.xlsx", tmp_path / "out",
+                                 CLOSED)  # fmt: skip
+
+
 # -- the command line ------------------------------------------------------------------------------
 
 
-def test_the_commands_import_export_and_publish(tmp_path, terminals):
-    """The real commands, on the real clock: a period that ended yesterday, comments sealed
-    the day before, imported today within the courier's grace, results published today."""
+def command_county(tmp_path, terminals, closes):
+    """A county on the real clock for the commands: its input folder (consultations open 40
+    days to ``closes``, terminals 0..2 enrolled) and inbox keys; (folder, keydir, db, public)."""
     from kiosk.county.inbox import keys as inbox_keys
 
-    today = dt.date.today()
-    folder = write_consultations(tmp_path / "input", str(today - dt.timedelta(days=40)),
-                                 str(today - dt.timedelta(days=1)))  # fmt: skip
+    folder = write_consultations(tmp_path / "input", str(closes - dt.timedelta(days=39)), str(closes))
     write_terminals_csv(folder / "terminals.csv",
                         [f"{t.fingerprint()},终端{n},,在用" for n, t in enumerate(terminals)])  # fmt: skip
-    keydir, db = tmp_path / "inbox-keys", tmp_path / "cases.sqlite3"
+    keydir = tmp_path / "inbox-keys"
     public = inbox_keys.create_inbox_keys(keydir).key
+    return folder, keydir, tmp_path / "cases.sqlite3", public
+
+
+def test_the_commands_import_accept_export_and_wait_for_the_grace(tmp_path, terminals, stranger):
+    """The real commands, on the real clock: a period that ended yesterday, comments sealed
+    the day before, imported today within the courier's grace (one from a terminal not yet
+    enrolled, accepted by the clerk); results cannot be published until the grace is over."""
+    today = dt.date.today()
+    closes = today - dt.timedelta(days=1)
+    folder, keydir, db, public = command_county(tmp_path, terminals, closes)
     sealed_at = dt.datetime.combine(today - dt.timedelta(days=2), dt.time(2, 0), tzinfo=dt.UTC)
-    drop(tmp_path / "stick" / "inbox", [comment(terminals[0], public, now=sealed_at, article=0),
-                                        comment(terminals[1], public, now=sealed_at, article=2, clause=2,
-                                                stance="不赞成"), seal(terminals[2], public)])  # fmt: skip
+    held_one = comment(stranger, public, now=sealed_at, article=3, stance="有修改建议",
+                       text="保洁费用谁出")  # fmt: skip
+    drop(tmp_path / "stick" / "inbox", [
+        comment(terminals[0], public, now=sealed_at, article=0),
+        comment(terminals[1], public, now=sealed_at, article=2, clause=2, stance="不赞成"),
+        seal(terminals[2], public), held_one])  # fmt: skip
     done = run_kiosk("inbox", "import", "--from", tmp_path / "stick", "--keys", keydir, "--db", db,
                      "--county-input", folder, ok=True)  # fmt: skip
-    assert "导入 3 件（其中意见征集 2 条）" in done.stdout and "拒收 0 件" in done.stdout, done.stdout
+    assert "导入 3 件（其中意见征集 2 条）" in done.stdout and "暂存待核实 1 件" in done.stdout, done.stdout
+    quarantine = ("inbox", "quarantine", "accept", "--db", db, "--keys", keydir, "--terminal",
+                  stranger.fingerprint())  # fmt: skip
+    done = run_kiosk(*quarantine, ok=False)  # without the consultations: stays held
+    assert "1 个意见信封仍暂存" in done.stdout and "请加 --county-input" in done.stdout, done.stdout
+    assert envelope.digest(held_one.data) in done.stdout and "Traceback" not in done.stderr + done.stdout
+    done = run_kiosk(*quarantine, "--county-input", folder, ok=True)
+    assert "已受理 1 个暂存信封" in done.stdout, done.stdout
     run_kiosk("inbox", "export", "--db", db, "--out", tmp_path / "cases.xlsx", ok=True)
     done = run_kiosk("inbox", "reply", "--db", db, "--answers", tmp_path / "cases.xlsx", "--out", folder,
                      ok=True)  # fmt: skip
-    assert "意见回执 2 条" in done.stdout, done.stdout
-    assert len(read_feed_file(datasets.COMMENT_RECEIPTS, folder / "comment_receipts.csv")) == 2
+    assert "意见回执 3 条" in done.stdout, done.stdout
+    assert len(read_feed_file(datasets.COMMENT_RECEIPTS, folder / "comment_receipts.csv")) == 3
     exported = tmp_path / "comments.xlsx"
     done = run_kiosk("inbox", "comments", "export", "--db", db, "--county-input", folder, "--draft", FIRST,
                      "--version", "1", "--out", exported, ok=True)  # fmt: skip
-    assert f"已导出草案 {FIRST} 第1版：5 个条款，意见 2 条" in done.stdout, done.stdout
+    last, first_day = closes + dt.timedelta(days=10), closes + dt.timedelta(days=11)
+    assert f"已导出草案 {FIRST} 第1版：5 个条款，意见 3 条" in done.stdout, done.stdout
+    waiting = f"征求意见期已于 {closes} 截止，途中的意见最晚 {last} 到达，{last} 之后（{first_day} 起）"
+    assert waiting in done.stdout, done.stdout
     publish = ("inbox", "comments", "publish", "--db", db, "--county-input", folder, "--out", folder)
-    filled = fill(exported, tmp_path / "results.xlsx", {"草案整体": ("采纳", ""),
-                                                       "第二条第二款": ("未采纳", "")})  # fmt: skip
+    filled = fill(exported, tmp_path / "results.xlsx", {
+        "草案整体": ("采纳", ""), "第二条第二款": ("未采纳", ""), "第三条": ("采纳", "")})  # fmt: skip
     done = run_kiosk(*publish, "--results", filled, ok=False)
     assert "results.xlsx[采纳情况]:5:理由: 采纳情况为“未采纳”时须填写理由" in done.stderr + done.stdout
+    not_yet = f"途中的意见最晚 {last} 到达（10 天传递宽限），{last} 之后（{first_day} 起）才能公布采纳情况"
+    assert not_yet in done.stderr + done.stdout
     assert "Traceback" not in done.stderr + done.stdout
+    assert not (folder / "adoptions.csv").exists()
+
+
+def test_the_commands_publish_once_the_grace_has_passed(tmp_path, terminals):
+    """The period ended 20 days ago; the comments sealed in it reached the county 5 days after
+    it (within the grace); today the department's results are published."""
+    today = dt.date.today()
+    closes = today - dt.timedelta(days=20)
+    folder, keydir, db, public = command_county(tmp_path, terminals, closes)
+    sealed_at = dt.datetime.combine(closes - dt.timedelta(days=1), dt.time(2, 0), tzinfo=dt.UTC)
+    drop(tmp_path / "stick", [comment(terminals[0], public, now=sealed_at, article=0),
+                              comment(terminals[1], public, now=sealed_at, article=2, clause=2,
+                                      stance="不赞成")])  # fmt: skip
+    arrived = dt.datetime.combine(closes + dt.timedelta(days=5), dt.time(2, 0), tzinfo=dt.UTC)
+    report = county_import.import_envelopes(tmp_path / "stick", keydir, db, folder / "terminals.csv",
+                                            now=arrived, consultations=comments.read_consultations(folder))
+    assert (report.comments, report.refused) == (2, [])
+    exported = tmp_path / "comments.xlsx"
+    done = run_kiosk("inbox", "comments", "export", "--db", db, "--county-input", folder, "--draft", FIRST,
+                     "--out", exported, ok=True)  # fmt: skip
+    assert f"已导出草案 {FIRST} 第1版：5 个条款，意见 2 条" in done.stdout and "途中" not in done.stdout
+    publish = ("inbox", "comments", "publish", "--db", db, "--county-input", folder, "--out", folder)
     filled = fill(exported, tmp_path / "results.xlsx", {"草案整体": ("采纳", ""),
                                                        "第二条第二款": ("未采纳", "另行规定")})  # fmt: skip
     done = run_kiosk(*publish, "--results", filled, ok=True)
-    assert "采纳情况 2 条" in done.stdout, done.stdout
+    assert "采纳情况 2 条" in done.stdout and "意见回执 2 条" in done.stdout, done.stdout
     assert len(read_feed_file(datasets.ADOPTIONS, folder / "adoptions.csv")) == 2

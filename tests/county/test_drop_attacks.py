@@ -206,7 +206,7 @@ def test_only_enrolled_terminals_start_a_case(tmp_path, county, terminals):
     assert reply.write_replies(tmp_path / "cases.sqlite3", tmp_path / "out") == 1
     # The clerk enrols the terminal and accepts its envelopes: received today, due from today.
     assert held.decide(tmp_path / "cases.sqlite3", True, terminal=terminals[2].fingerprint(),
-                       keydir=keydir, today=dt.date(2026, 11, 30)) == 3  # fmt: skip
+                       keydir=keydir, today=dt.date(2026, 11, 30)).accepted == 3  # fmt: skip
     conn = sqlite3.connect(tmp_path / "cases.sqlite3")
     received = conn.execute('SELECT received_on FROM "case" WHERE terminal_fingerprint = ?',
                             (terminals[2].fingerprint(),)).fetchall()  # fmt: skip
@@ -219,7 +219,7 @@ def test_rejected_envelopes_keep_a_record_and_drop_their_bytes(tmp_path, county,
     _, public, _ = county
     drop_files(tmp_path / "drop", [seal(terminals[2], public)])
     run_import(tmp_path, county, tmp_path / "drop")
-    assert held.decide(tmp_path / "cases.sqlite3", False, terminal=terminals[2].fingerprint()) == 1
+    assert held.decide(tmp_path / "cases.sqlite3", False, terminal=terminals[2].fingerprint()).rejected == 1
     conn = sqlite3.connect(tmp_path / "cases.sqlite3")
     assert conn.execute("SELECT decided, length(data) FROM held").fetchall() == [("rejected", 0)]
     conn.close()

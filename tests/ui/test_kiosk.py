@@ -22,8 +22,8 @@ def _village_with_many_rows(db) -> str:
 
 def test_home_shows_freshness_tiles_and_the_24_towns(window):
     assert window.freshness.text().startswith("数据更新于")
-    assert list(window.home.tiles) == ["补贴公示", "政务公开目录", "政策咨询", "规范性文件", "核验公示单",
-                                       "我要申请·咨询"]
+    assert list(window.home.tiles) == ["补贴公示", "政务公开目录", "政策咨询", "规范性文件", "意见征集",
+                                       "核验公示单", "我要申请·咨询"]
     assert len(window.home.town_buttons) == 24
 
 

@@ -11,10 +11,13 @@ draft asks for names; anything else refuses that one file, by reason (``comment_
 the counts, a drop-down for the verdict and a cell for the reason) and 意见明细 (every
 comment, grouped by article). ``publish_results`` reads it back, checks every row and stores
 nothing while anything is wrong (all problems listed, ``file[sheet]:row:column``); counts
-are recounted from the cases database, never read from the workbook. It then writes
-``adoptions.csv`` and ``comment_receipts.csv`` into the county's input folder for the next
-feed. ``comment_receipts.csv`` is also the acknowledgement a terminal waits for to drop a
-comment's ciphertext, so ``kiosk inbox reply`` writes it too.
+are recounted from the cases database, never read from the workbook. A draft's results
+wait for the courier's grace as well as its period: a comment sealed on the last day may
+reach the county up to COURIER_GRACE_DAYS later, so publishing is allowed from the day
+after ``closes_on + COURIER_GRACE_DAYS`` (``Draft.publish_from``), once the counts are
+final. It then writes ``adoptions.csv`` and ``comment_receipts.csv`` into the county's
+input folder for the next feed. ``comment_receipts.csv`` is also the acknowledgement a
+terminal waits for to drop a comment's ciphertext, so ``kiosk inbox reply`` writes it too.
 """
 
 import csv
@@ -95,6 +98,18 @@ class Draft:
     @property
     def name(self) -> str:
         return f"{self.code} 第{self.version}版"
+
+    @property
+    def last_arrival(self) -> dt.date:
+        """The last day a comment sealed within the period may still reach the county (the
+        courier's grace, consultation.arrived_too_late)."""
+        return self.closes_on + dt.timedelta(days=consultation.COURIER_GRACE_DAYS)
+
+    @property
+    def publish_from(self) -> dt.date:
+        """The first day its 采纳情况 may be published: the day after ``last_arrival``, when
+        no comment can still come in and change the counts."""
+        return self.last_arrival + dt.timedelta(days=1)
 
 
 @dataclass(frozen=True)
@@ -218,6 +233,13 @@ class CommentsExport:
     articles: int  # rows of 采纳情况, the whole draft among them
     comments: int
     still_open: bool  # the period runs on: results cannot be published yet
+    in_grace: bool  # the period has ended, comments sealed in it may still arrive: not yet either
+
+    @property
+    def waiting(self) -> bool:
+        """Whether comments may still come in: the counts can grow, results cannot be
+        published before ``draft.publish_from``."""
+        return self.still_open or self.in_grace
 
 
 def export_comments(db_path: Path | str, county_input: Path | str, out_xlsx: Path | str, draft_code: str,
@@ -261,7 +283,9 @@ def export_comments(db_path: Path | str, county_input: Path | str, out_xlsx: Pat
         raise KnownError(f"找不到导出文件夹 {out_xlsx.parent}", f"{out_xlsx.parent} is not a folder")
     with replacing(out_xlsx, 0o600) as out:  # names and phones: the department's eyes only
         book.save(out)
-    return CommentsExport(out_xlsx, draft, len(draft.rows()), len(comments), today <= draft.closes_on)
+    still_open = today <= draft.closes_on
+    in_grace = not still_open and today < draft.publish_from
+    return CommentsExport(out_xlsx, draft, len(draft.rows()), len(comments), still_open, in_grace)
 
 
 def _result_row(draft: Draft, article: Article, tallies: dict[_Key, Tally], published: dict) -> list:
@@ -374,8 +398,9 @@ def publish_results(db_path: Path | str, county_input: Path | str, results_xlsx:
     nothing) and write ``adoptions.csv`` and ``comment_receipts.csv`` into ``out_dir``.
 
     Raises:
-        ImportRefused: any row is wrong, a period has not ended, or an article that received
-            comments has no verdict; every problem is listed and nothing is stored.
+        ImportRefused: any row is wrong, a draft's period and courier's grace have not both
+            passed (``Draft.publish_from``), or an article that received comments has no
+            verdict; every problem is listed and nothing is stored.
         KnownError: the file is not a workbook or has no 采纳情况 column.
     """
     consultations = _needs_consultations(county_input)
@@ -522,16 +547,15 @@ def _check_verdict(outcome: str, reason: str, refuse) -> None:
 def _check_drafts(results: list[Result], seen: dict[_Key, str], heads: dict[tuple[str, int], tuple[str, str]],
                   consultations: Consultations, tallies: dict[_Key, Tally], today: dt.date,
                   problems: Problems) -> None:
-    """Per draft in the workbook: its period has ended, and every article that received
+    """Per draft in the workbook: its period and the courier's grace after it have passed
+    (``today >= draft.publish_from``), and every article that received
     comments has a verdict (a draft's results are published for all its articles at once).
     A row already refused is not reported again."""
     good = {r.key: r for r in results}
     for (code, version), (head, first) in heads.items():
         draft = consultations.drafts[(code, version)]
-        if today <= draft.closes_on:
-            problems.add(f"{first}:{OUTCOME}", f"草案 {draft.name}征求意见期至 {draft.closes_on} 截止，"
-                         "截止后才能公布采纳情况", f"the period of draft {code} version {version} ends "
-                         f"{draft.closes_on}; results can be published only after it")  # fmt: skip
+        if today < draft.publish_from:
+            problems.add(f"{first}:{OUTCOME}", *_not_yet(draft))
             continue
         for article in draft.rows():
             key = (code, version, *article.key)
@@ -543,6 +567,16 @@ def _check_drafts(results: list[Result], seen: dict[_Key, str], heads: dict[tupl
             problems.add(where, f"{draft.name}{label}收到 {received} 条意见，须填写采纳情况（一个草案的全部"
                          "条款一并公布）", f"{label} received {received} comment(s): give its outcome (a "
                          "draft's results are published for all its articles at once)")  # fmt: skip
+
+
+def _not_yet(draft: Draft) -> tuple[str, str]:
+    """(中文, English): why a draft's results cannot be published yet, and from which day."""
+    last, grace = draft.last_arrival, consultation.COURIER_GRACE_DAYS
+    return (f"草案 {draft.name}征求意见期至 {draft.closes_on} 截止，途中的意见最晚 {last} 到达"
+            f"（{grace} 天传递宽限），{last} 之后（{draft.publish_from} 起）才能公布采纳情况",
+            f"the period of draft {draft.code} version {draft.version} ends {draft.closes_on} and comments "
+            f"on their way may reach the county until {last} (the {grace}-day courier grace); results can "
+            f"be published from {draft.publish_from}")  # fmt: skip
 
 
 def _lines(text: str) -> str:

@@ -9,7 +9,7 @@ What holds, whatever a stranger puts in the folder:
   wrong, or any unexpected error, refuses that file alone, by name; the rest go through.
 - **"Already have it" means these bytes.** Files are judged by their digest: the same bytes
   again are a duplicate; the same id with other bytes is a conflict, held for the clerk
-  (``kiosk inbox held``), never a silent skip and never filed over the first.
+  (``kiosk inbox quarantine``), never a silent skip and never filed over the first.
 - **Only enrolled terminals start a case.** An envelope from a key the county has not
   enrolled is held: no deadline, not in the clerk's workbook, not published, counted per key.
   A revoked terminal's envelopes sealed before its revocation date are still filed.
@@ -373,8 +373,26 @@ def insert_case(row: tuple) -> None:
     cases_db.connection().execute(_INSERT_CASE, row)
 
 
+def insert_comment(row: tuple) -> None:
+    cases_db.connection().execute(_INSERT_COMMENT, row)
+
+
+def replace_comment(ulid: str, row: tuple) -> None:
+    """Put ``row`` (comment_row) in place of the filed comment ``ulid`` (a conflict the clerk
+    resolved); its id, receipt and lookup stay."""
+    kept = {"ulid", "receipt", "lookup"}
+    values = {k: v for k, v in zip(_COMMENT_COLUMNS, row, strict=True) if k not in kept}
+    Comment.update(**values).where(Comment.ulid == ulid).execute()
+
+
+def local_day(timestamp: str) -> dt.date:
+    """The county's local date of an ISO timestamp (an envelope's ``created``, a held one's
+    arrival)."""
+    return dt.datetime.fromisoformat(timestamp.replace("Z", "+00:00")).astimezone(CHINA).date()
+
+
 def _created_on(header: envelope.Header) -> dt.date:
-    return dt.datetime.fromisoformat(header.created.replace("Z", "+00:00")).astimezone(CHINA).date()
+    return local_day(header.created)
 
 
 def _store_terminals(rows: list[TerminalRow], today: dt.date, now: dt.datetime) -> None:
