@@ -41,6 +41,7 @@ from reportlab.platypus import (
 from kiosk import fmt
 from kiosk.errors import KnownError
 from printing.fonts import FontSet, fonts, missing, needs_fallback
+from printing.pages import numbered_canvas
 from printing.qr import QRFlowable
 
 MARGIN = 15 * mm
@@ -645,31 +646,13 @@ def _build(out: Path, story: list[Flowable], font_set: FontSet, footer: str,
     pages: list[int] = []
     width, height = A4
 
-    class NumberedCanvas(Canvas):
-        """Keeps every page until the end, so each footer can say 共 y 页."""
+    def furniture(canvas: Canvas, number: int, total: int) -> None:
+        canvas.setFillColor(colors.black)
+        _draw(canvas, footer, MARGIN, 9 * mm, 9, font_set)
+        _draw(canvas, f"第 {number} 页 共 {total} 页", width - MARGIN, 9 * mm, 9, font_set, "R")
+        head = running(number)
+        if head:
+            _draw(canvas, head, width / 2, height - 10 * mm, 9, font_set, "C")
 
-        def __init__(self, *args, **kwargs):
-            kwargs["initialFontName"] = font_set.main  # no unembedded Helvetica in the PDF
-            super().__init__(*args, **kwargs)
-            self._pages: list[dict] = []
-
-        def showPage(self):
-            self._pages.append(dict(self.__dict__))
-            self._startPage()
-
-        def save(self):
-            total = len(self._pages)
-            for number, state in enumerate(self._pages, start=1):
-                self.__dict__.update(state)
-                self.setFillColor(colors.black)
-                _draw(self, footer, MARGIN, 9 * mm, 9, font_set)
-                _draw(self, f"第 {number} 页 共 {total} 页", width - MARGIN, 9 * mm, 9, font_set, "R")
-                head = running(number)
-                if head:
-                    _draw(self, head, width / 2, height - 10 * mm, 9, font_set, "C")
-                super().showPage()
-            pages.append(total)
-            super().save()
-
-    _doc(str(out), title).build(story, canvasmaker=NumberedCanvas)
+    _doc(str(out), title).build(story, canvasmaker=numbered_canvas(font_set.main, furniture, pages))
     return pages[0]

@@ -36,6 +36,7 @@ from kiosk import fmt
 from kiosk.errors import KnownError
 from printing.fonts import FontSet, fonts, missing, needs_fallback
 from printing.model import NoticeData, NoticeRow, PageSetup
+from printing.pages import numbered_canvas
 from printing.qr import QRFlowable
 from printing.text import wrap
 
@@ -484,32 +485,14 @@ def _build(out: Path, page: tuple[float, float], story: list[Flowable], data: No
         canvas.drawCentredString(0, -32, "演示数据")
         canvas.restoreState()
 
-    class NumberedCanvas(Canvas):
-        """Saves every page until the end, so each footer can say 共 y 页."""
-
-        def __init__(self, *args, **kwargs):
-            kwargs["initialFontName"] = font  # no unembedded Helvetica in the PDF
-            super().__init__(*args, **kwargs)
-            self._pages: list[dict] = []
-
-        def showPage(self):
-            self._pages.append(dict(self.__dict__))
-            self._startPage()
-
-        def save(self):
-            total = len(self._pages)
-            for number, state in enumerate(self._pages, start=1):
-                self.__dict__.update(state)
-                self.setFont(font, 9)
-                self.drawString(MARGIN, 9 * mm, footer)
-                self.drawRightString(page[0] - MARGIN, 9 * mm, f"第 {number} 页 共 {total} 页")
-                if data.demo:
-                    self.drawCentredString(page[0] / 2, 13 * mm, demo_note)
-                if number > 1:
-                    self.drawCentredString(page[0] / 2, page[1] - 10 * mm, running)
-                super().showPage()
-            pages.append(total)
-            super().save()
+    def furniture(canvas: Canvas, number: int, total: int) -> None:
+        canvas.setFont(font, 9)
+        canvas.drawString(MARGIN, 9 * mm, footer)
+        canvas.drawRightString(page[0] - MARGIN, 9 * mm, f"第 {number} 页 共 {total} 页")
+        if data.demo:
+            canvas.drawCentredString(page[0] / 2, 13 * mm, demo_note)
+        if number > 1:
+            canvas.drawCentredString(page[0] / 2, page[1] - 10 * mm, running)
 
     doc = SimpleDocTemplate(
         str(out), pagesize=page, leftMargin=MARGIN, rightMargin=MARGIN, topMargin=MARGIN,
@@ -517,5 +500,6 @@ def _build(out: Path, page: tuple[float, float], story: list[Flowable], data: No
         subject=data.notice_id, creator="莘情公开 kiosk",
     )  # fmt: skip
     mark = watermark if data.demo else lambda canvas, doc: None
-    doc.build(story, onFirstPage=mark, onLaterPages=mark, canvasmaker=NumberedCanvas)
+    doc.build(story, onFirstPage=mark, onLaterPages=mark,
+              canvasmaker=numbered_canvas(font, furniture, pages))
     return pages[0]

@@ -14,6 +14,7 @@ import io
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import NamedTuple
 from xml.sax.saxutils import escape
 
 from kiosk.errors import KnownError
@@ -136,6 +137,41 @@ def header_row(sheet: Sheet, wanted: str) -> Sheet | None:
         if wanted in texts:
             return Sheet(sheet.path, texts, sheet.rows, sheet.merged, sheet.name, number)
     return None
+
+
+WORKBOOK_SUFFIXES = (".xlsx", ".xls", ".ods")
+
+
+class Found(NamedTuple):
+    """A sheet of a clerk's workbook holding the header looked for (``sheets_with_header``)."""
+
+    label: str  # file[sheet], for problem lines
+    header_number: int
+    positions: dict[str, int]  # header text -> column (the first of a repeated one)
+    rows: Iterator[tuple[int, list[str]]]
+
+
+def sheets_with_header(path: Path, wanted: str, skip: tuple[str, ...] = ()) -> Iterator[Found]:
+    """Each sheet of the workbook at ``path`` (not named in ``skip``) with a ``wanted``
+    header among its first rows: a workbook the county sent out, filled in Excel, WPS or
+    LibreOffice, read back.
+
+    Raises:
+        KnownError: not a workbook, or one that cannot be read.
+    """
+    if path.suffix.lower() not in WORKBOOK_SUFFIXES and not path.name.startswith("~$"):
+        raise KnownError(f"{path.name}: 只接受 XLSX、XLS 或 ODS 工作簿",
+                         f"{path.name}: XLSX, XLS or ODS workbooks only")
+    for sheet in open_sheets(path):
+        if sheet.name in skip:
+            continue
+        found = header_row(sheet, wanted)
+        if found is None:
+            continue
+        positions: dict[str, int] = {}
+        for pos, header in enumerate(found.headers):
+            positions.setdefault(header, pos)
+        yield Found(f"{path.name}[{sheet.name}]", found.header_number, positions, found.rows)
 
 
 def _open_csv(path: Path) -> Sheet:

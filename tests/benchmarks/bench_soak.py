@@ -237,6 +237,17 @@ def bare(hours: int, cycles: int) -> None:
                       "memory": memory_breakdown()}), flush=True)  # fmt: skip
 
 
+def screen_config() -> Path:
+    """An offscreen screen as big as the window. The default one is 800x600, and a kinetic
+    list replays a held press to the widget found at its place on the screen
+    (QApplication::widgetAt): beyond 800 px it found none, and the tap was lost."""
+    path = Path(tempfile.gettempdir()) / "kiosk-soak-screen.json"
+    screen = {"name": "soak", "x": 0, "y": 0, "width": 1920, "height": 1920, "logicalDpi": 96,
+              "logicalBaseDpi": 96, "dpr": 1}  # fmt: skip
+    path.write_text(json.dumps({"screens": [screen]}), encoding="utf-8")
+    return path
+
+
 def wait_ms(ms: int) -> None:
     """The event loop runs for ``ms``."""
     from PySide6.QtCore import QEventLoop, QTimer
@@ -616,6 +627,8 @@ def main() -> None:
     parser.add_argument("--cycles", type=int, default=0, help=argparse.SUPPRESS)
     args = parser.parse_args()
     os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+    if os.environ["QT_QPA_PLATFORM"] == "offscreen":
+        os.environ["QT_QPA_PLATFORM"] = f"offscreen:configfile={screen_config()}"
     cycles = args.resets_per_hour + args.journeys_per_hour * (1 + TAPS_PER_JOURNEY)
     if args.bare:
         bare(args.hours, args.cycles or cycles)

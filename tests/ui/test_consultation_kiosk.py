@@ -50,6 +50,9 @@ def _open_draft(qtbot, window, state=consultations.OPEN):
 
 
 def _tap_article(page, article: int, clause: int | None) -> None:
+    # The list's click signal, not a synthetic mouse click: a kinetic list replays a held press
+    # to the widget at that place on the screen, and the offscreen screen ends at 800 px, left
+    # of the articles list (tests/benchmarks/bench_soak.py taps it on a bigger screen).
     row = page._keys.index((article, clause))
     page.articles.itemClicked.emit(page.articles.item(row))
 

@@ -24,7 +24,6 @@ import csv
 import datetime as dt
 import io
 from collections import Counter, defaultdict
-from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -50,7 +49,6 @@ DETAIL_COLUMNS = ("回执号", LABEL, "态度", "意见内容", "署名", "联�
 _READ_BACK = (ARTICLE, CLAUSE, OUTCOME, REASON, DRAFT, VERSION)
 _WIDE = {"条文": 50, REASON: 40, "意见内容": 50}
 _TYPED = {OUTCOME, REASON}  # the department types here: what it types stays text
-WORKBOOK_SUFFIXES = (".xlsx", ".xls", ".ods")
 ADOPTIONS_FILE, RECEIPTS_FILE = "adoptions.csv", "comment_receipts.csv"
 
 
@@ -432,7 +430,9 @@ def read_results(path: Path, consultations: Consultations, tallies: dict[_Key, T
     seen: dict[_Key, str] = {}  # every row that names an article, good or not
     heads: dict[tuple[str, int], tuple[str, str]] = {}  # draft -> (file[sheet]:header row, first row)
     found_sheet = False
-    for label, header_number, positions, rows in _result_sheets(path):
+    # 意见明细 is skipped: a villager's comment may well read 采纳情况.
+    sheets = spreadsheet.sheets_with_header(path, OUTCOME, skip=(DETAIL_SHEET,))
+    for label, header_number, positions, rows in sheets:
         found_sheet = True
         missing = [c for c in _READ_BACK if c not in positions]
         for column in missing:
@@ -461,23 +461,6 @@ def read_results(path: Path, consultations: Consultations, tallies: dict[_Key, T
     if problems:
         raise problems.refuse()
     return results
-
-
-def _result_sheets(path: Path) -> Iterator[tuple[str, int, dict[str, int], Iterator]]:
-    """(label, header row number, column positions, rows) of each sheet with a 采纳情况 header."""
-    if path.suffix.lower() not in WORKBOOK_SUFFIXES:
-        raise KnownError(f"{path.name}: 只接受 XLSX、XLS 或 ODS 工作簿",
-                         f"{path.name}: XLSX, XLS or ODS workbooks only")
-    for sheet in spreadsheet.open_sheets(path):
-        if sheet.name == DETAIL_SHEET:  # a villager's comment may read 采纳情况
-            continue
-        found = spreadsheet.header_row(sheet, OUTCOME)
-        if found is None:
-            continue
-        positions: dict[str, int] = {}
-        for pos, header in enumerate(found.headers):
-            positions.setdefault(header, pos)
-        yield f"{path.name}[{sheet.name}]", found.header_number, positions, found.rows
 
 
 def _cell(values: list[str], pos: int) -> str:

@@ -44,7 +44,6 @@ from kiosk.formats.request_terms import COUNTY_STATUSES, REQUEST_KINDS
 
 MAX_ANSWER = 2000  # REPLIES' 答复内容 limit
 MAX_PROBLEMS = 200
-WORKBOOK_SUFFIXES = (".xlsx", ".xls", ".ods")
 REPLIES_HEADERS = tuple(c.header for c in datasets.REPLIES.columns)
 REPLIES_FILE = "replies.csv"
 
@@ -203,7 +202,7 @@ def _read(path: Path, known: dict[str, _Known] | None, today: dt.date | None) ->
     answers: list[Answer] = []
     first_seen: dict[str, str] = {}
     found_sheet = False
-    for label, header_number, positions, rows in _sheets(path):
+    for label, header_number, positions, rows in spreadsheet.sheets_with_header(path, RECEIPT):
         found_sheet = True
         missing = [c for c in (RECEIPT, STATUS, ANSWERED_ON, ANSWER) if c not in positions]
         for column in missing:
@@ -312,18 +311,3 @@ def _date(text: str) -> dt.date | None:
         return dt.date.fromisoformat(cells.date(cells.loose(cells.date, text)[0]))
     except cells.CellError:
         return None
-
-
-def _sheets(path: Path):
-    """(label, header row number, column positions, rows) of each sheet with a 受理编号 header."""
-    if path.suffix.lower() not in WORKBOOK_SUFFIXES and not path.name.startswith("~$"):
-        raise KnownError(f"{path.name}: 只接受 XLSX、XLS 或 ODS 工作簿",
-                         f"{path.name}: XLSX, XLS or ODS workbooks only")
-    for sheet in spreadsheet.open_sheets(path):
-        found = spreadsheet.header_row(sheet, RECEIPT)
-        if found is None:
-            continue
-        positions: dict[str, int] = {}
-        for pos, header in enumerate(found.headers):
-            positions.setdefault(header, pos)
-        yield f"{path.name}[{sheet.name}]", found.header_number, positions, found.rows
