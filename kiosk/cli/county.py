@@ -97,6 +97,10 @@ def cmd_feed_build(args: argparse.Namespace) -> int:
         if built.verify is not None:  # upload verify/ with the feed: only the rewritten pages change
             out(f"  核验页面：{built.verify.pages} 个村年度，本次更新 {built.verify.written} 个 → "
                 f"{Path(args.out) / 'verify'}")  # fmt: skip
+            if built.verify.consultations:
+                pages = Path(args.out) / "verify" / "consultations"
+                out(f"  意见征集页面：{built.verify.consultations} 个草案版本，本次更新 "
+                    f"{built.verify.consultations_written} 个 → {pages}")
     for note in built.notes:
         out(f"  说明：{note}")
     for target in built.changed:

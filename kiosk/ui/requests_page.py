@@ -735,6 +735,8 @@ class RequestsPage(QWidget):
         if self.step() == "receipt":
             return self.receipt_view.spoken_text()
         shown = self._summary(spoken=True) if self.step() == "confirm" else ""
+        if self.step() == "stance":  # the article the villager is asked about, read out
+            shown = self.article_shown.text()
         parts = (self.title.text() if self.index < 0 else self.counter.text(), self.question.text(),
                  self.message.text(), shown)
         return "。".join(t for t in parts if t)

@@ -95,6 +95,7 @@ def test_a_comment_on_one_article_is_sealed_for_the_county_with_a_receipt(qtbot,
     form = kiosk.page("requests")
     assert kiosk.page_name() == "requests" and form.step() == "stance"
     assert "第三条第二款" in form.counter.text() and "乡镇人民政府负责" in form.article_shown.text()
+    assert "乡镇人民政府负责" in kiosk.spoken_text()  # 朗读 reads the article asked about
     tap(qtbot, form.stance_buttons["有修改建议"])
     assert form.step() == "text" and not form.skip_button.isVisible()  # a suggestion needs words
     tap(qtbot, form.next_button)
