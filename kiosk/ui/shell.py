@@ -47,11 +47,13 @@ from kiosk.ui.widgets import AdaptiveRow, Notice, PageFrame, kinetic
 PAGES = ("home", "payouts", "print", "batch", "catalogue", "consult", "policies", "verify", "admin",
          "requests", "progress", "consultation")
 # Built one per event-loop turn once the home page is up, so a villager's first tap does not
-# wait for them (the print page's first visit froze the screen ~55 ms). The batch and staff
-# pages, for staff only, wait for a visit.
+# wait for them (the print page's first visit froze the screen ~55 ms; the request page's,
+# where a first comment is asked, ~60 ms). The batch and staff pages, for staff only, wait
+# for a visit.
 PREBUILT = {"payouts": "kiosk.ui.payouts_page", "catalogue": "kiosk.ui.catalogue_page",
             "consult": "kiosk.ui.consult_page", "policies": "kiosk.ui.policies_page",
-            "print": "kiosk.ui.print_page", "consultation": "kiosk.ui.consultation_page"}  # fmt: skip
+            "print": "kiosk.ui.print_page", "consultation": "kiosk.ui.consultation_page",
+            "requests": "kiosk.ui.requests_page"}  # fmt: skip
 SPEECH_LOOKUP_AFTER_MS = 3000
 RELEASE_AFTER_RESET_MS = 500
 _log = log.get("kiosk.ui")
