@@ -115,12 +115,12 @@ def test_a_comment_travels_to_the_county_and_its_result_comes_back(tmp_path, dem
 
 
 def test_the_demo_workbook_reads_back_as_three_datasets(tmp_path):
-    from kiosk.formats import consultation
+    from kiosk.formats import consultation_book
     from kiosk.formats.validate import Problems
 
     path = demo_county.write_consultations(tmp_path, dt.date(2026, 12, 6))
     problems = Problems()
-    found = consultation.read_workbook(path, path.name, problems)
+    found = consultation_book.read_workbook(path, path.name, problems)
     assert not problems, problems.lines
     assert [len(found[name]) for name in ("decisions", "drafts", "draft_articles")] == [3, 2, 13]
     assert all(row["signed"] == "否" for row in found["drafts"])

@@ -7,7 +7,7 @@ sync, so both validate with the same rules and the same messages.
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
-from kiosk.formats import cells, masking, replies
+from kiosk.formats import cells, consultation, masking, replies
 from kiosk.formats.request_terms import COUNTY_STATUSES, REQUEST_KINDS
 
 CHANNELS = (
@@ -288,7 +288,7 @@ REPLIES = Dataset(
 # consultations.xlsx: the year's 重大行政决策事项目录, its drafts, and one sheet of articles
 # per draft version. The last two are written by kiosk inbox comments. Article 0 is the
 # draft as a whole (comments not about one article).
-CONSULTATION_WORKBOOK = "consultations"
+CONSULTATION_WORKBOOK = consultation.WORKBOOK
 
 DECISIONS = Dataset(
     "decisions",

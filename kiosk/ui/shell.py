@@ -170,8 +170,8 @@ class KioskWindow(QMainWindow):
             self.home.show_icons,
             lambda: kinetic(self._frames["home"], holds_buttons=True),
             self.check_database,
-            self._count_consultations,
             *(partial(preload.load, module) for module in preload.BACKGROUND_ROUND),
+            self._count_consultations,  # after the formats it shares with sync are loaded
             self._start_autosync,
             self._started,
         ])  # fmt: skip

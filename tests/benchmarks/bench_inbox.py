@@ -197,7 +197,7 @@ def write_consultations(folder: Path, today: dt.date) -> Path:
     the year before it (a kept envelope pool stays in time)."""
     import openpyxl
 
-    from kiosk.formats import consultation, datasets
+    from kiosk.formats import consultation, consultation_book, datasets
 
     book = openpyxl.Workbook()
     book.remove(book.active)
@@ -208,7 +208,7 @@ def write_consultations(folder: Path, today: dt.date) -> Path:
             DRAFT, "1", "JC2026-01", "农村公路养护管理办法（征求意见稿）", "背景", "内容", "全县村民",
             str(today - dt.timedelta(days=365)), str(today + dt.timedelta(days=30)), "", "县交通运输局",
             "0635-7321234", "", "", "否"]]),
-        consultation.sheet_name(DRAFT, 1): (consultation.ARTICLE_SHEET, [
+        consultation.sheet_name(DRAFT, 1): (consultation_book.ARTICLE_SHEET, [
             [str(a), "" if c is None else str(c), "", f"第{a}条的条文。" * 10] for a, c in ARTICLES]),
     }  # fmt: skip
     for name, (dataset, rows) in sheets.items():

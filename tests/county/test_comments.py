@@ -14,7 +14,7 @@ import pytest
 from kiosk.county.inbox import comments, held
 from kiosk.county.inbox import intake as county_import
 from kiosk.errors import ImportRefused, KnownError
-from kiosk.formats import consultation, datasets, envelope, replies
+from kiosk.formats import consultation, consultation_book, datasets, envelope, replies
 from kiosk.formats.checks import CrossCheck
 from kiosk.formats.validate import DuplicateFinder, Problems, read_rows
 from tests.county.test_reply import write_ods
@@ -55,7 +55,8 @@ def write_consultations(folder, opens="2026-11-01", closes="2026-11-30"):
     ]
     _sheet(book, consultation.DRAFTS_SHEET, datasets.DRAFTS, drafts)
     for code, rows in ARTICLES.items():
-        _sheet(book, consultation.sheet_name(code, 1), consultation.ARTICLE_SHEET, [list(r) for r in rows])
+        articles = [list(r) for r in rows]
+        _sheet(book, consultation.sheet_name(code, 1), consultation_book.ARTICLE_SHEET, articles)
     book.save(folder / "consultations.xlsx")
     return folder
 
@@ -586,7 +587,7 @@ def _cross_check(folder, out):
     """The feed build's own cross-check: every adoption and receipt names an article of a
     draft in the consultations workbook."""
     problems = Problems()
-    book = consultation.read_workbook(folder / "consultations.xlsx", "consultations.xlsx", problems)
+    book = consultation_book.read_workbook(folder / "consultations.xlsx", "consultations.xlsx", problems)
     check = CrossCheck(problems)
     for dataset in (datasets.DECISIONS, datasets.DRAFTS, datasets.DRAFT_ARTICLES):
         assert all(check.accept(dataset.name, row) for row in book[dataset.name])

@@ -13,7 +13,7 @@ import pytest
 
 from kiosk.county.feed import publisher, template
 from kiosk.errors import KnownError
-from kiosk.formats import consultation
+from kiosk.formats import consultation, consultation_book
 from kiosk.formats import datasets as ds
 
 SCRIPT = '<script>alert("x")</script>'
@@ -50,13 +50,13 @@ def county(tmp_path) -> Path:
          "title": "“一事一议”奖补办法 <修订稿>", "opens_on": "2026-03-01", "closes_on": "2026-03-20",
          "short_reason": "赶在春季施工前出台", "signed": "是", "address": "", "meetings": ""},
     ])  # fmt: skip
-    _sheet_rows(book, consultation.sheet_name("YJ2026-01", 1), consultation.ARTICLE_SHEET, [
+    _sheet_rows(book, consultation.sheet_name("YJ2026-01", 1), consultation_book.ARTICLE_SHEET, [
         {"article": 2, "text": f"村道的日常保洁由村民委员会组织。{SCRIPT}"},
         {"article": 3, "clause": 1, "heading": "第二章 养护责任", "text": "县道由县交通运输局养护。"},
         {"article": 3, "clause": 2, "text": "乡道由乡镇人民政府养护。\n村道由村民委员会养护。"},
     ])  # fmt: skip
     for code, version in (("YJ2026-01", 2), ("YJ2026-02", 1)):
-        _sheet_rows(book, consultation.sheet_name(code, version), consultation.ARTICLE_SHEET, [
+        _sheet_rows(book, consultation.sheet_name(code, version), consultation_book.ARTICLE_SHEET, [
             {"article": 1, "text": f"{code}第{version}版第一条条文。"},
             {"article": 2, "text": f"{code}第{version}版第二条条文。"},
         ])  # fmt: skip

@@ -8,7 +8,7 @@ import openpyxl
 import pytest
 
 from kiosk.county.feed import demo_county
-from kiosk.formats import consultation, forms
+from kiosk.formats import consultation, consultation_book, forms
 from kiosk.formats.validate import Problems
 
 TODAY = dt.date(2026, 12, 6)
@@ -23,7 +23,7 @@ def _book(tmp_path, change=None):
         change(book)
         book.save(path)
     problems = Problems()
-    found = consultation.read_workbook(path, path.name, problems)
+    found = consultation_book.read_workbook(path, path.name, problems)
     return found, problems.lines
 
 

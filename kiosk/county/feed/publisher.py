@@ -35,7 +35,7 @@ from kiosk.county.feed import changes as town_year_changes
 from kiosk.county.feed import keys, verify_site
 from kiosk.errors import KnownError
 from kiosk.files import write_atomic
-from kiosk.formats import consultation, feed_format
+from kiosk.formats import consultation, consultation_book, feed_format
 from kiosk.formats import datasets as ds
 from kiosk.formats.checks import CrossCheck
 from kiosk.formats.feed_format import InboxKey
@@ -359,7 +359,7 @@ def read_partitions(src: Path) -> tuple[dict[str, bytes], int, list[str]]:
     count = 0
     book = consultation.workbook_path(src)
     # The consultations workbook holds three datasets; a county may have none yet.
-    from_book = consultation.read_workbook(book, book.name, problems) if book else {}
+    from_book = consultation_book.read_workbook(book, book.name, problems) if book else {}
     for dataset in ds.ALL:
         files = dataset_files(src, dataset) if not dataset.workbook else []
         if not files and not dataset.generated and not dataset.workbook:

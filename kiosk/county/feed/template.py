@@ -10,7 +10,7 @@ The example rows refer to each other (town, village, item, domain), so a folder 
 
 from pathlib import Path
 
-from kiosk.formats import cells, consultation
+from kiosk.formats import cells, consultation, consultation_book
 from kiosk.formats import datasets as ds
 
 NOTES_SHEET = "说明"
@@ -160,7 +160,7 @@ def write_templates(out: Path) -> list[Path]:
 CONSULTATION_SHEETS = (
     (consultation.CATALOGUE_SHEET, ds.DECISIONS),
     (consultation.DRAFTS_SHEET, ds.DRAFTS),
-    (consultation.sheet_name("YJ2026-01", 1), consultation.ARTICLE_SHEET),
+    (consultation.sheet_name("YJ2026-01", 1), consultation_book.ARTICLE_SHEET),
 )
 
 

@@ -31,7 +31,7 @@ from kiosk.county.inbox.cases import Adoption, Comment, Terminal, cases_db, clos
 from kiosk.county.inbox.export import HEADER_FILL, writable
 from kiosk.errors import KnownError
 from kiosk.files import replacing, write_atomic
-from kiosk.formats import cells, consultation, datasets, masking, spreadsheet
+from kiosk.formats import cells, consultation, consultation_book, datasets, masking, spreadsheet
 from kiosk.formats.consultation import OUTCOMES, WHOLE, article_label
 from kiosk.formats.validate import Problems
 
@@ -130,7 +130,7 @@ def read_consultations(folder: Path | str) -> Consultations | None:
     if path is None:
         return None
     problems = Problems()
-    found = consultation.read_workbook(path, path.name, problems)
+    found = consultation_book.read_workbook(path, path.name, problems)
     if problems:
         raise problems.refuse()
     articles: dict[tuple[str, int], list[Article]] = defaultdict(list)
