@@ -59,6 +59,12 @@ grep -E '^[A-Z]{6}\+WenQuanYiMicroHei\S* +TrueType +\S+ +yes +yes' "$work/fonts.
 pdftotext "$work/notice.pdf" "$work/notice.txt"
 grep -q "朝城镇" "$work/notice.txt"
 
+step "kiosk print consultation prints the open draft's notice from the bundle (意见征集)"
+"$bin" print consultation --draft "YJ$(date +%Y)-01" --out "$work/consultation.pdf" --db "$db"
+pdftotext "$work/consultation.pdf" "$work/consultation.txt"
+grep -q "征求意见公告" "$work/consultation.txt"
+grep -q "农村公路养护管理办法" "$work/consultation.txt"
+
 step "kiosk sync refuses a tampered feed and leaves the database alone"
 cp -r "$feed" "$work/tampered"
 sed -i 's/"version": [0-9]*/"version": 99/' "$work/tampered/metadata/timestamp.json"
