@@ -415,6 +415,10 @@ class RequestsPage(QWidget):
             return SIGNED_QUESTIONS[name]
         return COMMENT_QUESTIONS.get(name, QUESTIONS[name])
 
+    def _label(self, name: str) -> str:
+        """A field's name as the villager reads it: a comment's words are its 意见."""
+        return "意见" if self.kind == COMMENT and name == "text" else LABELS[name]
+
     def _is_optional(self, name: str) -> bool:
         """May step ``name`` be left empty (it then offers 跳过)?"""
         if self.kind != COMMENT:
@@ -523,7 +527,8 @@ class RequestsPage(QWidget):
         if wrong:
             return wrong
         if not value:
-            return f"请先填写{LABELS[name]}" if name in TEXT_STEPS else f"请先选择{LABELS[name]}"
+            label = self._label(name)
+            return f"请先填写{label}" if name in TEXT_STEPS else f"请先选择{label}"
         return ""
 
     # -- answers ---------------------------------------------------------------------------------
@@ -623,11 +628,11 @@ class RequestsPage(QWidget):
             value = requests.shown_id(self._id) if name == "id_number" else self.values.get(name, "")
             if spoken:
                 shown = value if name == "stance" else ("已填写" if value else "未填写")
-                rows.append(f"{LABELS[name]}{shown}")
+                rows.append(f"{self._label(name)}{shown}")
                 continue
             if name == "phone":
                 value = group_phone(value)
-            rows.append(f"{LABELS[name]}：{value or '未填写'}")
+            rows.append(f"{self._label(name)}：{value or '未填写'}")
         return ("，".join(rows) + "。请看屏幕核对") if spoken else "\n".join(rows)
 
     def form(self) -> dict:

@@ -108,7 +108,7 @@ def test_a_comment_on_one_article_is_sealed_for_the_county_with_a_receipt(qtbot,
         tap(qtbot, form.phone_keypad.keys[digit])
     tap(qtbot, form.next_button)
     assert form.step() == "confirm"
-    assert "态度：有修改建议" in form.summary.text() and "加宽" in form.summary.text()
+    assert "态度：有修改建议" in form.summary.text() and "意见：加宽" in form.summary.text()
     tap(qtbot, form.submit_button)
     assert form.step() == "receipt"
     receipt = form.receipt
