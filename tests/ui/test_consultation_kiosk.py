@@ -228,3 +228,30 @@ def test_every_consultation_view_fits_every_screen(qtbot, kiosk, elderly):
         problems += layout_problems(kiosk, f"comment {size}")
         kiosk.page("requests").clear()
     assert problems == [], json.dumps(problems, ensure_ascii=False, indent=1)
+
+
+def test_a_comment_waits_for_the_background_round_to_be_pushed(qtbot, terminal, tmp_path, monkeypatch):
+    """Not pushed on a thread of its own at once, as a request is: the background round takes
+    it (the county tallies comments after the period ends)."""
+    from kiosk.ui import tasks
+
+    monkeypatch.setenv("KIOSK_OUTBOX_URL", "http://127.0.0.1:9/inbox/")
+    pushed = []
+    monkeypatch.setattr(requests, "push_to_url", lambda url: pushed.append(url))
+    hold_county_key(tmp_path / "keys")
+    window = open_kiosk(qtbot, tmp_path / "settings.json", terminal)
+    try:
+        page = _open_draft(qtbot, window)
+        _tap_article(page, 1, None)
+        form = window.page("requests")
+        tap(qtbot, form.stance_buttons["赞成"])
+        while form.step() in ("text", "name", "phone"):
+            tap(qtbot, form.skip_button)
+        tap(qtbot, form.submit_button)
+        tasks.wait_for_all()
+        assert form.step() == "receipt" and pushed == []
+        assert requests.outbox_status().waiting == 1
+    finally:
+        window.reset()
+        window.quit_kiosk()
+        requests.close_outboxes()
