@@ -164,6 +164,7 @@ class KioskWindow(QMainWindow):
         QApplication.instance().installEventFilter(self)
         self.first_frame.emit()
         self._one_per_turn([
+            heap.keep_large_blocks_mapped,  # loads ctypes: ~3 ms, after the first frame
             _set_up_qt_enums,  # ~15 ms
             self.home.village_area.viewport,  # the first plain QWidget wrapped: ~10 ms
             lambda: kinetic(self.home.village_area, holds_buttons=True),
