@@ -103,8 +103,14 @@ def bench_terminal(work: Path, public: str, rounds: int = 200) -> None:
     print(f"  ratio seal+write / raw write+fsync: {ratio:.2f}x")
 
 
-def generate(folder: Path, keydir: Path, count: int) -> None:
-    """``count`` envelopes from a few terminals into ``folder`` (kept between runs)."""
+def request(n: int) -> tuple[str, dict]:
+    """The n-th request of a pool: disclosure and call-back in turn."""
+    return ("disclosure", FORM) if n % 2 else ("callback", CALLBACK)
+
+
+def generate(folder: Path, keydir: Path, count: int, make=request, what: str = "envelopes") -> None:
+    """``count`` envelopes, ``make(n)`` giving the n-th's (kind, form), from a few terminals
+    into ``folder`` (kept between runs)."""
     folder.mkdir(parents=True, exist_ok=True)
     have = sum(1 for _ in folder.glob("*.env"))
     if have >= count:
@@ -112,12 +118,11 @@ def generate(folder: Path, keydir: Path, count: int) -> None:
     public = county_keys.inbox_public(keydir).key
     terminals = _terminals(keydir)
     start = time.perf_counter()
-    for n in range(count - have):
-        kind = "disclosure" if n % 2 else "callback"
-        form = FORM if kind == "disclosure" else CALLBACK
+    for n in range(have, count):
+        kind, form = make(n)
         sealed = envelope.seal(form, kind, public, terminals[n % TERMINALS])
         (folder / f"{sealed.id}.env").write_bytes(sealed.data)
-    print(f"  (generated {count - have} envelopes in {time.perf_counter() - start:.1f} s)")
+    print(f"  (generated {count - have} {what} in {time.perf_counter() - start:.1f} s)")
 
 
 def _terminals(keydir: Path) -> list:
@@ -232,24 +237,9 @@ def comment_form(n: int) -> dict:
     return form
 
 
-def generate_comments(folder: Path, keydir: Path, count: int) -> None:
-    """``count`` comments from a few terminals into ``folder`` (kept between runs)."""
-    folder.mkdir(parents=True, exist_ok=True)
-    have = sum(1 for _ in folder.glob("*.env"))
-    if have >= count:
-        return
-    public = county_keys.inbox_public(keydir).key
-    terminals = _terminals(keydir)
-    start = time.perf_counter()
-    for n in range(have, count):
-        sealed = envelope.seal(comment_form(n), "comment", public, terminals[n % TERMINALS])
-        (folder / f"{sealed.id}.env").write_bytes(sealed.data)
-    print(f"  (generated {count - have} comments in {time.perf_counter() - start:.1f} s)")
-
-
 def bench_comments(work: Path, keydir: Path, count: int) -> None:
     pool_dir = work / f"comments-{count}"
-    generate_comments(pool_dir, keydir, count)
+    generate(pool_dir, keydir, count, lambda n: ("comment", comment_form(n)), "comments")
     pool = sorted(pool_dir.glob("*.env"))[:count]
     listed = work / "terminals.csv"  # written by bench_county
     consultations = comments.read_consultations(write_consultations(work / "county-input", dt.date.today()))
