@@ -33,6 +33,7 @@ class HomePage(QWidget):
 
     def __init__(self, parent: QWidget | None = None):
         super().__init__(parent)
+        self._icons_wanted = False  # the tiles' icons come once the page is on screen (show_icons)
         layout = QVBoxLayout(self)
         tiles = self.tile_grid = FlowGrid(max_columns=len(TILES), balanced=True)
         self.tiles: dict[str, QPushButton] = {}
@@ -106,7 +107,7 @@ class HomePage(QWidget):
         """Icons beside the tiles' words while all the tiles fit one row with them; words alone
         when not (长辈模式, a 1280 px screen): a second row of tiles pushed the towns below the
         bottom of the screen."""
-        if not getattr(self, "_icons_wanted", False):
+        if not self._icons_wanted:
             return
         shown = not self.tiles[TILES[0]].icon().isNull()
         extra = TILE_ICON.width() + 8  # the icon and its gap
@@ -123,6 +124,12 @@ class HomePage(QWidget):
     def resizeEvent(self, event) -> None:
         super().resizeEvent(event)
         self.fit_icons()
+
+    def event(self, event) -> bool:
+        # A new style (长辈模式) or text changes the tiles' size without resizing the page.
+        if event.type() == event.Type.LayoutRequest:
+            self.fit_icons()
+        return super().event(event)
 
     def choose_town(self, town_code: str) -> None:
         self.town_code = town_code

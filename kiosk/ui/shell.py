@@ -497,10 +497,6 @@ class KioskWindow(QMainWindow):
         for part in (self.header, self.freshness, self.notice):
             self._match_mode(part)
         self._match_mode(self.pages.currentWidget())
-        if self._frames["home"].property("elderly") is on:  # styled: its tiles' size is known
-            for tile in self.home.tiles.values():
-                tile.ensurePolished()
-            self.home.fit_icons()
 
     def _match_mode(self, widget: QWidget) -> None:
         """Give ``widget`` (and all inside it) the current mode's sheet, if it has not got it."""

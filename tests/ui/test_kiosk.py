@@ -490,3 +490,26 @@ def test_payout_columns_hold_every_row_not_just_the_first(qtbot, font_pt):
     for column in range(model.columnCount()):
         if column != PayoutTableModel.REMARK:
             assert header.sectionSize(column) >= table.sizeHintForColumn(column), model.HEADERS[column]
+
+
+def test_the_seven_tiles_keep_one_row_in_either_mode(qtbot, window):
+    """Icons beside the words only while all seven fit one row with them: 长辈模式 at 1366 px
+    shows the words alone, switched on the home page or on another before it."""
+    from tests.helpers.layout import settle
+
+    window.resize(1366, 768)
+    qtbot.waitUntil(lambda: not window.home.tiles["补贴公示"].icon().isNull(), timeout=5000)
+
+    def one_row() -> bool:
+        return len({tile.y() for tile in window.home.tiles.values()}) == 1
+
+    for elsewhere in (False, True):
+        if elsewhere:
+            window.show_page("policies")
+        window.elderly.setChecked(True)
+        window.go_home()
+        settle(qtbot)
+        assert window.home.tiles["补贴公示"].icon().isNull() and one_row()
+        window.elderly.setChecked(False)
+        settle(qtbot)
+        assert not window.home.tiles["补贴公示"].icon().isNull() and one_row()
