@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from kiosk import fmt
 from kiosk.errors import KnownError
 from kiosk.formats import consultation, forms
 from kiosk.store.models import Adoption, Decision, Draft, DraftArticle
@@ -230,10 +231,11 @@ def submit_comment(draft_info: DraftInfo, article: int, clause: int | None, stan
     if current is None:
         raise CommentRefused("该草案已不在本机，请返回重新选择", "the draft is no longer on this terminal")
     if current.state == NOT_YET:
-        raise CommentRefused(f"该草案自 {current.opens_on:%Y年%m月%d日} 起征求意见，现在还不能提交",
+        raise CommentRefused(f"该草案自 {fmt.chinese_date(current.opens_on)} 起征求意见，现在还不能提交",
                              f"comments open on {current.opens_on}")  # fmt: skip
     if current.state != OPEN:
-        raise CommentRefused(f"该草案的征求意见已于 {current.closes_on:%Y年%m月%d日} 截止，不能再提交意见",
+        closed = fmt.chinese_date(current.closes_on)
+        raise CommentRefused(f"该草案的征求意见已于 {closed} 截止，不能再提交意见",
                              f"the consultation closed on {current.closes_on}")  # fmt: skip
     if current.article(article, clause) is None:
         raise CommentRefused("该条款不在此草案中", f"no article {article}/{clause} in this draft")

@@ -297,7 +297,7 @@ def comment_status(lookup: str) -> tuple | None:
                 f"（该条共收到 {result.received} 条意见）")  # fmt: skip
         return (KIND_NAMES[COMMENT_KIND], "已公布采纳情况", receipt.received_on, None, result.published_on,
                 "", note)  # fmt: skip
-    closes = f"，征求意见于 {draft.closes_on:%Y年%m月%d日} 截止" if draft else ""
+    closes = f"，征求意见于 {fmt.chinese_date(draft.closes_on)} 截止" if draft else ""
     note = f"您对{title}{label}的意见县里已收到{closes}；截止后县里逐条公布采纳情况，届时凭回执查询"
     return (KIND_NAMES[COMMENT_KIND], "县里已收到", receipt.received_on, None, None, "", note)
 

@@ -17,6 +17,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from kiosk.fmt import chinese_date
 from kiosk.services import consultations
 from kiosk.services.consultations import OPEN, PUBLISHED, DecisionInfo, DraftInfo
 from kiosk.ui.widgets import CurrentPageStack, Notice, SideBySide, kinetic
@@ -25,20 +26,16 @@ TITLE = "意见征集"
 INTRO = "县政府重大行政决策事项目录。正在征求意见的草案，可以点开逐条发表意见"
 
 
-def _when(day) -> str:
-    return f"{day.year}年{day.month}月{day.day}日"
-
-
 def _status_line(summary) -> str:
     if summary is None:
         return "尚未发布草案"
     if summary.state == OPEN:
-        return f"征求意见中，还剩 {summary.days_left} 天（{_when(summary.closes_on)}截止）"
+        return f"征求意见中，还剩 {summary.days_left} 天（{chinese_date(summary.closes_on)}截止）"
     if summary.state == PUBLISHED:
         return "征求意见已结束，已公布采纳情况"
     if summary.state == consultations.NOT_YET:
-        return f"将于 {_when(summary.opens_on)} 开始征求意见"
-    return f"征求意见已于 {_when(summary.closes_on)} 截止，采纳情况将统一公布"
+        return f"将于 {chinese_date(summary.opens_on)} 开始征求意见"
+    return f"征求意见已于 {chinese_date(summary.closes_on)} 截止，采纳情况将统一公布"
 
 
 def decision_text(d: DecisionInfo) -> str:
@@ -46,7 +43,7 @@ def decision_text(d: DecisionInfo) -> str:
     stage = f"【{d.stage}】{d.title}"
     facts = f"{d.department}" + (f" · 计划 {d.planned}" if d.planned else "")
     if d.decided_on:
-        facts += f" · {_when(d.decided_on)}已决策"
+        facts += f" · {chinese_date(d.decided_on)}已决策"
     return f"{stage}\n{facts}\n{_status_line(d.draft) if d.stage != '已决策' or d.draft else ''}".strip()
 
 
@@ -64,7 +61,7 @@ def draft_html(d: DraftInfo) -> str:
     parts = []  # the page's title names the draft already
     if d.latest_version > d.version:
         parts.append(f"<p><b>本稿已有第{d.latest_version}版，意见请对新版本提出。</b></p>")
-    period = f"{_when(d.opens_on)}至{_when(d.closes_on)}（共{d.period_days}天）"
+    period = f"{chinese_date(d.opens_on)}至{chinese_date(d.closes_on)}（共{d.period_days}天）"
     if d.short_reason:
         period += f"。期限较短的原因：{d.short_reason}"
     rows = [("起草背景", d.background), ("主要内容", d.summary), ("涉及哪些人", d.affects),
@@ -74,10 +71,10 @@ def draft_html(d: DraftInfo) -> str:
     parts += [f"<p><b>{e(k)}：</b>{e(v)}</p>" for k, v in rows if v]
     decision = d.decision
     if decision.stage == "已决策" and decision.outcome:
-        when = _when(decision.decided_on) if decision.decided_on else ""
+        when = chinese_date(decision.decided_on) if decision.decided_on else ""
         parts.append(f"<h3>决策结果（{e(when)}）</h3><p>{e(decision.outcome)}</p>")
     if d.published_on:
-        parts.append(f"<p><b>采纳情况</b>：{_when(d.published_on)}公布，共收到 {d.received} 条意见；"
+        parts.append(f"<p><b>采纳情况</b>：{chinese_date(d.published_on)}公布，共收到 {d.received} 条意见；"
                      "点右边（或下面）的条文查看每一条的采纳情况和理由。</p>")
     return "".join(parts)
 
