@@ -138,6 +138,31 @@ def _drop(pool: list[Path], drop: Path) -> Path:
     return drop
 
 
+def _open_all(pool: list[Path], keydir: Path) -> tuple[list, float]:
+    """Every envelope verified and opened, and how long that took: the floor of an import."""
+    keyring = county_keys.load_keyring(keydir)
+    start = time.perf_counter()
+    opened = [envelope.open_envelope(p.read_bytes(), keyring) for p in pool]
+    return opened, time.perf_counter() - start
+
+
+def _raw_insert(raw_db: Path, schema: str, insert: str, rows: list[tuple]) -> float:
+    """Seconds for one ``executemany`` of ``rows`` into a fresh cases database: the baseline."""
+    for suffix in ("", "-wal", "-shm"):
+        Path(f"{raw_db}{suffix}").unlink(missing_ok=True)
+    conn = sqlite3.connect(raw_db, isolation_level=None)
+    for key, value in cases.PRAGMAS.items():
+        conn.execute(f"PRAGMA {key} = {value}")
+    conn.executescript(schema)
+    start = time.perf_counter()
+    conn.execute("BEGIN")
+    conn.executemany(insert, rows)
+    conn.execute("COMMIT")
+    seconds = time.perf_counter() - start
+    conn.close()
+    return seconds
+
+
 def bench_county(work: Path, keydir: Path, count: int) -> None:
     pool_dir = work / f"envelopes-{count}"
     generate(pool_dir, keydir, count)
@@ -150,10 +175,7 @@ def bench_county(work: Path, keydir: Path, count: int) -> None:
     county.mkdir()
     db = county / "cases-bench.sqlite3"
 
-    keyring = county_keys.load_keyring(keydir)
-    start = time.perf_counter()
-    opened = [envelope.open_envelope(p.read_bytes(), keyring) for p in pool]
-    open_s = time.perf_counter() - start
+    opened, open_s = _open_all(pool, keydir)
 
     report = county_import.import_envelopes(_drop(pool, work / "drop"), keydir, db, listed)
     assert report.imported == count and not report.refused, report  # a broken import means nothing
@@ -163,13 +185,6 @@ def bench_county(work: Path, keydir: Path, count: int) -> None:
     again_s = time.perf_counter() - again_start
     assert again.duplicates == count, again
 
-    raw_db = work / "raw-bench.sqlite3"
-    for suffix in ("", "-wal", "-shm"):
-        Path(f"{raw_db}{suffix}").unlink(missing_ok=True)
-    conn = sqlite3.connect(raw_db, isolation_level=None)
-    for key, value in cases.PRAGMAS.items():
-        conn.execute(f"PRAGMA {key} = {value}")
-    conn.executescript(cases.MIGRATIONS[1] + cases.MIGRATIONS[2])
     today = dt.date.today().isoformat()
     rows = [
         (o.header.id, o.header.receipt, o.header.kind, o.header.created, today, today, "县里已收到",
@@ -178,13 +193,9 @@ def bench_county(work: Path, keydir: Path, count: int) -> None:
     ]
     columns = ("ulid, receipt, kind, created, received_on, due_on, status, terminal_fingerprint, "
                "terminal_verified, " + ", ".join(FORM_COLUMNS))
-    start = time.perf_counter()
-    conn.execute("BEGIN")
     marks = ", ".join("?" * (9 + len(FORM_COLUMNS)))
-    conn.executemany(f'INSERT INTO "case" ({columns}) VALUES ({marks})', rows)
-    conn.execute("COMMIT")
-    raw_s = time.perf_counter() - start
-    conn.close()
+    raw_s = _raw_insert(work / "raw-bench.sqlite3", cases.MIGRATIONS[1] + cases.MIGRATIONS[2],
+                        f'INSERT INTO "case" ({columns}) VALUES ({marks})', rows)  # fmt: skip
 
     rate = count / report.seconds
     print(f"county: import of {count} envelopes from {TERMINALS} terminals")
@@ -248,31 +259,17 @@ def bench_comments(work: Path, keydir: Path, count: int) -> None:
     county.mkdir()
     db = county / "cases-bench.sqlite3"
 
-    keyring = county_keys.load_keyring(keydir)
-    start = time.perf_counter()
-    opened = [envelope.open_envelope(p.read_bytes(), keyring) for p in pool]
-    open_s = time.perf_counter() - start
+    opened, open_s = _open_all(pool, keydir)
 
     report = county_import.import_envelopes(_drop(pool, work / "drop"), keydir, db, listed,
                                             consultations=consultations)  # fmt: skip
     assert report.comments == count and not report.refused, report  # a broken import means nothing
 
-    raw_db = work / "raw-comments.sqlite3"
-    for suffix in ("", "-wal", "-shm"):
-        Path(f"{raw_db}{suffix}").unlink(missing_ok=True)
-    conn = sqlite3.connect(raw_db, isolation_level=None)
-    for key, value in cases.PRAGMAS.items():
-        conn.execute(f"PRAGMA {key} = {value}")
-    conn.executescript(cases.MIGRATIONS[1] + cases.MIGRATIONS[2] + cases.MIGRATIONS[3])
     today = dt.date.today()
     rows = [county_import.comment_row(o.header, o.form, envelope.digest(p.read_bytes()), today)
             for o, p in zip(opened, pool, strict=True)]  # fmt: skip
-    start = time.perf_counter()
-    conn.execute("BEGIN")
-    conn.executemany(county_import._INSERT_COMMENT, rows)
-    conn.execute("COMMIT")
-    raw_s = time.perf_counter() - start
-    conn.close()
+    schema = cases.MIGRATIONS[1] + cases.MIGRATIONS[2] + cases.MIGRATIONS[3]
+    raw_s = _raw_insert(work / "raw-comments.sqlite3", schema, county_import._INSERT_COMMENT, rows)
 
     rate = count / report.seconds
     print(f"county: import of {count} comments on a draft of {len(ARTICLES)} articles")
