@@ -173,7 +173,7 @@ def submit(kind: str, form: dict[str, Any], now: dt.datetime | None = None) -> R
     """
     clean = forms.validate(kind, form)
     sealed, me = seal_and_queue(kind, clean, now)
-    received = _local_date(sealed.header.created)
+    received = local_date(sealed.header.created)
     return Receipt(
         number=sealed.header.receipt, kind=kind, kind_zh=KINDS[kind], received_on=received,
         due_on=due_date(kind, received), due_rule=DUE_RULES[kind],
@@ -199,11 +199,6 @@ def seal_and_queue(kind: str, clean: dict[str, Any],
     return sealed, me
 
 
-def local_date(created: str) -> dt.date:
-    """The terminal's local date of an envelope's UTC sealing time."""
-    return _local_date(created)
-
-
 def due_date(kind: str, received: dt.date) -> dt.date:
     """The answer deadline by the county's calendar (holidays and 调休 workdays)."""
     holidays, extra = set(), set()
@@ -212,7 +207,8 @@ def due_date(kind: str, received: dt.date) -> dt.date:
     return workdays.due_on(kind, received, holidays, extra)
 
 
-def _local_date(created: str) -> dt.date:
+def local_date(created: str) -> dt.date:
+    """The terminal's local date of an envelope's UTC sealing time."""
     return dt.datetime.fromisoformat(created.replace("Z", "+00:00")).astimezone().date()
 
 
@@ -267,7 +263,7 @@ def status(number: str, reply_key: bytes | None = None) -> RequestStatus | None:
     record = next((r for r in outbox().records() if r.receipt == number), None)
     if record is None:
         return None
-    received = _local_date(record.created)
+    received = local_date(record.created)
     sent = "已发往县里，等待县里确认收到" if record.sent_at else "将在下次联网或工作人员导出时送往县里"
     if record.kind == COMMENT_KIND:  # its date is the consultation's, not a legal deadline
         return RequestStatus(number, KIND_NAMES[COMMENT_KIND], WAITING, received, None, None, "",
