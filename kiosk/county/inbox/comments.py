@@ -20,17 +20,16 @@ input folder for the next feed. ``comment_receipts.csv`` is also the acknowledge
 terminal waits for to drop a comment's ciphertext, so ``kiosk inbox reply`` writes it too.
 """
 
-import csv
 import datetime as dt
-import io
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from kiosk.county.inbox.cases import Adoption, Comment, Terminal, cases_db, close_cases, open_cases
-from kiosk.county.inbox.export import HEADER_FILL, writable
+from kiosk.county.inbox.export import HEADER_FILL, display_width, writable
+from kiosk.county.inbox.reply import cell_at, cell_lines, write_generated
 from kiosk.errors import KnownError
-from kiosk.files import replacing, write_atomic
+from kiosk.files import replacing
 from kiosk.formats import cells, consultation, consultation_book, datasets, masking, spreadsheet
 from kiosk.formats.consultation import OUTCOMES, WHOLE, article_label
 from kiosk.formats.validate import Problems
@@ -311,10 +310,6 @@ def _detail_row(comment: Comment, names: dict[str, str]) -> list:
     ]
 
 
-def _display_width(text: str) -> int:
-    return sum(2 if ord(ch) > 0x2E7F else 1 for ch in text)
-
-
 def _fill(sheet, columns: tuple[str, ...], rows: list[list]) -> None:
     """Header and rows, every text cell stored as text (a leading "=" is never a formula),
     counts as numbers and days as dates."""
@@ -325,7 +320,7 @@ def _fill(sheet, columns: tuple[str, ...], rows: list[list]) -> None:
     for cell in sheet[1]:
         cell.font, cell.fill = Font(bold=True), PatternFill("solid", fgColor=HEADER_FILL)
     wrap, top = Alignment(wrap_text=True, vertical="top"), Alignment(vertical="top")
-    widths = [_display_width(name) + 2 for name in columns]
+    widths = [display_width(name) + 2 for name in columns]
     for number, row in enumerate(rows, start=2):
         for index, value in enumerate(row):
             cell = sheet.cell(row=number, column=index + 1)
@@ -336,7 +331,7 @@ def _fill(sheet, columns: tuple[str, ...], rows: list[list]) -> None:
                 cell.value = writable(value)
                 cell.number_format = "@"
                 cell.data_type = "s"  # after the value: a leading "=" is text, not a formula
-                widths[index] = max(widths[index], min(_display_width(cell.value) + 2, 60))
+                widths[index] = max(widths[index], min(display_width(cell.value) + 2, 60))
             cell.alignment = wrap if columns[index] in _WIDE else top
     for index, name in enumerate(columns):
         letter = get_column_letter(index + 1)
@@ -411,7 +406,7 @@ def publish_results(db_path: Path | str, county_input: Path | str, results_xlsx:
             Adoption.draft_code, Adoption.version, Adoption.article, Adoption.clause)]  # fmt: skip
     finally:
         close_cases()
-    _write_csv(Path(out_dir) / ADOPTIONS_FILE, datasets.ADOPTIONS, adoptions)
+    write_generated(Path(out_dir) / ADOPTIONS_FILE, datasets.ADOPTIONS, adoptions)
     receipts = write_comment_receipts(db_path, out_dir)
     drafts = tuple(dict.fromkeys(r.draft.name for r in results))
     return PublishSummary(sum(1 for r in results if r.outcome), changed, drafts, len(adoptions), receipts)
@@ -463,10 +458,6 @@ def read_results(path: Path, consultations: Consultations, tallies: dict[_Key, T
     return results
 
 
-def _cell(values: list[str], pos: int) -> str:
-    return values[pos] if pos < len(values) else ""
-
-
 def _number(text: str, low: int, high: int) -> int | None:
     try:
         return cells.integer(low, high)(text)
@@ -482,7 +473,7 @@ def _check_row(where: str, values: list[str], positions: dict[str, int], consult
     def refuse(column: str, zh: str, en: str) -> None:
         problems.add(f"{where}:{column}", zh, en)
 
-    code, version = _cell(values, positions[DRAFT]), _number(_cell(values, positions[VERSION]), 1, 99)
+    code, version = cell_at(values, positions[DRAFT]), _number(cell_at(values, positions[VERSION]), 1, 99)
     draft = consultations.drafts.get((code, version)) if version is not None else None
     if not code:
         refuse(DRAFT, "必填项为空", "required cell is empty")
@@ -491,8 +482,8 @@ def _check_row(where: str, values: list[str], positions: dict[str, int], consult
     elif draft is None:
         refuse(DRAFT, f"意见征集表中没有草案 {code} 第{version}版",
                f"no draft {code} version {version} in the consultations workbook")
-    article = _number(_cell(values, positions[ARTICLE]), 0, 999)
-    clause_text = _cell(values, positions[CLAUSE])
+    article = _number(cell_at(values, positions[ARTICLE]), 0, 999)
+    clause_text = cell_at(values, positions[CLAUSE])
     clause = _number(clause_text, 1, 99) if clause_text else None
     if article is None:
         refuse(ARTICLE, "应为 0～999 的整数（0 为草案整体）",
@@ -502,7 +493,7 @@ def _check_row(where: str, values: list[str], positions: dict[str, int], consult
     elif draft is not None and not draft.has(article, clause):
         refuse(ARTICLE, f"草案 {draft.name}没有{_label(article, clause)}",
                _no_article(draft, article, clause))
-    outcome, reason = _cell(values, positions[OUTCOME]), _lines(_cell(values, positions[REASON]))
+    outcome, reason = cell_at(values, positions[OUTCOME]), cell_lines(cell_at(values, positions[REASON]))
     _check_verdict(outcome, reason, refuse)
     if draft is None or article is None or (clause_text and clause is None) or not draft.has(article, clause):
         return None
@@ -562,11 +553,6 @@ def _not_yet(draft: Draft) -> tuple[str, str]:
             f"be published from {draft.publish_from}")  # fmt: skip
 
 
-def _lines(text: str) -> str:
-    """A multi-line cell (Alt+Enter in Excel) with Windows line ends and trailing spaces gone."""
-    return "\n".join(line.rstrip() for line in text.replace("\r\n", "\n").strip().split("\n"))
-
-
 def _store(results: list[Result], today: dt.date) -> int:
     """Store the verdicts in one transaction; a verdict is dated when it is first published
     or changed. Returns how many were stored anew or changed."""
@@ -616,7 +602,7 @@ def write_comment_receipts(db_path: Path | str, out_dir: Path | str) -> int:
         ]  # fmt: skip
     finally:
         close_cases()
-    _write_csv(Path(out_dir) / RECEIPTS_FILE, datasets.COMMENT_RECEIPTS, rows)
+    write_generated(Path(out_dir) / RECEIPTS_FILE, datasets.COMMENT_RECEIPTS, rows)
     return len(rows)
 
 
@@ -626,16 +612,3 @@ def _optional(number: int | None) -> str:
 
 def _iso(day: dt.date | str) -> str:
     return day.isoformat() if isinstance(day, dt.date) else str(day)
-
-
-def _write_csv(target: Path, dataset: datasets.Dataset, rows: list[list[str]]) -> None:
-    """A generated dataset as replies.csv is written (UTF-8 with BOM, CRLF), atomically; a
-    file that would not change is left as it is."""
-    out = io.StringIO(newline="")
-    writer = csv.writer(out)
-    writer.writerow([c.header for c in dataset.columns])
-    writer.writerows(rows)
-    data = out.getvalue().encode("utf-8-sig")
-    target.parent.mkdir(parents=True, exist_ok=True)
-    if not (target.is_file() and target.read_bytes() == data):
-        write_atomic(target, data, mode=0o644)

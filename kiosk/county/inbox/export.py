@@ -150,7 +150,8 @@ def _refers_to(raw: str | None) -> str:
     return "；".join(f"{_REFERS_TO_LABELS.get(k, k)} {v}" for k, v in value.items())
 
 
-def _display_width(text: str) -> int:
+def display_width(text: str) -> int:
+    """Columns a text takes in a spreadsheet: a Chinese character counts two."""
     return sum(2 if ord(ch) > 0x2E7F else 1 for ch in text)
 
 
@@ -166,7 +167,7 @@ def _fill_sheet(sheet, columns: tuple[str, ...], rows: list[dict], late: list[bo
     sheet.append(list(columns))
     for cell in sheet[1]:
         cell.font, cell.fill = header_font, header_fill
-    widths = [_display_width(name) + 2 for name in columns]
+    widths = [display_width(name) + 2 for name in columns]
     for number, (row, is_late) in enumerate(zip(rows, late, strict=True), start=2):
         for index, name in enumerate(columns):
             value = row.get(name)
@@ -178,7 +179,7 @@ def _fill_sheet(sheet, columns: tuple[str, ...], rows: list[dict], late: list[bo
                 cell.value = writable("" if value is None else str(value))
                 cell.number_format = _TEXT_FORMAT
                 cell.data_type = "s"  # after the value: a leading "=" is text, not a formula
-                widths[index] = max(widths[index], min(_display_width(cell.value) + 2, 60))
+                widths[index] = max(widths[index], min(display_width(cell.value) + 2, 60))
             cell.alignment = wrap if name in _WIDE_COLUMNS else top
             if is_late:
                 cell.fill = overdue_fill

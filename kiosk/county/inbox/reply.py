@@ -170,23 +170,31 @@ def write_replies(db_path: Path | str, export_dir: Path | str) -> int:
         )
     finally:
         close_cases()
-    out = io.StringIO(newline="")
-    writer = csv.writer(out)
-    writer.writerow(REPLIES_HEADERS)
+    rows = []
     for case in cases:
         sealed = (replies.seal_answer(case.answer, bytes(case.reply_key), case.receipt)
                   if case.answer and case.reply_key else "")  # fmt: skip
-        writer.writerow([
+        rows.append([
             case.lookup, case.digest or "", REQUEST_KINDS.get(case.kind, case.kind),
             published_status(case.status), case.received_on.isoformat(), case.due_on.isoformat(),
             case.answered_on.isoformat() if case.answered_on else "", sealed,
         ])
+    write_generated(export_dir / REPLIES_FILE, datasets.REPLIES, rows)
+    return len(cases)
+
+
+def write_generated(target: Path, dataset: datasets.Dataset, rows: list[list[str]]) -> None:
+    """A dataset the county's tools generate for the next feed (replies, 采纳情况, comment
+    receipts), as kiosk.formats.spreadsheet.write_csv writes a CSV (UTF-8 with BOM, CRLF),
+    atomically; a file that would not change is left as it is."""
+    out = io.StringIO(newline="")
+    writer = csv.writer(out)
+    writer.writerow([c.header for c in dataset.columns])
+    writer.writerows(rows)
     data = out.getvalue().encode("utf-8-sig")
-    export_dir.mkdir(parents=True, exist_ok=True)
-    target = export_dir / REPLIES_FILE
+    target.parent.mkdir(parents=True, exist_ok=True)
     if not (target.is_file() and target.read_bytes() == data):
         write_atomic(target, data, mode=0o644)
-    return len(cases)
 
 
 def _load_known() -> dict[str, _Known]:
@@ -213,7 +221,7 @@ def _read(path: Path, known: dict[str, _Known] | None, today: dt.date | None) ->
             if not any(values):
                 continue  # an empty row
             where = f"{label}:{number}"
-            receipt = _cell(values, positions[RECEIPT])
+            receipt = cell_at(values, positions[RECEIPT])
             first = first_seen.get(receipt) if receipt else None
             if first is not None:
                 problems.add(where, RECEIPT, f"受理编号与 {first} 重复", f"receipt number repeats {first}")
@@ -231,14 +239,15 @@ def _read(path: Path, known: dict[str, _Known] | None, today: dt.date | None) ->
     return answers
 
 
-def _cell(values: list[str], pos: int | None) -> str:
+def cell_at(values: list[str], pos: int | None) -> str:
+    """The cell at ``pos`` of a row as read (short rows end early), or "" (no such column)."""
     return values[pos] if pos is not None and pos < len(values) else ""
 
 
 def _check_row(where: str, values: list, positions: dict[str, int], known: dict[str, _Known] | None,
                today: dt.date | None, problems: _Problems) -> Answer | None:
     ok = True
-    receipt = _cell(values, positions[RECEIPT])
+    receipt = cell_at(values, positions[RECEIPT])
     case = None
     if not receipt:
         problems.add(where, RECEIPT, "必填项为空", "required cell is empty")
@@ -249,7 +258,7 @@ def _check_row(where: str, values: list, positions: dict[str, int], known: dict[
             problems.add(where, RECEIPT, f"受理编号“{receipt}”不在案件库中",
                          f"receipt number '{receipt}' is not in the cases database")
             ok = False
-    status = _cell(values, positions[STATUS])
+    status = cell_at(values, positions[STATUS])
     if not status:
         problems.add(where, STATUS, "必填项为空", "required cell is empty")
         ok = False
@@ -257,7 +266,7 @@ def _check_row(where: str, values: list, positions: dict[str, int], known: dict[
         problems.add(where, STATUS, f"“{status}”不是允许的取值（{'、'.join(COUNTY_STATUSES)}）",
                      f"'{status}' is not one of {', '.join(COUNTY_STATUSES)}")
         ok = False
-    answer = _lines(_cell(values, positions[ANSWER]))
+    answer = cell_lines(cell_at(values, positions[ANSWER]))
     if status == STATUS_ANSWERED and not answer:
         problems.add(where, ANSWER, "状态为“已答复”时必须填写答复内容",
                      "an answer is required when the status is 已答复 (answered)")
@@ -269,13 +278,13 @@ def _check_row(where: str, values: list, positions: dict[str, int], known: dict[
     elif (code := cells.control_character(answer)) is not None:
         problems.add(where, ANSWER, f"含有控制字符 {code}", f"contains the control character {code}")
         ok = False
-    private = _cell(values, positions.get(PRIVATE)) == YES
+    private = cell_at(values, positions.get(PRIVATE)) == YES
     if ok and not private and (detail := masking.personal_detail(answer)) is not None:
         problems.add(where, ANSWER, f"答复内容含有{detail}：确需告知申请人的，请在“{PRIVATE}”列选“{YES}”",
                      f"the answer holds personal details ({detail}); mark the row {PRIVATE} = {YES} "
                      "if they are meant for the applicant")
         ok = False
-    shown = _cell(values, positions[ANSWERED_ON])
+    shown = cell_at(values, positions[ANSWERED_ON])
     answered_on = None
     if shown:
         answered_on = _date(shown)
@@ -285,7 +294,7 @@ def _check_row(where: str, values: list, positions: dict[str, int], known: dict[
             ok = False
         else:
             received = (case.received_on if case is not None
-                        else _date(_cell(values, positions.get(RECEIVED_ON))))
+                        else _date(cell_at(values, positions.get(RECEIVED_ON))))
             if received is not None and answered_on < received:
                 problems.add(where, ANSWERED_ON, f"答复日期 {answered_on} 早于收到日期 {received}",
                              f"the answer date {answered_on} is before the received date {received}")
@@ -299,7 +308,7 @@ def _check_row(where: str, values: list, positions: dict[str, int], known: dict[
     return Answer(receipt, status, answered_on, answer, where, private)
 
 
-def _lines(text: str) -> str:
+def cell_lines(text: str) -> str:
     """A multi-line cell (Alt+Enter in Excel) with Windows line ends and trailing spaces gone."""
     return "\n".join(line.rstrip() for line in text.replace("\r\n", "\n").strip().split("\n"))
 
