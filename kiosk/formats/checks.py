@@ -1,6 +1,8 @@
 """Cross-checks between datasets: a row may only refer to towns, villages, items, domains,
-decisions, drafts and articles that exist (in the same delivery, or already on the terminal)."""
+decisions, drafts, articles and screened policies that exist (in the same delivery, or
+already on the terminal), and a screening condition must be one the engine understands."""
 
+from kiosk.formats import screening
 from kiosk.formats.validate import Problems, Row
 
 
@@ -11,8 +13,11 @@ class CrossCheck:
     payouts …).
     """
 
-    def __init__(self, problems: Problems):
+    def __init__(self, problems: Problems, links: bool = False):
+        """With ``links`` (the county's build, which sees every dataset), a screened policy's
+        document and Q&A must exist too; a terminal shows them only when it has them."""
         self.problems = problems
+        self.links: dict[str, set[str]] | None = {"documents": set(), "qa": set()} if links else None
         self.towns: dict[str, str] = {}  # code -> name
         self.villages: dict[str, tuple[str, str]] = {}  # code -> (town code, name)
         self.items: dict[str, str] = {}  # name -> code
@@ -20,6 +25,7 @@ class CrossCheck:
         self.decisions: set[str] = set()
         self.drafts: set[tuple[str, int]] = set()  # (code, version)
         self.articles: set[tuple[str, int, int, int | None]] = set()  # (code, version, 条, 款)
+        self.screened: set[str] = set()  # screening policy codes
         self._by_name: dict[tuple[str | None, str], list[str]] | None = None  # see _village_by_name
         self._by_title: dict[str, list[str]] = {}
 
@@ -28,7 +34,8 @@ class CrossCheck:
         self._by_name = None
         {"towns": self.towns, "villages": self.villages, "subsidy_items": self.items,
          "catalogue_domains": self.domains, "decisions": self.decisions, "drafts": self.drafts,
-         "draft_articles": self.articles}.get(dataset_name, {}).clear()  # fmt: skip
+         "draft_articles": self.articles, "screening_policies": self.screened,
+         }.get(dataset_name, {}).clear()  # fmt: skip
 
     def accept(self, dataset_name: str, row: Row) -> bool:
         """Check one row (already valid on its own); report and return False if it refers
@@ -198,3 +205,35 @@ class CrossCheck:
 
     def _comment_receipts(self, row: Row) -> bool:
         return self._article_known(row)
+
+    def _documents(self, row: Row) -> bool:
+        if self.links is not None:
+            self.links["documents"].add(row["index_no"])
+        return True
+
+    def _qa(self, row: Row) -> bool:
+        if self.links is not None:
+            self.links["qa"].add(row["code"])
+        return True
+
+    def _screening_policies(self, row: Row) -> bool:
+        self.screened.add(row["code"])  # known even if its link is refused: one problem, not one a condition
+        if self.links is not None:
+            for key, column, dataset, title in (("document_index", "依据索引号", "documents", "规范性文件库"),
+                                                ("qa_code", "问答编号", "qa", "政策问答库")):
+                if row[key] and row[key] not in self.links[dataset]:
+                    return self._refuse(row, column, f"{title}中没有“{row[key]}”",
+                                        f"no {dataset} entry {row[key]}")
+        return True
+
+    def _screening_conditions(self, row: Row) -> bool:
+        """A condition of a known policy, in a form this program understands: a terminal
+        refuses rules it cannot evaluate rather than evaluate them some other way."""
+        if row["policy_code"] not in self.screened:
+            code = row["policy_code"]
+            return self._refuse(row, "政策编号", f"没有政策 {code}", f"no policy {code}")
+        try:
+            screening.parse_value(row["question"], row["comparison"], row["value"])
+        except screening.RuleError as exc:
+            return self._refuse(row, exc.column, exc.zh, exc.en)
+        return True

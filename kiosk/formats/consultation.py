@@ -25,7 +25,6 @@ stick from a far hall travels for days), and refuses later ones.
 import datetime as dt
 from collections import defaultdict
 from collections.abc import Iterable
-from pathlib import Path
 
 WORKBOOK = "consultations"  # consultations.xlsx (kiosk.formats.consultation_book reads it)
 CATALOGUE_SHEET, DRAFTS_SHEET, NOTES_SHEET = "事项目录", "草案", "说明"
@@ -86,14 +85,6 @@ def is_open(opens_on: dt.date, closes_on: dt.date, today: dt.date) -> bool:
 def arrived_too_late(closes_on: dt.date, arrived_on: dt.date) -> bool:
     """Whether a comment sealed in time reached the county past the courier's grace."""
     return arrived_on > closes_on + dt.timedelta(days=COURIER_GRACE_DAYS)
-
-
-def workbook_path(folder: Path) -> Path | None:
-    """The consultations workbook of a county input folder, if it has one."""
-    for suffix in (".xlsx", ".xls", ".ods"):
-        if (folder / f"{WORKBOOK}{suffix}").is_file():
-            return folder / f"{WORKBOOK}{suffix}"
-    return None
 
 
 def texts_by_version(rows: Iterable[dict]) -> dict[tuple[str, int], tuple]:

@@ -7,7 +7,7 @@ sync, so both validate with the same rules and the same messages.
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
-from kiosk.formats import cells, consultation, masking, replies
+from kiosk.formats import cells, consultation, masking, replies, screening
 from kiosk.formats.request_terms import COUNTY_STATUSES, REQUEST_KINDS
 
 CHANNELS = (
@@ -385,10 +385,58 @@ COMMENT_RECEIPTS = Dataset(
     generated=True,
 )
 
+# 政策找人 (kiosk.formats.screening): the county types its policies and their conditions into
+# one workbook, screening.xlsx, with scenario tests that kiosk feed build runs before signing.
+SCREENING_WORKBOOK = "screening"
+
+SCREENING_POLICIES = Dataset(
+    "screening_policies",
+    "政策找人·政策表",
+    (
+        C("政策编号", "code", cells.short_code),
+        C("政策名称", "name", max_len=40),
+        C("类别", "category", max_len=20),
+        C("主管部门", "department", max_len=60),
+        C("待遇标准", "benefit", max_len=300),
+        C("申办方式", "mode", cells.one_of(*screening.MODES)),
+        C("办理地点", "place", max_len=200),
+        C("所需材料", "materials", max_len=1000),
+        C("咨询电话", "phone", max_len=40),
+        C("办理时限", "time_limit", max_len=200),
+        C("政策依据", "reference", max_len=300),
+        C("依据索引号", "document_index", required=False, max_len=60),
+        C("问答编号", "qa_code", required=False, max_len=20),
+        C("生效日期", "valid_from", cells.date),
+        C("失效日期", "valid_until", cells.date, required=False),
+        C("备注", "remark", required=False, max_len=200),
+    ),
+    unique=("code",),
+    workbook=SCREENING_WORKBOOK,
+)
+
+SCREENING_CONDITIONS = Dataset(
+    "screening_conditions",
+    "政策找人·条件表",
+    (
+        C("政策编号", "policy_code", cells.short_code),
+        C("条件组", "group", cells.integer(1, screening.MAX_GROUPS)),
+        C("问题", "question", cells.one_of(*screening.BY_CODE)),
+        C("比较", "comparison", cells.one_of(*screening.COMPARISONS)),
+        C("取值", "value", max_len=200),
+        C("条件说明", "label", max_len=60),
+        C("生效日期", "valid_from", cells.date, required=False),
+        C("失效日期", "valid_until", cells.date, required=False),
+        C("依据", "reference", max_len=300),
+    ),
+    unique=("policy_code", "group", "question", "comparison", "valid_from"),
+    workbook=SCREENING_WORKBOOK,
+)
+
 # Order matters: a dataset may refer to the ones before it.
 ALL = (
     TOWNS, VILLAGES, SUBSIDY_ITEMS, PAYOUTS, CATALOGUE_DOMAINS, CATALOGUE_ENTRIES,
     QA, DOCUMENTS, GUIDES, CONTACTS, WORK_CALENDAR, REPLIES,
-    DECISIONS, DRAFTS, DRAFT_ARTICLES, ADOPTIONS, COMMENT_RECEIPTS,
+    DECISIONS, DRAFTS, DRAFT_ARTICLES, ADOPTIONS, COMMENT_RECEIPTS, SCREENING_POLICIES,
+    SCREENING_CONDITIONS,
 )  # fmt: skip
 BY_NAME = {d.name: d for d in ALL}

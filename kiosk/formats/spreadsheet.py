@@ -142,6 +142,11 @@ def header_row(sheet: Sheet, wanted: str) -> Sheet | None:
 WORKBOOK_SUFFIXES = (".xlsx", ".xls", ".ods")
 
 
+def workbook_in(folder: Path, stem: str) -> Path | None:
+    """A county workbook named ``stem`` (consultations, screening) in ``folder``, if any."""
+    return next((folder / f"{stem}{s}" for s in WORKBOOK_SUFFIXES if (folder / f"{stem}{s}").is_file()), None)
+
+
 class Found(NamedTuple):
     """A sheet of a clerk's workbook holding the header looked for (``sheets_with_header``)."""
 

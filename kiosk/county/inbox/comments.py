@@ -125,7 +125,7 @@ def read_consultations(folder: Path | str) -> Consultations | None:
     Raises:
         ImportRefused: the workbook has problems (each named ``file[sheet]:row:column``).
     """
-    path = consultation.workbook_path(Path(folder))
+    path = spreadsheet.workbook_in(Path(folder), consultation.WORKBOOK)
     if path is None:
         return None
     problems = Problems()
