@@ -327,6 +327,42 @@ class CommentReceipt(BaseModel):
     received_on = DateField()
 
 
+class ScreeningPolicy(BaseModel):
+    """A policy 政策找人 screens for: what it gives and how to apply (0011). The conditions
+    are ScreeningCondition rows; kiosk.formats.screening evaluates them."""
+
+    code = CharField(primary_key=True)
+    name = CharField()
+    category = CharField()
+    department = CharField()
+    benefit = TextField()
+    mode = CharField()  # 依申请 or 免申即享
+    place = TextField()
+    materials = TextField()
+    phone = CharField()
+    time_limit = TextField()
+    reference = TextField()
+    document_index = CharField(default="")
+    qa_code = CharField(default="")
+    valid_from = DateField()
+    valid_until = DateField(null=True)
+    remark = CharField(default="")
+
+
+class ScreeningCondition(BaseModel):
+    """One dated value of one condition of a screened policy (0011)."""
+
+    policy_code = CharField(index=True)
+    group = IntegerField()
+    question = CharField()
+    comparison = CharField()
+    value = CharField()
+    label = CharField()
+    valid_from = DateField(null=True)
+    valid_until = DateField(null=True)
+    reference = TextField()
+
+
 class AuditLog(BaseModel):
     """Who did what when: imports, syncs, prints."""
 
@@ -371,4 +407,6 @@ ALL_MODELS = (
     DraftArticle,
     Adoption,
     CommentReceipt,
+    ScreeningPolicy,
+    ScreeningCondition,
 )

@@ -39,6 +39,7 @@ from kiosk.store.models import (
     FeedPartition,
     FeedState,
     Payout,
+    ScreeningPolicy,
     SubsidyItem,
     Town,
     Village,
@@ -299,4 +300,6 @@ def _seeded_check(problems: Problems, replaced: set[str]) -> CrossCheck:
     if "draft_articles" not in replaced:
         check.articles.update(DraftArticle.select(DraftArticle.draft_code, DraftArticle.version,
                                                   DraftArticle.article, DraftArticle.clause).tuples())
+    if "screening_policies" not in replaced:
+        check.screened.update(c for (c,) in ScreeningPolicy.select(ScreeningPolicy.code).tuples())
     return check

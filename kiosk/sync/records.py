@@ -23,6 +23,8 @@ from kiosk.store.models import (
     PolicyDocument,
     QAEntry,
     Reply,
+    ScreeningCondition,
+    ScreeningPolicy,
     ServiceGuide,
     SubsidyItem,
     Town,
@@ -58,6 +60,11 @@ _ADOPTIONS = ("draft_code", "version", "article", "clause", "received", "agree",
               "outcome", "reason", "published_on")
 _COMMENT_RECEIPTS = ("lookup", "envelope_digest", "draft_code", "version", "article", "clause",
                      "received_on")
+_SCREENING_POLICIES = ("code", "name", "category", "department", "benefit", "mode", "place", "materials",
+                       "phone", "time_limit", "reference", "document_index", "qa_code", "valid_from",
+                       "valid_until", "remark")
+_SCREENING_CONDITIONS = ("policy_code", "group", "question", "comparison", "value", "label", "valid_from",
+                         "valid_until", "reference")
 _ITEMS = ("code", "name", "category", "paid_per", "unit", "frequency", "department", "basis",
           "standard_fen")  # fmt: skip
 
@@ -117,6 +124,8 @@ RECORDS: dict[str, Record] = {
     "draft_articles": Record(DraftArticle, _ARTICLES, _same(*_ARTICLES)),
     "adoptions": Record(Adoption, _ADOPTIONS, _same(*_ADOPTIONS)),
     "comment_receipts": Record(CommentReceipt, _COMMENT_RECEIPTS, _same(*_COMMENT_RECEIPTS)),
+    "screening_policies": Record(ScreeningPolicy, _SCREENING_POLICIES, _same(*_SCREENING_POLICIES)),
+    "screening_conditions": Record(ScreeningCondition, _SCREENING_CONDITIONS, _same(*_SCREENING_CONDITIONS)),
 }  # fmt: skip
 
 
