@@ -35,11 +35,11 @@ from kiosk.county.feed import changes as town_year_changes
 from kiosk.county.feed import keys, verify_site
 from kiosk.errors import KnownError
 from kiosk.files import write_atomic
-from kiosk.formats import consultation, consultation_book, feed_format
+from kiosk.formats import consultation, consultation_book, feed_format, screening_book
 from kiosk.formats import datasets as ds
 from kiosk.formats.checks import CrossCheck
 from kiosk.formats.feed_format import InboxKey
-from kiosk.formats.spreadsheet import READ_SUFFIXES
+from kiosk.formats.spreadsheet import READ_SUFFIXES, workbook_in
 from kiosk.formats.validate import DuplicateFinder, Problems, read_rows
 
 _log = log.get("kiosk.sync")
@@ -354,12 +354,18 @@ def read_partitions(src: Path) -> tuple[dict[str, bytes], int, list[str]]:
     if not src.is_dir():
         raise KnownError(f"找不到数据目录 {src}", f"input folder {src} does not exist")
     problems = Problems()
-    check = CrossCheck(problems)
+    check = CrossCheck(problems, links=True)
     grouped: dict[feed_format.Partition, list] = defaultdict(list)
     count = 0
-    book = consultation.workbook_path(src)
-    # The consultations workbook holds three datasets; a county may have none yet.
-    from_book = consultation_book.read_workbook(book, book.name, problems) if book else {}
+    # The consultations workbook holds three datasets, the screening workbook two (and the
+    # scenario tests, run as it is read); a county may have neither yet.
+    from_book = {}
+    book = workbook_in(src, consultation.WORKBOOK)
+    if book:
+        from_book.update(consultation_book.read_workbook(book, book.name, problems))
+    book = workbook_in(src, screening_book.WORKBOOK)
+    if book:
+        from_book.update(screening_book.read_workbook(book, book.name, problems).rows)
     for dataset in ds.ALL:
         files = dataset_files(src, dataset) if not dataset.workbook else []
         if not files and not dataset.generated and not dataset.workbook:
