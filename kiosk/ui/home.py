@@ -15,12 +15,14 @@ from kiosk.services import divisions
 from kiosk.ui import icons
 from kiosk.ui.widgets import FlowGrid, button_grid, clear_layout
 
-TILES = ("补贴公示", "政务公开目录", "政策咨询", "规范性文件", "意见征集", "核验公示单", "我要申请·咨询")
+TILES = ("补贴公示", "政策找人", "政务公开目录", "政策咨询", "规范性文件", "意见征集", "核验公示单",
+         "我要申请·咨询")
 # Long labels on two lines: six one-line tiles did not fit one row of a 1366 px screen, and a
 # second row of tiles pushed the town grid below the fold.
 TILE_TEXT = {"政务公开目录": "政务公开\n目录", "规范性文件": "规范性\n文件", "核验公示单": "核验\n公示单",
-             "我要申请·咨询": "我要申请\n咨询", "意见征集": "意见\n征集"}  # fmt: skip
-TILE_ICON = QSize(48, 48)
+             "我要申请·咨询": "我要申请\n咨询", "意见征集": "意见\n征集",
+             "政策找人": "政策找人\n查补贴"}  # fmt: skip
+TILE_ICON = QSize(40, 40)
 CONSULTATION = "意见征集"
 _PROMPT = "请选择您所在的乡镇(街道)"
 

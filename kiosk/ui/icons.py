@@ -24,6 +24,7 @@ ICONS: dict[str, str] = {
     "核验公示单": "qrcode",
     "我要申请·咨询": "clipboard-list",  # a form to fill in (shared with 办事指南 until it has its own)
     "意见征集": "messages",  # people talking it over
+    "政策找人": "zoom-money",  # looking for money one may be owed
     # the 26 domains of the 基层政务公开标准目录
     "城乡规划": "map-2",
     "重大建设项目": "crane",

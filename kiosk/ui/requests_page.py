@@ -385,6 +385,15 @@ class RequestsPage(QWidget):
         self._plan()
         self.go_to(0)
 
+    def start_callback(self, topic: str) -> None:
+        """咨询·预约回电 about ``topic`` (from 政策找人: the policy it could not decide), asked
+        from the phone number on; 上一步 still reaches the topic."""
+        if self.receipt is not None:
+            self.clear()
+        self.choose_kind(CALLBACK)
+        self.values["topic"] = topic
+        self.go_to(self.steps.index("topic") + 1)
+
     def start_comment(self, draft: consultations.DraftInfo, article: int, clause: int | None) -> None:
         """A comment on one article of an open draft (from the consultation page)."""
         if self.receipt is not None:

@@ -45,7 +45,7 @@ from kiosk.ui.scanner import ScannerInput
 from kiosk.ui.widgets import AdaptiveRow, Notice, PageFrame, kinetic
 
 PAGES = ("home", "payouts", "print", "batch", "catalogue", "consult", "policies", "verify", "admin",
-         "requests", "progress", "consultation")
+         "requests", "progress", "consultation", "screener")
 # Built one per event-loop turn once the home page is up, so a villager's first tap does not
 # wait for them (the print page's first visit froze the screen ~55 ms; the request page's,
 # where a first comment is asked, ~60 ms). The batch and staff pages, for staff only, wait
@@ -53,7 +53,7 @@ PAGES = ("home", "payouts", "print", "batch", "catalogue", "consult", "policies"
 PREBUILT = {"payouts": "kiosk.ui.payouts_page", "catalogue": "kiosk.ui.catalogue_page",
             "consult": "kiosk.ui.consult_page", "policies": "kiosk.ui.policies_page",
             "print": "kiosk.ui.print_page", "consultation": "kiosk.ui.consultation_page",
-            "requests": "kiosk.ui.requests_page"}  # fmt: skip
+            "requests": "kiosk.ui.requests_page", "screener": "kiosk.ui.screener_page"}  # fmt: skip
 SPEECH_LOOKUP_AFTER_MS = 3000
 RELEASE_AFTER_RESET_MS = 500
 _log = log.get("kiosk.ui")
@@ -320,6 +320,13 @@ class KioskWindow(QMainWindow):
         page.progress_requested.connect(lambda: self.show_progress())
         return page
 
+    def _build_screener(self) -> QWidget:
+        from kiosk.ui.screener_page import ScreenerPage
+
+        page = ScreenerPage(settings=self.settings)
+        page.callback_requested.connect(self.show_callback)
+        return page
+
     def _build_progress(self) -> QWidget:
         from kiosk.ui.progress_page import ProgressPage
 
@@ -447,6 +454,17 @@ class KioskWindow(QMainWindow):
         """A comment on one article of an open draft, asked on the request page."""
         self.show_page("requests").start_comment(draft, article, clause)
 
+    def show_callback(self, topic: str) -> None:
+        """咨询·预约回电 about ``topic`` (a policy 政策找人 could not decide)."""
+        self.show_page("requests").start_callback(topic)
+
+    def show_screener(self) -> QWidget:
+        page = self.show_page("screener")
+        town = self.home.town_code or self.settings.get("town_code")
+        page.place = next((f"莘县{t.name}" for t in divisions.list_towns() if t.code == town), "")
+        page.show_intro()
+        return page
+
     def show_requests(self) -> None:
         page = self.show_page("requests")
         page.village_code = self.village_code  # its suggestions name the village picked
@@ -475,6 +493,8 @@ class KioskWindow(QMainWindow):
             self.show_requests()
         elif name == "意见征集":
             self.show_page("consultation").show_list()
+        elif name == "政策找人":
+            self.show_screener()
         else:
             page = self.show_page({"政务公开目录": "catalogue", "政策咨询": "consult",
                                    "规范性文件": "policies"}[name])  # fmt: skip

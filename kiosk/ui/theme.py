@@ -36,6 +36,7 @@ def stylesheet(theme: Theme) -> str:
     QPushButton[checkable="true"] {{ background: white; color: {ACTION}; border: 3px solid {ACTION}; }}
     QPushButton[checkable="true"]:checked {{ background: {ACTION}; color: white; }}
     QPushButton:disabled {{ background: #d9d9d9; color: {MUTED}; }}
+    QPushButton#tile {{ padding: 6px 4px; }}
     QLabel#heading {{ font-size: {theme.heading_pt}pt; font-weight: bold; }}
     QLabel#warning {{ background: {WARN_BG}; color: {WARN_INK}; padding: 6px; }}
     QHeaderView::section {{ background: #e8e8e8; color: {INK}; padding: 6px; border: 1px solid #bbb; }}

@@ -22,8 +22,8 @@ def _village_with_many_rows(db) -> str:
 
 def test_home_shows_freshness_tiles_and_the_24_towns(window):
     assert window.freshness.text().startswith("数据更新于")
-    assert list(window.home.tiles) == ["补贴公示", "政务公开目录", "政策咨询", "规范性文件", "意见征集",
-                                       "核验公示单", "我要申请·咨询"]
+    assert list(window.home.tiles) == ["补贴公示", "政策找人", "政务公开目录", "政策咨询", "规范性文件",
+                                       "意见征集", "核验公示单", "我要申请·咨询"]
     assert len(window.home.town_buttons) == 24
 
 
@@ -492,8 +492,8 @@ def test_payout_columns_hold_every_row_not_just_the_first(qtbot, font_pt):
             assert header.sectionSize(column) >= table.sizeHintForColumn(column), model.HEADERS[column]
 
 
-def test_the_seven_tiles_keep_one_row_in_either_mode(qtbot, window):
-    """Icons beside the words only while all seven fit one row with them: 长辈模式 at 1366 px
+def test_the_eight_tiles_keep_one_row_in_either_mode(qtbot, window):
+    """Icons beside the words only while all eight fit one row with them: 长辈模式 at 1366 px
     shows the words alone, switched on the home page or on another before it."""
     from tests.helpers.layout import settle
 
