@@ -65,6 +65,12 @@ pdftotext "$work/consultation.pdf" "$work/consultation.txt"
 grep -q "征求意见公告" "$work/consultation.txt"
 grep -q "农村公路养护管理办法" "$work/consultation.txt"
 
+step "kiosk screen tells an 80-year-old from the bundle what he may be missing (政策找人)"
+printf '{"户籍": "是", "年龄": "80至89岁"}' > "$work/answers.json"
+"$bin" screen --answers "$work/answers.json" --db "$db" > "$work/screen.txt"
+grep -q "ZC01 高龄津贴 · 免申即享" "$work/screen.txt"
+grep -q "^无法判断" "$work/screen.txt"
+
 step "kiosk sync refuses a tampered feed and leaves the database alone"
 cp -r "$feed" "$work/tampered"
 sed -i 's/"version": [0-9]*/"version": 99/' "$work/tampered/metadata/timestamp.json"

@@ -225,6 +225,8 @@ def screenshot(db: Path, page: str, out: Path, village: str | None = None,
         window.consult.view.open(0)
     elif page in ("consultation", "draft", "comment", "results"):
         _show_consultation(window, page)
+    elif page in ("screener", "screener_result"):
+        _show_screener(window, page)
     elif page == "policies":
         window.show_page("policies")
     elif page == "document":
@@ -254,6 +256,19 @@ def _show_consultation(window: KioskWindow, page: str) -> None:
         consultation.choose_article(3, 1)
     elif page == "results":
         consultation.choose_article(3, None)
+
+
+# An 82-year-old widower of the demo county, as the 政策找人 screenshots answer for him.
+SCREENER_ANSWERS = {"户籍": "是", "年龄": "80至89岁", "人均月收入": "600至799元", "低保特困": "都不是",
+                    "无劳动能力": "否", "残疾证": "二级", "种地": "10亩以下", "计生家庭": "否"}
+
+
+def _show_screener(window: KioskWindow, page: str) -> None:
+    """政策找人: its third question, or the result for SCREENER_ANSWERS (others 不清楚)."""
+    screener = window.show_screener()
+    screener.begin()
+    while screener.question is not None and (page == "screener_result" or len(screener.session.answers) < 2):
+        screener.choose(SCREENER_ANSWERS.get(screener.question.code, "不清楚"))
 
 
 def consultations_state(state: str) -> tuple[str, int] | None:

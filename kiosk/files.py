@@ -1,14 +1,18 @@
-"""Atomic, durable file writes: a power cut leaves either the old file or the whole new one.
+"""Atomic, durable file writes: a power cut leaves either the old file or the whole new one;
+and the one bounded read of a small file named from outside (read_small).
 
 The one way this program replaces a file: write a hidden temporary in the same folder,
 fsync it, rename it over the target, fsync the folder (the rename is data too).
 """
 
 import os
+import stat
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from typing import BinaryIO
+
+from kiosk.errors import KnownError
 
 TMP_SUFFIX = ".tmp"
 
@@ -90,3 +94,26 @@ def create_exclusive(path: Path, data: bytes, mode: int = 0o600) -> bool:
         tmp.unlink(missing_ok=True)
     fsync_dir(path.parent)
     return True
+
+
+def read_small(path: Path, limit: int) -> bytes:
+    """A regular file of at most ``limit`` bytes, read without waiting on a FIFO or reading
+    past the limit of a huge one.
+
+    Raises:
+        KnownError: not there, not a regular file, or larger than ``limit``.
+    """
+    try:
+        fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0))
+    except OSError as exc:
+        raise KnownError(f"{path}: 无法打开（{exc.strerror}）", f"{path}: cannot open ({exc})") from exc
+    try:
+        if not stat.S_ISREG(os.fstat(fd).st_mode):
+            raise KnownError(f"{path}: 不是普通文件", f"{path}: not a regular file")
+        with os.fdopen(os.dup(fd), "rb") as f:
+            data = f.read(limit + 1)
+    finally:
+        os.close(fd)
+    if len(data) > limit:
+        raise KnownError(f"{path}: 文件超过 {limit} 字节", f"{path}: larger than {limit} bytes")
+    return data

@@ -17,7 +17,7 @@ gc.disable()
 
 # ruff: noqa: E402 - the imports come after gc.disable(), on purpose
 from kiosk import __version__, log, paths
-from kiosk.cli import county, demo, terminal
+from kiosk.cli import county, demo, screen, terminal
 from kiosk.cli.common import EXIT_FAILED, err
 from kiosk.errors import KnownError, as_known
 
@@ -29,6 +29,7 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--version", action="version", version=f"kiosk {__version__}")
     commands = parser.add_subparsers(dest="command", required=True)
     terminal.add_commands(commands)
+    screen.add_commands(commands)
     demo.add_commands(commands)
     county.add_commands(commands)
     return parser

@@ -346,7 +346,8 @@ def add_commands(commands) -> None:
     screenshot.add_argument(
         "--page", required=True,
         choices=("home", "payouts", "lookup", "print", "catalogue", "writing", "consult", "answer",
-                 "policies", "document", "consultation", "draft", "comment", "results", "admin"),
+                 "policies", "document", "consultation", "draft", "comment", "results", "screener",
+                 "screener_result", "admin"),
     )  # fmt: skip
     screenshot.add_argument("--village")
     screenshot.add_argument("--elderly", action="store_true")
