@@ -17,7 +17,6 @@ import datetime as dt
 import io
 from collections.abc import Callable
 from dataclasses import dataclass
-from functools import cache
 from pathlib import Path
 
 from reportlab.lib import colors
@@ -43,6 +42,7 @@ from kiosk.errors import KnownError
 from printing.fonts import FontSet, fonts, missing, needs_fallback
 from printing.pages import numbered_canvas
 from printing.qr import QRFlowable
+from printing.text import break_lines
 
 MARGIN = 15 * mm
 BOTTOM = 16 * mm  # room for the footer
@@ -278,52 +278,8 @@ def _markup(text: str, font_set: FontSet) -> str:
     return "".join(out)
 
 
-# Chinese line breaking (避头尾): these never begin a line, those never end one; a run of
-# Latin letters or digits (a date, a phone number) is not broken. reportlab's own CJK wrap
-# knows only 、 and 。, and would start a line with "，".
-_NO_START = "，。、；：？！）》」』】〕〉”’…%,.;:?!)]}"
-_NO_END = "（《「『【〔〈“‘([{"
-_GLUE_RUN = 16  # at most this many characters move to the next line to keep a run whole
-
-
-@cache
-def _char_width(char: str, font: str, size: float) -> float:
-    return stringWidth(char, font, size)
-
-
-def _glued(before: str, after: str) -> bool:
-    pair = (before + after).replace(".", "0").replace("-", "0")
-    return after in _NO_START or before in _NO_END or (pair.isascii() and pair.isalnum())
-
-
-def _break_lines(text: str, font_set: FontSet, size: float, first: float, width: float) -> list[str]:
-    """``text`` in lines of at most ``first`` (the first line) and ``width`` points; never drops
-    or truncates a character (one wider than the line gets a line of its own)."""
-    lines: list[str] = []
-    for paragraph in text.split("\n"):
-        line: list[str] = []
-        used, limit = 0.0, first if not lines else width
-        for char in paragraph:
-            font = font_set.font_for(char) if needs_fallback(char) else font_set.main
-            w = _char_width(char, font or font_set.main, size)
-            if line and used + w > limit:
-                cut = len(line)  # move back past characters that must stay together
-                after = [*line, char]
-                while cut > 1 and len(line) - cut < _GLUE_RUN and _glued(line[cut - 1], after[cut]):
-                    cut -= 1
-                if cut == 1 or len(line) - cut >= _GLUE_RUN:
-                    cut = len(line)
-                lines.append("".join(line[:cut]))
-                line = line[cut:]
-                used, limit = sum(_char_width(c, font_set.main, size) for c in line), width
-            line.append(char)
-            used += w
-        lines.append("".join(line))
-    return lines
-
-
 class _Para(Flowable):
-    """A Paragraph whose lines are broken here (_break_lines) for the width it is given."""
+    """A Paragraph whose lines are broken here (printing.text.break_lines) for the width it is given."""
 
     def __init__(self, text: str, style: ParagraphStyle, font_set: FontSet):
         super().__init__()
@@ -336,7 +292,8 @@ class _Para(Flowable):
         if self._inner is None or self._for_width != width:
             st = self.style
             rest = width - st.leftIndent - st.rightIndent - 0.5
-            lines = _break_lines(self.text, self.font_set, st.fontSize, rest - st.firstLineIndent, rest)
+            first = rest - st.firstLineIndent
+            lines = break_lines(self.text, self.font_set.drawn_in, st.fontSize, first, rest)
             self._inner = Paragraph(_markup("\n".join(lines), self.font_set), st)
             self._for_width = width
         return self._inner
@@ -522,7 +479,7 @@ class _Table(Flowable):
 
     def _wrap_cell(self, text: str, width: float) -> list[str]:
         room = width - 2 * self.PAD
-        return _break_lines(text, self.font_set, self.size, room, room)
+        return break_lines(text, self.font_set.drawn_in, self.size, room, room)
 
     def _wrap_row(self, row: list[str]) -> list[list[str]]:
         return [self._wrap_cell(text, w) for text, w in zip(row, self.widths, strict=True)]

@@ -41,6 +41,12 @@ class FontSet:
                 return name
         return None
 
+    def drawn_in(self, char: str) -> str:
+        """The font ``char`` is drawn (and measured) in: the main font, else the first
+        fallback that has it (the main one when none has: text with such a character is
+        refused before anything is drawn)."""
+        return (self.font_for(char) or self.main) if needs_fallback(char) else self.main
+
 
 class _Mapped:
     """A font file for reportlab's TTFont that reads as a memory map: reportlab keeps the

@@ -14,7 +14,6 @@ import datetime as dt
 import io
 from collections.abc import Sequence
 from dataclasses import dataclass
-from functools import cache
 
 from reportlab.lib import colors
 from reportlab.lib.colors import Color
@@ -26,8 +25,9 @@ from reportlab.platypus import Flowable, KeepTogether, SimpleDocTemplate, Spacer
 
 from kiosk import fmt
 from kiosk.errors import KnownError
-from printing.fonts import FontSet, fonts, missing, needs_fallback
+from printing.fonts import FontSet, fonts, missing
 from printing.pages import numbered_canvas
+from printing.text import break_lines
 
 TITLE = "政策找人 · 申办清单"
 NOTE = ("根据您在自助终端上的回答，以下政策您可能符合条件。是否符合以主管部门审核为准。"
@@ -126,15 +126,11 @@ def _check_glyphs(data: ChecklistData) -> None:
         )
 
 
-def _font(char: str, font_set: FontSet) -> str:
-    return (font_set.font_for(char) or font_set.main) if needs_fallback(char) else font_set.main
-
-
 def _runs(text: str, font_set: FontSet) -> list[tuple[str, str]]:
     """``text`` as (font, characters) runs: rare characters in the first font that has them."""
     runs: list[tuple[str, str]] = []
     for char in text:
-        font = _font(char, font_set)
+        font = font_set.drawn_in(char)
         if runs and runs[-1][0] == font:
             runs[-1] = (font, runs[-1][1] + char)
         else:
@@ -144,50 +140,6 @@ def _runs(text: str, font_set: FontSet) -> list[tuple[str, str]]:
 
 def _width(text: str, size: float, font_set: FontSet) -> float:
     return sum(stringWidth(chars, font, size) for font, chars in _runs(text, font_set))
-
-
-@cache
-def _char_width(char: str, font: str, size: float) -> float:
-    return stringWidth(char, font, size)
-
-
-# Chinese line breaking (避头尾), as printing.consultation breaks its lines: these never begin
-# a line, those never end one; a run of Latin letters or digits (a date, a phone number) is
-# not broken, nor a number from the unit after it (500元, 30个工作日).
-_NO_START = "，。、；：？！）》」』】〕〉”’…%,.;:?!)]}"
-_NO_END = "（《「『【〔〈“‘([{"
-_GLUE_RUN = 16  # at most this many characters move to the next line to keep a run whole
-
-
-def _glued(before: str, after: str) -> bool:
-    pair = (before + after).replace(".", "0").replace("-", "0")
-    number_unit = before.isascii() and before.isdigit() and not after.isascii()
-    return after in _NO_START or before in _NO_END or (pair.isascii() and pair.isalnum()) or number_unit
-
-
-def _break_lines(text: str, font_set: FontSet, size: float, width: float) -> list[str]:
-    """``text`` in lines of at most ``width`` points; never drops or truncates a character
-    (one wider than the line gets a line of its own)."""
-    lines: list[str] = []
-    for paragraph in text.split("\n"):
-        line: list[str] = []
-        used = 0.0
-        for char in paragraph:
-            w = _char_width(char, _font(char, font_set), size)
-            if line and used + w > width:
-                cut = len(line)  # move back past characters that must stay together
-                after = [*line, char]
-                while cut > 1 and len(line) - cut < _GLUE_RUN and _glued(line[cut - 1], after[cut]):
-                    cut -= 1
-                if cut == 1 or len(line) - cut >= _GLUE_RUN:
-                    cut = len(line)
-                lines.append("".join(line[:cut]))
-                line = line[cut:]
-                used = sum(_char_width(c, _font(c, font_set), size) for c in line)
-            line.append(char)
-            used += w
-        lines.append("".join(line))
-    return lines
 
 
 def _draw(canvas: Canvas, text: str, x: float, baseline: float, size: float, font_set: FontSet,
@@ -251,7 +203,7 @@ class _Row(Flowable):
                 self._lines = [""]  # drawn part by part
             else:
                 room = width - self.indent - 0.5
-                self._lines = _break_lines(self.parts[0].text, self.font_set, self.size, room)
+                self._lines = break_lines(self.parts[0].text, self.font_set.drawn_in, self.size, room, room)
         return self._lines
 
     def wrap(self, available_width: float, available_height: float) -> tuple[float, float]:
@@ -325,7 +277,7 @@ class _Bar(Flowable):
         phone = self.phone.width(self.font_set) if self.phone else 0.0
         self.indent = _width(self.number, self.size, self.font_set)
         room = available_width - 2 * self.PAD - 4 - self.indent - self._tag_width() - phone
-        self.lines = _break_lines(self.name, self.font_set, self.size, room)
+        self.lines = break_lines(self.name, self.font_set.drawn_in, self.size, room, room)
         self.height = len(self.lines) * self.leading + 2 * self.PAD
         return self.width, self.height
 
