@@ -10,7 +10,7 @@ The example rows refer to each other (town, village, item, domain), so a folder 
 
 from pathlib import Path
 
-from kiosk.formats import cells, consultation, consultation_book
+from kiosk.formats import cells, consultation, consultation_book, screening, screening_book
 from kiosk.formats import datasets as ds
 
 NOTES_SHEET = "说明"
@@ -77,6 +77,23 @@ EXAMPLES: dict[str, dict[str, str]] = {
     },
     "draft_article_sheet": {"article": "1", "heading": "第一章 总则",
                             "text": "为加强农村公路养护管理，保障农村公路完好畅通，制定本办法。"},
+    # screening.xlsx: one policy, its one condition and one scenario that bears it out; the
+    # policy points at the documents and qa examples above.
+    "screening_policies": {
+        "code": "ZC01", "name": "耕地地力保护补贴", "category": "种粮补贴", "department": "县农业农村局",
+        "benefit": "按承包地面积补贴，每亩约125元，通过“一卡通”发放到户", "mode": "依申请",
+        "place": "村委会统一登记申报", "materials": "身份证、承包地面积清单、一卡通",
+        "phone": "0635-7325301", "time_limit": "每年3至4月登记，5月前后发放",
+        "reference": "莘县耕地地力保护补贴实施方案（莘政办发〔2025〕1号）",
+        "document_index": "371522-2025-00001", "qa_code": "Q0001", "valid_from": "2025-01-01",
+    },
+    "screening_conditions": {
+        "policy_code": "ZC01", "group": "1", "question": "种地", "comparison": "属于",
+        "value": "10亩以下、10至49亩、50亩及以上", "label": "家里有承包地",
+        "reference": "莘政办发〔2025〕1号 第二条",
+    },
+    "screening_cases": {"code": "CJ01", "title": "种20亩地的农户", "day": "2026-03-01", "种地": "10至49亩",
+                        "可能符合": "ZC01"},
 }  # fmt: skip
 
 _MASKED_NOTE = ("可填完整身份证号：生成数据源时自动脱敏为前6位+后4位；也可直接填脱敏号码，"
@@ -154,6 +171,7 @@ def write_templates(out: Path) -> list[Path]:
         book.save(path)
         written.append(path)
     written.append(write_consultations_template(out))
+    written.append(write_screening_template(out))
     return written
 
 
@@ -196,3 +214,96 @@ def write_consultations_template(out: Path) -> Path:
     path.parent.mkdir(parents=True, exist_ok=True)
     book.save(path)
     return path
+
+
+SCREENING_SHEETS = (
+    (screening_book.POLICIES_SHEET, ds.SCREENING_POLICIES),
+    (screening_book.CONDITIONS_SHEET, ds.SCREENING_CONDITIONS),
+    (screening_book.CASES_SHEET, screening_book.CASE_SHEET),
+)
+
+
+def _band(option: screening.Option) -> str:
+    """60～70, or 100及以上: the numbers 至少 and 低于 compare an answer by."""
+    return f"{option.low:g}及以上" if option.high is None else f"{option.low:g}～{option.high:g}"
+
+
+def screening_notes() -> list[list[object]]:
+    """The 说明 sheet of ``screening.xlsx``, the template's and the demo county's alike: how
+    the rules are written, every question with its options, and every column."""
+    comparisons = f"{screening.AT_LEAST}、{screening.BELOW}、{screening.ONE_OF}、{screening.NONE_OF}"
+    rows: list[list[object]] = [
+        [f"政策找人（文件名 {screening_book.WORKBOOK}.xlsx）：查询机问村民十来个选择题，按这里填写的条件"
+         "提示哪些政策“可能符合”“可能不符合”或“无法判断”。政策和条件都是表格里的数据，改标准只改表格，不改程序。"],
+        [f"工作表“{screening_book.POLICIES_SHEET}”：每行一条政策：待遇标准、申办方式（依申请，或免申即享"
+         "即不用申请）、办理地点、所需材料、咨询电话、办理时限、政策依据；依据索引号填规范性文件库中的索引号，"
+         "问答编号填政策问答库中的编号，查询机据此链接到原文和问答。"],
+        [f"工作表“{screening_book.CONDITIONS_SHEET}”：每行一个条件的一个取值：政策编号、条件组、问题、比较、"
+         "取值、条件说明（群众听得懂的说法，如“年满80周岁”）、生效日期、失效日期、依据（文号和条款）。"],
+        ["条件组怎么组合：一条政策的每个条件组都满足，才“可能符合”；同一条件组里的几个条件，满足其中任意一个"
+         "即可。每组只有一个条件时，就是“并且”。例如特困人员救助供养：条件组3 写三行（年满60周岁 / 未满16周岁"
+         " / 一级、二级残疾），满足一个即可。"],
+        [f"四种比较：“{screening.AT_LEAST}”后填一个数，回答的整个区间都不小于它才算满足（年龄 至少 80）；"
+         f"“{screening.BELOW}”后填一个数，回答的整个区间都小于它才算满足（人均月收入 低于 600）；"
+         f"“{screening.ONE_OF}”后填一个或几个选项，用“、”分隔（残疾证 属于 一级、二级）；"
+         f"“{screening.NONE_OF}”是“{screening.ONE_OF}”的反面。“{screening.AT_LEAST}”“{screening.BELOW}”只能用于"
+         "按区间回答的问题（年龄、家庭人口、人均月收入）。"],
+        [f"三种结果：任何一个条件组的条件全部不满足，为“{screening.UNLIKELY}”；否则有条件因回答“{screening.UNKNOWN}”、"
+         f"没有回答，或回答的区间跨过标准（600至799元对低于640元）而判断不了的，为“{screening.UNDECIDED}”，"
+         f"并提示还缺什么；其余为“{screening.LIKELY}”。回答“{screening.UNKNOWN}”永远不会得出“{screening.UNLIKELY}”。"],
+        ["标准调整：同一条件（政策编号、条件组、问题、比较都相同）的标准变了，不要改原来那一行：在原行填上失效日期，"
+         "另起一行填新的取值和生效日期（两个日期都包含在内）。同一条件的各行日期不能重叠，也不能留空档，合起来要"
+         "覆盖政策的整个有效期；生效日期空着表示从政策生效起，失效日期空着表示一直有效。"],
+        [f"工作表“{screening_book.CASES_SHEET}”：场景测试，每行一个：评估日期、各问题的回答（选项原文、"
+         f"“{screening.UNKNOWN}”或空着，空着按没有回答），以及预期“{screening.LIKELY}”“{screening.UNLIKELY}”"
+         f"“{screening.UNDECIDED}”的政策编号（多个用“、”分隔，不必列出全部政策）。每条政策至少要有一个场景。"],
+        ["运行 kiosk feed build 时先检查每张表、再逐个运行场景：有任何一处错误，或任何一个场景的结果"
+         "与预期不符，都不签发数据源，并指出工作表、行号（场景按场景编号）和原因。本“说明”工作表不读取。"],
+        [],
+        ["问题（“问题”列和场景表的列名）", "查询机上的问法", "选项（照原文填写）", "可用的比较",
+         "区间（按“至少”“低于”比较时；含下限，不含上限）"],
+    ]  # fmt: skip
+    for question in screening.QUESTIONS:
+        bands = "；".join(f"{o.label}：{_band(o)}" for o in question.options if question.numeric)
+        rows.append([question.code, question.text, "、".join(question.labels),
+                     comparisons if question.numeric else f"{screening.ONE_OF}、{screening.NONE_OF}", bands])
+    for name, dataset in SCREENING_SHEETS:
+        example = EXAMPLES.get(dataset.name, {})
+        rows.append([])
+        rows.append([f"工作表“{name}”", "是否必填", "格式", "长度上限（字）", "也可使用的列名", "示例"])
+        rows += [[c.header, "必填" if c.required else "可空", describe(c), c.max_len, "、".join(c.aliases),
+                  example.get(c.key, "")] for c in dataset.columns]  # fmt: skip
+    return rows
+
+
+def write_screening_template(out: Path) -> Path:
+    """``screening.xlsx``: 政策, 条件 and 场景 with an example row each that read back clean
+    together, and the 说明 sheet (screening_notes)."""
+    import openpyxl
+
+    book = openpyxl.Workbook()
+    book.remove(book.active)
+    for name, dataset in SCREENING_SHEETS:
+        example = EXAMPLES.get(dataset.name, {})
+        sheet = book.create_sheet(name)
+        sheet.append([c.header for c in dataset.columns])
+        sheet.append([example.get(c.key, "") for c in dataset.columns])
+        for index, column in enumerate(dataset.columns, start=1):
+            letter = openpyxl.utils.get_column_letter(index)
+            sheet.column_dimensions[letter].width = max(12, 2.2 * len(column.header))
+            sheet.cell(row=2, column=index).number_format = "@"
+        sheet.freeze_panes = "A2"
+    write_screening_notes(book)
+    path = out / f"{screening_book.WORKBOOK}.xlsx"
+    path.parent.mkdir(parents=True, exist_ok=True)
+    book.save(path)
+    return path
+
+
+def write_screening_notes(book) -> None:
+    """The 说明 sheet (screening_notes) added to an openpyxl ``book``."""
+    notes = book.create_sheet(screening_book.NOTES_SHEET)
+    for row in screening_notes():
+        notes.append(row)
+    for letter, width in zip("ABCDEF", (24, 40, 50, 18, 40, 30), strict=True):
+        notes.column_dimensions[letter].width = width
