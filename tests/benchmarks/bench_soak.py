@@ -397,6 +397,7 @@ class Hall:
         self.read_aloud = 0  # 朗读 taps made (0 where the terminal has no voice)
         self.verified = 0
         self.comments = 0  # 意见征集 comments sealed
+        self.screened = 0  # 政策找人 results shown
 
     @contextlib.contextmanager
     def paused(self):
@@ -504,6 +505,7 @@ class Hall:
         self.tap(window.policies.filters[FILTERS[n % len(FILTERS)]])
         self.tap_row(window.policies.view.list, "first document")
         self.consultation(n)
+        self.screener(n)
         self.tile("补贴公示")  # the village chosen before
         self.tap(payouts.print_button, "打印公示 (preview)")
         assert window.page_name() == "print", window.page_name()
@@ -541,6 +543,30 @@ class Hall:
             self.tap(form.skip_button, f"跳过 {form.step()}")
         self.tap(form.submit_button, "提交意见")
         self.comments += form.step() == "receipt"
+
+    def screener(self, n: int) -> None:
+        """政策找人: every villager answers the questions asked (each third one 不清楚), looks
+        at a policy's document, and takes the last answer back once."""
+        self.tile("政策找人")
+        page = self.window.page("screener")
+        if not page.start_button.isVisible():
+            return
+        self.tap(page.start_button, "政策找人 开始")
+        step = 0
+        while page.question is not None:
+            options = page.question.labels
+            chosen = options[(n + step) % len(options)]
+            button = page.unknown_button if step % 3 == 2 else page.option_buttons[chosen]
+            self.tap(button, f"政策找人 {page.question.code}")
+            step += 1
+        self.speak()
+        links = [b for b in page.result_area.widget().findChildren(type(page.start_button))
+                 if b.text() == "政策文件"]  # fmt: skip
+        if links:
+            self.tap(links[0], "政策找人 政策文件")
+            self.tap(page.detail_back, "政策找人 返回结果")
+        self.tap(page.change_button, "政策找人 上一步")
+        self.screened += 1
 
     def sync_round(self, county: County) -> str:
         """The kiosk's own background round (kiosk.ui.autosync: sync, then the outbox pushed)
@@ -734,6 +760,7 @@ def main() -> None:
           "binding bug that ends in none_dealloc)")  # fmt: skip
     print(f"朗读 tapped {hall.read_aloud} times" + ("" if daemon else " (no speech-dispatcher: 朗读 hidden)")
           + f"; 核验 by 校验码 {hall.verified} times; comments sealed: {hall.comments}"
+          + f"; 政策找人 results: {hall.screened}"
           + f"; background syncs: {len(reports)}"
           + (f", the last: {reports[-1]}" if reports else " (no feed: none)")
           + (f"; requests the upload store received: {len(county.received)}" if county else ""))  # fmt: skip
