@@ -66,11 +66,11 @@ def line_html(line: PolicyLine) -> str:
     return "<br>".join(parts)
 
 
-def _option_button(text: str, on_tap) -> QPushButton:
+def _option_button(text: str, question: str, on_tap) -> QPushButton:
     button = QPushButton(text)
     button.setAccessibleName(text)
     button.setCheckable(True)  # the answer given before 上一步 stays marked
-    button.clicked.connect(lambda _=False: on_tap(text))
+    button.clicked.connect(lambda _=False: on_tap(text, question))
     return button
 
 
@@ -241,16 +241,18 @@ class ScreenerPage(QWidget):
         clear_layout(self.options)
         self.option_buttons = {}
         for option in question.options:
-            button = _option_button(option.label, self.choose)
+            button = _option_button(option.label, question.code, self.choose)
             button.setChecked(option.label == chosen)
             self.options.addWidget(button)
             self.option_buttons[option.label] = button
         self.unknown_button.setStyleSheet("font-weight: bold;" if chosen == UNKNOWN else "")
         self.stack.setCurrentWidget(self.question_view)
 
-    def choose(self, label: str) -> None:
-        """An answer (or 不清楚) to the question shown; on to the next that matters."""
-        if self.session is None or self.question is None:
+    def choose(self, label: str, question: str | None = None) -> None:
+        """An answer (or 不清楚) to the question shown; on to the next that matters. A tap
+        that reaches a button of a question no longer shown (deleted later, still there for
+        one turn of the event loop) is not an answer to this one."""
+        if self.session is None or self.question is None or question not in (None, self.question.code):
             return
         self.session.answer(self.question.code, label)
         self._ask()

@@ -13,6 +13,10 @@ ACTION = "#0b3d91"  # white on it: 10.4:1
 WARN_BG = "#fff3cd"
 WARN_INK = "#5c3c00"  # on WARN_BG: 9.5:1
 MUTED = "#444444"  # on PAPER: 9.7:1
+BUTTON_PADDING_X = 14  # px left and right of a button's words
+# The home tiles sit closer to their words: eight of them keep one row of a 1280 px screen in
+# 长辈模式 (at 14 px they took two rows and pushed the towns down).
+TILE_PADDING_X = 4
 
 
 @dataclass(frozen=True)
@@ -32,11 +36,12 @@ def stylesheet(theme: Theme) -> str:
     return f"""
     QWidget {{ color: {INK}; background: {PAPER}; font-size: {theme.body_pt}pt; }}
     QPushButton {{ background: {ACTION}; color: white; border-radius: 8px;
-                  min-height: {theme.touch_px}px; min-width: {theme.touch_px}px; padding: 6px 14px; }}
+                  min-height: {theme.touch_px}px; min-width: {theme.touch_px}px;
+                  padding: 6px {BUTTON_PADDING_X}px; }}
     QPushButton[checkable="true"] {{ background: white; color: {ACTION}; border: 3px solid {ACTION}; }}
     QPushButton[checkable="true"]:checked {{ background: {ACTION}; color: white; }}
     QPushButton:disabled {{ background: #d9d9d9; color: {MUTED}; }}
-    QPushButton#tile {{ padding: 6px 4px; }}
+    QPushButton#tile {{ padding: 6px {TILE_PADDING_X}px; }}
     QLabel#heading {{ font-size: {theme.heading_pt}pt; font-weight: bold; }}
     QLabel#warning {{ background: {WARN_BG}; color: {WARN_INK}; padding: 6px; }}
     QHeaderView::section {{ background: #e8e8e8; color: {INK}; padding: 6px; border: 1px solid #bbb; }}

@@ -13,9 +13,10 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from kiosk.ui.theme import BUTTON_PADDING_X, TILE_PADDING_X
+
 SCREENS = [(1080, 1920), (1920, 1080), (1366, 768), (1280, 800)]
 TOWN = "371522001"
-PADDING_PX = 2 * 14  # the style sheet's button padding, left and right
 
 
 def long_village(db) -> str:
@@ -72,7 +73,8 @@ def layout_problems(window, page: str) -> list[str]:
                 problems.append(f"{name} cut: needs {_text_need(control, control.text())} px, got {width}")
         elif isinstance(control, QAbstractButton) and control.text():
             icon = control.iconSize().width() + 4 if not control.icon().isNull() else 0
-            need = _text_need(control, control.text()) + icon + PADDING_PX
+            padding = 2 * (TILE_PADDING_X if control.objectName() == "tile" else BUTTON_PADDING_X)
+            need = _text_need(control, control.text()) + icon + padding
             if need > control.width():
                 problems.append(f"{name} cut: needs {need} px, got {control.width()}")
     return problems

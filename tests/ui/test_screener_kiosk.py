@@ -183,3 +183,14 @@ def test_every_screen_of_the_journey_fits(qtbot, demo_db, tmp_path, monkeypatch,
         window.quit_kiosk()
     mode = "长辈模式" if elderly else "normal"
     assert problems == [], f"{screen[0]}x{screen[1]} {mode}:\n" + "\n".join(problems)
+
+
+def test_a_tap_on_the_last_questions_button_is_not_an_answer_to_this_one(qtbot, kiosk):
+    """The buttons of a question just answered are deleted on the next turn of the event
+    loop; a second quick tap on one must not answer the question now shown."""
+    page = _open(qtbot, kiosk)
+    stale = page.option_buttons["是"]
+    stale.click()
+    assert page.question.code == "年龄"
+    stale.click()  # still there until the event loop runs
+    assert page.session.answers == {"户籍": "是"} and page.question.code == "年龄"
