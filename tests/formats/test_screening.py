@@ -340,15 +340,15 @@ def test_refuses_dated_values_that_overlap(tmp_path):
     lines = _refusals(tmp_path, conditions=[{**AGE, "value": "90", "valid_until": "2026-01-31"},
                                             {**AGE, "valid_from": "2026-01-01"}])  # fmt: skip
     assert lines == ["screening.xlsx[政策]:2:ZC01: 条件组1“年龄至少”的取值日期重叠："
-                     "… 至 2026-01-31 与 2026-01-01 至 … / 条件组1“年龄至少”: dated values overlap"
-                     " (… 至 2026-01-31 / 2026-01-01 至 …)"]  # fmt: skip
+                     "… 至 2026-01-31 与 2026-01-01 至 …"
+                     " / group 1, 年龄 至少: dated values overlap"]  # fmt: skip
 
 
 def test_refuses_a_gap_between_dated_values(tmp_path):
     lines = _refusals(tmp_path, conditions=[{**AGE, "value": "90", "valid_until": "2025-12-31"},
                                             {**AGE, "valid_from": "2026-02-01"}])  # fmt: skip
     assert lines == ["screening.xlsx[政策]:2:ZC01: 条件组1“年龄至少”在 2026-01-01 至 2026-01-31 没有取值"
-                     " / 条件组1“年龄至少”: no value from 2026-01-01 至 2026-01-31"]  # fmt: skip
+                     " / group 1, 年龄 至少: no value from 2026-01-01 to 2026-01-31"]  # fmt: skip
 
 
 def test_refuses_dated_values_that_stop_before_the_policy_does(tmp_path):

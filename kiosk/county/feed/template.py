@@ -175,6 +175,30 @@ def write_templates(out: Path) -> list[Path]:
     return written
 
 
+def add_example_sheets(book, sheets: tuple[tuple[str, ds.Dataset], ...]) -> None:
+    """One sheet per (name, dataset) in an openpyxl ``book``: the headers, an example row
+    (EXAMPLES), columns as wide as their headers, cells as text, the header frozen."""
+    from openpyxl.utils import get_column_letter
+
+    for name, dataset in sheets:
+        example = EXAMPLES.get(dataset.name, {})
+        sheet = book.create_sheet(name)
+        sheet.append([c.header for c in dataset.columns])
+        sheet.append([example.get(c.key, "") for c in dataset.columns])
+        for index, column in enumerate(dataset.columns, start=1):
+            sheet.column_dimensions[get_column_letter(index)].width = max(12, 2.2 * len(column.header))
+            sheet.cell(row=2, column=index).number_format = "@"
+        sheet.freeze_panes = "A2"
+
+
+def column_notes(name: str, dataset: ds.Dataset) -> list[list[object]]:
+    """The 说明 rows of one sheet: each column, required or not, its format and limit."""
+    example = EXAMPLES.get(dataset.name, {})
+    return [[f"工作表“{name}”", "是否必填", "格式", "长度上限（字）", "也可使用的列名", "示例"],
+            *([c.header, "必填" if c.required else "可空", describe(c), c.max_len, "、".join(c.aliases),
+               example.get(c.key, "")] for c in dataset.columns)]  # fmt: skip
+
+
 CONSULTATION_SHEETS = (
     (consultation.CATALOGUE_SHEET, ds.DECISIONS),
     (consultation.DRAFTS_SHEET, ds.DRAFTS),
@@ -194,19 +218,9 @@ def write_consultations_template(out: Path) -> Path:
                    "草案版本；每个草案版本的条文放在名为“草案编号第N版”的工作表中（如 YJ2026-01第1版），"
                    "每行一条或一款。草案一经发布，条文不能再改，修改请新建第N+1版的工作表。征求意见期一般"
                    f"不少于 {consultation.MIN_PERIOD_DAYS} 天，少于的须填写“期限说明”。"]]
+    add_example_sheets(book, CONSULTATION_SHEETS)
     for name, dataset in CONSULTATION_SHEETS:
-        example = EXAMPLES.get(dataset.name, {})
-        sheet = book.create_sheet(name)
-        sheet.append([c.header for c in dataset.columns])
-        sheet.append([example.get(c.key, "") for c in dataset.columns])
-        for index, column in enumerate(dataset.columns, start=1):
-            letter = openpyxl.utils.get_column_letter(index)
-            sheet.column_dimensions[letter].width = max(12, 2.2 * len(column.header))
-            sheet.cell(row=2, column=index).number_format = "@"
-        sheet.freeze_panes = "A2"
-        notes_rows.append([f"工作表“{name}”", "是否必填", "格式", "长度上限（字）", "也可使用的列名", "示例"])
-        notes_rows += [[c.header, "必填" if c.required else "可空", describe(c), c.max_len,
-                        "、".join(c.aliases), example.get(c.key, "")] for c in dataset.columns]  # fmt: skip
+        notes_rows += column_notes(name, dataset)
     notes = book.create_sheet(consultation.NOTES_SHEET)
     for row in notes_rows:
         notes.append(row)
@@ -268,11 +282,7 @@ def screening_notes() -> list[list[object]]:
         rows.append([question.code, question.text, "、".join(question.labels),
                      comparisons if question.numeric else f"{screening.ONE_OF}、{screening.NONE_OF}", bands])
     for name, dataset in SCREENING_SHEETS:
-        example = EXAMPLES.get(dataset.name, {})
-        rows.append([])
-        rows.append([f"工作表“{name}”", "是否必填", "格式", "长度上限（字）", "也可使用的列名", "示例"])
-        rows += [[c.header, "必填" if c.required else "可空", describe(c), c.max_len, "、".join(c.aliases),
-                  example.get(c.key, "")] for c in dataset.columns]  # fmt: skip
+        rows += [[], *column_notes(name, dataset)]
     return rows
 
 
@@ -283,16 +293,7 @@ def write_screening_template(out: Path) -> Path:
 
     book = openpyxl.Workbook()
     book.remove(book.active)
-    for name, dataset in SCREENING_SHEETS:
-        example = EXAMPLES.get(dataset.name, {})
-        sheet = book.create_sheet(name)
-        sheet.append([c.header for c in dataset.columns])
-        sheet.append([example.get(c.key, "") for c in dataset.columns])
-        for index, column in enumerate(dataset.columns, start=1):
-            letter = openpyxl.utils.get_column_letter(index)
-            sheet.column_dimensions[letter].width = max(12, 2.2 * len(column.header))
-            sheet.cell(row=2, column=index).number_format = "@"
-        sheet.freeze_panes = "A2"
+    add_example_sheets(book, SCREENING_SHEETS)
     write_screening_notes(book)
     path = out / f"{screening_book.WORKBOOK}.xlsx"
     path.parent.mkdir(parents=True, exist_ok=True)
