@@ -9,6 +9,9 @@ only on the QPrinter path, so the CUPS path loads none of them; any thread may c
 
 from __future__ import annotations
 
+import os
+import tempfile
+from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -45,6 +48,25 @@ def send_pdf(pdf: Path, name: str, title: str) -> printer.PrintJob:
     device.setDocName(title)
     print_with_qprinter(pdf, device)
     return printer.PrintJob(name, "")
+
+
+def print_rendered(render: Callable[[Path], object], configured: str, title: str) -> str:
+    """Worker thread: ``render`` a PDF into a temporary file, hand it to the printer (the
+    configured one, else the default) and remove it; returns the printer's name.
+
+    Raises:
+        KnownError: no printer, an unknown one, or the print system refused the job.
+    """
+    handle, name = tempfile.mkstemp(prefix="kiosk-print-", suffix=".pdf")
+    os.close(handle)
+    pdf = Path(name)
+    try:
+        render(pdf)
+        target = find_printer(configured)
+        job = send_pdf(pdf, target, title)
+        return job.printer or target
+    finally:
+        pdf.unlink(missing_ok=True)
 
 
 def qt_printer_name(configured: str) -> str:

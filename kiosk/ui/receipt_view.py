@@ -4,17 +4,13 @@ masked name and the phone's last 4 digits."""
 
 from __future__ import annotations
 
-import os
-import tempfile
-from pathlib import Path
-
 from PySide6.QtCore import Signal
 from PySide6.QtGui import QColor, QImage, QPainter, QPixmap
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QPushButton, QVBoxLayout, QWidget
 
 from kiosk.errors import KnownError
 from kiosk.services import requests
-from kiosk.ui.printing import find_printer, send_pdf
+from kiosk.ui.printing import print_rendered
 from kiosk.ui.tasks import Task, run_task
 from kiosk.ui.widgets import AdaptiveRow, Notice
 
@@ -109,7 +105,7 @@ class ReceiptView(QWidget):
         """打印回执: the PDF is made and sent to the printer off the UI thread."""
         if self.receipt is None or self.task is not None:
             return
-        from printing.receipt import ReceiptSheet
+        from printing.receipt import ReceiptSheet, render
 
         r = self.receipt
         comment = r.kind == requests.COMMENT_KIND
@@ -141,8 +137,12 @@ class ReceiptView(QWidget):
                 self.task = None
                 self.print_button.setEnabled(True)
 
-        task = self.task = run_task(lambda _t: send_receipt(sheet, configured), name="print-receipt",
-                                    on_success=printed, on_failure=failed, on_done=done)  # fmt: skip
+        def send(_task) -> str:
+            return print_rendered(lambda pdf: render(sheet, pdf, RECEIPT_LAYOUT), configured,
+                                  f"受理回执 {sheet.number}")  # fmt: skip
+
+        task = self.task = run_task(send, name="print-receipt", on_success=printed, on_failure=failed,
+                                    on_done=done)  # fmt: skip
 
     def spoken_text(self) -> str:
         """The number and the deadline aloud; never the name or phone the villager gave."""
@@ -162,23 +162,3 @@ class ReceiptView(QWidget):
         self.qr.clear()
         self.print_message.clear()
         self.print_button.setEnabled(True)
-
-
-def send_receipt(sheet, configured: str) -> str:
-    """Worker thread: render the receipt and hand it to the printer; returns the printer's name.
-
-    Raises:
-        KnownError: no printer, an unknown one, or the print system refused the job.
-    """
-    from printing.receipt import render
-
-    handle, name = tempfile.mkstemp(prefix="receipt-", suffix=".pdf")
-    os.close(handle)
-    pdf = Path(name)
-    try:
-        render(sheet, pdf, RECEIPT_LAYOUT)
-        target = find_printer(configured)
-        job = send_pdf(pdf, target, f"受理回执 {sheet.number}")
-        return job.printer or target
-    finally:
-        pdf.unlink(missing_ok=True)

@@ -559,6 +559,8 @@ class Hall:
             button = page.unknown_button if step % 3 == 2 else page.option_buttons[chosen]
             self.tap(button, f"政策找人 {page.question.code}")
             step += 1
+        while page.filling:  # the result's cards come a group a turn
+            self.settle()
         self.speak()
         links = [b for b in page.result_area.widget().findChildren(type(page.start_button))
                  if b.text() == "政策文件"]  # fmt: skip

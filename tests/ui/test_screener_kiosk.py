@@ -46,6 +46,7 @@ def _answer(qtbot, page: ScreenerPage, answers: dict[str, str]) -> list[str]:
         wanted = answers.get(code, screening.UNKNOWN)
         tap(qtbot, page.unknown_button if wanted == screening.UNKNOWN else page.option_buttons[wanted])
         assert len(asked) <= len(screening.QUESTIONS), asked
+    qtbot.waitUntil(lambda: not page.filling, timeout=5000)  # a group of cards a turn
     return asked
 
 
@@ -172,6 +173,7 @@ def test_every_screen_of_the_journey_fits(qtbot, demo_db, tmp_path, monkeypatch,
             settle(qtbot)
             problems += layout_problems(window, f"screener {page.question.code}")
             page.choose(OLD_MAN.get(page.question.code, screening.UNKNOWN))
+        qtbot.waitUntil(lambda: not page.filling, timeout=5000)
         settle(qtbot)
         problems += layout_problems(window, "screener result")
         # The first card starts on screen: what the villager came for is not below the fold.
@@ -194,3 +196,15 @@ def test_a_tap_on_the_last_questions_button_is_not_an_answer_to_this_one(qtbot, 
     assert page.question.code == "年龄"
     stale.click()  # still there until the event loop runs
     assert page.session.answers == {"户籍": "是"} and page.question.code == "年龄"
+
+
+def test_cards_still_coming_are_called_off_by_a_step_back(qtbot, kiosk):
+    """The result's cards come a group per turn of the event loop; 上一步 before the last
+    group arrived must not leave cards of a result no longer shown."""
+    page = _open(qtbot, kiosk)
+    while page.question is not None:  # answered without the event loop turning
+        page.choose(OLD_MAN.get(page.question.code, screening.UNKNOWN))
+    assert page.result is not None and page.filling
+    page.back()
+    qtbot.wait(50)
+    assert page.lines.count() == 0 and not page.filling and page.question is not None
