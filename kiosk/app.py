@@ -67,7 +67,7 @@ def start(db: Path, windowed: bool = False) -> KioskWindow:
         window.note_for_staff("本机安装的 PySide6 版本有缺陷（每次调用泄漏 None 引用），"
                               "数小时后会崩溃，请安装 PySide6 6.11.3")
     _quit_on_signals(window)
-    window.started.connect(_settle_heap)
+    window.started.connect(lambda: _settle_heap(window))
     window.first_frame.connect(lambda: _watch_stalls(window))
     if windowed:
         window.resize(1280, 800)
@@ -77,14 +77,18 @@ def start(db: Path, windowed: bool = False) -> KioskWindow:
     return window
 
 
-def _settle_heap() -> None:
+def _settle_heap(window: KioskWindow) -> None:
     """What start-up made lives as long as the kiosk: frozen, the collector never scans it
-    again (each full collection of it froze the screen for several ms), then collection on.
-    The source PySide6 read of every module imported so far goes first (kiosk.ui.shell.page)."""
+    again (each full collection of it froze the screen for several ms), then collection on,
+    on the UI thread only (kiosk.ui.collector). The source PySide6 read of every module
+    imported so far goes first (kiosk.ui.shell.page)."""
+    from kiosk.ui.collector import UiThreadCollector
+
     linecache.clearcache()
     gc.collect()
     gc.freeze()
-    gc.enable()
+    window.collector = UiThreadCollector(window)
+    window.collector.start()
 
 
 def _watch_stalls(window: KioskWindow) -> None:

@@ -53,7 +53,7 @@ class _Relay(QObject):
 
     @Slot(object)
     def _progressed(self, values: tuple) -> None:
-        if self._on_progress is not None and self._task.is_running():
+        if self._on_progress is not None and self._task is not None and self._task.is_running():
             self._on_progress(*values)
 
     @Slot(object)
@@ -75,7 +75,20 @@ class _Relay(QObject):
 
     @Slot()
     def thread_finished(self) -> None:
-        _ALIVE.discard(self._task)
+        """The worker is done (its result delivered before this, in queue order). The cycles
+        a task makes (task -> relay -> task, task -> thread -> work -> task, a page -> its
+        task -> the page's callbacks) are broken here, on the UI thread, so the relay and the
+        thread are freed here by reference counting. Left to the garbage collector they were
+        collected on whichever thread allocated next, a worker, where ~QObject released the
+        GIL and waited for it back while holding a Qt signal lock the UI thread, holding the
+        GIL, was waiting for: the kiosk froze (seen once in CI, in test_verify_kiosk)."""
+        task = self._task
+        _ALIVE.discard(task)
+        thread, task._thread = task._thread, None
+        if thread is not None:
+            thread.wait()  # finished is emitted just before the thread ends: let it end
+        self._task = None
+        self._on_success = self._on_failure = self._on_progress = self._on_done = None
 
 
 class _Thread(QThread):

@@ -69,7 +69,7 @@ def main() -> None:
     # The first frame, then the set-up deferred past it: a second, before any finger lands;
     # and the heap frozen as the kiosk freezes it after its first frame.
     QTest.qWait(1000)
-    kiosk_app._settle_heap()
+    kiosk_app._settle_heap(window)
     clock = PaintClock(window.payouts.table.viewport())
     first = clock.tap(app, lambda: window.show_village(picks[0]))
     for code in picks[1:3]:
