@@ -1,5 +1,5 @@
 """The county program's commands: the signed feed (keys, build, templates, root rotation)
-and the inbox (keys, import, export, reply, comments on drafts).
+and the inbox (keys, import, export, reply, the annual report's tables, comments on drafts).
 
 The county program (kiosk.county) is imported only inside the handlers, so this module
 loads in the terminal bundle too, which leaves the county program out: there a county
@@ -289,8 +289,22 @@ def cmd_inbox_reply(args: argparse.Namespace) -> int:
     done = reply.apply_answers(Path(args.db), Path(args.answers), dt.date.today())
     rows = reply.write_replies(Path(args.db), Path(args.out))
     receipts = comments.write_comment_receipts(Path(args.db), Path(args.out))  # acknowledges comments
-    out(f"已读入 {done.rows} 行答复，{done.changed} 件有变化；答复表共 {rows} 件 → "
+    reviews = (f"；复议诉讼 {done.reviews} 条，{done.reviews_changed} 件申请的复议诉讼有变化"
+               if done.reviews is not None else "")  # fmt: skip
+    out(f"已读入 {done.rows} 行答复，{done.changed} 件有变化{reviews}；答复表共 {rows} 件 → "
         f"{Path(args.out) / reply.REPLIES_FILE}，意见回执 {receipts} 条（下次 kiosk feed build 发往各终端）")
+    return EXIT_OK
+
+
+@county_program("inbox report")
+def cmd_inbox_report(args: argparse.Namespace) -> int:
+    from kiosk.county.inbox import annual_report
+
+    done = annual_report.write_report(Path(args.db), args.year, Path(args.out))
+    running = "（年度尚未结束，数字截至今天）" if done.year >= dt.date.today().year else ""
+    out(f"{done.year} 年度报告表三、表四已生成{running}：本年新收 {done.new} 件，上年结转 {done.carried} 件，"
+        f"本年办结 {done.closed} 件，结转下年度 {done.carry_out} 件；行政复议 {done.reviews} 件，"
+        f"行政诉讼 {done.suits} 件 → {done.path}")  # fmt: skip
     return EXIT_OK
 
 
@@ -400,6 +414,11 @@ def add_commands(commands) -> None:
     reply.add_argument("--out", required=True,
                        help="县里的数据目录（写入 replies.csv 和 comment_receipts.csv）")  # fmt: skip
     reply.set_defaults(handler=cmd_inbox_reply)
+    report = inbox_commands.add_parser("report", help="政府信息公开工作年度报告：生成表三、表四（Excel）")
+    report.add_argument("--year", type=int, required=True, help="统计年度，如 2026")
+    report.add_argument("--db", required=True, help="案件库 SQLite 文件")
+    report.add_argument("--out", required=True, help="report.xlsx")
+    report.set_defaults(handler=cmd_inbox_report)
     _add_comment_commands(inbox_commands)
 
 

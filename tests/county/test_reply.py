@@ -100,7 +100,7 @@ def test_export_has_a_sheet_per_kind_with_text_cells_overdue_rows_and_a_status_l
     out, summary = export_book(tmp_path, db)
     assert (summary.disclosure, summary.callback, summary.overdue, summary.total) == (2, 2, 2, 4)
     book = openpyxl.load_workbook(out)
-    assert book.sheetnames == [DIS, CB]
+    assert book.sheetnames == [DIS, CB, "复议诉讼", "选项"]  # the 年度报告's: test_annual_report.py
     dis, cb = book[DIS], book[CB]
     col, headers = by_header(dis)
     assert headers == list(county_export.DISCLOSURE_COLUMNS)
@@ -133,7 +133,7 @@ def test_export_has_a_sheet_per_kind_with_text_cells_overdue_rows_and_a_status_l
     assert {cb.cell(r, cb_col["状态"] + 1).value for r in (2, 3)} == {"县里已收到"}  # never the flag
     for sheet, columns in ((dis, county_export.DISCLOSURE_COLUMNS), (cb, county_export.CALLBACK_COLUMNS)):
         assert sheet.freeze_panes == "B2"
-        validation, private = sheet.data_validations.dataValidation
+        validation, private = sheet.data_validations.dataValidation[:2]  # then the 年度报告's
         letter = openpyxl.utils.get_column_letter(columns.index("状态") + 1)
         assert private.formula1 == '"否,是"' and str(private.sqref).startswith(
             openpyxl.utils.get_column_letter(columns.index("仅申请人可见") + 1))

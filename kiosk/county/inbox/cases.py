@@ -13,6 +13,10 @@ A villager's comment on a draft (意见征集) is not a case: it has no deadline
 its own. It is filed in ``comment`` under the same digest, id and receipt rules (a receipt is
 unique across cases and comments), and the department's verdict on each article is one
 ``adoption`` row (kiosk.county.inbox.comments).
+
+What the 政府信息公开工作年度报告 counts is kept on each disclosure case (who applied, how
+and when it was closed) and in ``review`` (its 行政复议 and 行政诉讼), in the national
+table's own terms (kiosk.county.inbox.report_terms, kiosk.county.inbox.annual_report).
 """
 
 import sqlite3
@@ -21,6 +25,7 @@ from pathlib import Path
 
 import peewee as pw
 
+from kiosk.county.inbox.report_terms import NATURAL_PERSON
 from kiosk.errors import SchemaTooNewError
 from kiosk.formats import replies
 from kiosk.formats.request_terms import COUNTY_STATUSES
@@ -87,6 +92,16 @@ CREATE TABLE adoption (
 -- SQLite's UNIQUE treats NULLs as distinct: "no clause" is keyed as clause 0.
 CREATE UNIQUE INDEX adoption_article ON adoption (draft_code, version, article, ifnull(clause, 0));
 """,
+    4: """
+ALTER TABLE "case" ADD COLUMN applicant_type TEXT NOT NULL DEFAULT '自然人';
+ALTER TABLE "case" ADD COLUMN outcome TEXT;
+ALTER TABLE "case" ADD COLUMN closed_on DATE;
+CREATE TABLE review (
+    id INTEGER PRIMARY KEY, case_id INTEGER NOT NULL REFERENCES "case"(id), kind TEXT NOT NULL,
+    result TEXT NOT NULL, filed_on DATE NOT NULL, decided_on DATE
+);
+CREATE INDEX review_case ON review (case_id);
+""",
 }
 LATEST = max(MIGRATIONS)
 
@@ -143,9 +158,26 @@ class Case(_Model):
     lookup = pw.TextField(null=True)  # replies.lookup(receipt): how the feed names it
     reply_key = pw.BlobField(null=True)  # the villager's key to the answer (None: v1 envelope)
     private_answer = pw.BooleanField(default=False)  # the clerk marked it 仅申请人可见
+    # What the 年度报告 counts (report_terms): the clerk sets them in the workbook.
+    applicant_type = pw.TextField(default=NATURAL_PERSON)  # APPLICANT_TYPES
+    outcome = pw.TextField(null=True)  # OUTCOME_CHOICES; None until the request is closed
+    closed_on = pw.DateField(null=True)  # 办结日期
 
     class Meta:
         table_name = "case"
+
+
+class Review(_Model):
+    """A 行政复议 or 行政诉讼 over a 政府信息公开申请, for table 四 of the 年度报告."""
+
+    case = pw.ForeignKeyField(Case, column_name="case_id", backref="reviews")
+    kind = pw.TextField()  # report_terms.REVIEW_KINDS
+    result = pw.TextField()  # report_terms.REVIEW_RESULTS
+    filed_on = pw.DateField()  # 申请/起诉日期
+    decided_on = pw.DateField(null=True)  # 审结日期; None while it runs
+
+    class Meta:
+        table_name = "review"
 
 
 class Held(_Model):
