@@ -87,7 +87,7 @@ def _settle_heap(window: KioskWindow) -> None:
     linecache.clearcache()
     gc.collect()
     gc.freeze()
-    window.collector = UiThreadCollector(window)
+    window.collector = UiThreadCollector(window, quiet=window.idle_watch.at_start)
     window.collector.start()
 
 

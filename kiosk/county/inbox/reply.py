@@ -372,22 +372,34 @@ def _check_row(where: str, values: list, positions: dict[str, int], known: dict[
                          f"date '{shown}' does not parse (write it like 2026-12-01)")
             ok = False
         else:
-            received = (case.received_on if case is not None
-                        else _date(cell_at(values, positions.get(RECEIVED_ON))))
-            if received is not None and answered_on < received:
-                problems.add(where, ANSWERED_ON, f"答复日期 {answered_on} 早于收到日期 {received}",
-                             f"the answer date {answered_on} is before the received date {received}")
-                ok = False
-            elif today is not None and answered_on > today:
-                problems.add(where, ANSWERED_ON, f"答复日期 {answered_on} 晚于今天 {today}",
-                             f"the answer date {answered_on} is after today {today}")
-                ok = False
+            ok = _between_receipt_and_today(where, ANSWERED_ON, ("答复日期", "answer date"), answered_on,
+                                            _received(case, values, positions), today, problems) and ok
     report = _check_report_cells(where, values, positions, case, today, problems)
     if not ok or report is None:
         return None
     applicant, outcome, closed_on = report
     return Answer(receipt, status, answered_on, answer, where, private, applicant, OUTCOME in positions,
                   outcome, closed_on)  # fmt: skip
+
+
+def _received(case: _Known | None, values: list, positions: dict[str, int]) -> dt.date | None:
+    """The request's received date: as filed, or as the row shows it (a case not filed)."""
+    return case.received_on if case is not None else _date(cell_at(values, positions.get(RECEIVED_ON)))
+
+
+def _between_receipt_and_today(where: str, column: str, names: tuple[str, str], day: dt.date,
+                               received: dt.date | None, today: dt.date | None, problems: _Problems) -> bool:
+    """Whether ``day`` (an answer or closing date) lies between the request's receipt and
+    today; reported when not."""
+    zh, en = names
+    if received is not None and day < received:
+        problems.add(where, column, f"{zh} {day} 早于收到日期 {received}",
+                     f"the {en} {day} is before the received date {received}")
+        return False
+    if today is not None and day > today:
+        problems.add(where, column, f"{zh} {day} 晚于今天 {today}", f"the {en} {day} is after today {today}")
+        return False
+    return True
 
 
 def _check_report_cells(where: str, values: list, positions: dict[str, int], case: _Known | None,
@@ -418,16 +430,8 @@ def _check_report_cells(where: str, values: list, positions: dict[str, int], cas
     if shown and closed_on is None:
         ok = False
     elif closed_on is not None:
-        received = (case.received_on if case is not None
-                    else _date(cell_at(values, positions.get(RECEIVED_ON))))  # fmt: skip
-        if received is not None and closed_on < received:
-            problems.add(where, CLOSED_ON, f"办结日期 {closed_on} 早于收到日期 {received}",
-                         f"the closing date {closed_on} is before the received date {received}")
-            ok = False
-        elif today is not None and closed_on > today:
-            problems.add(where, CLOSED_ON, f"办结日期 {closed_on} 晚于今天 {today}",
-                         f"the closing date {closed_on} is after today {today}")
-            ok = False
+        ok = _between_receipt_and_today(where, CLOSED_ON, ("办结日期", "closing date"), closed_on,
+                                        _received(case, values, positions), today, problems) and ok
     if outcome and not shown:
         problems.add(where, CLOSED_ON, "选择了办理结果，须填写办结日期", "an outcome needs its closing date")
         ok = False
