@@ -338,13 +338,7 @@ def _check_row(where: str, values: list, positions: dict[str, int], known: dict[
                          f"receipt number '{receipt}' is not in the cases database")
             ok = False
     status = cell_at(values, positions[STATUS])
-    if not status:
-        problems.add(where, STATUS, "必填项为空", "required cell is empty")
-        ok = False
-    elif status not in COUNTY_STATUSES:
-        problems.add(where, STATUS, f"“{status}”不是允许的取值（{'、'.join(COUNTY_STATUSES)}）",
-                     f"'{status}' is not one of {', '.join(COUNTY_STATUSES)}")
-        ok = False
+    ok = _one_of(where, STATUS, status, COUNTY_STATUSES, problems, required=True) and ok
     answer = cell_lines(cell_at(values, positions[ANSWER]))
     if status == STATUS_ANSWERED and not answer:
         problems.add(where, ANSWER, "状态为“已答复”时必须填写答复内容",
@@ -414,12 +408,8 @@ def _check_report_cells(where: str, values: list, positions: dict[str, int], cas
             problems.add(where, column, f"“{column}”只用于政府信息公开申请，本件不是，请留空",
                          f"{column} is for 政府信息公开申请 only; leave it empty for this request")
         return None if filled else (None, None, None)
-    ok = True
     applicant = cells_given[APPLICANT_TYPE] or None  # left empty: as stored
-    if applicant is not None and applicant not in APPLICANT_TYPES:
-        problems.add(where, APPLICANT_TYPE, f"“{applicant}”不是允许的取值（{'、'.join(APPLICANT_TYPES)}）",
-                     f"'{applicant}' is not one of {', '.join(APPLICANT_TYPES)}")
-        ok = False
+    ok = _one_of(where, APPLICANT_TYPE, applicant or "", APPLICANT_TYPES, problems, required=False)
     outcome, shown = cells_given[OUTCOME], cells_given[CLOSED_ON]
     if outcome and outcome not in BY_CHOICE:
         problems.add(where, OUTCOME, f"“{outcome}”不是年度报告表三的办理结果，请从下拉列表中选择",
@@ -439,6 +429,21 @@ def _check_report_cells(where: str, values: list, positions: dict[str, int], cas
         problems.add(where, OUTCOME, "填写了办结日期，须选择办理结果", "a closing date needs its outcome")
         ok = False
     return (applicant, outcome or None, closed_on) if ok else None
+
+
+def _one_of(where: str, column: str, text: str, allowed: tuple[str, ...], problems: _Problems,
+            required: bool) -> bool:
+    """Whether a drop-down cell holds one of ``allowed`` (or is empty where that is allowed);
+    reported when not."""
+    if not text:
+        if required:
+            problems.add(where, column, "必填项为空", "required cell is empty")
+        return not required
+    if text not in allowed:
+        problems.add(where, column, f"“{text}”不是允许的取值（{'、'.join(allowed)}）",
+                     f"'{text}' is not one of {', '.join(allowed)}")
+        return False
+    return True
 
 
 def _when(where: str, column: str, shown: str, problems: _Problems) -> dt.date | None:
@@ -498,13 +503,7 @@ def _check_review(where: str, values: list, positions: dict[str, int], known: di
         ok = False
     for column, allowed in ((REVIEW_KIND, REVIEW_KINDS), (REVIEW_RESULT, REVIEW_RESULTS)):
         text = cell_at(values, positions[column])
-        if not text:
-            problems.add(where, column, "必填项为空", "required cell is empty")
-            ok = False
-        elif text not in allowed:
-            problems.add(where, column, f"“{text}”不是允许的取值（{'、'.join(allowed)}）",
-                         f"'{text}' is not one of {', '.join(allowed)}")
-            ok = False
+        ok = _one_of(where, column, text, allowed, problems, required=True) and ok
     kind, result = cell_at(values, positions[REVIEW_KIND]), cell_at(values, positions[REVIEW_RESULT])
     shown_filed, shown_decided = cell_at(values, positions[FILED_ON]), cell_at(values, positions[DECIDED_ON])
     filed_on = _when(where, FILED_ON, shown_filed, problems)
