@@ -8,10 +8,9 @@ from PySide6.QtCore import Signal
 from PySide6.QtGui import QColor, QImage, QPainter, QPixmap
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QPushButton, QVBoxLayout, QWidget
 
-from kiosk.errors import KnownError
 from kiosk.services import requests
-from kiosk.ui.printing import print_rendered
-from kiosk.ui.tasks import Task, run_task
+from kiosk.ui.printing import print_in_background
+from kiosk.ui.tasks import Task
 from kiosk.ui.widgets import AdaptiveRow, Notice
 
 REQUEST_CHECK = ("查询办理进度：在本机“我要申请·咨询”点“查询办理进度”，或扫右边的二维码；"
@@ -117,32 +116,11 @@ class ReceiptView(QWidget):
             phone_last4=r.phone_last4, topic=r.topic, qr_text=r.qr_text, terminal=r.terminal, **labels,
         )  # fmt: skip
         configured = str(self.settings.get("printer")) if self.settings is not None else ""
-        self.print_button.setEnabled(False)
-        self.print_message.setText("正在打印回执……")
-        task: Task | None = None
-
-        def current() -> bool:  # a reset meanwhile: the answer is for a receipt gone
-            return task is not None and task is self.task
-
-        def printed(name: str) -> None:
-            if current():
-                self.print_message.setText(f"回执已发送到打印机“{name}”，请到打印机处取回执")
-
-        def failed(error: KnownError) -> None:
-            if current():
-                self.print_message.setText(f"{error.zh}。请记下受理编号 {r.number}")
-
-        def done() -> None:
-            if current():
-                self.task = None
-                self.print_button.setEnabled(True)
-
-        def send(_task) -> str:
-            return print_rendered(lambda pdf: render(sheet, pdf, RECEIPT_LAYOUT), configured,
-                                  f"受理回执 {sheet.number}")  # fmt: skip
-
-        task = self.task = run_task(send, name="print-receipt", on_success=printed, on_failure=failed,
-                                    on_done=done)  # fmt: skip
+        print_in_background(self, lambda pdf: render(sheet, pdf, RECEIPT_LAYOUT), configured,
+                            f"受理回执 {sheet.number}", name="print-receipt", button=self.print_button,
+                            message=self.print_message, sending="正在打印回执……",
+                            sent=lambda name: f"回执已发送到打印机“{name}”，请到打印机处取回执",
+                            failed=lambda error: f"{error.zh}。请记下受理编号 {r.number}")  # fmt: skip
 
     def spoken_text(self) -> str:
         """The number and the deadline aloud; never the name or phone the villager gave."""
