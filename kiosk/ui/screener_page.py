@@ -8,6 +8,7 @@ leaving by the idle reset forgets them, and nothing is stored, logged or sent.
 """
 
 import html
+from pathlib import Path
 
 from PySide6.QtCore import QTimer, Signal
 from PySide6.QtWidgets import (
@@ -21,12 +22,11 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from kiosk.errors import KnownError
 from kiosk.formats.screening import BY_CODE, UNKNOWN, Question
 from kiosk.services import screener
 from kiosk.services.screener import PolicyLine, Result, Screening
-from kiosk.ui.printing import print_rendered
-from kiosk.ui.tasks import Task, run_task
+from kiosk.ui.printing import print_in_background
+from kiosk.ui.tasks import Task
 from kiosk.ui.widgets import CurrentPageStack, FlowGrid, Notice, clear_layout, kinetic
 
 TITLE = "政策找人"
@@ -63,11 +63,17 @@ def line_html(line: PolicyLine) -> str:
     return "<br>".join(parts)
 
 
-def _option_button(text: str, question: str, on_tap) -> QPushButton:
+def _button(text: str, on_tap) -> QPushButton:
+    """A button whose accessible name is its words; a tap calls ``on_tap()``."""
     button = QPushButton(text)
     button.setAccessibleName(text)
+    button.clicked.connect(lambda _=False: on_tap())
+    return button
+
+
+def _option_button(text: str, question: str, on_tap) -> QPushButton:
+    button = _button(text, lambda: on_tap(text, question))
     button.setCheckable(True)  # the answer given before 上一步 stays marked
-    button.clicked.connect(lambda _=False: on_tap(text, question))
     return button
 
 
@@ -89,9 +95,7 @@ class ScreenerPage(QWidget):
         self.title = QLabel(TITLE)
         self.title.setObjectName("heading")
         self.title.setWordWrap(True)
-        self.restart = QPushButton("重新开始")
-        self.restart.setAccessibleName("重新开始")
-        self.restart.clicked.connect(self.begin)
+        self.restart = _button("重新开始", self.begin)
         top = QHBoxLayout()
         top.addWidget(self.title, stretch=1)
         top.addWidget(self.restart)
@@ -136,12 +140,8 @@ class ScreenerPage(QWidget):
         self.hint = Notice("提示")
         self.options = FlowGrid(max_columns=4)
         self.option_buttons: dict[str, QPushButton] = {}
-        self.back_button = QPushButton("上一步")
-        self.back_button.setAccessibleName("上一步")
-        self.back_button.clicked.connect(self.back)
-        self.unknown_button = QPushButton("不清楚，跳过")
-        self.unknown_button.setAccessibleName("不清楚，跳过")
-        self.unknown_button.clicked.connect(lambda: self.choose(UNKNOWN))
+        self.back_button = _button("上一步", self.back)
+        self.unknown_button = _button("不清楚，跳过", lambda: self.choose(UNKNOWN))
         nav = QHBoxLayout()
         nav.addWidget(self.back_button)
         nav.addStretch(1)
@@ -161,7 +161,7 @@ class ScreenerPage(QWidget):
         self.summary = QLabel("")
         self.summary.setWordWrap(True)
         self.summary.setStyleSheet("font-weight: bold;")
-        # The cards scroll inside the page: a long result keeps the buttons above on screen.
+        # The cards scroll inside the page: a long result keeps the buttons below them on screen.
         self.result_area = QScrollArea()
         self.result_area.setWidgetResizable(True)
         self.result_area.setAccessibleName("政策找人结果")
@@ -171,12 +171,8 @@ class ScreenerPage(QWidget):
         self.result_area.setWidget(holder)
         kinetic(self.result_area, holds_buttons=True)
         self.print_message = Notice("打印状态")
-        self.print_button = QPushButton("打印申办清单")
-        self.print_button.setAccessibleName("打印申办清单")
-        self.print_button.clicked.connect(self.print_checklist)
-        self.change_button = QPushButton("上一步，修改回答")
-        self.change_button.setAccessibleName("上一步，修改回答")
-        self.change_button.clicked.connect(self.back)
+        self.print_button = _button("打印申办清单", self.print_checklist)
+        self.change_button = _button("上一步，修改回答", self.back)
         buttons = QHBoxLayout()
         buttons.addWidget(self.change_button)
         buttons.addStretch(1)
@@ -196,9 +192,7 @@ class ScreenerPage(QWidget):
         self.detail.setAccessibleName("政策文件或问答")
         self.detail.setMinimumHeight(400)
         kinetic(self.detail)
-        self.detail_back = QPushButton("返回结果")
-        self.detail_back.setAccessibleName("返回结果")
-        self.detail_back.clicked.connect(lambda: self.stack.setCurrentWidget(self.result_view))
+        self.detail_back = _button("返回结果", lambda: self.stack.setCurrentWidget(self.result_view))
         layout.addWidget(self.detail_back)
         layout.addWidget(self.detail, stretch=1)
         return view
@@ -324,22 +318,16 @@ class ScreenerPage(QWidget):
         layout.addWidget(text)
         actions = QHBoxLayout()
         if line.document is not None:
-            actions.addWidget(self._action("政策文件", lambda: self.show_link(line.document)))
+            actions.addWidget(_button("政策文件", lambda: self.show_link(line.document)))
         if line.qa is not None:
-            actions.addWidget(self._action("相关问答", lambda: self.show_link(line.qa)))
+            actions.addWidget(_button("相关问答", lambda: self.show_link(line.qa)))
         if line.outcome == screener.UNDECIDED:
             topic = f"政策找人：{line.name}"
-            actions.addWidget(self._action("咨询·预约回电", lambda: self.callback_requested.emit(topic)))
+            actions.addWidget(_button("咨询·预约回电", lambda: self.callback_requested.emit(topic)))
         actions.addStretch(1)
         layout.addLayout(actions)
         return card
 
-    @staticmethod
-    def _action(text: str, on_tap) -> QPushButton:
-        button = QPushButton(text)
-        button.setAccessibleName(text)
-        button.clicked.connect(lambda _=False: on_tap())
-        return button
 
     def show_link(self, link: screener.Link) -> None:
         """A policy's document or Q&A, read here; 返回结果 goes back."""
@@ -356,34 +344,12 @@ class ScreenerPage(QWidget):
             return
         sheet = screener.checklist(self.result, self.place)
         configured = str(self.settings.get("printer")) if self.settings is not None else ""
-        self.print_button.setEnabled(False)
-        self.print_message.setText("正在打印申办清单……")
-        task: Task | None = None
-
-        def current() -> bool:  # a reset meanwhile: the answer is for a result gone
-            return task is not None and task is self.task
-
-        def printed(name: str) -> None:
-            if current():
-                self.print_message.setText(f"申办清单已发送到打印机“{name}”，请到打印机处取")
-
-        def failed(error: KnownError) -> None:
-            if current():
-                self.print_message.setText(f"{error.zh}。可以拍下屏幕上的结果，或请工作人员帮助")
-
-        def done() -> None:
-            if current():
-                self.task = None
-                self.print_button.setEnabled(True)
-
-        def send(_task) -> str:
-            from printing.screening import render_checklist
-
-            return print_rendered(lambda pdf: pdf.write_bytes(render_checklist(sheet)), configured,
-                                  "政策找人申办清单")  # fmt: skip
-
-        task = self.task = run_task(send, name="print-checklist", on_success=printed, on_failure=failed,
-                                    on_done=done)  # fmt: skip
+        print_in_background(self, lambda pdf: _write_checklist(sheet, pdf), configured, "政策找人申办清单",
+                            name="print-checklist", button=self.print_button, message=self.print_message,
+                            sending="正在打印申办清单……",
+                            sent=lambda name: f"申办清单已发送到打印机“{name}”，请到打印机处取",
+                            failed=lambda error: f"{error.zh}。可以拍下屏幕上的结果，"
+                                                 "或请工作人员帮助")  # fmt: skip
 
     # -- read aloud, reset ---------------------------------------------------------------------------
 
@@ -408,3 +374,10 @@ class ScreenerPage(QWidget):
         self.detail.clear()
         self.summary.clear()
         self.show_intro()
+
+
+def _write_checklist(sheet, pdf: Path) -> None:
+    """Worker thread: the 申办清单 as a PDF at ``pdf``."""
+    from printing.screening import render_checklist
+
+    pdf.write_bytes(render_checklist(sheet))
