@@ -89,6 +89,12 @@ class TerminalFiles:
         return self.folder / "upload-credential.json"
 
     @property
+    def sync_attempt(self) -> Path:
+        """The last sync attempt, whatever its outcome (a refused sync leaves the database
+        as it was, so this small file says what happened)."""
+        return self.folder / "sync-attempt.json"
+
+    @property
     def logs(self) -> Path:
         return self.folder / "logs"
 

@@ -15,7 +15,7 @@ from kiosk.config import Settings
 from kiosk.county import keyfiles
 from kiosk.county.feed import demo_county
 from kiosk.county.inbox import keys as inbox_keys
-from kiosk.services import consultations, requests
+from kiosk.services import consultations, push, requests
 from kiosk.store.db import close_database, open_database
 from tests.helpers.cli import run_kiosk
 from tests.helpers.envelopes import write_terminals_csv
@@ -45,7 +45,7 @@ def test_a_comment_travels_to_the_county_and_its_result_comes_back(tmp_path, dem
         write_terminals_csv(county_input / "terminals.csv",
                             [f"{requests.terminal_identity().fingerprint()},大厅终端,,在用"])  # fmt: skip
         (tmp_path / "usb").mkdir()  # the stick
-        requests.export_to_folder(tmp_path / "usb")
+        push.export_to_folder(tmp_path / "usb")
         requests.close_outboxes()
     finally:
         close_database()

@@ -188,6 +188,10 @@ def cmd_inbox_import(args: argparse.Namespace) -> int:
     out(f"申请信封 {report.files} 个：{filed}，重复跳过 {report.duplicates} 件，"
         f"暂存待核实 {report.held} 件（其中编号冲突 {report.conflicts} 件），拒收 {len(refused)} 件，"
         f"用时 {report.seconds:.1f} 秒")  # fmt: skip
+    if report.statuses:
+        late = (f"（其中 {report.late_statuses} 份早于已收到的报告，只补充故障与使用记录）"
+                if report.late_statuses else "")  # fmt: skip
+        out(f"  终端状态报告 {report.statuses} 份{late}：用 kiosk fleet status 查看各终端状况")
     if report.held:
         out("  暂存的信封来自未登记的终端或与已收申请编号冲突，不计期限、不导出：请用 "
             "kiosk inbox quarantine list 查看并处理")

@@ -88,7 +88,7 @@ def demo_requests(county: Path, county_input: Path) -> None:
 
     from kiosk.county import keyfiles
     from kiosk.county.inbox import export, intake, reply
-    from kiosk.services import requests
+    from kiosk.services import push, requests
 
     me = requests.terminal_identity()
     (county_input / "terminals.csv").write_text(
@@ -97,7 +97,7 @@ def demo_requests(county: Path, county_input: Path) -> None:
     numbers = [r.number for r in receipts]
     usb, cases, book_path = county / "usb", county / "cases.sqlite3", county / "cases.xlsx"
     usb.mkdir(parents=True, exist_ok=True)  # the stick
-    requests.export_to_folder(usb)
+    push.export_to_folder(usb)
     intake.import_envelopes(usb, county / "inbox-keys", cases, county_input / "terminals.csv",
                             passphrase=keyfiles.DEMO_PASSPHRASE)  # fmt: skip
     export.export_cases(cases, book_path, dt.date.today())
@@ -154,7 +154,7 @@ def demo_comments(county: Path, county_input: Path) -> None:
 
     from kiosk.county import keyfiles
     from kiosk.county.inbox import comments, intake
-    from kiosk.services import consultations, requests
+    from kiosk.services import consultations, push
 
     books = comments.read_consultations(county_input)
     closed = next(d for d in books.drafts.values() if d.closes_on < dt.date.today())
@@ -164,7 +164,7 @@ def demo_comments(county: Path, county_input: Path) -> None:
     numbers = [consultations.submit_comment(info, article, None, stance, text, now=sealed_at).number
                for article, stance, text in _CLOSED_COMMENTS]  # fmt: skip
     usb, cases = county / "usb", county / "cases.sqlite3"
-    requests.export_to_folder(usb)
+    push.export_to_folder(usb)
     arrived = sealed_at + dt.timedelta(days=5)  # the stick reached the county within the grace
     intake.import_envelopes(usb, county / "inbox-keys", cases, county_input / "terminals.csv",
                             passphrase=keyfiles.DEMO_PASSPHRASE, consultations=books,
@@ -184,7 +184,7 @@ def demo_comments(county: Path, county_input: Path) -> None:
     today = consultations.draft(opened.code, opened.version)
     for article, clause, stance in ((3, 3, "赞成"), (6, None, "不赞成")):
         consultations.submit_comment(today, article, clause, stance)
-    requests.export_to_folder(usb)
+    push.export_to_folder(usb)
     intake.import_envelopes(usb, county / "inbox-keys", cases, county_input / "terminals.csv",
                             passphrase=keyfiles.DEMO_PASSPHRASE, consultations=books)  # fmt: skip
     comments.write_comment_receipts(cases, county_input)

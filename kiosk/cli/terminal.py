@@ -258,7 +258,7 @@ def cmd_outbox_push(args: argparse.Namespace) -> int:
 def deliver(db: Path, to: str | None = None, quiet: bool = True) -> int | None:
     """Push the outbox to ``to`` (a URL or a folder) or the terminal's ``outbox_url``;
     None if the push failed (everything stays queued, retried later)."""
-    from kiosk.services import requests
+    from kiosk.services import push
 
     target = to or terminal_settings(db).get("outbox_url")
     if not target:
@@ -268,9 +268,9 @@ def deliver(db: Path, to: str | None = None, quiet: bool = True) -> int | None:
         out("申请已在本机排队，工作人员联网或用U盘导出时送往县里")
         return 0
     if target.startswith(("http://", "https://")):
-        report = requests.push_to_url(target)
+        report = push.push_to_url(target)
     else:
-        report = requests.export_to_folder(Path(target))
+        report = push.export_to_folder(Path(target))
     out(f"送出 {report.sent} 件，失败 {report.failed} 件，仍在排队 {report.waiting} 件 → {target}")
     for error in report.errors[:5]:
         out(f"  {error}")

@@ -7,7 +7,8 @@ spelling of the same object is refused, so every byte counts):
     v           2, the format version (1: before reply keys; still opened)
     id          ULID of the request
     receipt     receipt number, derived from the id (see ``ids``)
-    kind        "disclosure" | "callback" | "comment" (意见征集)
+    kind        "disclosure" | "callback" | "comment" (意见征集) | "status" (the terminal's
+                status report, kiosk.formats.status_report: no villager's data)
     created     UTC time of sealing, ISO 8601 with milliseconds and "Z"
     terminal    the terminal's ed25519 public key, base64 of the raw 32 bytes
     county_key  id (fingerprint) of the county inbox X25519 key it is sealed to
@@ -46,15 +47,15 @@ from cryptography.hazmat.primitives.ciphers.aead import ChaCha20Poly1305
 from cryptography.hazmat.primitives.kdf.hkdf import HKDF
 
 from kiosk.errors import KnownError
-from kiosk.formats import forms, ids, public_keys, safe_json
+from kiosk.formats import forms, ids, public_keys, safe_json, status_report
 
 FORMAT = "shenqing-inbox-envelope"
 VERSION = 2
 READABLE_VERSIONS = (1, 2)
-KINDS = ("disclosure", "callback", "comment")
+KINDS = ("disclosure", "callback", "comment", status_report.KIND)
 MAX_BYTES = 64 * 1024  # a form is at most a few thousand characters
 REPLY_KEY_BYTES = 16
-_PLAIN_DEPTH = 4  # {"form": {"refers_to": {...}}}
+_PLAIN_DEPTH = 4  # {"form": {"refers_to": {...}}}; a status report's {"form": {"usage": {month: {...}}}}
 _HKDF_INFO = b"shenqing-inbox-v1"
 _HEADER_KEYS = ("county_key", "created", "format", "id", "kind", "receipt", "terminal", "v")
 _ALL_KEYS = frozenset((*_HEADER_KEYS, "sealed", "sig"))
@@ -195,7 +196,7 @@ def seal(
         forms.FormError: a field is wrong; nothing is sealed.
         KnownError: the county key is not a valid public key.
     """
-    clean = forms.validate(kind, form)
+    clean = validate_form(kind, form)
     county_public = public_keys.decode_public(county_public_b64)
     now = now or dt.datetime.now(dt.UTC)
     ulid = ids.new_ulid(int(now.timestamp() * 1000))
@@ -222,6 +223,15 @@ def seal(
     fields = {**header, "sealed": {"ct": _b64(ciphertext), "epk": _b64(epk), "nonce": _b64(nonce)}}
     fields["sig"] = _b64(terminal_key.sign(canonical(fields)))
     return Envelope(_header(header), canonical(fields), reply_key)
+
+
+def validate_form(kind: str, form: dict[str, Any]) -> dict[str, Any]:
+    """What ``kind`` carries, checked by its own rules (a request's form, or a status report).
+
+    Raises:
+        forms.FormError: the first field out of its rules.
+    """
+    return status_report.validate(form) if kind == status_report.KIND else forms.validate(kind, form)
 
 
 def _header(fields: Mapping[str, Any]) -> Header:

@@ -40,6 +40,7 @@ class PushReport:
     damaged: int = 0
     waiting: int = 0  # still pending after this round (failed or not yet due)
     errors: list[str] = field(default_factory=list)
+    status_sent: bool = False  # the terminal's status report went with this round
 
 
 class StickRefused(OSError):
@@ -49,10 +50,13 @@ class StickRefused(OSError):
 
 def push_http(
     outbox: Outbox, base_url: str, credential: UploadCredential | None = None, *,
-    timeout: float = 10.0, now: dt.datetime | None = None,
+    timeout: float = 10.0, now: dt.datetime | None = None, status: bytes | None = None,
 ) -> PushReport:
     """PUT each due envelope to ``<base_url>/<user>/<id>.env`` (``<base_url>/<id>.env``
     without a credential); 2xx marks it sent, and so does 409 (already there).
+
+    ``status`` (the terminal's sealed status report) goes last, once, whatever waits: it is
+    never queued, the next round carries a newer one.
 
     A 4xx/5xx answer backs off that envelope; 401 and 403 (no or a revoked credential)
     stop the round, as does a connection failure (refused, timeout, DNS): every due
@@ -93,8 +97,25 @@ def push_http(
             outbox.mark_failed(envelope_id, error, now)
             report.failed += 1
             report.errors.append(f"{envelope_id}: {error}")
+    else:
+        if status is not None:
+            report.status_sent = _put_status(base, headers, status, timeout, report)
     report.waiting = len(outbox.pending())
     return report
+
+
+def _put_status(base: str, headers: dict[str, str], data: bytes, timeout: float, report: PushReport) -> bool:
+    name = f"{envelope.read_header(data).id}{SUFFIX}"
+    request = urllib.request.Request(f"{base}/{name}", data=data, method="PUT", headers=headers)
+    try:
+        with urllib.request.urlopen(request, timeout=timeout) as response:
+            return 200 <= response.status < 300
+    except urllib.error.HTTPError as exc:
+        report.errors.append(f"{name}: HTTP {exc.code}")
+        return exc.code == 409
+    except (urllib.error.URLError, OSError) as exc:
+        report.errors.append(f"{name}: unreachable: {exc}")
+        return False
 
 
 def push_dir(
@@ -103,6 +124,7 @@ def push_dir(
     *,
     progress: Callable[[str, int, int], None] | None = None,
     now: dt.datetime | None = None,
+    status: bytes | None = None,
 ) -> PushReport:
     """Copy every envelope the county has not confirmed to ``<usb_root>/inbox/<id>.env`` and
     verify the copy. Sent ones go again (a stick can be lost on the way; the county skips
@@ -117,6 +139,7 @@ def push_dir(
     Args:
         progress: called as ``progress(id, bytes_written, size)`` after each envelope's bytes
             are written and before they are made durable (for a progress bar).
+        status: the terminal's sealed status report, copied after the envelopes the same way.
     """
     report = PushReport()
     root = Path(usb_root)
@@ -142,6 +165,14 @@ def push_dir(
                 break
             outbox.mark_sent(envelope_id, now)
             report.sent += 1
+        else:
+            if status is not None:
+                status_id = envelope.read_header(status).id
+                try:
+                    _copy_verified(status, folder, f"{status_id}{SUFFIX}", status_id, None)
+                    report.status_sent = True
+                except OSError as exc:
+                    report.errors.append(f"{root / USB_FOLDER}: {exc}")
     finally:
         os.close(folder)
     report.waiting = len(outbox.pending())

@@ -161,3 +161,15 @@ def submit(pdf: Path, printer: str, title: str) -> PrintJob:
     job = match[1] if match else ""
     _log.info("sent %s to %s as job %s", pdf.name, printer or "(default)", job or "?")
     return PrintJob(printer or (job.rsplit("-", 1)[0] if job else ""), job)
+
+
+def queued_jobs() -> set[str]:
+    """The ids of the jobs CUPS still holds (not yet printed, for every printer).
+
+    Raises:
+        KnownError: lpstat is missing or the scheduler is down.
+    """
+    done = _run(["lpstat", "-o"])
+    if done.returncode != 0 and "not running" in done.stderr.lower():
+        raise _scheduler_down(done.stderr.strip())
+    return {line.split()[0] for line in done.stdout.splitlines() if line.strip()}

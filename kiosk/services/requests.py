@@ -22,7 +22,7 @@ from kiosk import fmt, log, paths
 from kiosk.errors import KnownError
 from kiosk.formats import consultation, envelope, forms, ids, masking, replies, workdays
 from kiosk.formats.request_terms import REQUEST_KINDS
-from kiosk.outbox import credential, delivery, identity
+from kiosk.outbox import credential, identity
 from kiosk.outbox.queue import Outbox, OutboxStatus
 from kiosk.store import writer
 from kiosk.store.models import Adoption, CommentReceipt, Draft, FeedState, Reply, WorkDay, database
@@ -112,13 +112,18 @@ def _files() -> paths.TerminalFiles:
     return paths.TerminalFiles(Path(database.database))
 
 
-def _outbox_folder() -> Path:
+def upload_credential() -> credential.UploadCredential | None:
+    """The credential the county issued for this terminal's uploads, if installed."""
+    return credential.load(_files().upload_credential)
+
+
+def outbox_folder() -> Path:
     return _files().outbox
 
 
 def outbox() -> Outbox:
     """This terminal's outbox, opened once per folder (it serialises its own use)."""
-    folder = _outbox_folder()
+    folder = outbox_folder()
     with _outboxes_lock:
         if folder not in _outboxes:
             _outboxes[folder] = Outbox(folder)
@@ -258,7 +263,7 @@ def status(number: str, reply_key: bytes | None = None) -> RequestStatus | None:
                 note = "答复内容只能凭回执上的二维码查看：请把回执二维码对准扫码口"
         return RequestStatus(number, reply.kind, reply.status, reply.received_on, reply.due_on,
                              reply.answered_on, answer, note, locked)  # fmt: skip
-    if not _outbox_folder().is_dir():  # no request was ever made here
+    if not outbox_folder().is_dir():  # no request was ever made here
         return None
     record = next((r for r in outbox().records() if r.receipt == number), None)
     if record is None:
@@ -305,7 +310,7 @@ def acknowledge_received() -> int:
     """Drop the ciphertext of every envelope whose exact bytes the county's replies
     acknowledge (by digest). A terminal where nobody ever asked anything has no outbox,
     and gets none from a sync."""
-    if not _outbox_folder().is_dir():
+    if not outbox_folder().is_dir():
         return 0
     box = outbox()
     waiting = {r.digest for r in box.records() if r.acked_at is None and r.digest}
@@ -318,11 +323,6 @@ def acknowledge_received() -> int:
     return box.acknowledge(received) if received else 0
 
 
-def push_to_url(url: str, timeout: float = 10.0) -> delivery.PushReport:
-    """PUT what is due to the county's drop, as this terminal's own user."""
-    return delivery.push_http(outbox(), url, credential.load(_files().upload_credential), timeout=timeout)
-
-
 def install_upload_credential(data: bytes) -> str:
     """Keep the upload credential the county issued for this terminal; returns its user.
 
@@ -330,11 +330,6 @@ def install_upload_credential(data: bytes) -> str:
         credential.BadCredential: not a credential file.
     """
     return credential.install(_files().upload_credential, data).user
-
-
-def export_to_folder(usb_root: Path) -> delivery.PushReport:
-    """Copy every envelope not yet acknowledged onto a stick (``<usb>/inbox/``)."""
-    return delivery.push_dir(outbox(), usb_root)
 
 
 def outbox_status() -> OutboxStatus:

@@ -12,6 +12,7 @@ fit for the next sync.
 """
 
 import datetime as dt
+import json
 import os
 import sqlite3
 import time
@@ -22,6 +23,7 @@ from pathlib import Path
 
 from kiosk import log, paths
 from kiosk.errors import KnownError, as_known, is_database_error
+from kiosk.files import read_small, write_atomic
 
 _log = log.get("kiosk.sync")
 
@@ -74,7 +76,8 @@ def sync(source: str, db_path: Path, trusted_root: Path, progress: Progress | No
                          f"trusted root {trusted_root} not found; configure the county feed") from exc
     limits = {k: v for k, v in (("deadline_s", deadline_s), ("min_rate", min_rate),
                                 ("file_slack_s", file_slack_s)) if v is not None}  # fmt: skip
-    cache = paths.TerminalFiles(db_path).feed_cache
+    files = paths.TerminalFiles(db_path)
+    cache = files.feed_cache
     try:
         cache.mkdir(parents=True, exist_ok=True)
         with _single_sync(cache / "sync.lock"):
@@ -86,14 +89,18 @@ def sync(source: str, db_path: Path, trusted_root: Path, progress: Progress | No
                 feed, cache / "staging.sqlite3", "sync",
                 (lambda d, t: progress("校验", d, t)) if progress else None, cancelled,
             )  # fmt: skip
-    except KnownError:
+    except KnownError as exc:
+        _record_attempt(files, "refused" if isinstance(exc, client.FeedRefused) else "failed", exc.zh)
         raise
     except (OSError, MemoryError) as exc:
+        _record_attempt(files, "failed", _failed(exc).zh)
         raise _failed(exc) from exc
     except Exception as exc:
         if is_database_error(exc):
+            _record_attempt(files, "failed", _failed(exc).zh)
             raise _failed(exc) from exc
         raise
+    _record_attempt(files, "ok", "")
     _acknowledge_requests()
     as_of = dt.datetime.fromisoformat(feed.data_as_of).astimezone()
     result = SyncResult(feed.version, len(feed.targets), feed.downloaded, len(summary.changed)
@@ -102,6 +109,29 @@ def sync(source: str, db_path: Path, trusted_root: Path, progress: Progress | No
                         summary.apply_s)  # fmt: skip
     _log.info("sync from %s: %s", source, result)
     return result
+
+
+def _record_attempt(files: paths.TerminalFiles, result: str, message: str) -> None:
+    """Keep this attempt's time and outcome for the status report (kiosk.services.health);
+    a disk too full to take it does not change what the sync says."""
+    record = {"at": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"), "result": result,
+              "message": message[:200]}  # fmt: skip
+    try:
+        write_atomic(files.sync_attempt, json.dumps(record, ensure_ascii=False).encode(), 0o644)
+    except OSError as exc:
+        _log.warning("cannot record the sync attempt: %s", exc)
+
+
+def last_attempt(db_path: Path) -> dict[str, str]:
+    """The last sync attempt as ``_record_attempt`` kept it ({} before any, or if unreadable)."""
+    try:
+        record = json.loads(read_small(paths.TerminalFiles(db_path).sync_attempt, 4096))
+    except (KnownError, ValueError):  # none yet, or not one we wrote
+        return {}
+    keys = ("at", "result", "message")
+    if not isinstance(record, dict) or not all(isinstance(record.get(k), str) for k in keys):
+        return {}
+    return {k: record[k] for k in ("at", "result", "message")}
 
 
 def feed_on(root: Path) -> Path | None:

@@ -7,6 +7,7 @@ so nothing here is ever a float (but one monotonic clock reading). Dates are ISO
 from peewee import (
     BooleanField,
     CharField,
+    CompositeKey,
     DateField,
     DateTimeField,
     FloatField,
@@ -373,6 +374,49 @@ class AuditLog(BaseModel):
     digest = CharField(default="")
 
 
+class UsageCount(BaseModel):
+    """Page views, prints and verifications per month and kind (0012): counts, never who."""
+
+    month = CharField(max_length=7)  # YYYY-MM, local time
+    kind = CharField(max_length=32)  # kiosk.formats.status_report.USAGE_KINDS
+    count = IntegerField()
+
+    class Meta:
+        primary_key = CompositeKey("month", "kind")
+
+
+class Fault(BaseModel):
+    """A fault the terminal found in itself, from ``since`` until ``cleared`` (0012)."""
+
+    code = CharField(max_length=32)  # kiosk.formats.status_report.FAULTS
+    since = CharField(max_length=40)  # ISO time, UTC
+    cleared = CharField(max_length=40, null=True)
+    detail = TextField()
+
+
+class PrintJob(BaseModel):
+    """One job handed to the print system and what became of it (0012)."""
+
+    at = CharField(max_length=40)
+    what = CharField(max_length=32)  # notice / receipt / checklist
+    printer = CharField()
+    job_id = CharField()  # CUPS job id, "" on the QPrinter path or when refused
+    pages = IntegerField()
+    outcome = CharField(max_length=16)  # queued / ok / stuck / failed
+    error = TextField()
+    settled_at = CharField(max_length=40, null=True)
+
+
+class Run(BaseModel):
+    """One start of the kiosk (0012); ``clean`` once it ended through its own exit."""
+
+    started_at = CharField(max_length=40)
+    clean = IntegerField(default=0)
+    screen = CharField(max_length=11, default="")  # e.g. 1080x1920
+    handwriting = IntegerField(default=0)
+    speech = IntegerField(default=0)
+
+
 class StaffAccess(BaseModel):
     """The staff PIN and its lock-out (one row, id 1); see migration 0005."""
 
@@ -409,4 +453,8 @@ ALL_MODELS = (
     CommentReceipt,
     ScreeningPolicy,
     ScreeningCondition,
+    UsageCount,
+    Fault,
+    PrintJob,
+    Run,
 )

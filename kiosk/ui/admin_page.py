@@ -24,7 +24,7 @@ from PySide6.QtWidgets import (
 
 from kiosk.config import Settings
 from kiosk.errors import KnownError
-from kiosk.services import admin, requests, sync
+from kiosk.services import admin, push, requests, sync
 from kiosk.ui.admin_settings import SettingsPanel
 from kiosk.ui.browse import ListDetail, detail_html
 from kiosk.ui.keypad import Keypad
@@ -206,7 +206,7 @@ class AdminPage(QWidget):
         self.show_outbox()
         url = self.settings.get("outbox_url")
         if url:  # after each sync, what villagers asked goes to the county
-            run_task(lambda _task: requests.push_to_url(url), name="outbox-push", on_success=self._pushed,
+            run_task(lambda _task: push.push_to_url(url), name="outbox-push", on_success=self._pushed,
                      on_failure=lambda e: self.outbox_label.setText(e.zh))  # fmt: skip
 
     def _pushed(self, report) -> None:

@@ -101,13 +101,13 @@ def _round(source: str, db: Path, root: Path, outbox_url: str) -> tuple[SyncResu
     the sync's result stands)."""
     # Imported by the kiosk in steps after start-up (kiosk.services.preload): here they are
     # already loaded, and this module stays light for the first frame.
-    from kiosk.services import requests, sync
+    from kiosk.services import push, sync
 
     result = sync.sync(source, db, root)
     if not outbox_url:
         return result, ""
     try:
-        report = requests.push_to_url(outbox_url)
+        report = push.push_to_url(outbox_url)
     except KnownError as exc:
         return result, f"；申请上传失败：{exc.zh}"
     return result, f"；申请送出 {report.sent} 件，仍在排队 {report.waiting} 件"

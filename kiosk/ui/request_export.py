@@ -7,7 +7,7 @@ from pathlib import Path
 
 from PySide6.QtCore import QObject, Signal
 
-from kiosk.services import requests
+from kiosk.services import push
 from kiosk.ui.drives import DriveChooser
 from kiosk.ui.tasks import Task, run_task
 
@@ -38,7 +38,7 @@ class RequestExport(QObject):
         if self.task is not None and self.task.is_running():
             return
         self.said.emit(f"正在导出申请到 {root}……")
-        self.task = run_task(lambda _task: requests.export_to_folder(root), name="outbox-usb",
+        self.task = run_task(lambda _task: push.export_to_folder(root), name="outbox-usb",
                              on_success=lambda r: self._exported(root, r),
                              on_failure=lambda e: self.said.emit(e.zh))  # fmt: skip
 

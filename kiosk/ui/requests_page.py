@@ -22,7 +22,7 @@ from PySide6.QtWidgets import (
 
 from kiosk import log
 from kiosk.errors import KnownError
-from kiosk.services import consult, consultations, divisions, payouts, requests
+from kiosk.services import consult, consultations, divisions, payouts, push, requests
 from kiosk.ui.keypad import Keypad
 from kiosk.ui.receipt_view import ReceiptView
 from kiosk.ui.tasks import run_task
@@ -678,7 +678,7 @@ class RequestsPage(QWidget):
         # each (a simulated day of them: RSS 190 -> 206 MB; without: flat).
         if url and self.kind != COMMENT:
             # Failures stay queued in the outbox for the next push or a USB export.
-            run_task(lambda _task: requests.push_to_url(url), name="push-requests",
+            run_task(lambda _task: push.push_to_url(url), name="push-requests",
                      on_failure=lambda error: _log.info("request push failed: %s", error.en))  # fmt: skip
 
     def _seal(self) -> requests.Receipt:

@@ -11,7 +11,7 @@ import pytest
 
 from kiosk.county.inbox import keys as inbox_keys
 from kiosk.formats import envelope, replies
-from kiosk.services import consultations, handwriting, requests
+from kiosk.services import consultations, handwriting, push, requests
 from kiosk.store.models import Adoption, CommentReceipt, Draft
 from tests.helpers.envelopes import hold_county_key
 from tests.helpers.kiosk import StandIn, open_kiosk, tap
@@ -170,7 +170,7 @@ def test_a_closed_draft_shows_its_articles_and_takes_no_comment(qtbot, kiosk):
     assert kiosk.page_name() == "consultation" and "采纳情况尚未公布" in page.info.toPlainText()
     with pytest.raises(consultations.CommentRefused, match=r"已于 .* 截止"):
         consultations.submit_comment(page.draft, 2, None, "赞成")
-    outbox = requests._outbox_folder()
+    outbox = requests.outbox_folder()
     assert not outbox.exists() or not list(outbox.glob("*.env"))
 
 
@@ -237,7 +237,7 @@ def test_a_comment_waits_for_the_background_round_to_be_pushed(qtbot, terminal, 
 
     monkeypatch.setenv("KIOSK_OUTBOX_URL", "http://127.0.0.1:9/inbox/")
     pushed = []
-    monkeypatch.setattr(requests, "push_to_url", lambda url: pushed.append(url))
+    monkeypatch.setattr(push, "push_to_url", lambda url: pushed.append(url))
     hold_county_key(tmp_path / "keys")
     window = open_kiosk(qtbot, tmp_path / "settings.json", terminal)
     try:

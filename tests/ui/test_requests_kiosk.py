@@ -12,7 +12,7 @@ import pytest
 from PySide6.QtWidgets import QAbstractButton, QLabel, QLineEdit, QTextBrowser
 
 from kiosk.formats import replies
-from kiosk.services import handwriting, requests
+from kiosk.services import handwriting, push, requests
 from kiosk.store.models import FeedState, Reply
 from tests.helpers.envelopes import hold_county_key
 from tests.helpers.kiosk import StandIn, open_kiosk, scan, tap
@@ -223,7 +223,7 @@ def test_the_outbox_is_pushed_off_the_ui_thread(qtbot, terminal, tmp_path, monke
 
     monkeypatch.setenv("KIOSK_OUTBOX_URL", "http://127.0.0.1:9/inbox/")
     threads = []
-    monkeypatch.setattr(requests, "push_to_url", lambda url: threads.append(threading.current_thread()))
+    monkeypatch.setattr(push, "push_to_url", lambda url: threads.append(threading.current_thread()))
     hold_county_key(tmp_path / "keys")
     window = open_kiosk(qtbot, tmp_path / "settings.json", terminal)
     try:

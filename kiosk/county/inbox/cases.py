@@ -14,6 +14,9 @@ its own. It is filed in ``comment`` under the same digest, id and receipt rules 
 unique across cases and comments), and the department's verdict on each article is one
 ``adoption`` row (kiosk.county.inbox.comments).
 
+Each terminal's signed status reports are filed in ``status_report``, their faults merged
+into ``terminal_fault`` and their usage counts into ``terminal_usage`` (kiosk.county.inbox.fleet).
+
 What the 政府信息公开工作年度报告 counts is kept on each disclosure case (who applied, how
 and when it was closed) and in ``review`` (its 行政复议 and 行政诉讼), in the national
 table's own terms (kiosk.county.inbox.report_terms, kiosk.county.inbox.annual_report).
@@ -101,6 +104,23 @@ CREATE TABLE review (
     result TEXT NOT NULL, filed_on DATE NOT NULL, decided_on DATE
 );
 CREATE INDEX review_case ON review (case_id);
+""",
+    5: """
+CREATE TABLE status_report (
+    id INTEGER PRIMARY KEY, digest TEXT NOT NULL UNIQUE, ulid TEXT NOT NULL UNIQUE,
+    terminal_fingerprint TEXT NOT NULL, signed TEXT NOT NULL, received TEXT NOT NULL,
+    via TEXT NOT NULL, body TEXT NOT NULL, late INTEGER NOT NULL DEFAULT 0
+);
+CREATE INDEX status_report_terminal ON status_report (terminal_fingerprint, signed);
+CREATE TABLE terminal_fault (
+    id INTEGER PRIMARY KEY, terminal_fingerprint TEXT NOT NULL, code TEXT NOT NULL, since TEXT NOT NULL,
+    cleared TEXT, detail TEXT NOT NULL, reported TEXT NOT NULL
+);
+CREATE UNIQUE INDEX terminal_fault_key ON terminal_fault (terminal_fingerprint, code, since);
+CREATE TABLE terminal_usage (
+    terminal_fingerprint TEXT NOT NULL, month TEXT NOT NULL, kind TEXT NOT NULL, count INTEGER NOT NULL,
+    signed TEXT NOT NULL, PRIMARY KEY (terminal_fingerprint, month, kind)
+);
 """,
 }
 LATEST = max(MIGRATIONS)
@@ -251,6 +271,53 @@ class Adoption(_Model):
 
     class Meta:
         table_name = "adoption"
+
+
+class StatusReport(_Model):
+    """A terminal's signed status report (kiosk.formats.status_report), as filed. ``signed``
+    is the time inside it (the terminal's clock), ``received`` the county's at import;
+    ``late``: signed before a report already filed from the same terminal (it changes no
+    state, its faults and counts still merge)."""
+
+    digest = pw.TextField(unique=True)
+    ulid = pw.TextField(unique=True)
+    terminal_fingerprint = pw.TextField()
+    signed = pw.TextField()
+    received = pw.TextField()
+    via = pw.TextField()  # status_report.VIA
+    body = pw.TextField()  # the report's JSON
+    late = pw.BooleanField(default=False)
+
+    class Meta:
+        table_name = "status_report"
+
+
+class TerminalFault(_Model):
+    """One fault of one terminal, merged from every report that names it."""
+
+    terminal_fingerprint = pw.TextField()
+    code = pw.TextField()  # status_report.FAULTS
+    since = pw.TextField()
+    cleared = pw.TextField(null=True)
+    detail = pw.TextField()
+    reported = pw.TextField()  # signed time of the newest report that named it
+
+    class Meta:
+        table_name = "terminal_fault"
+
+
+class TerminalUsage(_Model):
+    """A terminal's count of one kind of use in one month, from its newest report."""
+
+    terminal_fingerprint = pw.TextField()
+    month = pw.TextField()
+    kind = pw.TextField()  # status_report.USAGE_KINDS
+    count = pw.IntegerField()
+    signed = pw.TextField()
+
+    class Meta:
+        table_name = "terminal_usage"
+        primary_key = pw.CompositeKey("terminal_fingerprint", "month", "kind")
 
 
 FORM_COLUMNS = (

@@ -30,7 +30,7 @@ from pathlib import Path
 
 from kiosk import log
 from kiosk.county.inbox import comments as consultations_rules
-from kiosk.county.inbox import drop
+from kiosk.county.inbox import drop, fleet
 from kiosk.county.inbox import keys as inbox_keys
 from kiosk.county.inbox.cases import (
     FORM_COLUMNS,
@@ -42,6 +42,7 @@ from kiosk.county.inbox.cases import (
     Comment,
     Held,
     ImportLog,
+    StatusReport,
     Terminal,
     cases_db,
     close_cases,
@@ -49,7 +50,7 @@ from kiosk.county.inbox.cases import (
 )
 from kiosk.county.inbox.terminals import TerminalRow, load_terminals_csv
 from kiosk.errors import KnownError
-from kiosk.formats import envelope, forms, replies, workdays
+from kiosk.formats import envelope, forms, replies, status_report, workdays
 from kiosk.formats.request_terms import REQUEST_KINDS
 
 BATCH = 1000
@@ -112,7 +113,8 @@ class Refusal:
     reason: str  # link | not_a_file | too_large | malformed | version | tampered | other_county_key |
     #              cannot_open | form_invalid | revoked_terminal | receipt_clash | error |
     #              comment_unknown_article | comment_late | comment_unsigned |
-    #              comment_no_consultations (not refused: left in the drop, nothing lost)
+    #              comment_no_consultations (not refused: left in the drop, nothing lost) |
+    #              status_unknown_terminal | status_conflict
     message: str
 
 
@@ -121,6 +123,8 @@ class ImportReport:
     files: int = 0
     imported: int = 0  # requests and comments filed
     comments: int = 0  # of ``imported``: comments on drafts
+    statuses: int = 0  # terminals' status reports filed (not counted in ``imported``)
+    late_statuses: int = 0  # of ``statuses``: signed before one already filed
     duplicates: int = 0
     held: int = 0  # from terminals not enrolled, or conflicting with a filed id: for the clerk
     conflicts: int = 0  # of ``held``: an id already filed with other bytes
@@ -204,12 +208,15 @@ class _Filing:
         self.digests = {d for (d,) in Case.select(Case.digest).where(Case.digest.is_null(False)).tuples()}
         self.digests |= {d for (d,) in Held.select(Held.digest).tuples()}
         self.digests |= {d for (d,) in Comment.select(Comment.digest).tuples()}
+        self.digests |= {d for (d,) in StatusReport.select(StatusReport.digest).tuples()}
+        self.status_ids = {u for (u,) in StatusReport.select(StatusReport.ulid).tuples()}
         self.ids = dict(Case.select(Case.ulid, Case.digest).tuples())  # id -> digest (None: old case)
         self.ids.update(Comment.select(Comment.ulid, Comment.digest).tuples())
         self.receipts = {r for (r,) in Case.select(Case.receipt).tuples()}  # unique across both
         self.receipts |= {r for (r,) in Comment.select(Comment.receipt).tuples()}
         self.rows: list[tuple] = []
         self.comments: list[tuple] = []
+        self.statuses: list[fleet.Filed] = []
         self.held: list[dict] = []
         self.adopted: list[tuple[str, str]] = []  # (digest, ulid) of old cases seen again
         self.leaving: list[tuple[drop.Found, bytes, str]] = []  # moved out after the commit
@@ -230,7 +237,7 @@ class _Filing:
             _log.exception("import of %s failed", found.path)
             self._refuse(found, "error", f"无法处理此文件（{type(exc).__name__}）/ cannot process this file "
                                          f"({type(exc).__name__}: {str(exc)[:120]})", data)
-        if len(self.rows) + len(self.comments) + len(self.held) >= BATCH:
+        if len(self.rows) + len(self.comments) + len(self.held) + len(self.statuses) >= BATCH:
             self.flush()
 
     def _judge(self, found: drop.Found, data: bytes, keyring: dict) -> None:
@@ -240,11 +247,14 @@ class _Filing:
             return
         opened = envelope.open_envelope(data, keyring)
         header = opened.header
-        form = forms.validate(header.kind, opened.form)  # the terminal's rules, at the county too
+        form = envelope.validate_form(header.kind, opened.form)  # the terminal's rules, at the county too
         fingerprint = header.terminal_fingerprint
         status, revoked_on = self.terminals.get(fingerprint, (None, None))
         if status == TERMINAL_REVOKED and (revoked_on is None or _created_on(header) >= revoked_on):
             self._refuse(found, "revoked_terminal", _revoked(fingerprint, revoked_on), data)
+            return
+        if header.kind == status_report.KIND:
+            self._status(found, data, header, form, digest, status)
             return
         if header.kind == COMMENT and self.consultations is None:  # left where it is: nothing lost
             self.report.refused.append(Refusal(found.label, NO_CONSULTATIONS, _NO_CONSULTATIONS))
@@ -291,6 +301,21 @@ class _Filing:
         self.comments.append(comment_row(header, form, digest, self.today))
         self.leaving.append((found, data, drop.ARCHIVE))
 
+    def _status(self, found: drop.Found, data: bytes, header: envelope.Header, report: dict, digest: str,
+                 terminal_status: str | None) -> None:  # fmt: skip
+        """A terminal's status report: filed for an enrolled terminal, else refused by name
+        (a report from an unknown key says nothing the county can use)."""
+        if terminal_status is None:
+            self._refuse(found, "status_unknown_terminal", _unknown_status(header.terminal_fingerprint), data)
+            return
+        if header.id in self.status_ids:
+            self._refuse(found, "status_conflict", _status_conflict(header.id), data)
+            return
+        self.status_ids.add(header.id)
+        self.digests.add(digest)
+        self.statuses.append(fleet.Filed(header, report, digest, self.now))
+        self.leaving.append((found, data, drop.ARCHIVE))
+
     def _same_old_case(self, header: envelope.Header) -> bool:
         return Case.select().where((Case.ulid == header.id) & (Case.terminal_fingerprint ==
                                    header.terminal_fingerprint)).exists()  # fmt: skip
@@ -316,7 +341,7 @@ class _Filing:
             self.leaving.append((found, data, drop.REFUSED))
 
     def flush(self) -> None:
-        if self.rows or self.comments or self.held or self.adopted:
+        if self.rows or self.comments or self.held or self.adopted or self.statuses:
             with cases_db.atomic():
                 if self.held:
                     Held.insert_many(self.held).on_conflict_ignore().execute()
@@ -324,9 +349,12 @@ class _Filing:
                     Case.update(digest=digest).where(Case.ulid == ulid).execute()
                 cases_db.connection().executemany(_INSERT_CASE, self.rows)
                 cases_db.connection().executemany(_INSERT_COMMENT, self.comments)
+                late = fleet.file_reports(self.statuses)
             self.report.imported += len(self.rows) + len(self.comments)
             self.report.comments += len(self.comments)
-            self.rows, self.comments, self.held, self.adopted = [], [], [], []
+            self.report.statuses += len(self.statuses)
+            self.report.late_statuses += late
+            self.rows, self.comments, self.held, self.adopted, self.statuses = [], [], [], [], []
         touched = set()
         for found, data, kind in self.leaving:  # after the commit: a crash leaves them found again
             kept = drop.set_aside(found, data, self.county, kind, self.today)
@@ -417,6 +445,16 @@ def _store_terminals(rows: list[TerminalRow], today: dt.date, now: dt.datetime) 
 def _revoked(fingerprint: str, since: dt.date | None) -> str:
     return (f"终端 {fingerprint} 已于 {since} 停用，此后封存的申请拒收 / terminal {fingerprint} is revoked "
             f"since {since}")
+
+
+def _unknown_status(fingerprint: str) -> str:
+    return (f"未登记终端 {fingerprint} 的状态报告，不予记录（请核对终端清单 terminals.csv） / "
+            f"a status report from terminal {fingerprint}, which the county has not enrolled: not filed")
+
+
+def _status_conflict(ulid: str) -> str:
+    return (f"状态报告编号 {ulid} 已用于另一份报告，拒收 / status report id {ulid} was already filed "
+            "with other bytes: refused")
 
 
 def _clash(receipt: str) -> str:
