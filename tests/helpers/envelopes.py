@@ -105,3 +105,26 @@ def hold_county_key(folder):
     public = county_keys.create_inbox_keys(folder)
     FeedState.update(inbox_key=public.key, inbox_key_expires=public.expires).execute()
     return public
+
+
+def status_report(**changes):
+    """A terminal's status report that passes kiosk.formats.status_report.validate."""
+    report = {
+        "app_version": "0.1.0", "sent_via": "http", "started_at": "2026-11-27T00:00:00+00:00",
+        "uptime_s": 7200, "starts_7d": 1, "unclean_7d": 0, "feed_version": 7,
+        "data_as_of": "2026-11-26T12:00:00+00:00", "applied_at": "2026-11-26T13:00:00+00:00",
+        "last_sync_at": "2026-11-27T01:00:00+00:00", "last_sync_result": "ok", "last_sync_message": "",
+        "clock_vs_feed_s": 50400,
+        "outbox": {"waiting": 0, "sent": 1, "acknowledged": 4, "damaged": 0, "missing": 0},
+        "disk_free_mb": 20480, "db_mb": 120,
+        "printer": {"last_job_at": "2026-11-26T08:00:00+00:00", "last_outcome": "ok", "last_error": "",
+                    "pages_since": 12, "failed_in_row": 0},
+        "screen": "1080x1920", "handwriting": True, "speech": True,
+        "usage": {"2026-11": {"payouts": 30, "prints": 2}}, "faults": [],
+    }  # fmt: skip
+    return {**report, **changes}
+
+
+def seal_status(terminal, public, when, **changes):
+    """A status report of ``terminal`` signed at ``when`` (with ``changes``)."""
+    return envelope.seal(status_report(**changes), "status", public, terminal, now=when)
