@@ -60,7 +60,7 @@ def file_reports(reports: Iterable[Filed]) -> int:
     newest: dict[str, str] = {}
     for item in sorted(reports, key=lambda r: (r.header.created, r.digest)):
         fingerprint = item.header.terminal_fingerprint
-        signed = _iso(_time(item.header.created))
+        signed = _time(item.header.created).isoformat(timespec="milliseconds")  # reports a second apart
         if fingerprint not in newest:
             newest[fingerprint] = (StatusReport.select(fn.MAX(StatusReport.signed))
                                    .where(StatusReport.terminal_fingerprint == fingerprint).scalar() or "")
