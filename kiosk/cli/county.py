@@ -1,5 +1,6 @@
-"""The county program's commands: the signed feed (keys, build, templates, root rotation)
-and the inbox (keys, import, export, reply, the annual report's tables, comments on drafts).
+"""The county program's commands: the signed feed (keys, build, templates, root rotation),
+the inbox (keys, import, export, reply, the annual report's tables, comments on drafts) and
+the fleet (the terminals' health from their status reports).
 
 The county program (kiosk.county) is imported only inside the handlers, so this module
 loads in the terminal bundle too, which leaves the county program out: there a county
@@ -306,9 +307,10 @@ def cmd_inbox_report(args: argparse.Namespace) -> int:
 
     done = annual_report.write_report(Path(args.db), args.year, Path(args.out))
     running = "（年度尚未结束，数字截至今天）" if done.year >= dt.date.today().year else ""
-    out(f"{done.year} 年度报告表三、表四已生成{running}：本年新收 {done.new} 件，上年结转 {done.carried} 件，"
-        f"本年办结 {done.closed} 件，结转下年度 {done.carry_out} 件；行政复议 {done.reviews} 件，"
-        f"行政诉讼 {done.suits} 件 → {done.path}")  # fmt: skip
+    usage = f"，另附终端使用情况 {done.usage_rows} 行（每台终端每月一行）" if done.usage_rows else ""
+    out(f"{done.year} 年度报告表三、表四已生成{running}{usage}：本年新收 {done.new} 件，"
+        f"上年结转 {done.carried} 件，本年办结 {done.closed} 件，结转下年度 {done.carry_out} 件；"
+        f"行政复议 {done.reviews} 件，行政诉讼 {done.suits} 件 → {done.path}")  # fmt: skip
     return EXIT_OK
 
 
@@ -337,6 +339,44 @@ def cmd_inbox_comments_publish(args: argparse.Namespace) -> int:
     drafts = "、".join(done.drafts) or "无"
     out(f"已读入草案 {drafts} 的采纳情况 {done.rows} 条，{done.changed} 条有变化；采纳情况表共 "
         f"{done.adoptions} 条、意见回执 {done.receipts} 条 → {args.out}（下次 kiosk feed build 发往各终端）")
+    return EXIT_OK
+
+
+# -- the fleet -----------------------------------------------------------------------------------
+
+FLEET_FORMATS = (".html", ".htm", ".xlsx")
+
+
+@county_program("fleet status")
+def cmd_fleet_status(args: argparse.Namespace) -> int:
+    from kiosk.county.inbox import cases, fleet, fleet_page
+
+    db, target = Path(args.db), Path(args.out) if args.out else None
+    if target is not None and target.suffix.lower() not in FLEET_FORMATS:
+        raise KnownError(f"--out 只能是 .html 或 .xlsx 文件，不认识“{target.suffix or target.name}”",
+                         f"--out must end in .html or .xlsx, not '{target.suffix or target.name}'")
+    if target is not None and not target.parent.is_dir():
+        raise KnownError(f"找不到输出文件夹 {target.parent}", f"{target.parent} is not a folder")
+    if args.silent_days <= 0:
+        raise KnownError("--silent-days 应为正整数（天）", "--silent-days must be a positive number of days")
+    if not db.is_file():  # a read-only look: never create an empty cases database by a typo
+        raise KnownError(f"找不到案件库 {db}", f"{db}: no such cases database")
+    now = dt.datetime.now(dt.UTC)
+    silent_after = dt.timedelta(days=args.silent_days)
+    cases.open_cases(db)
+    try:
+        rows = fleet.fleet_rows(now, silent_after)
+    finally:
+        cases.close_cases()
+    if target is None:
+        for line in fleet_page.lines(rows):
+            out(line)
+        return EXIT_OK
+    if target.suffix.lower() == ".xlsx":
+        fleet_page.write_xlsx(rows, target, now)
+    else:
+        fleet_page.write_html(rows, target, now, silent_after)
+    out(f"{fleet_page.summary_line(fleet_page.counts(rows))} → {target}")
     return EXIT_OK
 
 
@@ -424,6 +464,15 @@ def add_commands(commands) -> None:
     report.add_argument("--out", required=True, help="report.xlsx")
     report.set_defaults(handler=cmd_inbox_report)
     _add_comment_commands(inbox_commands)
+
+    fleet = commands.add_parser("fleet", help="终端运行状况 / the terminals' health")
+    fleet_commands = fleet.add_subparsers(dest="fleet_command", required=True)
+    status = fleet_commands.add_parser("status", help="各终端最后报告、版本、故障、打印机、磁盘")
+    status.add_argument("--db", required=True, help="案件库 SQLite 文件")
+    status.add_argument("--out", help="写入文件而不是打印：fleet.html（可放在核验网站旁）或 fleet.xlsx")
+    status.add_argument("--silent-days", type=int, default=2,
+                        help="超过几天没有状态报告视为失联（默认 2）")  # fmt: skip
+    status.set_defaults(handler=cmd_fleet_status)
 
 
 def _add_comment_commands(inbox_commands) -> None:

@@ -643,7 +643,7 @@ def test_a_database_of_schema_3_gains_the_reports_columns(tmp_path):
     conn.commit()
     conn.close()
     annual_report.write_report(db, 2024, tmp_path / "2024.xlsx")  # opens (and upgrades) the database
-    assert rows(db, "PRAGMA user_version") == [(4,)] == [(cases.LATEST,)]
+    assert rows(db, "PRAGMA user_version") == [(cases.LATEST,)]
     assert rows(db, 'SELECT applicant_type, outcome, closed_on FROM "case"') == [("自然人", None, None)]
     assert rows(db, "SELECT count(*) FROM review") == [(0,)]
     # Answered before the report's columns existed: 2025's report asks for its outcome.

@@ -5,7 +5,8 @@ import pytest
 
 from kiosk.formats import envelope, forms, status_report
 from kiosk.outbox import identity
-from tests.helpers.envelopes import NOW, make_county, status_report as a_report
+from tests.helpers.envelopes import NOW, make_county
+from tests.helpers.envelopes import status_report as a_report
 
 
 def test_the_largest_report_fits_one_envelope_and_opens(tmp_path):

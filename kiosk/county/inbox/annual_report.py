@@ -24,7 +24,10 @@ pending in that year's table and not counted again the next year).
 
 The workbook: the two tables as the national template draws them (merged headers, the row
 labels in the first three columns), then 明细, which names the cases behind every number
-that is not zero, so each number can be checked against the files.
+that is not zero, so each number can be checked against the files. When the terminals
+reported use in the year (their signed status reports, kiosk.county.inbox.fleet), the sheet
+终端使用情况 follows for the report's text on the kiosks: one row per terminal and month,
+how often each kind of use happened (counts only, nothing about who), and 合计.
 """
 
 import datetime as dt
@@ -33,6 +36,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import NamedTuple
 
+from kiosk.county.inbox import fleet
 from kiosk.county.inbox.cases import Case, Review, close_cases, open_cases
 from kiosk.county.inbox.export import STATUS_ANSWERED, display_width, writable
 from kiosk.county.inbox.report_terms import (
@@ -61,8 +65,11 @@ from kiosk.county.inbox.report_terms import (
 )
 from kiosk.errors import KnownError
 from kiosk.files import replacing
+from kiosk.formats.status_report import USAGE_KINDS
 
 SHEET_THREE, SHEET_FOUR, DETAIL_SHEET = TABLE_THREE, "四、行政复议和行政诉讼", "明细"
+USAGE_SHEET = "终端使用情况"
+USAGE_COLUMNS = ("乡镇", "终端", "月份", *USAGE_KINDS.values(), "合计")
 DISCLOSURE = "disclosure"
 # Table 三's rows in order (the outcomes by their drop-down name) and its columns.
 NEW, CARRIED, CARRY_OUT = "一", "二", "四"
@@ -109,6 +116,7 @@ class ReportSummary:
     carry_out: int  # 四、结转下年度继续办理
     reviews: int  # 行政复议 filed in the year
     suits: int  # 行政诉讼 filed in the year
+    usage_rows: int = 0  # terminal-months on 终端使用情况 (no sheet when 0)
 
 
 class TableDoesNotAddUp(KnownError):
@@ -133,6 +141,7 @@ def write_report(db_path: Path | str, year: int, out_xlsx: Path | str) -> Report
     open_cases(db_path)
     try:
         counted = count_year(year)
+        usage = fleet.usage_by_month(year)
     finally:
         close_cases()
     check(counted)
@@ -141,13 +150,15 @@ def write_report(db_path: Path | str, year: int, out_xlsx: Path | str) -> Report
     _write_three(book.create_sheet(SHEET_THREE), counted)
     _write_four(book.create_sheet(SHEET_FOUR), counted)
     _write_detail(book.create_sheet(DETAIL_SHEET), counted)
+    if usage:
+        _write_usage(book.create_sheet(USAGE_SHEET), usage)
     with replacing(out_xlsx, 0o600) as out:
         book.save(out)
     three, four = counted.numbers()
     suits = sum(four[(kind, TOTAL)] for kind in REVIEW_KINDS if kind != REVIEW)
     return ReportSummary(out_xlsx, year, three[(NEW, TOTAL)], three[(CARRIED, TOTAL)],
                          three[(RESULTS_TOTAL, TOTAL)], three[(CARRY_OUT, TOTAL)], four[(REVIEW, TOTAL)],
-                         suits)  # fmt: skip
+                         suits, len(usage))  # fmt: skip
 
 
 # -- counting ---------------------------------------------------------------------------------------
@@ -545,3 +556,35 @@ def _write_detail(sheet, counted: Counted) -> None:
         sheet.column_dimensions[get_column_letter(column)].width = width
     sheet.freeze_panes = "A2"
     sheet.auto_filter.ref = f"A1:{get_column_letter(len(DETAIL_COLUMNS))}{max(sheet.max_row, 1)}"
+
+
+def usage_rows(usage: list[tuple[str, str, str, dict[str, int]]]) -> list[list]:
+    """终端使用情况: (乡镇, 终端, 月份, one count per USAGE_KINDS, 合计) per terminal-month."""
+    return [[town, name, month, *(counts.get(kind, 0) for kind in USAGE_KINDS), sum(counts.values())]
+            for town, name, month, counts in usage]  # fmt: skip
+
+
+def _write_usage(sheet, usage: list[tuple[str, str, str, dict[str, int]]]) -> None:
+    from openpyxl.styles import Alignment
+    from openpyxl.utils import get_column_letter
+
+    style = _styles()
+    sheet.append(list(USAGE_COLUMNS))
+    for cell in sheet[1]:
+        cell.font, cell.fill, cell.border, cell.alignment = (style["head"], style["fill"], style["border"],
+                                                             style["centre"])  # fmt: skip
+    sheet.row_dimensions[1].height = 32
+    top = Alignment(vertical="top")
+    widths = [display_width(name) for name in USAGE_COLUMNS]
+    for values in usage_rows(usage):
+        sheet.append([writable(v) if isinstance(v, str) else v for v in values])
+        for index, cell in enumerate(sheet[sheet.max_row]):
+            cell.alignment, cell.border = top, style["border"]
+            if isinstance(cell.value, str):
+                cell.data_type = "s"  # a terminal's name starting with "=" stays text
+                widths[index] = max(widths[index], display_width(cell.value))
+    for column, width in enumerate(widths, start=1):  # the counts' headings wrap onto two lines
+        wide = width + 2 if column <= 3 else max(_NUMBER_WIDTH, width // 2 + 3)
+        sheet.column_dimensions[get_column_letter(column)].width = min(wide, 30)
+    sheet.freeze_panes = "D2"
+    sheet.auto_filter.ref = f"A1:{get_column_letter(len(USAGE_COLUMNS))}{max(sheet.max_row, 1)}"

@@ -53,59 +53,111 @@ def _iso(when: dt.datetime) -> str:
     return when.astimezone(dt.UTC).isoformat(timespec="seconds")
 
 
+# Plain executemany on the cases database's own connection (as intake files cases): peewee
+# builds a statement per row, which cost more than everything else filing does.
+_INSERT_REPORT = ("INSERT INTO status_report (digest, ulid, terminal_fingerprint, signed, received, via, "
+                  "body, late) VALUES (?, ?, ?, ?, ?, ?, ?, ?)")  # fmt: skip
+_UPSERT_USAGE = (
+    "INSERT INTO terminal_usage (terminal_fingerprint, month, kind, count, signed) VALUES (?, ?, ?, ?, ?) "
+    "ON CONFLICT (terminal_fingerprint, month, kind) DO UPDATE SET count = excluded.count, "
+    "signed = excluded.signed WHERE excluded.signed > terminal_usage.signed"
+)
+_CHUNK = 500  # fingerprints in one IN (...): well under SQLite's limit on bound values
+
+
 def file_reports(reports: Iterable[Filed]) -> int:
     """File the reports in signing order, within the caller's transaction; returns how many
-    were late (signed before one already filed from the same terminal)."""
-    late_count = 0
-    newest: dict[str, str] = {}
-    for item in sorted(reports, key=lambda r: (r.header.created, r.digest)):
-        fingerprint = item.header.terminal_fingerprint
+    were late (signed before one already filed from the same terminal).
+
+    The batch is merged in memory, in signing order, against what the database held before
+    it (each terminal's newest signed time, the faults of the terminals it names), then
+    written with one statement per table."""
+    ordered = sorted(reports, key=lambda r: (r.header.created, r.digest))
+    owners = [item.header.terminal_fingerprint for item in ordered]  # a hash each time it is asked
+    fingerprints = sorted(set(owners))
+    newest = dict.fromkeys(fingerprints, "")
+    newest.update(_newest_signed(fingerprints))
+    faults = _Faults(sorted({fp for fp, item in zip(owners, ordered, strict=True) if item.report["faults"]}))
+    rows, usage, late_count = [], [], 0
+    for fingerprint, item in zip(owners, ordered, strict=True):
         signed = _time(item.header.created).isoformat(timespec="milliseconds")  # reports a second apart
-        if fingerprint not in newest:
-            newest[fingerprint] = (StatusReport.select(fn.MAX(StatusReport.signed))
-                                   .where(StatusReport.terminal_fingerprint == fingerprint).scalar() or "")
         late = signed <= newest[fingerprint]
         late_count += late
         newest[fingerprint] = max(newest[fingerprint], signed)
-        StatusReport.create(digest=item.digest, ulid=item.header.id, terminal_fingerprint=fingerprint,
-                            signed=signed, received=_iso(item.received), via=item.report["sent_via"],
-                            body=json.dumps(item.report, ensure_ascii=False, sort_keys=True), late=late)
-        _merge_faults(fingerprint, item.report["faults"], signed, late)
-        _merge_usage(fingerprint, item.report["usage"], signed)
+        rows.append((item.digest, item.header.id, fingerprint, signed, _iso(item.received),
+                     item.report["sent_via"], json.dumps(item.report, ensure_ascii=False, sort_keys=True),
+                     late))  # fmt: skip
+        faults.merge(fingerprint, item.report["faults"], signed, late)
+        usage += [(fingerprint, month, kind, n, signed)
+                  for month, counts in item.report["usage"].items()
+                  for kind, n in counts.items()]  # fmt: skip
+    conn = cases_db.connection()
+    conn.executemany(_INSERT_REPORT, rows)
+    faults.write(conn)
+    conn.executemany(_UPSERT_USAGE, usage)  # row by row in signing order: the newest count stays
     return late_count
 
 
-def _merge_faults(fingerprint: str, faults: list[dict], signed: str, late: bool) -> None:
-    for fault in faults:
-        since = _iso(_time(fault["since"]))
-        cleared = _iso(_time(fault["cleared"])) if fault["cleared"] else None
-        row = TerminalFault.get_or_none((TerminalFault.terminal_fingerprint == fingerprint)
-                                        & (TerminalFault.code == fault["code"])
-                                        & (TerminalFault.since == since))  # fmt: skip
-        if row is None:
-            TerminalFault.create(terminal_fingerprint=fingerprint, code=fault["code"], since=since,
-                                 cleared=cleared, detail=fault["detail"], reported=signed)
-            continue
-        changes = {}
-        if row.cleared is None and cleared is not None:
-            changes["cleared"] = cleared  # once cleared, a late report saying "open" changes nothing
-        if not late and signed > row.reported:
-            changes.update(detail=fault["detail"], reported=signed)
-        if changes:
-            TerminalFault.update(**changes).where(TerminalFault.id == row.id).execute()
+def _chunks(values: list[str]) -> Iterable[list[str]]:
+    for start in range(0, len(values), _CHUNK):
+        yield values[start:start + _CHUNK]
 
 
-def _merge_usage(fingerprint: str, usage: dict[str, dict[str, int]], signed: str) -> None:
-    rows = [(fingerprint, month, kind, n, signed)
-            for month, counts in usage.items() for kind, n in counts.items()]  # fmt: skip
-    if rows:
-        cases_db.execute_sql(
-            "INSERT INTO terminal_usage (terminal_fingerprint, month, kind, count, signed) "
-            f"VALUES {', '.join(['(?, ?, ?, ?, ?)'] * len(rows))} "
-            "ON CONFLICT (terminal_fingerprint, month, kind) DO UPDATE SET count = excluded.count, "
-            "signed = excluded.signed WHERE excluded.signed > terminal_usage.signed",
-            [value for row in rows for value in row],
-        )
+def _newest_signed(fingerprints: list[str]) -> dict[str, str]:
+    """Each terminal's newest signed time among the reports already filed (late ones too)."""
+    newest = {}
+    for chunk in _chunks(fingerprints):
+        newest.update(cases_db.execute_sql(
+            "SELECT terminal_fingerprint, MAX(signed) FROM status_report "
+            f"WHERE terminal_fingerprint IN ({', '.join('?' * len(chunk))}) GROUP BY terminal_fingerprint",
+            chunk).fetchall())  # fmt: skip
+    return newest
+
+
+class _Faults:
+    """The faults of some terminals, merged in memory and written once. A fault is keyed by
+    terminal, code and since; once cleared it stays cleared; its detail is the newest
+    (not late) report's."""
+
+    def __init__(self, fingerprints: list[str]):
+        self.known: dict[tuple[str, str, str], list] = {}  # key -> [id or None, cleared, detail, reported]
+        self.changed: dict[tuple[str, str, str], None] = {}  # in the order first changed (ids as before)
+        for chunk in _chunks(fingerprints):
+            for row_id, fingerprint, code, since, cleared, detail, reported in cases_db.execute_sql(
+                "SELECT id, terminal_fingerprint, code, since, cleared, detail, reported FROM terminal_fault "
+                f"WHERE terminal_fingerprint IN ({', '.join('?' * len(chunk))})", chunk,
+            ):  # fmt: skip
+                self.known[(fingerprint, code, since)] = [row_id, cleared, detail, reported]
+
+    def merge(self, fingerprint: str, faults: list[dict], signed: str, late: bool) -> None:
+        for fault in faults:
+            since = _iso(_time(fault["since"]))
+            cleared = _iso(_time(fault["cleared"])) if fault["cleared"] else None
+            key = (fingerprint, fault["code"], since)
+            row = self.known.get(key)
+            if row is None:
+                self.known[key] = [None, cleared, fault["detail"], signed]
+                self.changed[key] = None
+                continue
+            if row[1] is None and cleared is not None:
+                row[1] = cleared  # once cleared, a late report saying "open" changes nothing
+                self.changed[key] = None
+            if not late and signed > row[3]:
+                row[2], row[3] = fault["detail"], signed
+                self.changed[key] = None
+
+    def write(self, conn) -> None:
+        new, updated = [], []
+        for key in self.changed:
+            row_id, cleared, detail, reported = self.known[key]
+            if row_id is None:
+                new.append((*key, cleared, detail, reported))
+            else:
+                updated.append((cleared, detail, reported, row_id))
+        conn.executemany("INSERT INTO terminal_fault (terminal_fingerprint, code, since, cleared, detail, "
+                         "reported) VALUES (?, ?, ?, ?, ?, ?)", new)  # fmt: skip
+        conn.executemany("UPDATE terminal_fault SET cleared = ?, detail = ?, reported = ? WHERE id = ?",
+                         updated)  # fmt: skip
 
 
 # -- reading the fleet ----------------------------------------------------------------------------
