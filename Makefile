@@ -51,6 +51,7 @@ bench: bytecode
 	$(BIN)/python tests/benchmarks/bench_feed_verify.py --repeat 1
 	$(BIN)/python tests/benchmarks/bench_handwriting.py
 	$(BIN)/python tests/benchmarks/bench_inbox.py --count 100000
+	$(BIN)/python tests/benchmarks/bench_fleet.py
 
 # One-folder build for terminals without Python (dist/kiosk/kiosk), and its smoke test.
 dist: setup
