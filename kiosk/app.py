@@ -33,6 +33,7 @@ def run(db: Path, windowed: bool = False) -> int:
     start(db, windowed)
     code = QApplication.instance().exec()
     _stop_tasks()
+    _record_exit()
     return code
 
 
@@ -68,6 +69,7 @@ def start(db: Path, windowed: bool = False) -> KioskWindow:
                               "数小时后会崩溃，请安装 PySide6 6.11.3")
     _quit_on_signals(window)
     window.started.connect(lambda: _settle_heap(window))
+    record_run(window)
     window.first_frame.connect(lambda: _watch_stalls(window))
     if windowed:
         window.resize(1280, 800)
@@ -75,6 +77,63 @@ def start(db: Path, windowed: bool = False) -> KioskWindow:
     else:
         cover_screen(window)  # showFullScreen() alone leaves a small window without a window manager
     return window
+
+
+def record_run(window: KioskWindow) -> None:
+    """This run, for the status report (kiosk.services.health): once start-up is done, the
+    primary screen's size and whether handwriting works; whether speech works once the
+    reader has found out. Off the UI thread (finding the handwriting library may ask
+    ldconfig, the database may be busy with a sync); a failure is logged, never raised."""
+    from kiosk.ui.tasks import run_task
+
+    known: dict[str, bool] = {}  # "run": recorded, "speech": what the reader found
+
+    def speech(found: bool) -> None:
+        known["speech"] = found
+        if known.get("run"):  # else recorded with the run, which may come after
+            from kiosk.services import health
+
+            run_task(lambda _task: health.record_speech(found), name="record-speech")
+
+    def recorded(_run_id: int) -> None:
+        known["run"] = True
+        if "speech" in known:
+            speech(known["speech"])
+
+    def begin() -> None:
+        from kiosk.services import health  # its imports are loaded by start-up's last steps
+
+        size = QApplication.primaryScreen().geometry().size()
+        screen = f"{size.width()}x{size.height()}"
+        run_task(lambda _task: health.record_start(screen, handwriting_available()), name="record-run",
+                 on_success=recorded)  # fmt: skip
+
+    window.reader.checked.connect(speech)
+    window.started.connect(begin)
+
+
+def handwriting_available() -> bool:
+    """Whether the handwriting library and model are there (kiosk.services.handwriting)."""
+    from kiosk.services import handwriting
+
+    try:
+        handwriting.find()
+    except handwriting.Unavailable:
+        return False
+    return True
+
+
+def _record_exit() -> None:
+    """The kiosk ends through its own exit (退出程序, or the system asked it to): what was
+    counted since the last reset is written and the run marked clean. The window is gone:
+    nobody waits for the database now. A failure is logged."""
+    from kiosk.services import health, usage
+
+    for step, what in ((usage.flush, "usage counts"), (health.record_clean_exit, "clean exit")):
+        try:
+            step()
+        except Exception:
+            log.get("kiosk.ui").exception("%s not recorded at exit", what)
 
 
 def _settle_heap(window: KioskWindow) -> None:
@@ -235,6 +294,13 @@ def screenshot(db: Path, page: str, out: Path, village: str | None = None,
         window.show_page("policies")
     elif page == "document":
         window.show_page("policies").view.open(0)
+    elif page == "admin_status":  # the staff page as unlocked (no PIN asked of a screenshot)
+        staff = window.show_page("admin")
+        staff.stack.setCurrentIndex(1)
+        staff.show_notes()
+        staff.show_outbox()
+        staff.show_status()
+        _wait_until(lambda: staff.status_task is None, 30_000)  # built off the UI thread
     else:
         window.show_admin()
     _wait_ms(1500 if page == "print" else 100)  # QtPdf renders pages in a thread

@@ -20,9 +20,9 @@ os.environ.setdefault("XDG_DATA_HOME", tempfile.mkdtemp(prefix="kiosk-tests-data
 os.environ["KIOSK_KEY_PASSPHRASE"] = "test-passphrase"
 
 from kiosk.county.feed import demo_county, keys, publisher
-from kiosk.services import sync
+from kiosk.services import sync, usage
 from kiosk.store.db import close_database, open_database
-from kiosk.store.models import StaffAccess
+from kiosk.store.models import Fault, PrintJob, Run, StaffAccess, UsageCount
 from tests.helpers import threads
 from tests.helpers.data import copy_database
 from tests.helpers.kiosk import open_kiosk
@@ -86,11 +86,15 @@ def demo_db_file(tmp_path_factory, demo_feed, county_keys) -> Path:
 @pytest.fixture
 def demo_db(demo_db_file) -> Path:
     """The demo database, open and bound to the models (read-only use; a staff PIN a test
-    sets is removed afterwards)."""
+    sets, and what a kiosk window records about itself: usage counts, print jobs, runs and
+    faults, are removed afterwards, so a terminal copied from it starts fresh)."""
     open_database(demo_db_file)
     yield demo_db_file
+    threads.running_tasks()  # a reset's write of the usage counts ends first
+    usage.forget_pending()
     open_database(demo_db_file)  # a test may have opened another database meanwhile
-    StaffAccess.delete().execute()
+    for model in (StaffAccess, UsageCount, PrintJob, Run, Fault):
+        model.delete().execute()
     close_database()
 
 

@@ -347,7 +347,7 @@ def add_commands(commands) -> None:
         "--page", required=True,
         choices=("home", "payouts", "lookup", "print", "catalogue", "writing", "consult", "answer",
                  "policies", "document", "consultation", "draft", "comment", "results", "screener",
-                 "screener_result", "admin"),
+                 "screener_result", "admin", "admin_status"),
     )  # fmt: skip
     screenshot.add_argument("--village")
     screenshot.add_argument("--elderly", action="store_true")

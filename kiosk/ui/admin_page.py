@@ -1,6 +1,7 @@
 """管理 (staff): PIN on the keypad, then sync now with progress, the event log, notes for
-staff, how villagers' requests stand, and exit. The sync and the request delivery run on
-worker threads (kiosk.services.sync, kiosk.services.requests).
+staff, how villagers' requests stand, the terminal's own status report, and exit. The sync,
+the request delivery and the report run on worker threads (kiosk.services.sync,
+kiosk.services.requests, kiosk.services.health).
 
 The page locks itself when left or untouched, and composes the parts with a job of their
 own: 终端设置 (kiosk.ui.admin_settings), a USB stick offered for sync and export while the
@@ -12,25 +13,25 @@ from pathlib import Path
 
 from PySide6.QtCore import QTimer, Signal
 from PySide6.QtWidgets import (
-    QGridLayout,
     QLabel,
     QLineEdit,
     QProgressBar,
     QPushButton,
-    QStackedWidget,
+    QTextBrowser,
     QVBoxLayout,
     QWidget,
 )
 
 from kiosk.config import Settings
 from kiosk.errors import KnownError
-from kiosk.services import admin, push, requests, sync
+from kiosk.services import admin, health, push, requests, sync
 from kiosk.ui.admin_settings import SettingsPanel
 from kiosk.ui.browse import ListDetail, detail_html
 from kiosk.ui.keypad import Keypad
 from kiosk.ui.request_export import RequestExport
 from kiosk.ui.stick_offer import StickOffer
 from kiosk.ui.tasks import Task, run_task
+from kiosk.ui.widgets import CurrentPageStack, FlowGrid, Notice, kinetic
 
 # An unlocked staff page left untouched this long locks itself: the next person at the
 # screen may be a villager.
@@ -47,6 +48,7 @@ class AdminPage(QWidget):
         super().__init__(parent)
         self.settings, self.db_path = settings, db_path
         self.sync_task: Task | None = None
+        self.status_task: Task | None = None
         self.lock_timer = QTimer(self)
         self.lock_timer.setSingleShot(True)
         self.lock_timer.setInterval(LOCK_AFTER_MS)
@@ -85,23 +87,33 @@ class AdminPage(QWidget):
         self.exit_button = QPushButton("退出程序")
         self.batch_button = QPushButton("批量打印本镇")
         self.export_button = QPushButton("导出申请到U盘")
+        self.status_button = QPushButton("本机状态报告")
         for button in (self.sync_button, self.cancel_button, self.log_button,
                        self.settings_button, self.batch_button, self.export_button,
-                       self.exit_button):  # fmt: skip
+                       self.status_button, self.exit_button):  # fmt: skip
             button.setAccessibleName(button.text())
         self.cancel_button.setEnabled(False)
         self.sync_button.clicked.connect(self.start_sync)
         self.cancel_button.clicked.connect(lambda: self.sync_task and self.sync_task.cancel())
         self.log_button.clicked.connect(self.show_log)
         self.settings_button.clicked.connect(self.show_settings)
+        self.status_button.clicked.connect(self.show_status)
         self.exit_button.clicked.connect(self.quit_requested)
+        # The bar while a sync runs, the message while it has something to say: the room
+        # left is the log's or the report's.
         self.progress = QProgressBar()
-        self.message = QLabel("")
-        self.message.setWordWrap(True)
+        self.progress.setVisible(False)
+        self.message = Notice()
         self.notes_label = QLabel("")
         self.notes_label.setObjectName("warning")
         self.notes_label.setWordWrap(True)
         self.view = ListDetail()
+        # 本机状态报告: what the terminal would tell the county about itself, as label and
+        # value rows that wrap and scroll inside the page (kiosk.services.health).
+        self.status_view = QTextBrowser()
+        self.status_view.setAccessibleName("本机状态报告")
+        kinetic(self.status_view)
+        self.status_view.setVisible(False)
         self.request_export = RequestExport(self)
         self.request_export.said.connect(self.message.setText)
         self.request_export.exported.connect(self.show_outbox)
@@ -117,17 +129,19 @@ class AdminPage(QWidget):
         self.usb_offer.said.connect(self.message.setText)
         self.usb_offer.sync_wanted.connect(self._sync_from_stick)
         self.usb_offer.export_wanted.connect(self.request_export.export)
-        # Rows of three: six in a row do not fit a 1080-pixel-wide portrait screen.
-        actions = QGridLayout()
-        for index, button in enumerate((self.sync_button, self.cancel_button, self.log_button,
-                                        self.settings_button, self.batch_button,
-                                        self.export_button, self.exit_button)):  # fmt: skip
-            actions.addWidget(button, index // 3, index % 3)
+        # As many to a row as fit, up to four: two rows on a landscape screen leave a 768 px
+        # one room for the log or the report below them.
+        actions = QWidget()
+        grid = FlowGrid(actions, max_columns=4, balanced=True)
+        for button in (self.sync_button, self.cancel_button, self.log_button, self.settings_button,
+                       self.batch_button, self.export_button, self.status_button,
+                       self.exit_button):  # fmt: skip
+            grid.addWidget(button)
         admin_page = QWidget()
         admin_layout = QVBoxLayout(admin_page)
         admin_layout.addWidget(self.notes_label)
         admin_layout.addWidget(self.usb_offer)
-        admin_layout.addLayout(actions)
+        admin_layout.addWidget(actions)
         admin_layout.addWidget(self.progress)
         admin_layout.addWidget(self.message)
         admin_layout.addWidget(self.outbox_label)
@@ -135,7 +149,8 @@ class AdminPage(QWidget):
         admin_layout.addWidget(self.settings_panel.source_chooser)
         admin_layout.addWidget(self.request_export.chooser)
         admin_layout.addWidget(self.view, stretch=1)
-        self.stack = QStackedWidget()
+        admin_layout.addWidget(self.status_view, stretch=1)
+        self.stack = CurrentPageStack()  # sized by the stage shown: the PIN pad is taller
         self.stack.addWidget(pin_page)
         self.stack.addWidget(admin_page)
         title = QLabel("工作人员管理")
@@ -185,6 +200,8 @@ class AdminPage(QWidget):
         db = self.db_path
         self.sync_button.setEnabled(False)
         self.cancel_button.setEnabled(True)
+        self.progress.setValue(0)
+        self.progress.setVisible(True)
         self.message.setText("正在同步……")
         self.sync_task = run_task(
             lambda task: sync.sync(source, db, Path(root), progress=task.progress,
@@ -232,9 +249,11 @@ class AdminPage(QWidget):
     def _sync_done(self) -> None:
         self.sync_button.setEnabled(True)
         self.cancel_button.setEnabled(False)
+        self.progress.setVisible(False)
 
     def show_log(self) -> None:
         self.settings_panel.setVisible(False)
+        self._hide_status()
         events = admin.recent_events()
         self.view.show_items([
             (f"{e.at}  {e.kind}  {e.summary[:60]}",
@@ -243,13 +262,58 @@ class AdminPage(QWidget):
         ], empty="暂无记录")  # fmt: skip
 
     def show_settings(self) -> None:
+        self._hide_status()
         self.settings_panel.refresh()
         self.view.show_items([], empty="")
         self.settings_panel.setVisible(True)
 
+    def show_status(self) -> None:
+        """本机状态报告: the report built off the UI thread (it settles the print jobs with
+        CUPS and updates the faults), then shown as label and value rows."""
+        if self.status_task is not None:
+            return
+        self.settings_panel.setVisible(False)
+        self.status_button.setEnabled(False)
+        self.message.setText("正在生成本机状态报告……")
+        task: Task | None = None
+
+        def current() -> bool:  # another view or a lock meanwhile forgets the report asked for
+            return task is not None and task is self.status_task
+
+        def shown(lines: list[tuple[str, str]]) -> None:
+            if current():
+                self.message.setText("")
+                self.status_view.setHtml(detail_html("本机状态报告", lines))
+                self.view.setVisible(False)
+                self.status_view.setVisible(True)
+
+        def failed(error: KnownError) -> None:
+            if current():
+                self.message.setText(f"无法生成本机状态报告：{error.zh}")
+
+        def done() -> None:
+            if current():
+                self.status_task = None
+                self.status_button.setEnabled(True)
+
+        task = self.status_task = run_task(lambda _task: health.report_lines(health.build_report("http")),
+                                           name="status-report", on_success=shown, on_failure=failed,
+                                           on_done=done)  # fmt: skip
+
+    def _hide_status(self) -> None:
+        """The report put away (another view chosen, the page locked): forgotten, not kept,
+        and one still being built not shown when it comes."""
+        self.status_task = None
+        self.status_button.setEnabled(True)
+        self.status_view.setVisible(False)
+        self.status_view.clear()
+        self.view.setVisible(True)
+
     def lock(self) -> None:
-        """Lock again (idle timeout, leaving the page, a minute untouched)."""
+        """Lock again (idle timeout, leaving the page, a minute untouched); a status report
+        shown or being built is forgotten."""
         self.lock_timer.stop()
+        self._hide_status()
         self.usb_offer.stop()
         self.request_export.chooser.setVisible(False)
         self.pin.clear()

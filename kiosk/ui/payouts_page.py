@@ -307,8 +307,12 @@ class PersonLookup(QWidget):
 
     A villager may first write their name by hand (写姓名); the last 4 then narrow it to them.
     The name alone never shows rows: on a town's lists a name is rarely unique.
+
+    Emits ``looked_up`` when a person's rows are shown (a lookup completed: counted, nothing
+    about whom).
     """
 
+    looked_up = Signal()
     ENTRY, CHOOSE, RESULTS, WRITE = range(4)
     _HINT = "请输入您身份证号的最后4位，只显示本人的发放记录"
 
@@ -449,6 +453,7 @@ class PersonLookup(QWidget):
         self.message.setText(f"{person.name}：找到 {len(self.found.rows)} 条发放记录，"
                              f"合计 {fmt.money(self.found.amount_fen)} 元")  # fmt: skip
         self._show(self.RESULTS)
+        self.looked_up.emit()
 
     def _show(self, step: int) -> None:
         self.steps.setCurrentIndex(step)

@@ -33,7 +33,7 @@ from kiosk.errors import KnownError
 from kiosk.services import notices
 from kiosk.ui.drives import DriveChooser
 from kiosk.ui.notice_options import NoticeOptionsBar
-from kiosk.ui.printing import find_printer, render_to_printer, send_pdf
+from kiosk.ui.printing import find_printer_for, render_to_printer, send_pdf
 from kiosk.ui.tasks import Task, run_task
 from kiosk.ui.widgets import TOUCH, CurrentPageStack, FlowGrid, kinetic, touch_button
 
@@ -333,10 +333,12 @@ class PrintPage(QWidget):
         """Find the printer (off the UI thread), then show our own confirmation."""
         if self.pdf_path is None or self.task is not None:
             return
-        configured = str(self.settings.get("printer"))
+        configured, pages = str(self.settings.get("printer")), self.document.pageCount()
         self._set_enabled(False)
         self.message.setText("正在查找打印机……")
-        self._start(lambda _task: find_printer(configured), "find-printer", on_success=self._confirm)
+        # No printer to print on is a failed print for the status report.
+        self._start(lambda _task: find_printer_for("notice", configured, pages), "find-printer",
+                    on_success=self._confirm)  # fmt: skip
 
     def _confirm(self, name: str) -> None:
         self.printer_name = name
@@ -357,7 +359,7 @@ class PrintPage(QWidget):
                 notice = notices.prepare_notice(code, year, out, item, options)
                 if task.cancelled():  # the villager left: nothing sent, nothing recorded
                     return name, 0, ""
-                job = send_pdf(notice.path, name, notice.title)
+                job = send_pdf(notice.path, name, notice.title, what="notice", pages=notice.result.pages)
                 where = f"打印机 {job.printer}" + (f"（作业 {job.job_id}）" if job.job_id else "")
                 notices.record_print(notice, where, ACTOR)
                 return name, notice.result.pages, notice.print_no

@@ -15,9 +15,10 @@ from kiosk.ui.tasks import run_task
 class ReadAloud(QObject):
     """The 朗读 ``button`` (checkable, hidden until ``prepare`` finds a voice) and the
     ``speaker`` of ``window``, the kiosk window (kiosk.ui.shell.KioskWindow, not imported:
-    it imports this). Emits ``unavailable`` with the reason, for staff, when the
-    terminal cannot read aloud."""
+    it imports this). Emits ``checked`` with whether it can read aloud once ``prepare`` knows,
+    and ``unavailable`` with the reason, for staff, when it cannot."""
 
+    checked = Signal(bool)
     unavailable = Signal(str)
 
     def __init__(self, window: QMainWindow):
@@ -40,6 +41,7 @@ class ReadAloud(QObject):
         self.button.setVisible(found)
         if not found:
             self.unavailable.emit(self.speaker.unavailable_reason)
+        self.checked.emit(found)
 
     def _toggled(self, on: bool) -> None:
         if not on:

@@ -117,8 +117,8 @@ class ReceiptView(QWidget):
         )  # fmt: skip
         configured = str(self.settings.get("printer")) if self.settings is not None else ""
         print_in_background(self, lambda pdf: render(sheet, pdf, RECEIPT_LAYOUT), configured,
-                            f"受理回执 {sheet.number}", name="print-receipt", button=self.print_button,
-                            message=self.print_message, sending="正在打印回执……",
+                            f"受理回执 {sheet.number}", what="receipt", name="print-receipt",
+                            button=self.print_button, message=self.print_message, sending="正在打印回执……",
                             sent=lambda name: f"回执已发送到打印机“{name}”，请到打印机处取回执",
                             failed=lambda error: f"{error.zh}。请记下受理编号 {r.number}")  # fmt: skip
 

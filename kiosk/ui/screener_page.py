@@ -345,8 +345,8 @@ class ScreenerPage(QWidget):
         sheet = screener.checklist(self.result, self.place)
         configured = str(self.settings.get("printer")) if self.settings is not None else ""
         print_in_background(self, lambda pdf: _write_checklist(sheet, pdf), configured, "政策找人申办清单",
-                            name="print-checklist", button=self.print_button, message=self.print_message,
-                            sending="正在打印申办清单……",
+                            what="checklist", name="print-checklist", button=self.print_button,
+                            message=self.print_message, sending="正在打印申办清单……",
                             sent=lambda name: f"申办清单已发送到打印机“{name}”，请到打印机处取",
                             failed=lambda error: f"{error.zh}。可以拍下屏幕上的结果，"
                                                  "或请工作人员帮助")  # fmt: skip

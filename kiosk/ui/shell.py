@@ -54,6 +54,15 @@ PREBUILT = {"payouts": "kiosk.ui.payouts_page", "catalogue": "kiosk.ui.catalogue
             "consult": "kiosk.ui.consult_page", "policies": "kiosk.ui.policies_page",
             "print": "kiosk.ui.print_page", "consultation": "kiosk.ui.consultation_page",
             "requests": "kiosk.ui.requests_page", "screener": "kiosk.ui.screener_page"}  # fmt: skip
+# What a villager opened, counted per month for the status report (kiosk.services.usage):
+# the page shown -> its kind (kiosk.formats.status_report.USAGE_KINDS). The staff pages
+# (admin, batch) count nothing, nor do the steps inside a service (print, verify, progress,
+# requests): the rest is counted where it happens, a lookup's rows shown ("lookup"), a
+# request or callback form started ("requests", "callbacks"), a verification answered
+# ("verifications") here, a print handed to the printer in kiosk.ui.printing ("prints").
+PAGE_USAGE = {"payouts": "payouts", "catalogue": "catalogue", "consult": "qa", "policies": "documents",
+              "consultation": "consultations", "screener": "screener"}  # fmt: skip
+REQUEST_USAGE = {"disclosure": "requests", "callback": "callbacks"}  # the request page's kinds
 SPEECH_LOOKUP_AFTER_MS = 3000
 RELEASE_AFTER_RESET_MS = 500
 _log = log.get("kiosk.ui")
@@ -108,6 +117,7 @@ class KioskWindow(QMainWindow):
         self.home.tile_chosen.connect(self._tile)
         self.pages = QStackedWidget()
         self.pages.currentChanged.connect(self._page_changed)
+        self._unflushed = False  # usage counted since the last flush (kiosk.services.usage)
         self._built: dict[str, QWidget] = {}
         self._made: dict[str, QWidget] = {}  # prebuilt, not yet in the window (_prebuild)
         self._frames: dict[str, QScrollArea] = {}
@@ -283,17 +293,48 @@ class KioskWindow(QMainWindow):
         self.pages.addWidget(frame)
         self._built[name], self._frames[name] = page, frame
 
-    def show_page(self, name: str) -> QWidget:
+    def show_page(self, name: str, counted: bool = True) -> QWidget:
+        """Show the page called ``name``; a villager's page opened from another counts as a
+        view of its kind (PAGE_USAGE), unless not ``counted`` (a way back to it)."""
         page = self.page(name)
+        if counted and name in PAGE_USAGE and self._frames[name] is not self.pages.currentWidget():
+            self.count_use(PAGE_USAGE[name])
         self._match_mode(self._frames[name])
         self.pages.setCurrentWidget(self._frames[name])
         return page
+
+    def count_use(self, kind: str) -> None:
+        """One more use of ``kind`` this month, in memory (written at the next reset). A count
+        never fails what the villager did: an unknown kind is logged (the tests keep the
+        kinds named here known)."""
+        from kiosk.services import usage  # not needed for the first frame
+
+        try:
+            usage.count(kind)
+        except Exception:
+            _log.exception("usage of %r not counted", kind)
+            return
+        self._unflushed = True
+
+    def flush_usage(self):
+        """Write the counts gathered so far, off the UI thread (the write may wait for a sync
+        holding the database); returns its task (kiosk.ui.tasks)."""
+        from kiosk.services import usage
+        from kiosk.ui.tasks import run_task
+
+        self._unflushed = False
+
+        def failed(_error) -> None:  # logged by run_task; the counts wait for the next reset
+            self._unflushed = True
+
+        return run_task(lambda _task: usage.flush(), name="usage-flush", on_failure=failed)
 
     def _build_payouts(self) -> QWidget:
         from kiosk.ui.payouts_page import PayoutsPage
 
         page = PayoutsPage()
         page.print_requested.connect(self.show_print)
+        page.lookup.looked_up.connect(lambda: self.count_use("lookup"))
         return page
 
     def _build_verify(self) -> QWidget:
@@ -301,6 +342,7 @@ class KioskWindow(QMainWindow):
 
         page = VerifyPage()
         page.reprint_requested.connect(self.show_print)
+        page.verified.connect(lambda: self.count_use("verifications"))
         return page
 
     def _build_requests(self) -> QWidget:
@@ -309,7 +351,9 @@ class KioskWindow(QMainWindow):
         page = RequestsPage(settings=self.settings)
         page.home_requested.connect(self.go_home)
         page.progress_requested.connect(self.show_progress)
-        page.comment_left.connect(lambda: self.show_page("consultation").reopen())
+        page.comment_left.connect(lambda: self.show_page("consultation", counted=False).reopen())
+        for kind, button in page.kind_buttons.items():  # a form started from its first step
+            button.clicked.connect(lambda _=False, k=REQUEST_USAGE[kind]: self.count_use(k))
         return page
 
     def _build_consultation(self) -> QWidget:
@@ -336,7 +380,7 @@ class KioskWindow(QMainWindow):
         from kiosk.ui.print_page import PrintPage
 
         page = PrintPage(settings=self.settings)
-        page.back_requested.connect(lambda: self.show_page("payouts"))
+        page.back_requested.connect(lambda: self.show_page("payouts", counted=False))
         return page
 
     def _build_batch(self) -> QWidget:
@@ -456,6 +500,7 @@ class KioskWindow(QMainWindow):
 
     def show_callback(self, topic: str) -> None:
         """咨询·预约回电 about ``topic`` (a policy 政策找人 could not decide)."""
+        self.count_use("callbacks")
         self.show_page("requests").start_callback(topic)
 
     def show_screener(self) -> QWidget:
@@ -601,7 +646,9 @@ class KioskWindow(QMainWindow):
         self.repair_flow.check()
 
     def reset(self) -> None:
-        """Back to the start: home page, every input and choice forgotten, dialogs closed."""
+        """Back to the start: home page, every input and choice forgotten, dialogs closed;
+        what was counted meanwhile written (a print counts on a page a reset leaves)."""
+        used = self._unflushed or (self._painted and not self.idle_watch.at_start())
         while (modal := QApplication.activeModalWidget()) is not None:
             modal.close()
         self.reader.stop()
@@ -617,6 +664,8 @@ class KioskWindow(QMainWindow):
         if self._painted:  # a new day may have opened or closed a consultation
             self._guarded(self._count_consultations, "consultations count")
         self.idle_watch.restart()
+        if used:
+            self.flush_usage()
         self._release_timer.start()
 
     def _release_memory(self) -> None:

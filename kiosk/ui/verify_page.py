@@ -18,9 +18,11 @@ KEYS = "0123456789ABCDEFP-"  # 校验码 hex digits, and print numbers (P2026112
 
 
 class VerifyPage(QWidget):
-    """Emits ``reprint_requested(village, year, item or None)`` for 重新打印."""
+    """Emits ``reprint_requested(village, year, item or None)`` for 重新打印, and ``verified``
+    when a check has answered with a verdict (counted, nothing about which sheet)."""
 
     reprint_requested = Signal(str, int, object)
+    verified = Signal()
 
     def __init__(self, parent: QWidget | None = None):
         super().__init__(parent)
@@ -102,6 +104,7 @@ class VerifyPage(QWidget):
         self.entry.setVisible(False)  # the result gets the screen
         self.again.setVisible(True)
         self.reprint.setVisible(bool(v.rows))
+        self.verified.emit()
 
     def _reprint(self) -> None:
         if self.verdict is not None:

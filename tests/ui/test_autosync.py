@@ -6,6 +6,7 @@ import random
 import pytest
 
 from kiosk.config import Settings
+from kiosk.formats import envelope
 from kiosk.services import requests
 from kiosk.ui import tasks
 from kiosk.ui.autosync import JITTER, AutoSync
@@ -38,7 +39,8 @@ def test_a_scheduled_round_syncs_from_the_url_then_sends_the_requests(qtbot, ter
         auto.run_now()
     assert reported.args[0].startswith("自动同步：") and "申请送出 1 件" in reported.args[0]
     assert any(p.endswith("timestamp.json") for p in server.requests)
-    assert len(store.received) == 1
+    kinds = sorted(envelope.read_header(data).kind for data in store.received.values())
+    assert kinds == ["callback", "status"]  # the request, and the terminal's status report with it
     assert requests.status(number).note.startswith("已发往县里")
     qtbot.waitUntil(lambda: not auto.running)
     wait_s = auto.timer.remainingTime() / 1000
