@@ -50,13 +50,14 @@ class StickRefused(OSError):
 
 def push_http(
     outbox: Outbox, base_url: str, credential: UploadCredential | None = None, *,
-    timeout: float = 10.0, now: dt.datetime | None = None, status: bytes | None = None,
+    timeout: float = 10.0, now: dt.datetime | None = None, status: Callable[[], bytes | None] | None = None,
 ) -> PushReport:
     """PUT each due envelope to ``<base_url>/<user>/<id>.env`` (``<base_url>/<id>.env``
     without a credential); 2xx marks it sent, and so does 409 (already there).
 
-    ``status`` (the terminal's sealed status report) goes last, once, whatever waits: it is
-    never queued, the next round carries a newer one.
+    ``status`` makes the terminal's sealed status report (or None); it is asked after the
+    envelopes went, so the report says what this push left, and its report goes last, once,
+    whatever waits: it is never queued, the next round carries a newer one.
 
     A 4xx/5xx answer backs off that envelope; 401 and 403 (no or a revoked credential)
     stop the round, as does a connection failure (refused, timeout, DNS): every due
@@ -98,8 +99,9 @@ def push_http(
             report.failed += 1
             report.errors.append(f"{envelope_id}: {error}")
     else:
-        if status is not None:
-            report.status_sent = _put_status(base, headers, status, timeout, report)
+        sealed = status() if status is not None else None
+        if sealed is not None:
+            report.status_sent = _put_status(base, headers, sealed, timeout, report)
     report.waiting = len(outbox.pending())
     return report
 
@@ -124,7 +126,7 @@ def push_dir(
     *,
     progress: Callable[[str, int, int], None] | None = None,
     now: dt.datetime | None = None,
-    status: bytes | None = None,
+    status: Callable[[], bytes | None] | None = None,
 ) -> PushReport:
     """Copy every envelope the county has not confirmed to ``<usb_root>/inbox/<id>.env`` and
     verify the copy. Sent ones go again (a stick can be lost on the way; the county skips
@@ -139,7 +141,8 @@ def push_dir(
     Args:
         progress: called as ``progress(id, bytes_written, size)`` after each envelope's bytes
             are written and before they are made durable (for a progress bar).
-        status: the terminal's sealed status report, copied after the envelopes the same way.
+        status: makes the terminal's sealed status report (or None), asked after the
+            envelopes are copied; it is copied after them the same way.
     """
     report = PushReport()
     root = Path(usb_root)
@@ -166,10 +169,11 @@ def push_dir(
             outbox.mark_sent(envelope_id, now)
             report.sent += 1
         else:
-            if status is not None:
-                status_id = envelope.read_header(status).id
+            sealed = status() if status is not None else None
+            if sealed is not None:
+                status_id = envelope.read_header(sealed).id
                 try:
-                    _copy_verified(status, folder, f"{status_id}{SUFFIX}", status_id, None)
+                    _copy_verified(sealed, folder, f"{status_id}{SUFFIX}", status_id, None)
                     report.status_sent = True
                 except OSError as exc:
                     report.errors.append(f"{root / USB_FOLDER}: {exc}")

@@ -15,13 +15,13 @@ def push_to_url(url: str, timeout: float = 10.0) -> delivery.PushReport:
     """PUT what is due to the county's drop, as this terminal's own user, and this
     terminal's status report with it."""
     return delivery.push_http(requests.outbox(), url, requests.upload_credential(), timeout=timeout,
-                              status=_status_report("http"))  # fmt: skip
+                              status=lambda: _status_report("http"))  # fmt: skip
 
 
 def export_to_folder(usb_root: Path) -> delivery.PushReport:
     """Copy every envelope not yet acknowledged onto a stick (``<usb>/inbox/``), and this
     terminal's status report with them."""
-    return delivery.push_dir(requests.outbox(), usb_root, status=_status_report("usb"))
+    return delivery.push_dir(requests.outbox(), usb_root, status=lambda: _status_report("usb"))
 
 
 def _status_report(via: str) -> bytes | None:

@@ -141,8 +141,11 @@ def test_the_report_goes_with_every_push_sealed_and_never_queued(me, tmp_path, s
     stick.mkdir()
     copied = push.export_to_folder(stick)
     assert (copied.sent, copied.status_sent) == (1, True)
-    kinds = sorted(envelope.read_header(p.read_bytes()).kind for p in (stick / "inbox").iterdir())
-    assert kinds == ["callback", "status"]
+    files = [p.read_bytes() for p in (stick / "inbox").iterdir()]
+    on_stick = {envelope.read_header(data).kind: data for data in files}
+    assert sorted(on_stick) == ["callback", "status"]
+    after = envelope.open_envelope(on_stick["status"], private).form
+    assert after["sent_via"] == "usb" and (after["outbox"]["waiting"], after["outbox"]["sent"]) == (0, 1)
     assert json.dumps(opened.form, ensure_ascii=False).find(CALLBACK["phone"]) == -1
 
 
@@ -156,7 +159,7 @@ def test_an_unreachable_drop_sends_no_report_and_loses_nothing(me, tmp_path, clo
     hold_county_key(tmp_path / "inbox-keys")
     requests.submit("callback", dict(CALLBACK))
     done = delivery.push_http(requests.outbox(), closed_port_url, timeout=2,
-                              status=health.sealed_report("http"))  # fmt: skip
+                              status=lambda: health.sealed_report("http"))  # fmt: skip
     assert (done.sent, done.failed, done.status_sent) == (0, 1, False)
     assert requests.outbox_status().waiting == 1
 
