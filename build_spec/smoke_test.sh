@@ -81,7 +81,7 @@ fi
 grep -q "签名无效" "$work/refused.err"
 test "$before" = "$(sha256sum "$db" | cut -d' ' -f1)"
 
-step "kiosk submit seals a request in the bundle; the county opens it"
+step "kiosk submit seals a request in the bundle; the county opens it and the terminal's status report"
 printf '%s' '{"phone": "13900000009", "topic": "社会救助", "text": "冒烟测试"}' > "$work/form.json"
 "$bin" submit --kind callback --form "$work/form.json" --db "$db" | tee "$work/submit.out"
 tail -n 1 "$work/submit.out" | grep -Eq '^[0-9]{5}-[0-9]{5}-[0-9]{4}$'
@@ -94,6 +94,9 @@ printf 'fingerprint,name,town,status\n%s,冒烟测试终端,,在用\n' "$fingerp
 KIOSK_KEY_PASSPHRASE=demo "$county" inbox import --from "$work/stick" --keys "$work/county/demo-county/inbox-keys" \
   --db "$work/cases.sqlite3" --county-input "$work/county-input" | tee "$work/import.out"
 grep -q "导入 1 件" "$work/import.out"
+grep -q "终端状态报告 1 份" "$work/import.out"  # the bundle signed its status report with the push
+"$county" fleet status --db "$work/cases.sqlite3" | tee "$work/fleet.out"
+grep -q "冒烟测试终端  最后报告" "$work/fleet.out"
 
 step "kiosk screenshot renders the payouts page to a non-blank PNG"
 "$bin" screenshot --page payouts --db "$db" --out "$work/payouts.png"

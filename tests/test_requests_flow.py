@@ -100,7 +100,9 @@ def test_requests_travel_to_the_county_and_the_answers_come_back(tmp_path, count
         stored = json.loads(settings.read_text(encoding="utf-8")) if settings.exists() else {}
         settings.write_text(json.dumps({**stored, "outbox_url": url}), encoding="utf-8")
         second, _ = _submit(tmp_path, db, "callback", CALLBACK)
-        assert [p.parent.name for p in drop.rglob("*.env")] == [f"t-{fingerprint.replace('-', '')[:16]}"]
+        own_folder = f"t-{fingerprint.replace('-', '')[:16]}"
+        # the call-back, and the terminal's status report that goes with every push
+        assert [p.parent.name for p in drop.rglob("*.env")] == [own_folder, own_folder]
 
         # Nothing a villager typed is on the terminal's disk in clear: database, WAL, outbox,
         # keys, settings, logs.
@@ -118,6 +120,7 @@ def test_requests_travel_to_the_county_and_the_answers_come_back(tmp_path, count
                               "--db", county["cases"], "--county-input", county["input"], ok=True).stdout
                     for source in (drop, stick, stick)]  # fmt: skip
         assert "导入 1 件" in imported[0] and "暂存待核实 0 件" in imported[0]
+        assert "终端状态报告 1 份" in imported[0] and "终端状态报告 1 份" in imported[1]
         assert "导入 1 件" in imported[1] and "拒收 0 件" in imported[1]
         assert "申请信封 0 个" in imported[2]  # the stick was emptied into the county's archive
         assert not list(drop.rglob("*.env"))
