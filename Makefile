@@ -4,7 +4,7 @@ VENV ?= .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-stamp
 
-.PHONY: setup bytecode run run-windowed demo test lint bench dist smoke clean
+.PHONY: setup bytecode run run-windowed demo test lint bench dist smoke bundle-list clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -55,11 +55,15 @@ bench: bytecode
 
 # One-folder build for terminals without Python (dist/kiosk/kiosk), and its smoke test.
 dist: setup
-	$(BIN)/python -m pip install --quiet -e '.[dist]'
+	$(BIN)/python -m pip install --quiet -c build_spec/constraints.txt -e '.[dist]'
 	$(BIN)/pyinstaller --noconfirm --log-level WARN --distpath dist --workpath build build_spec/kiosk.spec
 
 smoke: dist
 	bash build_spec/smoke_test.sh dist/kiosk $(BIN)/kiosk
+
+# After a reviewed change of what the bundle holds: record its file list for the smoke test.
+bundle-list: dist
+	cd dist/kiosk && find . \( -type f -o -type l \) -printf '%P\n' | LC_ALL=C sort > ../../build_spec/bundle-files.txt
 
 clean:
 	rm -rf $(VENV) build dist *.egg-info .pytest_cache .ruff_cache

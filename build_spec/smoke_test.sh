@@ -18,8 +18,20 @@ db="$work/terminal/kiosk.sqlite3"
 
 step() { printf '\n== %s\n' "$*"; }
 
-step "the bundle holds the terminal program, not the county's"
+step "the bundle holds exactly the files build_spec/bundle-files.txt lists"
 bundle=$(dirname "$bin")
+(cd "$bundle" && find . \( -type f -o -type l \) -printf '%P\n' | LC_ALL=C sort) > "$work/files.txt"
+if grep -E "libgtk|libgdk-3|libatk|VirtualKeyboard|libQt6Quick" "$work/files.txt"; then
+  echo "the bundle holds the GTK theme's or the virtual keyboard's libraries" >&2; exit 1
+fi
+if ! diff -u "$here/bundle-files.txt" "$work/files.txt" > "$work/files.diff"; then
+  cat "$work/files.diff" >&2
+  echo "the bundle's files differ from build_spec/bundle-files.txt: review what changed and why," \
+       "then record it with 'make bundle-list'" >&2
+  exit 1
+fi
+
+step "the bundle holds the terminal program, not the county's"
 if find "$bundle" -path '*kiosk/county*' | grep -q .; then
   echo "county code in the terminal bundle" >&2; exit 1
 fi
