@@ -10,6 +10,8 @@ ID number is shown only on its own step, masked everywhere after.
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from PySide6.QtCore import Signal
 from PySide6.QtWidgets import (
     QHBoxLayout,
@@ -117,6 +119,9 @@ class RequestsPage(QWidget):
         self.steps: list[str] = []
         self.index = -1  # -1: the kind choice
         self.receipt: requests.Receipt | None = None
+        # The request being sealed off the UI thread (signing, sealing and the outbox's fsync
+        # took 50-880 ms, a frozen screen after 提交); None when none is.
+        self.sealing = None
         # What a comment is on: (draft, article, clause), from the consultation page.
         self.comment: tuple[consultations.DraftInfo, int, int | None] | None = None
         self._id_sealed = False  # the ID was entered and its step left: shown masked only
@@ -656,19 +661,45 @@ class RequestsPage(QWidget):
     # -- submitting --------------------------------------------------------------------------------
 
     def submit(self) -> None:
-        if self.kind is None or self.step() != "confirm":
+        """Seal the confirmed form on a worker thread; the receipt (or what is wrong) is shown
+        when it is done. A reset meanwhile drops the answer: the request is sealed and queued
+        all the same (the villager did tap 提交), but its receipt is not the next villager's."""
+        if self.kind is None or self.step() != "confirm" or self.sealing is not None:
             return
-        try:
-            receipt = self._seal()
-        except requests.NoCountyKey as exc:
+        seal = self._sealer()
+        task = None
+
+        def current() -> bool:
+            return task is not None and task is self.sealing
+
+        def sealed(receipt: requests.Receipt) -> None:
+            if current():
+                self._sealed(receipt)
+
+        def refused(error: KnownError) -> None:
+            if current():
+                self._refused(error)
+
+        def done() -> None:
+            if current():
+                self.sealing = None
+                self.submit_button.setEnabled(True)
+
+        self.submit_button.setEnabled(False)
+        self.message.setText("正在提交，请稍候……")
+        task = self.sealing = run_task(lambda _task: seal(), name="seal-request", on_success=sealed,
+                                       on_failure=refused, on_done=done)  # fmt: skip
+
+    def _refused(self, exc: KnownError) -> None:
+        if isinstance(exc, requests.NoCountyKey):
             self.message.setText(f"{exc.zh}。您填写的内容仍保留在本页，同步后可直接点“提交”。")
             return
-        except KnownError as exc:
-            field = {"refers_to": "wanted"}.get(getattr(exc, "field", None), getattr(exc, "field", None))
-            if field in self.steps:
-                self.go_to(self.steps.index(field))
-            self.message.setText(exc.zh)
-            return
+        field = {"refers_to": "wanted"}.get(getattr(exc, "field", None), getattr(exc, "field", None))
+        if field in self.steps:
+            self.go_to(self.steps.index(field))
+        self.message.setText(exc.zh)
+
+    def _sealed(self, receipt: requests.Receipt) -> None:
         self._forget_form()  # sealed: the plain form has no further use here
         self.receipt = receipt
         self._show_receipt(receipt)
@@ -681,13 +712,14 @@ class RequestsPage(QWidget):
             run_task(lambda _task: push.push_to_url(url), name="push-requests",
                      on_failure=lambda error: _log.info("request push failed: %s", error.en))  # fmt: skip
 
-    def _seal(self) -> requests.Receipt:
+    def _sealer(self) -> Callable[[], requests.Receipt]:
+        """What seals this form, with its values taken now (the worker touches no widget)."""
         if self.kind != COMMENT:
-            return requests.submit(self.kind, self.form())
+            kind, form = self.kind, self.form()
+            return lambda: requests.submit(kind, form)
         draft, article, clause = self.comment
-        return consultations.submit_comment(draft, article, clause, self.values.get("stance", ""),
-                                            self.values.get("text", ""), self.values.get("name", ""),
-                                            self.values.get("phone", ""))  # fmt: skip
+        stance, text, name, phone = (self.values.get(k, "") for k in ("stance", "text", "name", "phone"))
+        return lambda: consultations.submit_comment(draft, article, clause, stance, text, name, phone)
 
     def _show_receipt(self, receipt: requests.Receipt) -> None:
         self.title.setVisible(False)
@@ -740,6 +772,8 @@ class RequestsPage(QWidget):
 
     def clear(self) -> None:
         """Idle reset: every answer, the receipt, and the panel's ink forgotten."""
+        self.sealing = None  # a receipt still being made is not shown to whoever comes next
+        self.submit_button.setEnabled(True)
         self.receipt = None
         self.comment = None
         self.article_shown.clear()

@@ -110,6 +110,7 @@ def test_a_comment_on_one_article_is_sealed_for_the_county_with_a_receipt(qtbot,
     assert form.step() == "confirm"
     assert "态度：有修改建议" in form.summary.text() and "意见：加宽" in form.summary.text()
     tap(qtbot, form.submit_button)
+    qtbot.waitUntil(lambda: form.sealing is None)  # sealed off the UI thread
     assert form.step() == "receipt"
     receipt = form.receipt
     assert receipt.kind == "comment" and receipt.due_on == page.draft.closes_on
@@ -248,6 +249,7 @@ def test_a_comment_waits_for_the_background_round_to_be_pushed(qtbot, terminal, 
         while form.step() in ("text", "name", "phone"):
             tap(qtbot, form.skip_button)
         tap(qtbot, form.submit_button)
+        qtbot.waitUntil(lambda: form.sealing is None)  # sealed off the UI thread
         tasks.wait_for_all()
         assert form.step() == "receipt" and pushed == []
         assert requests.outbox_status().waiting == 1

@@ -119,6 +119,7 @@ def test_a_disclosure_request_by_taps_ends_in_a_receipt(qtbot, kiosk, terminal, 
     form = page.form()
     assert form["refers_to"]["village"] == village and form["refers_to"]["year"].isdigit()
     tap(qtbot, page.submit_button)
+    qtbot.waitUntil(lambda: page.sealing is None)  # sealed off the UI thread
     assert page.step() == "receipt"
     number = page.receipt.number
     assert number in page.receipt_view.number.text().replace("\n", " ")
@@ -148,6 +149,7 @@ def test_a_callback_request_and_its_progress_by_keypad_and_by_scan(qtbot, kiosk)
     tap(qtbot, page.skip_button)
     assert "工作日上午" in page.summary.text()
     tap(qtbot, page.submit_button)
+    qtbot.waitUntil(lambda: page.sealing is None)  # sealed off the UI thread
     number, qr = page.receipt.number, page.receipt.qr_text
     assert page.receipt.kind == "callback" and f"事项：{topic}" in page.receipt_view.text.text()
     tap(qtbot, page.receipt_view.done_button)
@@ -197,6 +199,7 @@ def test_a_wrong_id_check_digit_comes_back_to_the_id_step(qtbot, kiosk, monkeypa
     wrong = ID_NUMBER[:17] + ("0" if ID_NUMBER[17] != "0" else "1")
     page = _disclosure_to_confirm(qtbot, kiosk, monkeypatch, id_number=wrong)
     tap(qtbot, page.submit_button)
+    qtbot.waitUntil(lambda: page.sealing is None)  # sealed off the UI thread
     assert page.step() == "id_number" and "校验位" in page.message.text()
     assert page.receipt is None and page.values["phone"] == PHONE  # nothing else lost
 
@@ -205,6 +208,7 @@ def test_without_the_county_key_nothing_is_lost(qtbot, kiosk, monkeypatch):
     page = _disclosure_to_confirm(qtbot, kiosk, monkeypatch)
     FeedState.update(inbox_key=None).execute()
     tap(qtbot, page.submit_button)
+    qtbot.waitUntil(lambda: page.sealing is None)  # sealed off the UI thread
     assert page.step() == "confirm" and "受理公钥" in page.message.text()
     assert f"姓名：{NAME}" in page.summary.text() and page.receipt is None
 
@@ -234,6 +238,7 @@ def test_the_outbox_is_pushed_off_the_ui_thread(qtbot, terminal, tmp_path, monke
         tap(qtbot, page.time_buttons["随时可以"])
         tap(qtbot, page.skip_button)
         tap(qtbot, page.submit_button)
+        qtbot.waitUntil(lambda: page.sealing is None)  # sealed off the UI thread
         tasks.wait_for_all()
         qtbot.waitUntil(lambda: bool(threads))
         assert threads[0] is not threading.main_thread() and page.step() == "receipt"
@@ -284,6 +289,7 @@ def _states(window, qtbot):
     page.go_to(page.steps.index("confirm"))
     yield "confirm"
     page.submit()
+    qtbot.waitUntil(lambda: page.sealing is None)
     assert page.step() == "receipt"
     yield "receipt"
     page.clear()
@@ -346,5 +352,42 @@ def test_reading_aloud_never_says_what_was_typed(qtbot, kiosk, monkeypatch):
     for typed in (NAME, PHONE, PHONE[-4:], ID_NUMBER[-4:], ID_NUMBER[:6], "现场领取", "补贴发放明细"):
         assert typed not in spoken.replace(" ", ""), typed
     tap(qtbot, page.submit_button)
+    qtbot.waitUntil(lambda: page.sealing is None)  # sealed off the UI thread
     spoken = page.spoken_text()
     assert page.receipt.number in spoken and NAME[0] not in spoken and PHONE[-4:] not in spoken
+
+
+def test_sealing_runs_off_the_ui_thread_and_a_reset_meanwhile_shows_no_receipt(qtbot, kiosk, monkeypatch):
+    """Signing, sealing and the outbox's fsync once froze the screen after 提交 (up to 880 ms
+    in the soak): the page now says 正在提交 and stays live, and a second tap seals nothing."""
+    release, sealing_threads = threading.Event(), []
+    add = requests.Outbox.add
+
+    def slow_add(box, data):  # a slow disk: the worker waits until the test lets it go
+        sealing_threads.append(threading.current_thread())
+        release.wait(10)
+        return add(box, data)
+
+    monkeypatch.setattr(requests.Outbox, "add", slow_add)
+    page = _disclosure_to_confirm(qtbot, kiosk, monkeypatch)
+    tap(qtbot, page.submit_button)
+    qtbot.waitUntil(lambda: bool(sealing_threads))
+    assert sealing_threads[0] is not threading.main_thread()
+    assert "正在提交" in page.message.text() and not page.submit_button.isEnabled()
+    page.submit()  # a second tap while sealing: nothing more is sealed
+    qtbot.wait(50)  # the event loop turns while the worker waits
+    release.set()
+    qtbot.waitUntil(lambda: page.sealing is None)
+    assert page.receipt is not None and len(sealing_threads) == 1 and requests.outbox_status().waiting == 1
+
+    release.clear()
+    sealing_threads.clear()
+    kiosk.reset()
+    page = _disclosure_to_confirm(qtbot, kiosk, monkeypatch)
+    tap(qtbot, page.submit_button)
+    qtbot.waitUntil(lambda: bool(sealing_threads))
+    kiosk.reset()  # the villager walked away; the next one must not see the receipt
+    release.set()
+    qtbot.waitUntil(lambda: requests.outbox_status().waiting == 2)  # what was tapped is kept
+    qtbot.wait(100)
+    assert page.receipt is None and page.step() == "kind" and page.submit_button.isEnabled()
