@@ -30,7 +30,7 @@ from kiosk.ui.browse import ListDetail, detail_html
 from kiosk.ui.keypad import Keypad
 from kiosk.ui.request_export import RequestExport
 from kiosk.ui.stick_offer import StickOffer
-from kiosk.ui.tasks import Task, run_task
+from kiosk.ui.tasks import Task, run_held, run_task
 from kiosk.ui.widgets import CurrentPageStack, FlowGrid, Notice, kinetic
 
 # An unlocked staff page left untouched this long locks itself: the next person at the
@@ -275,30 +275,18 @@ class AdminPage(QWidget):
         self.settings_panel.setVisible(False)
         self.status_button.setEnabled(False)
         self.message.setText("正在生成本机状态报告……")
-        task: Task | None = None
-
-        def current() -> bool:  # another view or a lock meanwhile forgets the report asked for
-            return task is not None and task is self.status_task
 
         def shown(lines: list[tuple[str, str]]) -> None:
-            if current():
-                self.message.setText("")
-                self.status_view.setHtml(detail_html("本机状态报告", lines))
-                self.view.setVisible(False)
-                self.status_view.setVisible(True)
+            self.message.setText("")
+            self.status_view.setHtml(detail_html("本机状态报告", lines))
+            self.view.setVisible(False)
+            self.status_view.setVisible(True)
 
-        def failed(error: KnownError) -> None:
-            if current():
-                self.message.setText(f"无法生成本机状态报告：{error.zh}")
-
-        def done() -> None:
-            if current():
-                self.status_task = None
-                self.status_button.setEnabled(True)
-
-        task = self.status_task = run_task(lambda _task: health.report_lines(health.build_report("http")),
-                                           name="status-report", on_success=shown, on_failure=failed,
-                                           on_done=done)  # fmt: skip
+        # Another view or a lock meanwhile forgets the report asked for (run_held).
+        run_held(self, "status_task", lambda _task: health.report_lines(health.build_report("http")),
+                 name="status-report", on_success=shown,
+                 on_failure=lambda error: self.message.setText(f"无法生成本机状态报告：{error.zh}"),
+                 on_done=lambda: self.status_button.setEnabled(True))  # fmt: skip
 
     def _hide_status(self) -> None:
         """The report put away (another view chosen, the page locked): forgotten, not kept,

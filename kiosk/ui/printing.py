@@ -121,36 +121,19 @@ def print_rendered(render: Callable[[Path], object], configured: str, title: str
 def print_in_background(owner, render: Callable[[Path], object], configured: str, title: str, *,
                         what: str, name: str, button, message, sending: str, sent: Callable[[str], str],
                         failed: Callable[[KnownError], str]) -> None:  # fmt: skip
-    """Print a ``what`` ("receipt", "checklist") from a page (``owner``, whose ``task`` holds its print job):
-    ``button`` disabled and ``message`` saying ``sending`` while a task called ``name`` renders
-    and prints off the UI thread, then ``sent(printer name)`` or ``failed(error)`` in
-    ``message``. A reset meanwhile (the page's ``task`` cleared) makes the answer one for a
-    sheet gone: not shown."""
-    from kiosk.ui.tasks import run_task
+    """Print a ``what`` ("receipt", "checklist") from a page (``owner``, whose ``task`` holds
+    its print job): ``button`` disabled and ``message`` saying ``sending`` while a task called
+    ``name`` renders and prints off the UI thread, then ``sent(printer name)`` or
+    ``failed(error)`` in ``message``. A reset meanwhile (the page's ``task`` cleared) makes the
+    answer one for a sheet gone: not shown."""
+    from kiosk.ui.tasks import run_held
 
     button.setEnabled(False)
     message.setText(sending)
-    task = None
-
-    def current() -> bool:
-        return task is not None and task is owner.task
-
-    def on_success(name: str) -> None:
-        if current():
-            message.setText(sent(name))
-
-    def on_failure(error: KnownError) -> None:
-        if current():
-            message.setText(failed(error))
-
-    def on_done() -> None:
-        if current():
-            owner.task = None
-            button.setEnabled(True)
-
-    task = owner.task = run_task(lambda _task: print_rendered(render, configured, title, what=what),
-                                 name=name, on_success=on_success, on_failure=on_failure,
-                                 on_done=on_done)  # fmt: skip
+    run_held(owner, "task", lambda _task: print_rendered(render, configured, title, what=what), name=name,
+             on_success=lambda printer_name: message.setText(sent(printer_name)),
+             on_failure=lambda error: message.setText(failed(error)),
+             on_done=lambda: button.setEnabled(True))  # fmt: skip
 
 
 def qt_printer_name(configured: str) -> str:

@@ -27,7 +27,7 @@ from kiosk.errors import KnownError
 from kiosk.services import consult, consultations, divisions, payouts, push, requests
 from kiosk.ui.keypad import Keypad
 from kiosk.ui.receipt_view import ReceiptView
-from kiosk.ui.tasks import run_task
+from kiosk.ui.tasks import run_held, run_task
 from kiosk.ui.widgets import Beside, CurrentPageStack, FlowGrid, Notice, two_lines
 
 _log = log.get("kiosk.ui")
@@ -667,28 +667,10 @@ class RequestsPage(QWidget):
         if self.kind is None or self.step() != "confirm" or self.sealing is not None:
             return
         seal = self._sealer()
-        task = None
-
-        def current() -> bool:
-            return task is not None and task is self.sealing
-
-        def sealed(receipt: requests.Receipt) -> None:
-            if current():
-                self._sealed(receipt)
-
-        def refused(error: KnownError) -> None:
-            if current():
-                self._refused(error)
-
-        def done() -> None:
-            if current():
-                self.sealing = None
-                self.submit_button.setEnabled(True)
-
         self.submit_button.setEnabled(False)
         self.message.setText("正在提交，请稍候……")
-        task = self.sealing = run_task(lambda _task: seal(), name="seal-request", on_success=sealed,
-                                       on_failure=refused, on_done=done)  # fmt: skip
+        run_held(self, "sealing", lambda _task: seal(), name="seal-request", on_success=self._sealed,
+                 on_failure=self._refused, on_done=lambda: self.submit_button.setEnabled(True))  # fmt: skip
 
     def _refused(self, exc: KnownError) -> None:
         if isinstance(exc, requests.NoCountyKey):

@@ -166,6 +166,39 @@ def run_task(work: Callable[[Task], Any], *, name: str,
     return task
 
 
+def run_held(owner: object, slot: str, work: Callable[[Task], Any], *, name: str,
+             on_success: Callable[[Any], None] | None = None,
+             on_failure: Callable[[KnownError], None] | None = None,
+             on_done: Callable[[], None] | None = None) -> Task:  # fmt: skip
+    """``run_task`` for work a page holds in ``owner.<slot>`` (a print, a sealing, a report):
+    its callbacks run only while that task is still the one held there, and ``on_done``
+    empties the slot first. A reset that empties the slot meanwhile makes the answer one for
+    something gone: not shown, not acted on."""
+    task: Task | None = None
+
+    def current() -> bool:
+        return task is not None and getattr(owner, slot) is task
+
+    def succeeded(result: Any) -> None:
+        if current() and on_success is not None:
+            on_success(result)
+
+    def failed(error: KnownError) -> None:
+        if current() and on_failure is not None:
+            on_failure(error)
+
+    def done() -> None:
+        if current():
+            setattr(owner, slot, None)
+            if on_done is not None:
+                on_done()
+
+    # The callbacks arrive through the event loop, after the slot below is set.
+    task = run_task(work, name=name, on_success=succeeded, on_failure=failed, on_done=done)
+    setattr(owner, slot, task)
+    return task
+
+
 def wait_for_all(ms: int = 30_000) -> None:
     """Block until every running task's thread has ended (tests, benchmarks, shutdown);
     their callbacks still arrive queued, with the next turn of the event loop."""
