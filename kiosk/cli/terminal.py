@@ -181,6 +181,17 @@ def cmd_terminal_id(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def cmd_terminal_status(args: argparse.Namespace) -> int:
+    """The status report this terminal would send with its next push, as the staff page
+    shows it (本机状态报告): what a technician on the phone asks for."""
+    from kiosk.services import health
+
+    _open(args)
+    for label, value in health.report_lines(health.build_report("http")):
+        out(f"{label}：{value}")
+    return EXIT_OK
+
+
 def cmd_terminal_upload_credential(args: argparse.Namespace) -> int:
     from kiosk.services import requests
 
@@ -362,6 +373,9 @@ def add_commands(commands) -> None:
     ident = terminal_commands.add_parser("id", help="显示本终端的密钥指纹（登记到县里）")
     db_option(ident)
     ident.set_defaults(handler=cmd_terminal_id)
+    status = terminal_commands.add_parser("status", help="本机状态报告（随每次上传送往县里的内容）")
+    db_option(status)
+    status.set_defaults(handler=cmd_terminal_status)
     upload = terminal_commands.add_parser("upload-credential", help="保存县里发给本终端的上传凭据")
     upload.add_argument("file", help="县里用 kiosk inbox drop-user add 生成的凭据文件")
     db_option(upload)

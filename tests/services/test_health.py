@@ -13,6 +13,7 @@ from kiosk.formats import envelope, public_keys, status_report
 from kiosk.outbox import delivery
 from kiosk.services import health, push, requests, sync, usage
 from kiosk.store.models import Fault, FeedState, PrintJob, Run
+from tests.helpers.cli import run_kiosk
 from tests.helpers.envelopes import CALLBACK, hold_county_key
 
 T0 = dt.datetime(2026, 12, 1, 2, 0, tzinfo=dt.UTC)
@@ -178,3 +179,12 @@ def test_the_staff_lines_say_it_in_chinese(me):
     health.record_print("receipt", "Hall", "", 1, error="缺纸", now=T0)
     lines = dict(health.report_lines(report(T0 + MINUTE)))
     assert lines["程序版本"] and "打印失败" in lines["当前故障"] and "打印失败" in lines["打印机"]
+
+
+def test_staff_read_the_same_report_at_the_command_line(me):
+    health.record_print("receipt", "Hall", "", 1, error="打印失败（缺纸）", now=dt.datetime.now(dt.UTC))
+    requests.close_outboxes()
+    shown = run_kiosk("terminal", "status", "--db", me, ok=True).stdout.splitlines()
+    labels = [line.split("：", 1)[0] for line in shown]
+    assert labels[:3] == ["程序版本", "数据版本", "最近同步"] and "当前故障" in labels
+    assert any(line.startswith("当前故障：打印失败") and "缺纸" in line for line in shown)
