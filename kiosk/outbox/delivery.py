@@ -71,20 +71,16 @@ def push_http(
         token = base64.b64encode(f"{credential.user}:{credential.password}".encode("ascii")).decode("ascii")
         headers["Authorization"] = f"Basic {token}"
     for index, envelope_id, data in _readable(outbox, due, report):
-        request = urllib.request.Request(f"{base}/{envelope_id}{SUFFIX}", data=data, method="PUT",
-                                         headers=headers)  # fmt: skip
         stop = None
         try:
-            with urllib.request.urlopen(request, timeout=timeout) as response:
-                ok = 200 <= response.status < 300
-                error = f"HTTP {response.status}"
-        except urllib.error.HTTPError as exc:
-            ok, error = exc.code == 409, f"HTTP {exc.code}"
-            if exc.code in (401, 403):
-                stop = (f"HTTP {exc.code}: 上传凭据无效或已停用，请联系县里 / the upload credential is "
-                        "missing, wrong or revoked")
+            code = _put(f"{base}/{envelope_id}{SUFFIX}", data, headers, timeout)
         except (urllib.error.URLError, OSError) as exc:  # refused, timeout, DNS, reset
             stop = f"unreachable: {exc}"
+        else:
+            ok, error = _stored(code), f"HTTP {code}"
+            if code in (401, 403):
+                stop = (f"HTTP {code}: 上传凭据无效或已停用，请联系县里 / the upload credential is "
+                        "missing, wrong or revoked")
         if stop:
             for rest in due[index:]:
                 outbox.mark_failed(rest, stop, now)
@@ -106,18 +102,35 @@ def push_http(
     return report
 
 
-def _put_status(base: str, headers: dict[str, str], data: bytes, timeout: float, report: PushReport) -> bool:
-    name = f"{envelope.read_header(data).id}{SUFFIX}"
-    request = urllib.request.Request(f"{base}/{name}", data=data, method="PUT", headers=headers)
+def _put(url: str, data: bytes, headers: dict[str, str], timeout: float) -> int:
+    """PUT ``data`` at ``url``; the HTTP status the drop answered, error statuses included.
+
+    Raises:
+        urllib.error.URLError, OSError: no answer (refused, timeout, DNS, reset).
+    """
+    request = urllib.request.Request(url, data=data, method="PUT", headers=headers)
     try:
         with urllib.request.urlopen(request, timeout=timeout) as response:
-            return 200 <= response.status < 300
-    except urllib.error.HTTPError as exc:
-        report.errors.append(f"{name}: HTTP {exc.code}")
-        return exc.code == 409
+            return response.status
+    except urllib.error.HTTPError as exc:  # before URLError: it is one, with an answer
+        return exc.code
+
+
+def _stored(code: int) -> bool:
+    """Whether the drop holds the file after answering ``code``: 2xx, or 409 (already there)."""
+    return 200 <= code < 300 or code == 409
+
+
+def _put_status(base: str, headers: dict[str, str], data: bytes, timeout: float, report: PushReport) -> bool:
+    name = f"{envelope.read_header(data).id}{SUFFIX}"
+    try:
+        code = _put(f"{base}/{name}", data, headers, timeout)
     except (urllib.error.URLError, OSError) as exc:
         report.errors.append(f"{name}: unreachable: {exc}")
         return False
+    if not _stored(code):
+        report.errors.append(f"{name}: HTTP {code}")
+    return _stored(code)
 
 
 def push_dir(
