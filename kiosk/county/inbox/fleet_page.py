@@ -126,8 +126,9 @@ def disk_text(row: FleetRow) -> str:
 
 
 def cells(row: FleetRow) -> tuple[str, ...]:
-    """The row's text under each of ``COLUMNS``."""
-    name = terminal_name(row) + ("（已停用）" if row.revoked else "")
+    """The row's text under each of ``COLUMNS`` (a silent terminal's name marked)."""
+    mark = SILENT_MARK if group(row) == SILENT else ""
+    name = mark + terminal_name(row) + ("（已停用）" if row.revoked else "")
     return (row.town or NONE, name, seen_text(row), via_text(row), row.app_version or NONE, data_text(row),
             faults_text(row), printer_text(row), disk_text(row))  # fmt: skip
 
@@ -211,8 +212,6 @@ def _html_row(row: FleetRow) -> str:
     texts = [html.escape(text) for text in cells(row)]
     if row.clock_ahead and row.seen is not None:  # the marker in colour beside the time
         texts[2] = f'{html.escape(local(row.seen))}<span class="ahead">（{CLOCK_AHEAD}）</span>'
-    if group(row) == SILENT:
-        texts[1] = SILENT_MARK + texts[1]
     tds = "".join(f'<td class="{cls}">{text}</td>' if cls else f"<td>{text}</td>"
                   for cls, text in zip(_TD_CLASSES, texts, strict=True))  # fmt: skip
     return f'<tr class="{_ROW_CLASS[group(row)]}">{tds}</tr>\n'
@@ -255,10 +254,7 @@ def write_xlsx(rows: list[FleetRow], path: Path | str, now: dt.datetime) -> Path
     widths = [display_width(name) + 2 for name in COLUMNS]
     for number, row in enumerate(ordered(rows), start=2):
         fill = fills.get(group(row))
-        texts = cells(row)
-        if group(row) == SILENT:
-            texts = (texts[0], SILENT_MARK + texts[1], *texts[2:])
-        for index, text in enumerate(texts):
+        for index, text in enumerate(cells(row)):
             cell = sheet.cell(row=number, column=index + 1)
             cell.value = writable(text)
             cell.data_type = "s"  # after the value: a name starting with "=" is text, never a formula
