@@ -90,7 +90,7 @@ def record_run(window: KioskWindow) -> None:
 
     def speech(found: bool) -> None:
         known["speech"] = found
-        if known.get("run"):  # else recorded with the run, which may come after
+        if known.get("run"):  # else once the run is recorded (``recorded``)
             from kiosk.services import health
 
             run_task(lambda _task: health.record_speech(found), name="record-speech")

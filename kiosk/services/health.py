@@ -238,6 +238,7 @@ def build_report(via: str, now: dt.datetime | None = None,
     from kiosk.services import printer  # its subprocess machinery only when a report is built
 
     now = _now(now)
+    local_now = now.astimezone().replace(tzinfo=None)  # how the store and the clock check keep time
     usage.flush()
     settle_print_jobs(queued or printer.queued_jobs, now)
     db = Path(database.database)
@@ -263,11 +264,10 @@ def build_report(via: str, now: dt.datetime | None = None,
         "disk_free_mb": free, "db_mb": size,
         "printer": printer_state(),
         "screen": runs["screen"], "handwriting": runs["handwriting"], "speech": runs["speech"],
-        "usage": usage.months(now.astimezone().replace(tzinfo=None)),
+        "usage": usage.months(local_now),
         "faults": [],
     }  # fmt: skip
-    facts = {**report, "clock_problem": clock.clock_problem(now.astimezone().replace(tzinfo=None)),
-             "oldest_waiting": oldest}  # fmt: skip
+    facts = {**report, "clock_problem": clock.clock_problem(local_now), "oldest_waiting": oldest}
     update_faults(_conditions(facts, now), now)
     report["faults"] = recent_faults(now)
     return status_report.validate(report)

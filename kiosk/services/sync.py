@@ -131,7 +131,7 @@ def last_attempt(db_path: Path) -> dict[str, str]:
     keys = ("at", "result", "message")
     if not isinstance(record, dict) or not all(isinstance(record.get(k), str) for k in keys):
         return {}
-    return {k: record[k] for k in ("at", "result", "message")}
+    return {k: record[k] for k in keys}
 
 
 def feed_on(root: Path) -> Path | None:

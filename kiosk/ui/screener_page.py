@@ -328,7 +328,6 @@ class ScreenerPage(QWidget):
         layout.addLayout(actions)
         return card
 
-
     def show_link(self, link: screener.Link) -> None:
         """A policy's document or Q&A, read here; 返回结果 goes back."""
         e = html.escape
