@@ -12,7 +12,7 @@ from PySide6.QtWidgets import QApplication
 from kiosk import log, paths
 from kiosk.config import Settings
 from kiosk.errors import DamagedDatabase, KnownError, is_corruption
-from kiosk.services import admin, repair
+from kiosk.services import repair
 from kiosk.store.db import open_database
 from kiosk.ui.fonts import install_app_font
 from kiosk.ui.screen import cover_screen
@@ -58,7 +58,6 @@ def start(db: Path, windowed: bool = False) -> KioskWindow:
         log.get("kiosk.ui").error("%s", exc)
         raise
     settings_file = paths.TerminalFiles(db).settings
-    admin.adopt_legacy_pin(settings_file)
     log.install_exception_hooks()
     install_qt_message_handler()
     create_app()
@@ -69,6 +68,7 @@ def start(db: Path, windowed: bool = False) -> KioskWindow:
                               "数小时后会崩溃，请安装 PySide6 6.11.3")
     _quit_on_signals(window)
     window.started.connect(lambda: _settle_heap(window))
+    window.started.connect(lambda: _adopt_legacy_pin(settings_file))
     record_run(window)
     window.first_frame.connect(lambda: _watch_stalls(window))
     if windowed:
@@ -77,6 +77,14 @@ def start(db: Path, windowed: bool = False) -> KioskWindow:
     else:
         cover_screen(window)  # showFullScreen() alone leaves a small window without a window manager
     return window
+
+
+def _adopt_legacy_pin(settings_file: Path) -> None:
+    """An older version's PIN moved into the database, once start-up has loaded the models
+    (kiosk.services.preload.STORE): not before the first frame."""
+    from kiosk.services import admin
+
+    admin.adopt_legacy_pin(settings_file)
 
 
 def record_run(window: KioskWindow) -> None:

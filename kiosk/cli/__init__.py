@@ -9,6 +9,7 @@ Exit codes: 0 success, 1 refused or failed with a clear message, 2 usage error.
 
 import argparse
 import gc
+import sys
 
 # Start-up makes ~200k objects that all live as long as the kiosk: collecting among them
 # is wasted (~10 ms of the first frame). main() turns collection back on, and the kiosk
@@ -17,17 +18,24 @@ gc.disable()
 
 # ruff: noqa: E402 - the imports come after gc.disable(), on purpose
 from kiosk import __version__, log, paths
-from kiosk.cli import county, demo, screen, terminal
+from kiosk.cli import terminal
 from kiosk.cli.common import EXIT_FAILED, err
 from kiosk.errors import KnownError, as_known
 
 
-def build_parser() -> argparse.ArgumentParser:
+def build_parser(command: str | None = None) -> argparse.ArgumentParser:
+    """The ``kiosk`` parser; for ``command`` "run" only the kiosk's own, without the ~40 other
+    commands (their parsers and modules cost ~20 ms before the kiosk's first frame)."""
     parser = argparse.ArgumentParser(
         prog="kiosk", description="莘情公开 村务公开查询终端 / Shen County disclosure kiosk"
     )
     parser.add_argument("--version", action="version", version=f"kiosk {__version__}")
     commands = parser.add_subparsers(dest="command", required=True)
+    if command == "run":
+        terminal.add_run(commands)
+        return parser
+    from kiosk.cli import county, demo, screen
+
     terminal.add_commands(commands)
     screen.add_commands(commands)
     demo.add_commands(commands)
@@ -36,7 +44,8 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: list[str] | None = None) -> int:
-    args = build_parser().parse_args(argv)
+    argv = sys.argv[1:] if argv is None else argv
+    args = build_parser(argv[0] if argv else None).parse_args(argv)
     if args.handler.__name__ != "cmd_run":
         gc.enable()
     # A terminal command logs beside its database; a county command in the default place.
@@ -60,4 +69,4 @@ def main(argv: list[str] | None = None) -> int:
 
 def _is_terminal(args: argparse.Namespace) -> bool:
     """Whether ``--db`` names a terminal's database (the county's cases database has one too)."""
-    return args.handler.__module__ != county.__name__
+    return args.handler.__module__ != "kiosk.cli.county"

@@ -301,12 +301,17 @@ def _notice_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("--landscape", action="store_true", help="横向")
 
 
-def add_commands(commands) -> None:
-    """Register the terminal's commands on the ``kiosk`` parser's subcommands."""
+def add_run(commands) -> None:
+    """Register ``kiosk run``, the kiosk itself."""
     run = commands.add_parser("run", help="启动查询终端 / start the kiosk")
     db_option(run)
     run.add_argument("--windowed", action="store_true", help="窗口模式（开发用）")
     run.set_defaults(handler=cmd_run)
+
+
+def add_commands(commands) -> None:
+    """Register the terminal's commands on the ``kiosk`` parser's subcommands."""
+    add_run(commands)
 
     sync = commands.add_parser("sync", help="从县级数据源同步 / sync from the county feed")
     sync.add_argument("--source", required=True, help="HTTP(S) 地址或 U 盘上的数据源目录")

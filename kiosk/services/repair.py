@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from kiosk import log, paths
-from kiosk.store import db, writer
+from kiosk.store import db
 
 _log = log.get("kiosk.repair")
 
@@ -38,6 +38,7 @@ def rebuild(db_path: Path, aside: Path,
     Raises:
         KnownError: the cache holds no complete feed (staff must sync), or it was refused.
     """
+    from kiosk.store import writer
     from kiosk.sync import apply, cache  # python-tuf loads here, not at start
 
     started = time.perf_counter()

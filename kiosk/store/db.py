@@ -3,27 +3,14 @@
 import datetime as dt
 import os
 import sqlite3
+import sys
 from pathlib import Path
 
 from kiosk import log
 from kiosk.errors import DamagedDatabase, KnownError, SchemaTooNewError, is_corruption
-from kiosk.store import migrations
-from kiosk.store.models import StaffAccess, database
+from kiosk.store import migrations, opened
 
 _log = log.get("kiosk.store")
-
-PRAGMAS = {
-    "journal_mode": "wal",  # readers (the UI) keep reading while a sync writes
-    "foreign_keys": 1,
-    "synchronous": "normal",  # safe with WAL; a power cut loses at most the last commit
-    "busy_timeout": 10_000,
-    "cache_size": -8000,  # 8 MB per connection (UI thread + each worker): see below
-    "temp_store": "memory",
-}
-# cache_size: SQLite's own page cache, per connection, on top of the OS's cache of the same
-# file. A village's page or a lookup reads well under 1 MB of pages; at 32 MB the UI
-# thread's connection alone filled 32 MB on a county database (bench_ui: peak RSS 231 ->
-# 206 MB at 8 MB, tap-to-table and lookups no slower).
 
 
 def _rebuild_search_index(conn: sqlite3.Connection) -> None:
@@ -33,10 +20,16 @@ def _rebuild_search_index(conn: sqlite3.Connection) -> None:
 
 
 migrations.DATA_STEPS[2] = _rebuild_search_index
+_MODELS = "kiosk.store.models"
 
 
 def open_database(path: Path | str) -> None:
     """Open (creating if needed) and upgrade the database at ``path``; bind the models.
+
+    The models (peewee and ~40 tables, ~30 ms of imports) may not be loaded yet: the kiosk
+    shows its first frame from what ``connection()`` reads with sqlite3 alone, and the
+    models bind themselves to this database when they are first imported, taking this
+    thread's connection over (kiosk.store.opened).
 
     Raises:
         SchemaTooNewError: the file was written by a newer kiosk; it is left untouched.
@@ -45,15 +38,29 @@ def open_database(path: Path | str) -> None:
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
     _check_and_upgrade(path)
-    if not database.is_closed():
-        database.close()
-    database.init(str(path), pragmas=PRAGMAS)
-    database.connect(reuse_if_open=True)
+    close_database()
+    opened.remember(str(path))
+    models = sys.modules.get(_MODELS)
+    if models is not None:
+        opened.bind(models.database)
+        models.database.connect(reuse_if_open=True)
+
+
+def connection() -> sqlite3.Connection:
+    """This thread's connection to the database: the models' once they are loaded; before
+    that, on the thread that opened the database, one made with sqlite3 alone."""
+    if _MODELS not in sys.modules and (early := opened.early_connection()) is not None:
+        return early
+    from kiosk.store.models import database
+
+    return database.connection()
 
 
 def close_database() -> None:
-    if not database.is_closed():
-        database.close()
+    opened.forget()
+    models = sys.modules.get(_MODELS)
+    if models is not None and not models.database.is_closed():
+        models.database.close()
 
 
 def _check_and_upgrade(path: Path) -> None:
@@ -129,6 +136,8 @@ def set_aside(path: Path) -> Path:
     Returns:
         where the damaged file now is, ``<name>.broken-YYYYmmdd-HHMMSS``.
     """
+    from kiosk.store.models import StaffAccess
+
     path = Path(path)
     staff = _salvage_staff_access(path)
     close_database()

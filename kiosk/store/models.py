@@ -18,8 +18,25 @@ from peewee import (
     TextField,
 )
 
-# Deferred: kiosk.store.db.open_database() initialises it with a path and the pragmas.
-database = SqliteDatabase(None)
+from kiosk.store import opened
+
+
+class _Database(SqliteDatabase):
+    """The terminal's database: on the thread that opened it before the models were loaded,
+    the connection made then is taken over (kiosk.store.opened) rather than a second one
+    opened."""
+
+    def _connect(self):
+        conn = opened.take_early(self.database)
+        if conn is None:
+            return super()._connect()
+        self._add_conn_hooks(conn)
+        return conn
+
+
+# Bound by kiosk.store.db.open_database(), or now if it ran before the models were loaded.
+database = _Database(None)
+opened.bind(database)
 
 
 class BaseModel(Model):

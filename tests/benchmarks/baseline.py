@@ -5,7 +5,7 @@ import time
 from pathlib import Path
 
 from kiosk.store import migrations
-from kiosk.store.db import PRAGMAS
+from kiosk.store.opened import PRAGMAS
 
 
 def raw_connection(path: Path) -> sqlite3.Connection:
