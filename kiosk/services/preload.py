@@ -6,12 +6,16 @@ the crypto's native module held the GIL long enough to freeze the screen ~60 ms.
 
 import importlib
 
-# The store's models: the first frame was read with sqlite3 alone (kiosk.store.glance);
-# everything else a villager can tap uses them (peewee ~20 ms, the models ~8).
+# Each import a turn of its own, the heaviest parts of a module first (each ~25 ms at most
+# on the slowest machine measured): the store's models, since the first frame was read with
+# sqlite3 alone (kiosk.store.glance) and everything else a villager taps uses them...
 STORE = ("peewee", "kiosk.store.models", "kiosk.services.admin")
-
-BACKGROUND_ROUND = ("kiosk.formats.envelope", "kiosk.outbox.delivery", "kiosk.services.requests",
-                    "kiosk.services.sync", "kiosk.services.health", "kiosk.services.push")  # fmt: skip
+# ... then the background round's: the envelope crypto (the native module ~10 ms, key
+# serialisation ~9), HTTP (TLS, mail headers, ~20 in all).
+BACKGROUND_ROUND = ("cryptography.hazmat.bindings._rust", "cryptography.hazmat.primitives.serialization",
+                    "kiosk.formats.envelope", "email.parser", "ssl", "urllib.request",
+                    "kiosk.outbox.delivery", "kiosk.services.requests", "kiosk.services.sync",
+                    "kiosk.services.health", "kiosk.services.push")  # fmt: skip
 
 
 def load(module: str) -> None:

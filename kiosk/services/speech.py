@@ -23,6 +23,7 @@ _log = log.get("kiosk.speech")
 NO_ENGINE = "本机未安装语音朗读引擎，请联系工作人员安装（speech-dispatcher）"
 NO_CHINESE_VOICE = "本机语音朗读引擎没有中文（普通话）语音，请联系工作人员安装 espeak-ng"
 TIMEOUT_S = 5.0  # a daemon that does not answer a command within this is given up on
+MAX_ANSWER_BYTES = 8 * 1024 * 1024  # espeak-ng's 13,000+ voices are ~0.6 MB
 # speech-dispatcher reads symbols (％ ￥ ：) in the message language.
 MESSAGE_LANGUAGE = "zh-CN"
 
@@ -32,6 +33,8 @@ _MANDARIN_TOKENS = {"cmn", "zh"}
 # Whole tokens only: a Mandarin voice may well be called "Xiaoyue".
 _OTHER_CHINESE_WORDS = ("cantonese", "hakka", "粤语", "min nan")
 _OTHER_CHINESE_TOKENS = {"yue", "hak", "nan", "wuu", "hsn"}
+# What every voice rank() takes contains ("zh", "cmn" or a Mandarin word, in any case).
+_MAYBE_MANDARIN = re.compile("|".join(("zh", "cmn", *_MANDARIN_WORDS)), re.IGNORECASE)
 
 
 class SpeechError(Exception):
@@ -116,17 +119,26 @@ class Connection:
         self._socket.close()
 
     def _answer(self, asked: str) -> list[str]:
-        lines = []
+        # Read in blocks and split at once: a voice list runs to 13,000+ lines, and a readline
+        # and decode each held the GIL long enough (on a worker) to slow the screen.
+        parts, size = [], 0
         while True:
-            raw = self._lines.readline(65536)
-            if not raw.endswith(b"\n"):
+            block = self._lines.read1(65536)
+            if not block:
                 raise SpeechError(f"speech-dispatcher hung up answering {asked}")
-            line = raw.decode("utf-8", "replace").rstrip("\r\n")
-            lines.append(line[4:])
-            if len(line) >= 4 and line[3] == " ":
-                if not line[:1] == "2":
-                    raise SpeechError(f"speech-dispatcher refused {asked}: {line}")
-                return lines[:-1]
+            parts.append(block)
+            size += len(block)
+            if size > MAX_ANSWER_BYTES:
+                raise SpeechError(f"speech-dispatcher's answer to {asked} is over {MAX_ANSWER_BYTES} bytes")
+            if block.endswith(b"\n"):
+                data = b"".join(parts)
+                last = data[data.rfind(b"\n", 0, len(data) - 1) + 1 :]
+                if last[3:4] == b" ":  # "NNN text": the last line ("NNN-text" lines go before)
+                    break
+        lines = data.decode("utf-8", "replace").replace("\r\n", "\n").split("\n")[:-1]
+        if not lines[-1].startswith("2"):
+            raise SpeechError(f"speech-dispatcher refused {asked}: {lines[-1]}")
+        return [line[4:] for line in lines[:-1]]
 
 
 def _spawn(path: Path) -> None:
@@ -139,12 +151,13 @@ def _spawn(path: Path) -> None:
         _log.info("speech-dispatcher could not be started: %s", exc)
 
 
-def all_voices(conn: Connection) -> list[tuple[str, str, str]]:
-    """(module, voice name, language) of every voice of every output module."""
+def chinese_voices(conn: Connection) -> list[tuple[str, str, str]]:
+    """(module, voice name, language) of each voice of any output module that may be
+    Mandarin (what ``rank`` may take: a test in C on each of espeak-ng's 13,000+ voices)."""
     voices = []
     for module in conn.command("LIST OUTPUT_MODULES"):
         conn.command(f"SET SELF OUTPUT_MODULE {module}")
-        for line in conn.command("LIST SYNTHESIS_VOICES"):
+        for line in filter(_MAYBE_MANDARIN.search, conn.command("LIST SYNTHESIS_VOICES")):
             name, language, *_ = (*line.split("\t"), "")
             voices.append((module, name, language))
     return voices
@@ -176,10 +189,10 @@ class Speaker:
             _log.warning("%s", exc)
             return False
         try:
-            voices = all_voices(conn)
+            voices = chinese_voices(conn)
             best = chinese_voice([(name, language) for _module, name, language in voices])
             if best is None:
-                _log.warning("speech-dispatcher has no Mandarin voice among %d", len(voices))
+                _log.warning("speech-dispatcher has no Mandarin voice (%d Chinese candidates)", len(voices))
                 self.unavailable_reason = NO_CHINESE_VOICE
                 conn.close()
                 return False
@@ -192,7 +205,7 @@ class Speaker:
             conn.close()
             return False
         self.lookup_ms = (time.perf_counter() - started) * 1000
-        _log.info("text-to-speech: voice %s of %s (%d voices, %.0f ms)", best[0], module, len(voices),
+        _log.info("text-to-speech: voice %s of %s (of %d candidates, %.0f ms)", best[0], module, len(voices),
                   self.lookup_ms)  # fmt: skip
         self.voice_name, self._conn = best[0], conn
         self._sender = threading.Thread(target=self._send, name="speech-sender", daemon=True)

@@ -2,6 +2,8 @@
 a villager's own lookup by the last 4 characters of the ID number, then picking their name
 (no pinyin needed), or by a name written by hand and then the last 4."""
 
+from __future__ import annotations
+
 from collections.abc import Callable
 from typing import Any
 
@@ -120,9 +122,10 @@ def spoken_rows(rows: list[PayoutRow], limit: int = 10) -> str:
 
 class PayoutsPage(QWidget):
     """Emits ``print_requested(village code, year, item code or None)`` for 打印公示: the
-    sheet shows what the list shows."""
+    sheet shows what the list shows; ``looked_up`` when the lookup shows a person's rows."""
 
     print_requested = Signal(str, int, object)  # village, year, item code or None
+    looked_up = Signal()
     LISTING, LOOKUP, SURNAMES = range(3)
 
     def __init__(self, parent: QWidget | None = None):
@@ -179,19 +182,44 @@ class PayoutsPage(QWidget):
         listing_layout.addWidget(self.withdrawn, stretch=1)
         listing_layout.addWidget(self.table, stretch=1)
         listing_layout.addWidget(actions)
-        self.lookup = PersonLookup()
-        self.lookup.back.clicked.connect(lambda: self.stack.setCurrentIndex(self.LISTING))
-        self.surnames = SurnamePicker()
-        self.surnames.picked.connect(self.pick_surname)
-        self.surnames.back.clicked.connect(lambda: self.stack.setCurrentIndex(self.LISTING))
         self.stack = CurrentPageStack()
-        for page in (listing, self.lookup, self.surnames):
-            self.stack.addWidget(page)
+        self.stack.addWidget(listing)
+        self._lookup: PersonLookup | None = None  # and the surname picker: finish_building
+        self._surnames: SurnamePicker | None = None
         # The list's title would only push the lookup's pad and results down.
         self.stack.currentChanged.connect(lambda index: self.title.setVisible(index == self.LISTING))
         layout = QVBoxLayout(self)
         layout.addWidget(self.title)
         layout.addWidget(self.stack, stretch=1)
+
+    def finish_building(self) -> None:
+        """The lookup and the surname picker (~20 ms): made in a turn of their own once the page
+        is in the window (kiosk.ui.shell's head start), so that neither freezes the screen
+        long, or on first use."""
+        if self._lookup is not None:
+            return
+        self._lookup = PersonLookup()
+        self._lookup.back.clicked.connect(lambda: self.stack.setCurrentIndex(self.LISTING))
+        self._lookup.looked_up.connect(self.looked_up)
+        self._surnames = SurnamePicker()
+        self._surnames.picked.connect(self.pick_surname)
+        self._surnames.back.clicked.connect(lambda: self.stack.setCurrentIndex(self.LISTING))
+        self.stack.addWidget(self._lookup)  # LOOKUP
+        self.stack.addWidget(self._surnames)  # SURNAMES
+
+    @property
+    def building_finished(self) -> bool:
+        return self._lookup is not None
+
+    @property
+    def lookup(self) -> PersonLookup:
+        self.finish_building()
+        return self._lookup
+
+    @property
+    def surnames(self) -> SurnamePicker:
+        self.finish_building()
+        return self._surnames
 
     def show_village(self, village_code: str, year: int | None = None,
                      item_code: str | None = None) -> None:

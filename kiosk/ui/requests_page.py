@@ -171,11 +171,13 @@ class RequestsPage(QWidget):
         self.bodies: dict[str, QWidget] = {}
         self._build_kind()
         self._build_text_steps()
-        self._build_id()
-        self._build_phone()
+        # The steps with keypads hold most of the page's widgets: built after it
+        # (finish_building), so that neither freezes the screen long.
+        self._unbuilt = [self._build_id, self._build_phone, self._build_email]
+        self._fields: list[QLineEdit] = []  # the keypads' fields built so far
+        self._id = ""
         self._build_wanted()
         self._build_delivery()
-        self._build_email()
         self._build_callback_choices()
         self._build_stance()
         self._build_confirm()
@@ -191,6 +193,16 @@ class RequestsPage(QWidget):
         self.clear()
 
     # -- building the steps --------------------------------------------------------------------
+
+    def finish_building(self) -> None:
+        """Build the next step with a keypad: a turn each after the page is in the window
+        (kiosk.ui.shell's head start), or all before one is first shown."""
+        if self._unbuilt:
+            self._unbuilt.pop(0)()
+
+    @property
+    def building_finished(self) -> bool:
+        return not self._unbuilt
 
     def _body(self, name: str) -> QVBoxLayout:
         body = QWidget()
@@ -243,7 +255,7 @@ class RequestsPage(QWidget):
         self.id_keypad.typed.connect(self._id_typed)
         self.id_keypad.erased.connect(self._id_erased)
         layout.addWidget(Beside([self.id_field, self.id_clear], self.id_keypad))
-        self._id = ""
+        self._fields.append(self.id_field)
 
     def _build_phone(self) -> None:
         layout = self._body("phone")
@@ -253,6 +265,7 @@ class RequestsPage(QWidget):
         self.phone_keypad.erased.connect(lambda: self._set_phone(self.values.get("phone", "")[:-1]))
         self.phone_keypad.cleared.connect(lambda: self._set_phone(""))
         layout.addWidget(Beside([self.phone_field], self.phone_keypad))
+        self._fields.append(self.phone_field)
 
     def _build_wanted(self) -> None:
         layout = self._body("wanted")
@@ -329,6 +342,7 @@ class RequestsPage(QWidget):
         # on the other pad.
         self.email_letters.keys["清空"].setVisible(False)
         self._email_keys(self.email_letters)
+        self._fields.append(self.email_field)
 
     def _build_callback_choices(self) -> None:
         self.topic_layout = self._body("topic")
@@ -457,6 +471,8 @@ class RequestsPage(QWidget):
         return self.steps[self.index] if self.index >= 0 else "kind"
 
     def go_to(self, index: int) -> None:
+        while not self.building_finished:
+            self.finish_building()
         self._leave()
         self.index = index
         self.message.setText("")
@@ -724,8 +740,9 @@ class RequestsPage(QWidget):
         self.refers_to = None
         self._id, self._id_sealed = "", False
         self._writing_wanted = False
-        self._email_keys(self.email_letters)
-        for field in (self.id_field, self.phone_field, self.email_field):
+        if "email" in self.bodies:
+            self._email_keys(self.email_letters)
+        for field in self._fields:
             field.clear()
         for label in (*self.shown_text.values(), self.wanted_shown, self.summary):
             label.clear()

@@ -46,14 +46,19 @@ from kiosk.ui.widgets import AdaptiveRow, Notice, PageFrame, kinetic
 
 PAGES = ("home", "payouts", "print", "batch", "catalogue", "consult", "policies", "verify", "admin",
          "requests", "progress", "consultation", "screener")
-# Built one per event-loop turn once the home page is up, so a villager's first tap does not
-# wait for them (the print page's first visit froze the screen ~55 ms; the request page's,
-# where a first comment is asked, ~60 ms). The batch and staff pages, for staff only, wait
-# for a visit.
-PREBUILT = {"payouts": "kiosk.ui.payouts_page", "catalogue": "kiosk.ui.catalogue_page",
-            "consult": "kiosk.ui.consult_page", "policies": "kiosk.ui.policies_page",
-            "print": "kiosk.ui.print_page", "consultation": "kiosk.ui.consultation_page",
-            "requests": "kiosk.ui.requests_page", "screener": "kiosk.ui.screener_page"}  # fmt: skip
+# Built once the home page is up, a step per event-loop turn (kiosk.ui.shell._prebuild_step),
+# so a villager's first tap does not wait for them (the print page's first visit froze the
+# screen ~55 ms; the request page's, where a first comment is asked, ~60 ms): each page's
+# modules imported one per turn (the heaviest first), the page made, put in the window, then
+# its further parts built (finish_building), each in a turn of its own. The batch and staff
+# pages, for staff only, wait for a visit.
+PREBUILT = {"payouts": ("kiosk.ui.models", "kiosk.ui.payouts_page"),
+            "catalogue": ("kiosk.ui.catalogue_page",), "consult": ("kiosk.ui.consult_page",),
+            "policies": ("kiosk.ui.policies_page",),
+            "print": ("kiosk.services.notices", "kiosk.ui.print_page"),
+            "consultation": ("kiosk.ui.consultation_page",),
+            "requests": ("kiosk.ui.receipt_view", "kiosk.ui.requests_page"),
+            "screener": ("kiosk.services.screener", "kiosk.ui.screener_page")}  # fmt: skip
 # What a villager opened, counted per month for the status report (kiosk.services.usage):
 # the page shown -> its kind (kiosk.formats.status_report.USAGE_KINDS). The staff pages
 # (admin, batch) count nothing, nor do the steps inside a service (print, verify, progress,
@@ -228,23 +233,32 @@ class KioskWindow(QMainWindow):
             self.started.emit()
             QTimer.singleShot(0, self, self._warm_first_tap)
             return
-        name = names[0]
-        if name in self._built or name in self._made:
-            self.page(name)
-            QTimer.singleShot(0, self, lambda: self._prebuild(names[1:]))
-            return
-        # Imported in one turn of the event loop, made in the next, put in the window
-        # (styled) in the third: each alone is a shorter freeze than all three.
-        module = PREBUILT[name]
-        importing = module not in sys.modules
-        done = self._head_start(partial(importlib.import_module, module) if importing
-                                else getattr(self, f"_build_{name}"))  # fmt: skip
-        if done is None:  # the rest are built when first visited
+        page_done = self._head_start(partial(self._prebuild_step, names[0]))
+        if page_done is None:  # the rest are built when first visited
             self.started.emit()
             return
-        if not importing:
-            self._made[name] = done
-        QTimer.singleShot(0, self, lambda: self._prebuild(names))
+        QTimer.singleShot(0, self, lambda: self._prebuild(names[1:] if page_done else names))
+
+    def _prebuild_step(self, name: str) -> bool:
+        """One turn's work towards page ``name`` (PREBUILT): import one of its modules, or
+        make it, or put it in the window (styled), or build one more of its parts (a page's
+        ``finish_building``: added once the page is in the window, each part is styled in its
+        own turn). True once the page is whole."""
+        missing = next((module for module in PREBUILT[name] if module not in sys.modules), None)
+        if missing:
+            importlib.import_module(missing)
+            return False
+        if name not in self._built:
+            if name not in self._made:
+                self._made[name] = getattr(self, f"_build_{name}")()
+            else:
+                self._put_in_window(name)
+            return False
+        page = self._built[name]
+        if getattr(page, "building_finished", True):
+            return True
+        page.finish_building()
+        return False
 
     def _warm_first_tap(self) -> None:
         """A village's list made once for no one, in two turns of the event loop (each well
@@ -279,13 +293,21 @@ class KioskWindow(QMainWindow):
 
     def page(self, name: str) -> QWidget:
         """The page called ``name`` (one of PAGES), built and wired on first use."""
+        self._put_in_window(name)
+        page = self._built[name]
+        while not getattr(page, "building_finished", True):
+            page.finish_building()
+        return page
+
+    def _put_in_window(self, name: str) -> None:
+        """Page ``name`` in the window (made now unless the head start made it), maybe with
+        parts still to build (its ``finish_building``)."""
         if name not in self._built:
             made = self._made.pop(name, None)
             self._add_page(name, made if made is not None else getattr(self, f"_build_{name}")())
             # PySide6 reads the source of the modules a page imports (~13 MB kept by the end
             # of a day); only a traceback would want it again, and it reads it anew then.
             linecache.clearcache()
-        return self._built[name]
 
     def _add_page(self, name: str, page: QWidget) -> None:
         # Each page sits in a vertical scroll area: on a short screen or in 长辈模式 nothing
@@ -337,7 +359,7 @@ class KioskWindow(QMainWindow):
 
         page = PayoutsPage()
         page.print_requested.connect(self.show_print)
-        page.lookup.looked_up.connect(lambda: self.count_use("lookup"))
+        page.looked_up.connect(lambda: self.count_use("lookup"))
         return page
 
     def _build_verify(self) -> QWidget:
