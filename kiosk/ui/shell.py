@@ -125,6 +125,7 @@ class KioskWindow(QMainWindow):
         self._unflushed = False  # usage counted since the last flush (kiosk.services.usage)
         self._built: dict[str, QWidget] = {}
         self._made: dict[str, QWidget] = {}  # prebuilt, not yet in the window (_prebuild)
+        self.is_started = False  # whether ``started`` was emitted
         self._frames: dict[str, QScrollArea] = {}
         self._add_page("home", self.home)
         self.notice = Notice()
@@ -230,11 +231,13 @@ class KioskWindow(QMainWindow):
     def _prebuild(self, names: list[str]) -> None:
         if not names:
             _log.info("villager pages built %.0f ms after process start", uptime.process_age_ms())
+            self.is_started = True
             self.started.emit()
             QTimer.singleShot(0, self, self._warm_first_tap)
             return
         page_done = self._head_start(partial(self._prebuild_step, names[0]))
         if page_done is None:  # the rest are built when first visited
+            self.is_started = True
             self.started.emit()
             return
         QTimer.singleShot(0, self, lambda: self._prebuild(names[1:] if page_done else names))
