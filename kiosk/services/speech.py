@@ -12,12 +12,15 @@ import contextlib
 import os
 import queue
 import re
-import socket
 import threading
 import time
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from kiosk import log
+
+if TYPE_CHECKING:
+    import socket
 
 _log = log.get("kiosk.speech")
 NO_ENGINE = "本机未安装语音朗读引擎，请联系工作人员安装（speech-dispatcher）"
@@ -71,8 +74,9 @@ def chinese_voice(voices: list[tuple[str, str]]) -> tuple[str, str] | None:
     return min(ranked)[2] if ranked else None
 
 
-def daemon_address() -> tuple[str | tuple[str, int], socket.AddressFamily]:
+def daemon_address() -> tuple[str | tuple[str, int], "socket.AddressFamily"]:
     """Where speech-dispatcher listens: $SPEECHD_ADDRESS, or its per-user socket."""
+    import socket  # on the worker that connects: ~5 ms before the kiosk's first frame else
     address = os.environ.get("SPEECHD_ADDRESS", "")
     if address.startswith("inet_socket:"):
         host, _, port = address.removeprefix("inet_socket:").rpartition(":")
@@ -86,6 +90,8 @@ class Connection:
     """One SSIP connection: a command is a line; its answer, lines "NNN-…" then "NNN …"."""
 
     def __init__(self, timeout_s: float = TIMEOUT_S):
+        import socket
+
         target, family = daemon_address()
         if family == socket.AF_UNIX and not Path(target).exists():
             _spawn(Path(target))  # what libspeechd's autospawn would do, with a deadline
