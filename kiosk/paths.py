@@ -1,12 +1,11 @@
 """Where things live: bundled resources (from source or a PyInstaller bundle), and a
 terminal's own files, all found from its database path."""
 
+import os
 import sys
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
-
-import platformdirs
 
 from kiosk import config
 
@@ -42,7 +41,15 @@ def cjk_font() -> Path:
 
 def data_dir() -> Path:
     """The per-user data folder: the default terminal's home."""
-    return Path(platformdirs.user_data_dir(APP_NAME, APP_AUTHOR))
+    # As platformdirs' user_data_dir, which with its imports cost ~9 ms of every start: the
+    # XDG base directory on Linux (an absolute $XDG_DATA_HOME, else ~/.local/share).
+    if sys.platform == "win32":
+        local = os.environ.get("LOCALAPPDATA") or Path.home() / "AppData" / "Local"
+        return Path(local) / APP_AUTHOR / APP_NAME
+    if sys.platform == "darwin":
+        return Path.home() / "Library" / "Application Support" / APP_NAME
+    xdg = os.environ.get("XDG_DATA_HOME", "").strip()
+    return (Path(xdg) if os.path.isabs(xdg) else Path.home() / ".local" / "share") / APP_NAME
 
 
 def default_db_path() -> Path:

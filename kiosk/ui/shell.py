@@ -233,13 +233,14 @@ class KioskWindow(QMainWindow):
             _log.info("villager pages built %.0f ms after process start", uptime.process_age_ms())
             self.is_started = True
             self.started.emit()
-            QTimer.singleShot(0, self, self._warm_first_tap)
             return
         page_done = self._head_start(partial(self._prebuild_step, names[0]))
         if page_done is None:  # the rest are built when first visited
             self.is_started = True
             self.started.emit()
             return
+        if page_done and names[0] == "payouts":  # the likeliest first tap: warmed before the rest
+            QTimer.singleShot(0, self, self._warm_first_tap)
         QTimer.singleShot(0, self, lambda: self._prebuild(names[1:] if page_done else names))
 
     def _prebuild_step(self, name: str) -> bool:
@@ -266,7 +267,7 @@ class KioskWindow(QMainWindow):
     def _warm_first_tap(self) -> None:
         """A village's list made once for no one, in two turns of the event loop (each well
         under a frozen frame): the first tap then costs what every later one does."""
-        from kiosk.services import payouts  # loaded by the payouts page, built before this
+        from kiosk.services import payouts  # loaded by the payouts page, built just before this
 
         village = self._head_start(payouts.warm_up)
         if village is not None:
