@@ -79,6 +79,23 @@ def test_elderly_mode_enlarges_text_and_targets(qtbot, window, demo_db):
         assert button.accessibleName()
 
 
+def test_elderly_mode_reaches_the_hidden_pages_a_turn_at_a_time(qtbot, window):
+    """长辈模式 restyles the page shown at once and the others while the villager reads, so
+    the page a tile opens is ready; switched back before that ends, every page ends normal."""
+    qtbot.waitUntil(lambda: window.is_started, timeout=10_000)
+    frames = [window.page(name).parentWidget().parentWidget() for name in ("payouts", "catalogue", "consult")]
+    assert all(frame.property("elderly") is not True for frame in frames)
+    tap(qtbot, window.elderly)
+    assert frames[0].property("elderly") is not True  # not in the same turn as the tap
+    qtbot.waitUntil(lambda: all(frame.property("elderly") is True for frame in frames), timeout=3000)
+    assert QFontInfo(window.catalogue.all_domains.font()).pointSizeF() >= 24
+    tap(qtbot, window.elderly)  # off again, and on and off before the pages are all done
+    tap(qtbot, window.elderly)
+    tap(qtbot, window.elderly)
+    qtbot.waitUntil(lambda: all(frame.property("elderly") is False for frame in frames), timeout=3000)
+    assert QFontInfo(window.catalogue.all_domains.font()).pointSizeF() < 24
+
+
 # Without a speech daemon Qt reports its failing plug-ins; that is the situation under test.
 @pytest.mark.qt_log_ignore("pipewire", "text-to-speech plug-in", "speechd")
 def test_read_aloud_is_hidden_when_no_engine_speaks_chinese(qtbot, window):
