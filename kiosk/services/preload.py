@@ -6,9 +6,9 @@ the crypto's native module held the GIL long enough to freeze the screen ~60 ms.
 
 import importlib
 
-# Each import a turn of its own, the heaviest parts of a module first (each ~25 ms at most
-# on the slowest machine measured): the store's models, since the first frame was read with
-# sqlite3 alone (kiosk.store.glance) and everything else a villager taps uses them...
+# Each import a turn of its own, the heaviest parts of a module first (each ~10-30 ms on this
+# machine, quiet): the store's models, since the first frame was read with sqlite3 alone
+# (kiosk.store.glance) and everything else a villager taps uses them...
 STORE = ("peewee", "kiosk.store.models", "kiosk.services.admin")
 # ... then the background round's: the envelope crypto (the native module ~10 ms, key
 # serialisation ~9), HTTP (TLS, mail headers, ~20 in all).
