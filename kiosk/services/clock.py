@@ -18,7 +18,8 @@ def clock_problem(now: dt.datetime | None = None) -> str | None:
     """A Chinese sentence for staff and the header when the clock looks wrong, else None."""
     now = now or dt.datetime.now()
     # The latest moments the terminal has evidence of: data dates, syncs, prints.
-    data_as_of, last_sync, last_logged = (_as_datetime(m) if m else None for m in glance.known_moments())
+    data_as_of, last_sync, last_logged = (dt.datetime.fromisoformat(m) if m else None
+                                          for m in glance.known_moments())  # fmt: skip
     newest = max((m for m in (data_as_of, last_sync, last_logged) if m), default=None)
     if newest is None:
         return None
@@ -29,7 +30,3 @@ def clock_problem(now: dt.datetime | None = None) -> str | None:
         return (f"终端日期时间（{now:%Y年%m月%d日}）比最近一次同步（{last_sync:%Y年%m月%d日}）"
                 "晚一年以上，请校准终端日期时间；若日期无误，请尽快同步县级数据")
     return None
-
-
-def _as_datetime(text: str) -> dt.datetime:
-    return dt.datetime.fromisoformat(text)

@@ -23,12 +23,16 @@ def villages(town_code: str) -> list[tuple[str, str, str, str, str, bool]]:
     """(code, name, town code, town name, initials, is_demo) of one town's villages, by pinyin."""
     rows = connection().execute(f"{_VILLAGES} WHERE v.town_id = ? ORDER BY v.pinyin, v.code",
                                 (town_code,)).fetchall()  # fmt: skip
-    return [(*row[:5], bool(row[5])) for row in rows]
+    return [_with_flag(row) for row in rows]
 
 
 def village(code: str) -> tuple[str, str, str, str, str, bool] | None:
     row = connection().execute(f"{_VILLAGES} WHERE v.code = ?", (code,)).fetchone()
-    return (*row[:5], bool(row[5])) if row else None
+    return _with_flag(row) if row else None
+
+
+def _with_flag(row: tuple) -> tuple[str, str, str, str, str, bool]:
+    return (*row[:5], bool(row[5]))  # is_demo is stored as 0/1
 
 
 def feed_states() -> list[tuple]:

@@ -4,6 +4,7 @@ load and take that connection over, so the thread that opened the database keeps
 
 import sqlite3
 import threading
+from pathlib import Path
 
 PRAGMAS = {
     "journal_mode": "wal",  # readers (the UI) keep reading while a sync writes
@@ -47,12 +48,17 @@ def early_connection() -> sqlite3.Connection | None:
     if _opened.path is None or _opened.thread != threading.get_ident():
         return None
     if _opened.early is None:
-        # As peewee connects: autocommit, the same pragmas (its hooks set them again on take-over).
-        conn = sqlite3.connect(_opened.path, timeout=PRAGMAS["busy_timeout"] / 1000, isolation_level=None)
-        for pragma, value in PRAGMAS.items():
-            conn.execute(f"PRAGMA {pragma} = {value}")
-        _opened.early = conn
+        _opened.early = connect(_opened.path)
     return _opened.early
+
+
+def connect(path: str | Path) -> sqlite3.Connection:
+    """A plain sqlite3 connection to ``path`` as peewee makes one for the models: autocommit,
+    the kiosk's pragmas (its hooks set them again when it takes this one over)."""
+    conn = sqlite3.connect(path, timeout=PRAGMAS["busy_timeout"] / 1000, isolation_level=None)
+    for pragma, value in PRAGMAS.items():
+        conn.execute(f"PRAGMA {pragma} = {value}")
+    return conn
 
 
 def take_early(path: str) -> sqlite3.Connection | None:

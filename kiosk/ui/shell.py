@@ -127,6 +127,7 @@ class KioskWindow(QMainWindow):
         self._built: dict[str, QWidget] = {}
         self._made: dict[str, QWidget] = {}  # prebuilt, not yet in the window (_prebuild)
         self.is_started = False  # whether ``started`` was emitted
+        self.started.connect(lambda: setattr(self, "is_started", True))
         self._frames: dict[str, QScrollArea] = {}
         self._add_page("home", self.home)
         self.notice = Notice()
@@ -232,12 +233,10 @@ class KioskWindow(QMainWindow):
     def _prebuild(self, names: list[str]) -> None:
         if not names:
             _log.info("villager pages built %.0f ms after process start", uptime.process_age_ms())
-            self.is_started = True
             self.started.emit()
             return
         page_done = self._head_start(partial(self._prebuild_step, names[0]))
         if page_done is None:  # the rest are built when first visited
-            self.is_started = True
             self.started.emit()
             return
         if page_done and names[0] == "payouts":  # the likeliest first tap: warmed before the rest

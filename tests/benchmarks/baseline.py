@@ -4,16 +4,12 @@ import sqlite3
 import time
 from pathlib import Path
 
-from kiosk.store import migrations
-from kiosk.store.opened import PRAGMAS
+from kiosk.store import migrations, opened
 
 
 def raw_connection(path: Path) -> sqlite3.Connection:
     """A plain sqlite3 connection with the kiosk's pragmas (WAL, cache, …)."""
-    conn = sqlite3.connect(path, isolation_level=None)
-    for key, value in PRAGMAS.items():
-        conn.execute(f"PRAGMA {key} = {value}")
-    return conn
+    return opened.connect(path)
 
 
 def raw_payout_insert(source_db: Path, scratch: Path) -> tuple[int, float]:
