@@ -103,7 +103,12 @@ class Connection:
             self._socket.close()
             raise
         self._lines = self._socket.makefile("rb")
-        self.command("SET SELF CLIENT_NAME kiosk:kiosk:main")
+        try:
+            self.command("SET SELF CLIENT_NAME kiosk:kiosk:main")
+        except (OSError, SpeechError):  # no Connection to close later: close it now
+            self._lines.close()
+            self._socket.close()
+            raise
 
     def command(self, line: str) -> list[str]:
         """Send one command; its answer's lines without their codes. A 4xx/5xx answer raises."""

@@ -145,6 +145,40 @@ def wavs(daemon: Daemon) -> list[Path]:
     return list(daemon.out.glob("part-*.wav"))
 
 
+def test_a_daemon_that_answers_without_end_is_refused_at_the_bound(tmp_path, monkeypatch, caplog):
+    """The answer is read in blocks, not lines: a daemon that never sends its last line is
+    given up on once the answer passes MAX_ANSWER_BYTES, not read into memory for good."""
+    import socket
+    import threading
+
+    from kiosk.services import speech
+
+    path = tmp_path / "endless.sock"
+    sent = []
+
+    def endless(server: socket.socket) -> None:
+        conn, _ = server.accept()
+        with conn:
+            conn.recv(4096)  # SET SELF CLIENT_NAME …
+            line = b"208-" + b"x" * 60 + b"\r\n"
+            with contextlib.suppress(OSError):  # the kiosk hangs up once it has had enough
+                for _ in range(2 * speech.MAX_ANSWER_BYTES // len(line)):
+                    conn.sendall(line * 64)
+                    sent.append(len(line) * 64)
+
+    with socket.socket(socket.AF_UNIX, socket.SOCK_STREAM) as server:
+        server.bind(str(path))
+        server.listen(1)
+        serving = threading.Thread(target=endless, args=(server,), daemon=True)
+        serving.start()
+        monkeypatch.setenv("SPEECHD_ADDRESS", f"unix_socket:{path}")
+        assert Speaker().connect(timeout_s=5) is False
+        serving.join(10)
+        assert not serving.is_alive()  # the kiosk hung up: the socket was closed, not left to the GC
+    assert "over 8388608 bytes" in caplog.text
+    assert sum(sent) < 2 * speech.MAX_ANSWER_BYTES  # it stopped reading, the daemon stopped sending
+
+
 @quiet_qt
 def test_reads_chinese_aloud_with_a_mandarin_voice(qtbot, speechd):
     # English and Cantonese are offered too: the kiosk must pick Mandarin by itself.
