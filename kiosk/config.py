@@ -46,6 +46,10 @@ SPEC: tuple[Setting, ...] = (
     Setting("printer", str, "", "打印公示单用的打印机名称；空表示系统默认打印机"),
     Setting("outbox_url", str, "", "群众申请上传地址（WebDAV 或对象存储的 HTTP 地址）；空则只用U盘导出"),
     Setting("sync_every_minutes", int, 60, "数据源为网址时每隔多少分钟自动同步（0 表示不自动同步）", 0, 1440),
+    Setting("update_hold", bool, False, "暂停程序自动更新（不下载、不切换新版本）"),
+    Setting("update_pin", str, "", "程序最多更新到此版本（如 1.2.0）；空表示最新"),
+    Setting("update_hour", int, -1, "只在每天这个钟点（0–23）切换到新版本；-1 表示无人使用时随时切换",
+            -1, 23),
 )
 
 _BY_KEY = {s.key: s for s in SPEC}
@@ -67,6 +71,12 @@ ENVIRONMENT: tuple[EnvVar, ...] = (
     EnvVar("KIOSK_ZINNIA_MODEL", "the handwriting model to load instead of the bundled or system one"),
     EnvVar("KIOSK_KEY_PASSPHRASE", "county side: the passphrase of the county's private keys, for "
            "automation (a person is asked at the terminal instead)"),
+    EnvVar("KIOSK_APP_ROOT", "set by the launcher (kiosk.update.launcher): the program root whose "
+           "versions this kiosk updates; unset, the kiosk does not update itself"),
+    EnvVar("KIOSK_HOME_MARK", "set by the launcher: the file a version on trial writes once its home "
+           "screen shows"),
+    EnvVar("KIOSK_VERSION", "packagers: the version build_spec/kiosk.spec writes into the bundle "
+           "(default: kiosk.__version__)"),
     EnvVar("KIOSK_FAULT_PAUSE_IN_APPLY", "test hook: a file whose presence pauses a sync inside its "
            "transaction, so a test can kill the process there"),
     EnvVar("KIOSK_FAULT_KILL_SYNC_WORKER", "test hook: a sync's payout worker processes exit at their "

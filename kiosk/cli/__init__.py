@@ -10,6 +10,7 @@ Exit codes: 0 success, 1 refused or failed with a clear message, 2 usage error.
 import argparse
 import gc
 import sys
+from pathlib import Path
 
 # Start-up makes ~200k objects that all live as long as the kiosk: collecting among them
 # is wasted (~10 ms of the first frame). main() turns collection back on, and the kiosk
@@ -17,7 +18,7 @@ import sys
 gc.disable()
 
 # ruff: noqa: E402 - the imports come after gc.disable(), on purpose
-from kiosk import __version__, log, paths
+from kiosk import log, paths, version
 from kiosk.cli import terminal
 from kiosk.cli.common import EXIT_FAILED, err
 from kiosk.errors import KnownError, as_known
@@ -29,14 +30,20 @@ def build_parser(command: str | None = None) -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="kiosk", description="莘情公开 村务公开查询终端 / Shen County disclosure kiosk"
     )
-    parser.add_argument("--version", action="version", version=f"kiosk {__version__}")
+    parser.add_argument("--version", action="version", version=f"kiosk {version()}")
     commands = parser.add_subparsers(dest="command", required=True)
     if command == "run":
         terminal.add_run(commands)
         return parser
+    from kiosk.cli import versions
+
+    if command == "launch":  # stays resident beside the kiosk: nothing else loaded
+        versions.add_launch(commands)
+        return parser
     from kiosk.cli import county, demo, screen
 
     terminal.add_commands(commands)
+    versions.add_commands(commands)
     screen.add_commands(commands)
     demo.add_commands(commands)
     county.add_commands(commands)
@@ -50,6 +57,8 @@ def main(argv: list[str] | None = None) -> int:
         gc.enable()
     # A terminal command logs beside its database; a county command in the default place.
     logs = paths.terminal_files(args.db if getattr(args, "db", None) and _is_terminal(args) else None).logs
+    if args.command == "launch" and args.root:  # its own file: the kiosk it starts writes kiosk.log
+        logs = Path(args.root) / "logs"
     logs = log.setup(logs, fallback=paths.data_dir() / "logs")
     try:
         return args.handler(args)

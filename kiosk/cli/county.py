@@ -156,6 +156,48 @@ def cmd_feed_rotate_root(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+@county_program("feed release-key")
+def cmd_feed_release_key(args: argparse.Namespace) -> int:
+    from kiosk.county.feed import releases
+
+    rotated = releases.create_release_key(Path(args.app_keys), Path(args.keys))
+    out(f"发布密钥：{Path(args.app_keys) / 'app.pem'}"
+        "（已用口令加密；与根密钥一样离线保管，数据录入人员不需要它）")
+    out(f"根证书已更新到第 {rotated.version} 版并指定了这把发布密钥；请运行 kiosk feed build 发布新根证书")
+    return EXIT_OK
+
+
+@county_program("feed release")
+def cmd_feed_release(args: argparse.Namespace) -> int:
+    from kiosk.county.feed import releases
+    from kiosk.formats.releases import check_pilot
+
+    app_keys, keydir, feed = Path(args.app_keys), Path(args.keys), Path(args.out)
+    if args.promote:
+        done = releases.promote(args.promote, app_keys, keydir, feed, args.platform, args.expiry_days)
+        out(f"{done.version} 版（{done.platform}）已向全部终端发布；数据源版本 {done.feed_version}")
+        return EXIT_OK
+    if not (args.bundle and args.version):
+        raise KnownError("请给出 --bundle 和 --version（或用 --promote 推广试点版本）",
+                         "give --bundle and --version (or --promote a pilot release)")  # fmt: skip
+    pilot = ()
+    if args.pilot:
+        try:
+            lines = Path(args.pilot).read_text(encoding="utf-8-sig").splitlines()
+        except (OSError, UnicodeDecodeError) as exc:
+            raise KnownError(f"无法读取试点终端名单 {args.pilot}",
+                             f"cannot read the pilot list {args.pilot}") from exc
+        pilot = check_pilot(lines)
+    done = releases.release(Path(args.bundle), args.version, app_keys, keydir, feed, args.platform, pilot,
+                            args.expiry_days)  # fmt: skip
+    who = f"试点终端 {len(done.pilot)} 台" if done.pilot else "全部终端"
+    out(f"已发布 {done.version} 版（{done.platform}，{done.length / 1e6:.1f} MB，解开后 "
+        f"{done.unpacked / 1e6:.1f} MB，{done.files} 个条目）给{who}；数据源版本 {done.feed_version}")
+    out(f"sha256 {done.sha256}")
+    out("数据源中的程序版本：" + "、".join(t.rsplit("/", 1)[1] for t in done.listed))
+    return EXIT_OK
+
+
 # -- the inbox -----------------------------------------------------------------------------------
 
 
@@ -417,6 +459,21 @@ def add_commands(commands) -> None:
     rotate.add_argument("--expiry-days", type=int, default=3 * 365,
                         help="新根证书的有效期（天，默认 1095）")  # fmt: skip
     rotate.set_defaults(handler=cmd_feed_rotate_root)
+    release_key = feed_commands.add_parser("release-key", help="创建程序发布密钥，并写入新版根证书")
+    release_key.add_argument("--app-keys", required=True, help="发布密钥目录（与数据源密钥分开、离线保管）")
+    release_key.add_argument("--keys", required=True, help="数据源密钥目录（含 root.pem）")
+    release_key.set_defaults(handler=cmd_feed_release_key)
+    release = feed_commands.add_parser("release", help="把终端程序新版本签名发布到数据源（终端自动更新）")
+    release.add_argument("--bundle", help="终端程序目录（make dist 生成的 dist/kiosk）")
+    release.add_argument("--version", help="版本号 X.Y.Z（须与程序目录中的版本一致）")
+    release.add_argument("--promote", metavar="VERSION", help="把已发布的试点版本推广到全部终端")
+    release.add_argument("--pilot", help="试点终端名单文件：每行一个终端指纹（kiosk terminal id）")
+    release.add_argument("--platform", help="平台，如 linux-x86_64、windows-x86_64（默认本机）")
+    release.add_argument("--app-keys", required=True, help="发布密钥目录")
+    release.add_argument("--keys", required=True, help="数据源密钥目录")
+    release.add_argument("--out", required=True, help="数据源目录")
+    release.add_argument("--expiry-days", type=int, default=14, help="时间戳和快照的有效期（天，默认 14）")
+    release.set_defaults(handler=cmd_feed_release)
 
     inbox = commands.add_parser("inbox", help="县级受理 / the county's inbox")
     inbox_commands = inbox.add_subparsers(dest="inbox_command", required=True)

@@ -73,6 +73,7 @@ FAULTS = {
     "outbox_stuck": "申请积压未送出",
     "outbox_damaged": "发件箱文件损坏",
     "crash": "程序异常退出",
+    "update_failed": "程序更新失败",
 }
 
 _CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f\u200b-\u200f\u2028-\u202e\u2060-\u206f\ufeff]")

@@ -20,12 +20,12 @@ from pathlib import Path
 
 from peewee import fn
 
-from kiosk import __version__, log
+from kiosk import log, version
 from kiosk.errors import KnownError
 from kiosk.formats import envelope, status_report
 from kiosk.formats.status_report import CLEARED_KEPT_DAYS, FAULTS, MAX_FAULTS, clean_text
 from kiosk.outbox.queue import OutboxStatus
-from kiosk.services import clock, requests, sync, usage
+from kiosk.services import clock, requests, sync, updates, usage
 from kiosk.store.models import Fault as FaultRow
 from kiosk.store.models import FeedState, PrintJob, Run, database
 
@@ -167,6 +167,8 @@ def _conditions(facts: dict, now: dt.datetime) -> dict[str, str]:
     outbox = facts["outbox"]
     if outbox["damaged"] or outbox["missing"]:
         found["outbox_damaged"] = f"损坏 {outbox['damaged']} 件，缺失 {outbox['missing']} 件"
+    if facts["update_failed"]:
+        found["update_failed"] = facts["update_failed"]
     if facts["unclean_7d"]:
         found["crash"] = f"近7天异常退出 {facts['unclean_7d']} 次"
     return {code: clean_text(detail) for code, detail in found.items()}
@@ -250,7 +252,7 @@ def build_report(via: str, now: dt.datetime | None = None,
     free, size = _disk(db)
     runs = _runs(now)
     report = {
-        "app_version": __version__, "sent_via": via,
+        "app_version": version(), "sent_via": via,
         "started_at": runs["started_at"], "uptime_s": runs["uptime_s"], "starts_7d": runs["starts_7d"],
         "unclean_7d": runs["unclean_7d"],
         "feed_version": state.version if state else 0,
@@ -267,7 +269,8 @@ def build_report(via: str, now: dt.datetime | None = None,
         "usage": usage.months(local_now),
         "faults": [],
     }  # fmt: skip
-    facts = {**report, "clock_problem": clock.clock_problem(local_now), "oldest_waiting": oldest}
+    facts = {**report, "clock_problem": clock.clock_problem(local_now), "oldest_waiting": oldest,
+             "update_failed": updates.open_failure()}
     update_faults(_conditions(facts, now), now)
     report["faults"] = recent_faults(now)
     return status_report.validate(report)

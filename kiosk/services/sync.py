@@ -80,7 +80,7 @@ def sync(source: str, db_path: Path, trusted_root: Path, progress: Progress | No
     cache = files.feed_cache
     try:
         cache.mkdir(parents=True, exist_ok=True)
-        with _single_sync(cache / "sync.lock"):
+        with single_sync(cache / "sync.lock"):
             feed = client.fetch(
                 source, cache, root_bytes, timeout_s,
                 (lambda d, t: progress("下载", d, t)) if progress else None, cancelled, **limits,
@@ -179,7 +179,7 @@ def _failed(exc: BaseException) -> KnownError:
 
 
 @contextmanager
-def _single_sync(lock_path: Path) -> Iterator[None]:
+def single_sync(lock_path: Path) -> Iterator[None]:
     """Hold an exclusive, non-blocking lock on ``lock_path`` (released if the process dies)."""
     handle = lock_path.open("a+b")
     try:

@@ -15,6 +15,7 @@ partition's declared size are checked before anything is downloaded.
 import datetime as dt
 import http.client
 import json
+import shutil
 import tempfile
 import time
 import urllib.parse
@@ -32,6 +33,7 @@ from tuf.ngclient import FetcherInterface, Updater, UpdaterConfig
 from tuf.ngclient.urllib3_fetcher import Urllib3Fetcher
 
 from kiosk.errors import KnownError
+from kiosk.files import replacing
 from kiosk.formats import feed_format
 from kiosk.formats.feed_format import FEED_INFO
 
@@ -260,18 +262,10 @@ def fetch(source: str, cache: Path, trusted_root: bytes, timeout_s: float = 30,
             (message in Chinese and English).
         Cancelled: ``cancelled()`` turned true (checked between chunks).
     """
-    metadata_url, targets_url, folder_fetcher = _base_urls(source)
-    meta_dir, target_dir = cache / "metadata", cache / "targets"
-    meta_dir.mkdir(parents=True, exist_ok=True)
-    target_dir.mkdir(parents=True, exist_ok=True)
-    inner = folder_fetcher or HttpFetcher(timeout_s, lambda: guard.remaining())
-    guard = GuardedFetcher(inner, cache, deadline_s, min_rate, file_slack_s, cancelled)
-    bootstrap = None if (meta_dir / "root.json").exists() else trusted_root
-    try:
-        updater = Updater(str(meta_dir), metadata_url, str(target_dir), targets_url, guard,
-                          UpdaterConfig(), bootstrap=bootstrap)  # fmt: skip
+    limits = Limits(timeout_s, deadline_s, min_rate, file_slack_s, cancelled)
+    with opened(source, cache, trusted_root, limits) as (updater, _):
         updater.refresh()
-        targets_meta = Metadata[Targets].from_file(str(meta_dir / "targets.json"))
+        targets_meta = Metadata[Targets].from_file(str(cache / "metadata" / "targets.json"))
         _check_targets(targets_meta.signed.targets)
         paths = sorted(targets_meta.signed.targets)
         found: dict[str, tuple[TargetFile, Path]] = {}
@@ -289,10 +283,67 @@ def fetch(source: str, cache: Path, trusted_root: bytes, timeout_s: float = 30,
             found[path] = (info, Path(local))
             if progress:
                 progress(done, len(paths))
-    except (exceptions.RepositoryError, exceptions.DownloadError) as exc:
-        raise _refusal(exc, guard.metadata, meta_dir) from exc
     data_as_of = _data_as_of(found)
     return FetchedFeed(targets_meta.signed.version, data_as_of, found, downloaded)
+
+
+@dataclass(frozen=True)
+class Limits:
+    timeout_s: float
+    deadline_s: float
+    min_rate: float
+    file_slack_s: float
+    cancelled: Callable[[], bool]
+
+
+@contextmanager
+def opened(source: str, cache: Path, trusted_root: bytes, limits: Limits,
+           scratch: Path | None = None) -> Iterator[tuple[Updater, GuardedFetcher]]:
+    """python-tuf's Updater on ``source`` with the metadata cache in ``cache``, fetching
+    through a GuardedFetcher with ``limits``; its refusals come out as FeedRefused.
+
+    Args:
+        scratch: where downloads are spooled (default: ``cache``).
+    """
+    metadata_url, targets_url, folder_fetcher = _base_urls(source)
+    meta_dir, target_dir = cache / "metadata", cache / "targets"
+    meta_dir.mkdir(parents=True, exist_ok=True)
+    target_dir.mkdir(parents=True, exist_ok=True)
+    inner = folder_fetcher or HttpFetcher(limits.timeout_s, lambda: guard.remaining())
+    guard = GuardedFetcher(inner, scratch or cache, limits.deadline_s, limits.min_rate,
+                           limits.file_slack_s, limits.cancelled)  # fmt: skip
+    bootstrap = None if (meta_dir / "root.json").exists() else trusted_root
+    try:
+        updater = Updater(str(meta_dir), metadata_url, str(target_dir), targets_url, guard,
+                          UpdaterConfig(), bootstrap=bootstrap)  # fmt: skip
+        yield updater, guard
+    except (exceptions.RepositoryError, exceptions.DownloadError) as exc:
+        raise _refusal(exc, guard.metadata, meta_dir) from exc
+
+
+def download_verified(source: str, info: TargetFile, dest: Path, limits: Limits) -> None:
+    """One target whose metadata is already verified, fetched with ``limits`` (spooled in
+    ``dest``'s folder), checked against its signed length and hashes, then put in place
+    atomically: a long download needs neither the metadata cache nor the sync lock.
+
+    Raises:
+        FeedRefused: the download failed, a deadline passed, or the bytes do not match.
+        Cancelled: ``limits.cancelled()`` turned true.
+    """
+    _, targets_url, folder_fetcher = _base_urls(source)
+    inner = folder_fetcher or HttpFetcher(limits.timeout_s, lambda: guard.remaining())
+    guard = GuardedFetcher(inner, dest.parent, limits.deadline_s, limits.min_rate,
+                           limits.file_slack_s, limits.cancelled)  # fmt: skip
+    folder, _, name = info.path.rpartition("/")
+    url = f"{targets_url}{folder}/{info.hashes['sha256']}.{name}"  # consistent snapshot names
+    try:
+        with guard.download_file(url, info.length) as spooled:
+            info.verify_length_and_hashes(spooled)
+            spooled.seek(0)
+            with replacing(dest, 0o644) as out:
+                shutil.copyfileobj(spooled, out, CHUNK)
+    except (exceptions.RepositoryError, exceptions.DownloadError) as exc:
+        raise _refusal(exc, {}, dest.parent) from exc
 
 
 def _check_targets(targets: dict[str, TargetFile]) -> None:

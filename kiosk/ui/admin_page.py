@@ -24,7 +24,7 @@ from PySide6.QtWidgets import (
 
 from kiosk.config import Settings
 from kiosk.errors import KnownError
-from kiosk.services import admin, health, push, requests, sync
+from kiosk.services import admin, health, push, requests, sync, updates
 from kiosk.ui.admin_settings import SettingsPanel
 from kiosk.ui.browse import ListDetail, detail_html
 from kiosk.ui.keypad import Keypad
@@ -225,6 +225,12 @@ class AdminPage(QWidget):
         if url:  # after each sync, what villagers asked goes to the county
             run_task(lambda _task: push.push_to_url(url), name="outbox-push", on_success=self._pushed,
                      on_failure=lambda e: self.outbox_label.setText(e.zh))  # fmt: skip
+        if updates.status(self.settings).managed:  # and a new program version, if the feed has one
+            source, root = self.settings.get("feed_source"), Path(self.settings.get("trusted_root"))
+            db, settings = self.db_path, self.settings
+            run_task(lambda task: updates.check(source, db, root, settings, task.cancelled),
+                     name="update-check", on_success=self.message.setText,
+                     on_failure=lambda e: self.message.setText(f"程序更新未完成：{e.zh}"))  # fmt: skip
 
     def _pushed(self, report) -> None:
         self.show_outbox(f"上传申请：送出 {report.sent} 件，仍在排队 {report.waiting} 件。")

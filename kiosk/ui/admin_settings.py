@@ -12,7 +12,7 @@ from PySide6.QtWidgets import QGridLayout, QLabel, QPushButton, QWidget
 
 from kiosk.config import Settings
 from kiosk.errors import KnownError
-from kiosk.services import sync
+from kiosk.services import sync, updates
 from kiosk.ui.drives import DriveChooser
 
 
@@ -59,6 +59,17 @@ class SettingsPanel(QWidget):
         self.pick_source_button.clicked.connect(self._pick_source)
         grid.addWidget(self.source_label, 3, 0, 1, 2)
         grid.addWidget(self.pick_source_button, 3, 2, 1, 2)
+        # 程序版本: what runs and waits, and the two things staff may decide about updates.
+        self.version_label = QLabel("")
+        self.version_label.setWordWrap(True)
+        self.hold_button = QPushButton("")
+        self.hold_button.clicked.connect(lambda: self._set("update_hold",
+                                                           not self.settings.get("update_hold")))  # fmt: skip
+        self.pin_button = QPushButton("")
+        self.pin_button.clicked.connect(self._toggle_pin)
+        grid.addWidget(self.version_label, 4, 0, 1, 4)
+        grid.addWidget(self.hold_button, 5, 0, 1, 2)
+        grid.addWidget(self.pin_button, 5, 2, 1, 2)
         self.source_chooser = DriveChooser("请选择存有县级数据源的U盘", writable=False)
         self.source_chooser.chosen.connect(self._source_on_drive)
         self.source_chooser.cancelled.connect(lambda: self.source_chooser.setVisible(False))
@@ -70,6 +81,18 @@ class SettingsPanel(QWidget):
             label.setText(str(self.settings.get(key)))
         self.source_label.setText(f"县级数据源：{self.settings.get('feed_source') or '未配置'}")
         self.town_label.setText(f"本终端乡镇：{self.settings.get('town_code') or '全县'}")
+        status = updates.status(self.settings)
+        said = "；".join(f"{label} {value}" for label, value in updates.lines(status))
+        self.version_label.setText(f"程序版本：{said}")
+        hold = "恢复程序自动更新" if status.held else "暂停程序自动更新"
+        pin = f"取消版本上限 {status.pin}" if status.pin else "不再升级（固定在当前版本）"
+        for button, text in ((self.hold_button, hold), (self.pin_button, pin)):
+            button.setText(text)
+            button.setAccessibleName(text)
+
+    def _toggle_pin(self) -> None:
+        running = updates.status(self.settings).running
+        self._set("update_pin", "" if self.settings.get("update_pin") else running)
 
     def set_source(self, folder: str) -> None:
         """Make ``folder`` the county feed this terminal syncs from, if it is one."""

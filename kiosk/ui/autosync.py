@@ -72,8 +72,8 @@ class AutoSync(QObject):
             return
         self.running = True
         source, root = self.settings.get("feed_source"), Path(self.settings.get("trusted_root"))
-        db, url = self.db_path, self.settings.get("outbox_url")
-        run_task(lambda _task: _round(source, db, root, url), name="auto-sync",
+        db, url, settings = self.db_path, self.settings.get("outbox_url"), self.settings
+        run_task(lambda _task: _round(source, db, root, url, settings), name="auto-sync",
                  on_success=self._done, on_failure=self._failed, on_done=self._finished)  # fmt: skip
 
     def _done(self, outcome: tuple[SyncResult, str]) -> None:
@@ -96,18 +96,24 @@ class AutoSync(QObject):
         self.reported.emit(text)
 
 
-def _round(source: str, db: Path, root: Path, outbox_url: str) -> tuple[SyncResult, str]:
-    """Worker thread: sync, then send what waits for the county (its failure is reported,
-    the sync's result stands)."""
+def _round(source: str, db: Path, root: Path, outbox_url: str,
+           settings: Settings) -> tuple[SyncResult, str]:  # fmt: skip
+    """Worker thread: sync, then send what waits for the county, then fetch a new program
+    version if the feed offers one (their failures are reported, the sync's result stands)."""
     # Imported by the kiosk in steps after start-up (kiosk.services.preload): here they are
     # already loaded, and this module stays light for the first frame.
-    from kiosk.services import push, sync
+    from kiosk.services import push, sync, updates
 
     result = sync.sync(source, db, root)
-    if not outbox_url:
-        return result, ""
+    said = ""
+    if outbox_url:
+        try:
+            report = push.push_to_url(outbox_url)
+            said = f"；申请送出 {report.sent} 件，仍在排队 {report.waiting} 件"
+        except KnownError as exc:
+            said = f"；申请上传失败：{exc.zh}"
     try:
-        report = push.push_to_url(outbox_url)
+        line = updates.check(source, db, root, settings)
     except KnownError as exc:
-        return result, f"；申请上传失败：{exc.zh}"
-    return result, f"；申请送出 {report.sent} 件，仍在排队 {report.waiting} 件"
+        line = f"程序更新未完成：{exc.zh}"
+    return result, said + (f"；{line}" if line else "")

@@ -67,6 +67,7 @@ class IdleWatch(QObject):
         the reset would take nothing away (the home page as it starts)."""
         if self.at_start():
             self._window.reset()  # silently: it still refreshes the freshness line, hour after hour
+            self._window.quiet_moment()
             return
         self.still_there.start(self.countdown_s)
 

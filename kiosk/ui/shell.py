@@ -31,7 +31,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from kiosk import heap, log
+from kiosk import config, heap, log
 from kiosk.config import Settings
 from kiosk.errors import as_known, is_corruption
 from kiosk.services import divisions, preload
@@ -227,6 +227,10 @@ class KioskWindow(QMainWindow):
 
     def _started(self) -> None:
         _log.info("start-up finished %.0f ms after process start", uptime.process_age_ms())
+        if config.env("KIOSK_HOME_MARK"):  # started by the launcher, maybe on trial
+            from kiosk.services import updates
+
+            updates.mark_home_shown()
         self._prebuild(list(PREBUILT))
         QTimer.singleShot(SPEECH_LOOKUP_AFTER_MS, self, self.reader.prepare)
 
@@ -665,6 +669,19 @@ class KioskWindow(QMainWindow):
             self.autosync.stop()
         self.speaker.close()
         self.close()
+
+    def quiet_moment(self) -> None:
+        """Nobody has used the kiosk for the idle timeout and it shows its start: a program
+        version waiting for such a moment takes over now (the launcher starts it)."""
+        if not config.env("KIOSK_APP_ROOT"):
+            return
+        from kiosk.services import updates
+
+        switched = self._guarded(lambda: updates.switch_if_due(self.settings), "version switch")
+        if switched:
+            _log.info("quitting for version %s", switched)
+            self.end()
+            QApplication.exit(updates.RESTART)
 
     def quit_kiosk(self) -> None:
         self.end()

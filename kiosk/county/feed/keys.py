@@ -22,13 +22,14 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
-from securesystemslib.signer import CryptoSigner
+from securesystemslib.signer import CryptoSigner, Key
 from tuf.api.metadata import Metadata, Root
 from tuf.api.serialization.json import JSONSerializer
 
 from kiosk.county import keyfiles
 from kiosk.errors import KnownError
 from kiosk.files import write_atomic
+from kiosk.formats import releases
 
 ROLES = ("root", "targets", "snapshot", "timestamp")
 ONLINE_ROLES = ("targets", "snapshot", "timestamp")  # what a routine build signs with
@@ -120,8 +121,10 @@ class Rotation:
 
 
 def rotate_root(keydir: Path, roles: tuple[str, ...] = (), expiry_days: int = ROOT_EXPIRY_DAYS,
-                now: dt.datetime | None = None, passphrase: bytes | None = None) -> Rotation:
-    """Write the next root version: fresh expiry, new keys for ``roles``.
+                now: dt.datetime | None = None, passphrase: bytes | None = None,
+                app_key: Key | None = None) -> Rotation:
+    """Write the next root version: fresh expiry, new keys for ``roles``; with ``app_key``,
+    the release key the root names from now on (kiosk.formats.releases.APP_PIN).
 
     The old root (even an expired one) stays valid as a link of the chain; terminals
     accept the new root on their next sync once ``kiosk feed build`` has published it.
@@ -166,6 +169,8 @@ def rotate_root(keydir: Path, roles: tuple[str, ...] = (), expiry_days: int = RO
         for keyid in list(new.signed.roles[role].keyids):
             new.signed.revoke_key(keyid, role)
         new.signed.add_key(fresh[role].public_key, role)
+    if app_key is not None:
+        new.signed.unrecognized_fields[releases.APP_PIN] = {"keyid": app_key.keyid, "key": app_key.to_dict()}
     new.sign(fresh.get("root", old_root_signer))
     if "root" in fresh:
         new.sign(old_root_signer, append=True)

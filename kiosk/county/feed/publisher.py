@@ -172,8 +172,8 @@ def previous_partitions(keydir: Path, out: Path) -> dict[str, bytes]:
         KnownError: the feed was signed with other keys, or a target file is missing or
             altered.
     """
-    root = _load_root(keydir)
-    previous = _current_targets(out / "metadata", keydir, root)
+    root = load_root(keydir)
+    previous = current_targets(out / "metadata", keydir, root)
     if previous is None:
         return {}
     found = {}
@@ -194,11 +194,11 @@ def previous_partitions(keydir: Path, out: Path) -> dict[str, bytes]:
 
 
 def _current_version(keydir: Path, out: Path) -> int:
-    previous = _current_targets(out / "metadata", keydir, _load_root(keydir))
+    previous = current_targets(out / "metadata", keydir, load_root(keydir))
     return previous.signed.version if previous else 0
 
 
-def _load_root(keydir: Path) -> Metadata[Root]:
+def load_root(keydir: Path) -> Metadata[Root]:
     try:
         return Metadata[Root].from_file(str(keydir / "root.json"))
     except OSError as exc:
@@ -295,9 +295,9 @@ def publish(partitions: dict[str, bytes], keydir: Path, out: Path,
     # Root stays offline: a routine build signs with the three online roles only.
     signers = {role: keys.load_signer(keydir, role, passphrase) for role in keys.ONLINE_ROLES}
     root = Metadata[Root].from_file(str(keydir / "root.json"))
-    _check_root_expiry(keydir, root, now)
+    check_root_expiry(keydir, root, now)
     meta_dir, target_dir = out / "metadata", out / "targets"
-    previous = _current_targets(meta_dir, keydir, root)
+    previous = current_targets(meta_dir, keydir, root)
 
     files: dict[str, TargetFile] = {}
     changed = []
@@ -312,20 +312,12 @@ def publish(partitions: dict[str, bytes], keydir: Path, out: Path,
         _write_target(target_dir, target, info, data)
 
     version = (previous.signed.version + 1) if previous else 1
-    expires = now + dt.timedelta(days=expiry_days)
-    targets = Metadata(Targets(version=version, expires=expires, targets=files))
-    snapshot = Metadata(Snapshot(version=version, expires=expires,
-                                 meta={"targets.json": MetaFile(version=version)}))
-    timestamp = Metadata(Timestamp(version=version, expires=expires,
-                                   snapshot_meta=MetaFile(version=version)))
-    for role, metadata in (("targets", targets), ("snapshot", snapshot), ("timestamp", timestamp)):
-        metadata.sign(signers[role])
-    meta_dir.mkdir(parents=True, exist_ok=True)
-    # Root first, timestamp last: a terminal reading mid-build still sees a consistent feed.
-    _write_roots(meta_dir, keydir, root)
-    _write_metadata(meta_dir / f"{version}.targets.json", targets)
-    _write_metadata(meta_dir / f"{version}.snapshot.json", snapshot)
-    _write_metadata(meta_dir / "timestamp.json", timestamp)
+    # Program releases (kiosk.county.feed.releases) ride along unchanged: their delegation
+    # and the release role's metadata version.
+    delegations = previous.signed.delegations if previous else None
+    targets = Targets(version=version, expires=now + dt.timedelta(days=expiry_days), targets=files,
+                      delegations=delegations)  # fmt: skip
+    write_top_level(out, keydir, root, signers, targets, delegated_meta(meta_dir))
     summary = BuildSummary(version, len(files), sorted(changed))
     _log.info("feed %s built: version %d, %d targets, %d changed", out, version, len(files),
               len(changed))
@@ -403,7 +395,7 @@ def _newest(src: Path, dataset: ds.Dataset) -> float:
     return max((p.stat().st_mtime for p in dataset_files(src, dataset)), default=0.0)
 
 
-def _check_root_expiry(keydir: Path, root: Metadata[Root], now: dt.datetime) -> None:
+def check_root_expiry(keydir: Path, root: Metadata[Root], now: dt.datetime) -> None:
     """Refuse to publish under an expired root (no terminal would accept the feed)."""
     expires = root.signed.expires
     if expires <= now:
@@ -418,7 +410,7 @@ def _check_root_expiry(keydir: Path, root: Metadata[Root], now: dt.datetime) -> 
                      f"{expires:%Y-%m-%d}", keydir)  # fmt: skip
 
 
-def _current_targets(meta_dir: Path, keydir: Path,
+def current_targets(meta_dir: Path, keydir: Path,
                      root: Metadata[Root]) -> Metadata[Targets] | None:
     """The targets metadata the feed publishes now, or None for a new feed.
 
@@ -442,6 +434,37 @@ def _current_targets(meta_dir: Path, keydir: Path,
     return Metadata[Targets].from_file(str(meta_dir / f"{targets_version}.targets.json"))
 
 
+def delegated_meta(meta_dir: Path) -> dict[str, MetaFile]:
+    """What the current snapshot says of delegated roles' metadata (``app.json``)."""
+    timestamp_path = meta_dir / "timestamp.json"
+    if not timestamp_path.exists():
+        return {}
+    version = Metadata[Timestamp].from_file(str(timestamp_path)).signed.snapshot_meta.version
+    snapshot = Metadata[Snapshot].from_file(str(meta_dir / f"{version}.snapshot.json"))
+    return {name: meta for name, meta in snapshot.signed.meta.items() if name != "targets.json"}
+
+
+def write_top_level(out: Path, keydir: Path, root: Metadata[Root], signers: dict,
+                    targets: Targets, delegated: dict[str, MetaFile]) -> None:
+    """Sign ``targets`` and a snapshot and timestamp of the same version (with
+    ``delegated``'s metadata listed in the snapshot) and write them, root first and
+    timestamp last: a terminal reading mid-build still sees a consistent feed."""
+    version, expires = targets.version, targets.expires
+    signed_targets = Metadata(targets)
+    snapshot = Metadata(Snapshot(version=version, expires=expires,
+                                 meta={"targets.json": MetaFile(version=version), **delegated}))
+    timestamp = Metadata(Timestamp(version=version, expires=expires,
+                                   snapshot_meta=MetaFile(version=version)))
+    for role, metadata in (("targets", signed_targets), ("snapshot", snapshot), ("timestamp", timestamp)):
+        metadata.sign(signers[role])
+    meta_dir = out / "metadata"
+    meta_dir.mkdir(parents=True, exist_ok=True)
+    _write_roots(meta_dir, keydir, root)
+    write_metadata(meta_dir / f"{version}.targets.json", signed_targets)
+    write_metadata(meta_dir / f"{version}.snapshot.json", snapshot)
+    write_metadata(meta_dir / "timestamp.json", timestamp)
+
+
 def _write_target(target_dir: Path, target: str, info: TargetFile, data: bytes) -> None:
     folder, _, name = target.rpartition("/")
     path = target_dir / folder / f"{info.hashes['sha256']}.{name}"
@@ -462,7 +485,7 @@ def _write_roots(meta_dir: Path, keydir: Path, root: Metadata[Root]) -> None:
     _atomic_write(meta_dir / "root.json", root.to_bytes(JSONSerializer(compact=False)))
 
 
-def _write_metadata(path: Path, metadata: Metadata) -> None:
+def write_metadata(path: Path, metadata: Metadata) -> None:
     _atomic_write(path, metadata.to_bytes(JSONSerializer(compact=False)))
 
 

@@ -1,0 +1,1 @@
+"""Terminal side: the program's versions on disk, the launcher, unpacking releases (no Qt, no network)."""
