@@ -4,7 +4,7 @@ VENV ?= .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-stamp
 
-.PHONY: setup bytecode run run-windowed demo test lint bench dist smoke bundle-list clean
+.PHONY: setup bytecode run run-windowed demo test lint bench dist dist-next smoke bundle-list clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -52,18 +52,25 @@ bench: bytecode
 	$(BIN)/python tests/benchmarks/bench_handwriting.py
 	$(BIN)/python tests/benchmarks/bench_inbox.py --count 100000
 	$(BIN)/python tests/benchmarks/bench_fleet.py
+	$(MAKE) dist
+	$(BIN)/python tests/benchmarks/bench_update.py --bundle dist/kiosk
 
 # One-folder build for terminals without Python (dist/kiosk/kiosk), and its smoke test.
 dist: setup
 	$(BIN)/python -m pip install --quiet -c build_spec/constraints.txt -e '.[dist]'
 	$(BIN)/pyinstaller --noconfirm --log-level WARN --distpath dist --workpath build build_spec/kiosk.spec
 
-smoke: dist
-	bash build_spec/smoke_test.sh dist/kiosk $(BIN)/kiosk
+# The same source built again as the next patch version: the smoke test updates to it.
+NEXT_VERSION = $(shell $(PYTHON) -c "import re; v = re.search(r'__version__ = \"(.+)\"', open('kiosk/__init__.py').read())[1].split('.'); print(f'{v[0]}.{v[1]}.{int(v[2]) + 1}')")
+dist-next: dist
+	KIOSK_VERSION=$(NEXT_VERSION) $(BIN)/pyinstaller --noconfirm --log-level WARN --distpath dist-next --workpath build-next build_spec/kiosk.spec
+
+smoke: dist dist-next
+	bash build_spec/smoke_test.sh dist/kiosk $(BIN)/kiosk dist-next/kiosk
 
 # After a reviewed change of what the bundle holds: record its file list for the smoke test.
 bundle-list: dist
 	cd dist/kiosk && find . \( -type f -o -type l \) -printf '%P\n' | LC_ALL=C sort > ../../build_spec/bundle-files.txt
 
 clean:
-	rm -rf $(VENV) build dist *.egg-info .pytest_cache .ruff_cache
+	rm -rf $(VENV) build build-next dist dist-next *.egg-info .pytest_cache .ruff_cache

@@ -2,14 +2,16 @@
 # Prove from outside that the one-folder terminal build works on its own: no Python, no
 # source tree. The county's side (feed, keys, cases) is played by the development install,
 # as a county's own computer would: the bundle holds only the terminal program.
-# Usage: build_spec/smoke_test.sh [DIST_DIR] [COUNTY_KIOSK]
-#   (defaults: dist/kiosk and .venv/bin/kiosk beside this folder)
+# Usage: build_spec/smoke_test.sh [DIST_DIR] [COUNTY_KIOSK] [NEXT_DIST_DIR]
+#   (defaults: dist/kiosk and .venv/bin/kiosk beside this folder; NEXT_DIST_DIR, the same source
+#   built as the next version (make dist-next), makes it update to that build through the feed)
 set -euo pipefail
 here="$(cd "$(dirname "$0")" && pwd)"
 dist=${1:-dist/kiosk}
 bin="$(cd "$dist" && pwd)/kiosk"
 county=${2:-$here/../.venv/bin/kiosk}
 county="$(cd "$(dirname "$county")" && pwd)/$(basename "$county")"
+next_dist=${3:+$(cd "$3" && pwd)}
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 export QT_QPA_PLATFORM=offscreen
@@ -142,5 +144,66 @@ fi
 tail -c +"$((seen + 1))" "$log" > "$work/run.log"
 grep -q "villager pages built" "$work/run.log" || { echo "the villager pages were never built" >&2; exit 1; }
 if grep -E "Traceback|ERROR|failed" "$work/run.log"; then echo "kiosk run logged a failure" >&2; exit 1; fi
+
+if [ -n "$next_dist" ]; then
+  step "the program updates itself through the signed feed: to a second build, and back on its own from a release that fails"
+  export KIOSK_KEY_PASSPHRASE=demo
+  app="$work/app"
+  app_keys="$work/county/demo-county/app-keys"
+  now() { date +%s.%N; }
+  since() { awk -v a="$1" -v b="$(now)" 'BEGIN { printf "%.1f", b - a }'; }
+  wait_for() {  # wait_for SECONDS COMMAND...: until the command succeeds
+    local limit=$1; shift
+    for _ in $(seq 1 "$((limit * 5))"); do "$@" && return 0; sleep 0.2; done
+    echo "timed out waiting for: $*" >&2; cat "$app/state.json" "$app/logs/kiosk.log" >&2; return 1
+  }
+  state_says() { grep -q "\"$1\": \"$2\"" "$app/state.json"; }
+  "$bin" app install --root "$app" | tee "$work/install.out"
+  first=$(cat "$app/launcher")
+  next=$(cat "$next_dist/_internal/kiosk/VERSION")
+  test "$first" = "$(cat "$bundle/_internal/kiosk/VERSION")" && test -x "$app/kiosk-launch" && test "$first" != "$next"
+
+  t=$(now)
+  "$county" feed release --bundle "$next_dist" --version "$next" --app-keys "$app_keys" --keys "$keys" \
+    --out "$feed" | tee "$work/release.out"
+  echo "  the county packed and signed $next in $(since "$t") s"
+  grep -q "已发布 $next 版" "$work/release.out"
+  t=$(now)
+  "$bin" app update --source "$feed" --trusted-root "$keys/root.json" --root "$app" --db "$db" | tee "$work/update.out"
+  echo "  the terminal downloaded, checked and unpacked it in $(since "$t") s"
+  grep -q "已下载 $next 版" "$work/update.out"
+  "$bin" app switch --root "$app" | grep -q "下次启动 $next 版"
+  t=$(now)
+  "$app/kiosk-launch" --trial-seconds 8 --home-seconds 120 -- --windowed --db "$db" > "$work/launch.out" 2>&1 &
+  launcher=$!
+  wait_for 120 test -e "$app/marks/$next.home"
+  echo "  $next showed its home screen $(since "$t") s after the launcher started it"
+  wait_for 60 state_says proven "$next"
+  test "$(cat "$app/launcher")" = "$next"  # the new version's launcher from the next boot on
+  kill -TERM "$launcher"; wait "$launcher"
+  "$app/versions/$next/kiosk" app status --root "$app" --db "$db" | tee "$work/status.out"
+  grep -q "正在运行：$next" "$work/status.out"
+
+  broken=$(echo "$next" | awk -F. '{ print $1 "." $2 "." $3 + 1 }')
+  cp -a "$next_dist" "$work/broken"
+  echo "$broken" > "$work/broken/_internal/kiosk/VERSION"
+  : > "$work/broken/_internal/base_library.zip"  # a release that cannot start
+  "$county" feed release --bundle "$work/broken" --version "$broken" --app-keys "$app_keys" --keys "$keys" \
+    --out "$feed" > /dev/null
+  "$app/versions/$next/kiosk" app update --source "$feed" --trusted-root "$keys/root.json" --root "$app" --db "$db" | grep -q "已下载 $broken 版"
+  "$app/versions/$next/kiosk" app switch --root "$app" > /dev/null
+  rm "$app/marks/$next.home"  # the last run's: only the next start of $next may write it
+  t=$(now)
+  "$app/kiosk-launch" --trial-seconds 8 --home-seconds 120 -- --windowed --db "$db" > "$work/launch2.out" 2>&1 &
+  launcher=$!
+  wait_for 120 state_says current "$next"
+  wait_for 60 test -e "$app/marks/$next.home"
+  echo "  $broken failed twice and $next was back on screen $(since "$t") s later"
+  kill -TERM "$launcher"; wait "$launcher"
+  state_says version "$broken"
+  test ! -e "$app/versions/$broken"
+  "$app/versions/$next/kiosk" app status --root "$app" --db "$db" | grep -q "更新失败：$broken"
+  unset KIOSK_KEY_PASSPHRASE
+fi
 
 step "smoke test passed"

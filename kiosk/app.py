@@ -30,8 +30,10 @@ def create_app(argv: list[str] | None = None) -> QApplication:
 
 def run(db: Path, windowed: bool = False) -> int:
     """Show the kiosk until 退出程序 (behind the staff PIN)."""
-    start(db, windowed)
-    code = QApplication.instance().exec()
+    window = start(db, windowed)
+    # A SIGTERM during start-up ended the window before the event loop ran, when quit()
+    # does nothing: the loop is not entered at all then.
+    code = 0 if window.is_ending else QApplication.instance().exec()
     _stop_tasks()
     _record_exit()
     return code

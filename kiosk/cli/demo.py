@@ -27,7 +27,7 @@ _DEMO_ANSWER = "演示答复：发放明细已备好，请携带身份证到镇�
 @county_program("demo")
 def cmd_demo(args: argparse.Namespace) -> int:
     from kiosk.county import keyfiles
-    from kiosk.county.feed import demo_county, keys, publisher
+    from kiosk.county.feed import demo_county, keys, publisher, releases
     from kiosk.county.inbox import keys as inbox_keys
     from kiosk.store.db import open_database
 
@@ -44,6 +44,8 @@ def cmd_demo(args: argparse.Namespace) -> int:
     if not (keydir / "root.json").exists():
         keys.init_keys(keydir, passphrase=secret)
     keyfiles.protect(keydir, secret)  # a demo folder from before encryption
+    if not (county / "app-keys" / "app.pem").exists():  # program releases: kiosk feed release
+        releases.create_release_key(county / "app-keys", keydir, passphrase=secret)
     if inbox_keys.inbox_public_if_any(inbox_dir) is None:
         inbox_keys.create_inbox_keys(inbox_dir, passphrase=secret)
     with tempfile.TemporaryDirectory(prefix="kiosk-demo-") as scratch:

@@ -22,7 +22,7 @@ def cmd_launch(args: argparse.Namespace) -> int:
     from kiosk.update import launcher
 
     timing = launcher.Timing(trial_s=args.trial_seconds, home_deadline_s=args.home_seconds,
-                             backoff_s=args.restart_pause)  # fmt: skip
+                             backoff_s=args.restart_pause, stop_grace_s=args.stop_grace)  # fmt: skip
     run_args = [a for a in args.run_args if a != "--"]
     return launcher.launch(_root(args), run_args, timing)
 
@@ -95,6 +95,8 @@ def add_launch(commands) -> None:
     launch.add_argument("--home-seconds", type=float, default=120.0, help="新版本须在此秒数内显示首页")
     launch.add_argument("--restart-pause", type=float, default=5.0,
                         help="程序崩溃后多少秒重启（逐次加倍，最多 60）")
+    launch.add_argument("--stop-grace", type=float, default=15.0,
+                        help="停止时等待程序自行退出的秒数，过后强制结束")
     launch.add_argument("run_args", nargs=argparse.REMAINDER, help="传给 kiosk run 的参数")
     launch.set_defaults(handler=cmd_launch)
 

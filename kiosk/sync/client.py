@@ -13,9 +13,9 @@ partition's declared size are checked before anything is downloaded.
 """
 
 import datetime as dt
+import hashlib
 import http.client
 import json
-import shutil
 import tempfile
 import time
 import urllib.parse
@@ -179,31 +179,35 @@ class GuardedFetcher(FetcherInterface):
                 f" {self._file_budget:.0f} s (network or server too slow); nothing was changed",
             )
 
-    @contextmanager
-    def download_file(self, url: str, max_length: int) -> Iterator[IO]:
-        """As FetcherInterface's, with the per-file deadline and the temporary file in the
-        cache folder (not the system's temp folder, which may be a small RAM disk)."""
+    def chunks(self, url: str, max_length: int) -> Iterator[bytes]:
+        """The file at ``url`` in pieces, within the per-file deadline (its length at the
+        minimum rate, plus slack) and never more than ``max_length`` bytes."""
         self._file_budget = self._file_slack_s + max_length / self._min_rate
         self._file_deadline = time.monotonic() + self._file_budget
         try:
             received = 0
-            with tempfile.TemporaryFile(dir=self._scratch) as temp_file:
-                for chunk in self.fetch(url):
-                    received += len(chunk)
-                    if received > max_length:
-                        raise exceptions.DownloadLengthMismatchError(
-                            f"Downloaded {received} bytes exceeding the maximum allowed length"
-                            f" of {max_length}"
-                        )  # fmt: skip
-                    temp_file.write(chunk)
-                if "/metadata/" in url:  # small (python-tuf caps them); kept for _clock_ahead
-                    temp_file.seek(0)
-                    self.metadata[_name(url)] = temp_file.read()
-                temp_file.seek(0)
-                yield temp_file
+            for chunk in self.fetch(url):
+                received += len(chunk)
+                if received > max_length:
+                    raise exceptions.DownloadLengthMismatchError(
+                        f"Downloaded {received} bytes exceeding the maximum allowed length of {max_length}")
+                yield chunk
         finally:
             self._file_deadline = self._sync_deadline
             self._file_budget = self._deadline_s
+
+    @contextmanager
+    def download_file(self, url: str, max_length: int) -> Iterator[IO]:
+        """As FetcherInterface's, through ``chunks``, with the temporary file in the cache
+        folder (not the system's temp folder, which may be a small RAM disk)."""
+        with tempfile.TemporaryFile(dir=self._scratch) as temp_file:
+            for chunk in self.chunks(url, max_length):
+                temp_file.write(chunk)
+            if "/metadata/" in url:  # small (python-tuf caps them); kept for _clock_ahead
+                temp_file.seek(0)
+                self.metadata[_name(url)] = temp_file.read()
+            temp_file.seek(0)
+            yield temp_file
 
 
 def _name(url: str) -> str:
@@ -322,9 +326,10 @@ def opened(source: str, cache: Path, trusted_root: bytes, limits: Limits,
 
 
 def download_verified(source: str, info: TargetFile, dest: Path, limits: Limits) -> None:
-    """One target whose metadata is already verified, fetched with ``limits`` (spooled in
-    ``dest``'s folder), checked against its signed length and hashes, then put in place
-    atomically: a long download needs neither the metadata cache nor the sync lock.
+    """One target whose metadata is already verified, fetched with ``limits`` into a
+    temporary file beside ``dest`` and hashed on the way, then put in place atomically only
+    if its length and hash are the signed ones: a long download needs neither the metadata
+    cache nor the sync lock, and the bytes are written once.
 
     Raises:
         FeedRefused: the download failed, a deadline passed, or the bytes do not match.
@@ -336,12 +341,17 @@ def download_verified(source: str, info: TargetFile, dest: Path, limits: Limits)
                            limits.file_slack_s, limits.cancelled)  # fmt: skip
     folder, _, name = info.path.rpartition("/")
     url = f"{targets_url}{folder}/{info.hashes['sha256']}.{name}"  # consistent snapshot names
+    digest, received = hashlib.sha256(), 0
     try:
-        with guard.download_file(url, info.length) as spooled:
-            info.verify_length_and_hashes(spooled)
-            spooled.seek(0)
-            with replacing(dest, 0o644) as out:
-                shutil.copyfileobj(spooled, out, CHUNK)
+        with replacing(dest, 0o644) as out:
+            for chunk in guard.chunks(url, info.length):
+                digest.update(chunk)
+                received += len(chunk)
+                out.write(chunk)
+            if received != info.length or digest.hexdigest() != info.hashes["sha256"]:
+                raise exceptions.LengthOrHashMismatchError(
+                    f"{_name(url)}: {received} bytes, sha256 {digest.hexdigest()}; signed: {info.length}"
+                    f" bytes, {info.hashes['sha256']}")
     except (exceptions.RepositoryError, exceptions.DownloadError) as exc:
         raise _refusal(exc, {}, dest.parent) from exc
 

@@ -670,6 +670,11 @@ class KioskWindow(QMainWindow):
         self.speaker.close()
         self.close()
 
+    @property
+    def is_ending(self) -> bool:
+        """Whether ``end()`` was called: the kiosk is on its way out."""
+        return self._quitting
+
     def quiet_moment(self) -> None:
         """Nobody has used the kiosk for the idle timeout and it shows its start: a program
         version waiting for such a moment takes over now (the launcher starts it)."""

@@ -19,6 +19,7 @@ import os
 import signal
 import subprocess
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -38,6 +39,7 @@ class Timing:
     backoff_s: float = 5.0  # pause before restarting a crashed proven version, doubling
     backoff_max_s: float = 60.0
     poll_s: float = 0.5
+    stop_grace_s: float = 15.0  # a kiosk told to end that has not, after this, is killed
 
 
 def launch(root: AppRoot, run_args: list[str], timing: Timing = Timing()) -> int:
@@ -63,9 +65,8 @@ def launch(root: AppRoot, run_args: list[str], timing: Timing = Timing()) -> int
         env = {**os.environ, "KIOSK_APP_ROOT": str(root.path), "KIOSK_HOME_MARK": str(mark)}
         _log.info("starting %s%s", version, " (on trial)" if state.on_trial else "")
         child = subprocess.Popen([str(root.program(version)), "run", *run_args], env=env)
-        outcome = _watch(root, child, version, mark, state.on_trial, timing)
+        outcome = _watch(root, child, version, mark, state.on_trial, timing, lambda: bool(stopping))
         if stopping or outcome == "quit":
-            _wait(child)
             return 0
         if outcome == "restart":
             backoff = timing.backoff_s
@@ -108,10 +109,15 @@ def prove(root: AppRoot, version: str) -> None:
 
 
 def _watch(root: AppRoot, child: subprocess.Popen, version: str, mark: Path, on_trial: bool,
-           timing: Timing) -> str:
-    """How the child ended: "quit", "restart", "exited with N", or "no home screen"."""
+           timing: Timing, stopping: Callable[[], bool]) -> str:
+    """How the child ended: "quit", "restart", "exited with N", or "no home screen". When
+    the launcher is told to stop, the child is ended (a kiosk told too early in its start
+    may not have heard it)."""
     started = time.monotonic()
     while True:
+        if stopping():
+            _wait(child, timing.stop_grace_s)
+            return "quit"
         code = child.poll()
         if code is not None:
             return {0: "quit", RESTART: "restart"}.get(code, f"程序异常退出（代码 {code}）")
@@ -119,7 +125,7 @@ def _watch(root: AppRoot, child: subprocess.Popen, version: str, mark: Path, on_
             elapsed = time.monotonic() - started
             shown = mark.exists()
             if not shown and elapsed > timing.home_deadline_s:
-                _wait(child)
+                _wait(child, timing.stop_grace_s)
                 return f"{timing.home_deadline_s:.0f} 秒内未显示首页"
             if shown and elapsed >= timing.trial_s:
                 prove(root, version)
@@ -127,12 +133,12 @@ def _watch(root: AppRoot, child: subprocess.Popen, version: str, mark: Path, on_
         time.sleep(timing.poll_s)
 
 
-def _wait(child: subprocess.Popen) -> None:
+def _wait(child: subprocess.Popen, grace_s: float) -> None:
     """End ``child``: politely, then for good."""
     if child.poll() is None:
         child.terminate()
         try:
-            child.wait(15)
+            child.wait(grace_s)
         except subprocess.TimeoutExpired:
             child.kill()
             child.wait()

@@ -88,6 +88,21 @@ def test_the_terminal_downloads_a_release_over_http_and_checks_it(county, tmp_pa
         with pytest.raises(FeedRefused, match="连接中断"):
             terminal_releases.download(offer, server.url, dest)
         assert not dest.exists() and list(dest.parent.iterdir()) == []  # nothing half-written kept
+        server.fault = ("endless", ".tar.gz")  # more bytes than signed
+        with pytest.raises(FeedRefused, match="超出声明的长度"):
+            terminal_releases.download(offer, server.url, dest)
+        server.fault = None
+        archive = next((feed / "targets" / "app" / PLATFORM).glob("*.tar.gz"))
+        data = bytearray(archive.read_bytes())
+        data[len(data) // 2] ^= 0xFF  # the same length, one byte changed on the mirror
+        archive.write_bytes(bytes(data))
+        with pytest.raises(FeedRefused, match="与签名记录不符"):
+            terminal_releases.download(offer, server.url, dest)
+        assert list(dest.parent.iterdir()) == []
+        server.fault, server.trickle_s = ("trickle", ".tar.gz"), 0.05  # a byte now and then
+        with pytest.raises(FeedRefused, match="下载超时"):
+            terminal_releases.download(offer, server.url, dest, min_rate=10**9, file_slack_s=0.5)
+        assert list(dest.parent.iterdir()) == []
     finally:
         server.close()
 

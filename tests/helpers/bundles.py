@@ -27,6 +27,9 @@ if log:
         f.write(f"{{VERSION}} {{' '.join(sys.argv[1:])}}\\n")
 if BEHAVIOUR == "crash":
     raise SystemExit(3)
+if BEHAVIOUR == "deaf":  # as a kiosk told to end before its event loop runs
+    import signal
+    signal.signal(signal.SIGTERM, signal.SIG_IGN)
 if BEHAVIOUR != "nohome" and os.environ.get("KIOSK_HOME_MARK"):
     Path(os.environ["KIOSK_HOME_MARK"]).write_text(VERSION)
 control = os.environ.get("FAKE_KIOSK_CONTROL")

@@ -161,6 +161,16 @@ def test_sigterm_ends_the_launcher_and_the_kiosk(hall):
     assert len(hall.runs()) == 1  # not started again
 
 
+def test_a_kiosk_that_does_not_hear_sigterm_is_ended_after_the_grace(tmp_path):
+    hall = Hall(tmp_path, behaviour="deaf")
+    hall.boot("--stop-grace", "0.5")
+    hall.wait_for(lambda: len(hall.runs()) == 1)
+    hall.launcher.send_signal(signal.SIGTERM)
+    assert hall.stop() == 0
+    with pytest.raises(ProcessLookupError):  # nothing of the session is left running
+        os.killpg(hall.launcher.pid, signal.SIGKILL)
+
+
 def test_installing_over_an_installed_root_is_refused(hall, tmp_path):
     with pytest.raises(Exception, match="已安装终端程序"):
         install.install(hall.root, make_bundle(tmp_path / "again", "0.3.0"), "0.3.0")
