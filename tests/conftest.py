@@ -73,6 +73,19 @@ def demo_feed(tmp_path_factory, demo_input, county_keys) -> Path:
     return out
 
 
+@pytest.fixture
+def release_county(county_keys, demo_feed, tmp_path) -> tuple[Path, Path, Path]:
+    """A private copy of the county's keys and feed, with a release key the root names:
+    (keys, release keys, feed)."""
+    from kiosk.county.feed import releases
+
+    keydir, app_keys, feed = tmp_path / "keys", tmp_path / "app-keys", tmp_path / "feed"
+    shutil.copytree(county_keys, keydir)
+    shutil.copytree(demo_feed, feed)
+    releases.create_release_key(app_keys, keydir)
+    return keydir, app_keys, feed
+
+
 @pytest.fixture(scope="session")
 def demo_db_file(tmp_path_factory, demo_feed, county_keys) -> Path:
     """A terminal database filled through the real path: spreadsheets -> feed -> sync."""

@@ -27,13 +27,8 @@ OTHER = "ffff-eeee-dddd-cccc-bbbb-aaaa-9999-8888"
 
 
 @pytest.fixture
-def county(county_keys, demo_feed, tmp_path):
-    """A private copy of the county's keys (with a release key named in the root) and feed."""
-    keydir, feed, app_keys = tmp_path / "keys", tmp_path / "feed", tmp_path / "app-keys"
-    shutil.copytree(county_keys, keydir)
-    shutil.copytree(demo_feed, feed)
-    releases.create_release_key(app_keys, keydir)
-    return keydir, app_keys, feed
+def county(release_county):
+    return release_county
 
 
 def _release(county, tmp_path, version, **kwargs):
@@ -160,6 +155,16 @@ def _unsigned_release(bundle: Path, feed: Path) -> TargetFile:
     return TargetFile(done.length, {"sha256": done.sha256}, target, {"custom": declared.custom()})
 
 
+def _sign_app_json(meta: Path, delegated: dict, info: TargetFile, signer) -> None:
+    """The next app.json, listing ``info`` only, signed by ``signer``."""
+    app = Metadata(Targets(version=delegated["app.json"].version + 1,
+                           expires=dt.datetime.now(dt.UTC) + dt.timedelta(days=30),
+                           targets={info.path: info}))  # fmt: skip
+    app.sign(signer)
+    publisher.write_metadata(meta / f"{app.signed.version}.app.json", app)
+    delegated["app.json"] = MetaFile(version=app.signed.version)
+
+
 def _resign_top(keydir: Path, feed: Path, change) -> None:
     """What a data clerk with the online keys (targets, snapshot, timestamp) can do: change
     the top-level targets and app.json's listing and sign them anew."""
@@ -182,12 +187,7 @@ def test_a_release_signed_by_a_data_role_is_refused(county, tmp_path):
     info = _unsigned_release(bundle, feed)
 
     def app_json_signed_by_targets(top, delegated, meta):
-        app = Metadata(Targets(version=delegated["app.json"].version + 1,
-                               expires=dt.datetime.now(dt.UTC) + dt.timedelta(days=30),
-                               targets={info.path: info}))  # fmt: skip
-        app.sign(targets_signer)
-        publisher.write_metadata(meta / f"{app.signed.version}.app.json", app)
-        delegated["app.json"] = MetaFile(version=app.signed.version)
+        _sign_app_json(meta, delegated, info, targets_signer)
 
     _resign_top(keydir, feed, app_json_signed_by_targets)
     with pytest.raises(KnownError, match="不是用发布密钥签发的"):
@@ -206,12 +206,7 @@ def test_a_release_key_swapped_by_the_targets_key_is_refused(county, tmp_path):
         role = top.delegations.roles["app"]
         top.delegations = Delegations(keys={clerk.public_key.keyid: clerk.public_key}, roles={"app": role})
         role.keyids = [clerk.public_key.keyid]
-        app = Metadata(Targets(version=delegated["app.json"].version + 1,
-                               expires=dt.datetime.now(dt.UTC) + dt.timedelta(days=30),
-                               targets={info.path: info}))  # fmt: skip
-        app.sign(clerk)
-        publisher.write_metadata(meta / f"{app.signed.version}.app.json", app)
-        delegated["app.json"] = MetaFile(version=app.signed.version)
+        _sign_app_json(meta, delegated, info, clerk)
 
     _resign_top(keydir, feed, swap_key)
     with pytest.raises(KnownError, match="不是用县里根证书指定的发布密钥签发的"):
@@ -223,12 +218,14 @@ def test_the_pinned_key_id_paired_with_another_key_is_refused(county, tmp_path):
     keydir, _, feed = county
     _release(county, tmp_path, "0.2.0")
     clerk = CryptoSigner.generate_ed25519()
+    info = _unsigned_release(make_bundle(tmp_path / "evil", "9.0.0"), feed)
 
-    def same_id_other_key(top, delegated, meta):
+    def same_id_other_key(top, delegated, meta):  # and a release signed with that other key
         (keyid,) = top.delegations.keys
         forged = clerk.public_key.__class__(keyid, clerk.public_key.keytype, clerk.public_key.scheme,
                                              clerk.public_key.keyval)  # fmt: skip
         top.delegations.keys = {keyid: forged}
+        _sign_app_json(meta, delegated, info, clerk)
 
     _resign_top(keydir, feed, same_id_other_key)
     with pytest.raises(KnownError, match="不是用县里根证书指定的发布密钥签发的"):

@@ -4,7 +4,6 @@ version; a disk too small is said before the download; the switch waits for a qu
 in the hour staff chose; a failed release is reported until a later one runs."""
 
 import datetime as dt
-import shutil
 
 import pytest
 
@@ -19,11 +18,8 @@ from tests.helpers.feeds import FeedServer
 
 
 @pytest.fixture
-def county(county_keys, demo_feed, tmp_path):
-    keydir, feed, app_keys = tmp_path / "keys", tmp_path / "feed", tmp_path / "app-keys"
-    shutil.copytree(county_keys, keydir)
-    shutil.copytree(demo_feed, feed)
-    county_releases.create_release_key(app_keys, keydir)
+def county(release_county, tmp_path):
+    keydir, app_keys, feed = release_county
     for version in ("0.2.0", "0.3.0"):
         bundle = make_bundle(tmp_path / f"bundle-{version}", version, padding=300_000)
         county_releases.release(bundle, version, app_keys, keydir, feed)
