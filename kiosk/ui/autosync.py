@@ -6,6 +6,7 @@ villager at the screen never waits for it."""
 from __future__ import annotations
 
 import random
+from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -73,7 +74,7 @@ class AutoSync(QObject):
         self.running = True
         source, root = self.settings.get("feed_source"), Path(self.settings.get("trusted_root"))
         db, url, settings = self.db_path, self.settings.get("outbox_url"), self.settings
-        run_task(lambda _task: _round(source, db, root, url, settings), name="auto-sync",
+        run_task(lambda task: _round(source, db, root, url, settings, task.cancelled), name="auto-sync",
                  on_success=self._done, on_failure=self._failed, on_done=self._finished)  # fmt: skip
 
     def _done(self, outcome: tuple[SyncResult, str]) -> None:
@@ -96,15 +97,15 @@ class AutoSync(QObject):
         self.reported.emit(text)
 
 
-def _round(source: str, db: Path, root: Path, outbox_url: str,
-           settings: Settings) -> tuple[SyncResult, str]:  # fmt: skip
+def _round(source: str, db: Path, root: Path, outbox_url: str, settings: Settings,
+           cancelled: Callable[[], bool]) -> tuple[SyncResult, str]:  # fmt: skip
     """Worker thread: sync, then send what waits for the county, then fetch a new program
     version if the feed offers one (their failures are reported, the sync's result stands)."""
     # Imported by the kiosk in steps after start-up (kiosk.services.preload): here they are
     # already loaded, and this module stays light for the first frame.
     from kiosk.services import push, sync, updates
 
-    result = sync.sync(source, db, root)
+    result = sync.sync(source, db, root, cancelled=cancelled)
     said = ""
     if outbox_url:
         try:
@@ -113,7 +114,7 @@ def _round(source: str, db: Path, root: Path, outbox_url: str,
         except KnownError as exc:
             said = f"；申请上传失败：{exc.zh}"
     try:
-        line = updates.check(source, db, root, settings)
+        line = updates.check(source, db, root, settings, cancelled)
     except KnownError as exc:
         line = f"程序更新未完成：{exc.zh}"
     return result, said + (f"；{line}" if line else "")

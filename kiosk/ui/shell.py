@@ -678,8 +678,8 @@ class KioskWindow(QMainWindow):
     def quiet_moment(self) -> None:
         """Nobody has used the kiosk for the idle timeout and it shows its start: a program
         version waiting for such a moment takes over now (the launcher starts it)."""
-        if not config.env("KIOSK_APP_ROOT"):
-            return
+        if not config.env("KIOSK_APP_ROOT") or (self.autosync is not None and self.autosync.running):
+            return  # not under the launcher; or a sync or download is under way: the next moment
         from kiosk.services import updates
 
         switched = self._guarded(lambda: updates.switch_if_due(self.settings), "version switch")

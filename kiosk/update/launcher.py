@@ -24,6 +24,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from kiosk import log
+from kiosk.errors import KnownError
 from kiosk.update.state import AppRoot, State, failure, remember_failure
 
 _log = log.get("kiosk.update")
@@ -56,7 +57,12 @@ def launch(root: AppRoot, run_args: list[str], timing: Timing = Timing()) -> int
         signal.signal(signum, stop)
     backoff = timing.backoff_s
     while not stopping:
-        state = before_start(root, root.load())
+        try:
+            state = root.load()
+        except KnownError:
+            state = root.recover()
+            root.save(state)
+        state = before_start(root, state)
         root.tidy(state)
         version = state.current
         mark = root.home_mark(version)
@@ -64,8 +70,12 @@ def launch(root: AppRoot, run_args: list[str], timing: Timing = Timing()) -> int
         mark.unlink(missing_ok=True)
         env = {**os.environ, "KIOSK_APP_ROOT": str(root.path), "KIOSK_HOME_MARK": str(mark)}
         _log.info("starting %s%s", version, " (on trial)" if state.on_trial else "")
-        child = subprocess.Popen([str(root.program(version)), "run", *run_args], env=env)
-        outcome = _watch(root, child, version, mark, state.on_trial, timing, lambda: bool(stopping))
+        try:
+            child = subprocess.Popen([str(root.program(version)), "run", *run_args], env=env)
+        except OSError as exc:  # missing, not executable, not a program for this machine
+            child, outcome = None, f"无法启动（{exc.strerror or exc}）"
+        else:
+            outcome = _watch(root, child, version, mark, state.on_trial, timing, lambda: bool(stopping))
         if stopping or outcome == "quit":
             return 0
         if outcome == "restart":

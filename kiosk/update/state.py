@@ -104,6 +104,28 @@ class AppRoot:
             raise KnownError(f"{self.path}/state.json 无效", f"{self.path}/state.json is invalid")
         return state
 
+    def recover(self) -> State:
+        """A state rebuilt from what is on disk, for a ``state.json`` that cannot be read
+        (a damaged disk: a power cut cannot do it): the version the boot script starts, or
+        else the newest complete one.
+
+        Raises:
+            KnownError: no complete version is left to start.
+        """
+        try:
+            named = (self.path / "launcher").read_text(encoding="ascii").strip()
+        except (OSError, UnicodeDecodeError):
+            named = ""
+        on_disk = [p.name for p in self.versions.glob("*") if releases.is_version(p.name)]
+        found = sorted(on_disk, key=releases.parse_version, reverse=True)
+        for version in ([named] if named in found else []) + found:
+            stamp = self.folder(version).joinpath(*releases.BUNDLE_VERSION)
+            if self.program(version).is_file() and _read(stamp) == version:
+                _log.warning("state.json unreadable: starting %s", version)
+                return State(current=version, proven=version)
+        raise KnownError(f"{self.path} 中没有可以启动的程序版本，请重新安装",
+                         f"{self.path} holds no program version that can start; reinstall")
+
     def save(self, state: State) -> None:
         write_atomic(self.state_file, json.dumps(asdict(state), ensure_ascii=False, indent=1).encode(), 0o644)
         pointer = self.path / "launcher"
@@ -126,6 +148,13 @@ class AppRoot:
             for entry in self.marks.iterdir():
                 if entry.stem not in state.kept():
                     entry.unlink(missing_ok=True)
+
+
+def _read(path: Path) -> str:
+    try:
+        return path.read_text(encoding="utf-8").strip()
+    except (OSError, UnicodeDecodeError):
+        return ""
 
 
 def remove_tree(path: Path) -> None:

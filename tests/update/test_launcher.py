@@ -138,6 +138,18 @@ def test_a_version_that_fails_its_trial_is_rolled_back_on_its_own(hall, behaviou
     assert hall.stop() == 0
 
 
+def test_a_version_whose_program_cannot_be_executed_is_rolled_back(hall):
+    hall.stage("0.2.0")
+    install.switch(hall.root)
+    hall.root.program("0.2.0").chmod(0o644)  # as a release packed on a machine that lost the bit
+    hall.boot()
+    hall.wait_for(lambda: hall.runs() == ["0.1.0 run"], timeout=30)
+    (failed,) = hall.state()["failed"]
+    assert failed["version"] == "0.2.0" and failed["reason"].startswith("无法启动")
+    hall.tell("quit")
+    assert hall.stop() == 0
+
+
 def test_a_power_cut_during_the_first_start_counts_as_a_start_on_trial(hall):
     hall.stage("0.2.0", "nohome")  # would never prove itself
     install.switch(hall.root)
@@ -169,6 +181,20 @@ def test_a_kiosk_that_does_not_hear_sigterm_is_ended_after_the_grace(tmp_path):
     assert hall.stop() == 0
     with pytest.raises(ProcessLookupError):  # nothing of the session is left running
         os.killpg(hall.launcher.pid, signal.SIGKILL)
+
+
+@pytest.mark.parametrize("damage", ["garbage", "empty", "missing"])
+def test_an_unreadable_state_still_starts_the_proven_version(hall, damage):
+    hall.stage("0.2.0")  # unpacked and pending, newer, but never proven
+    if damage == "missing":
+        hall.root.state_file.unlink()
+    else:
+        hall.root.state_file.write_text("{not json" if damage == "garbage" else "")
+    hall.boot()
+    hall.wait_for(lambda: hall.runs() == ["0.1.0 run"])
+    assert (hall.state()["current"], hall.state()["proven"]) == ("0.1.0", "0.1.0")
+    hall.tell("quit")
+    assert hall.stop() == 0
 
 
 def test_installing_over_an_installed_root_is_refused(hall, tmp_path):
