@@ -179,15 +179,19 @@ def _failed(exc: BaseException) -> KnownError:
 
 
 @contextmanager
-def single_sync(lock_path: Path) -> Iterator[None]:
-    """Hold an exclusive, non-blocking lock on ``lock_path`` (released if the process dies)."""
+def single_sync(lock_path: Path, busy: KnownError | None = None) -> Iterator[None]:
+    """Hold an exclusive, non-blocking lock on ``lock_path`` (released if the process dies).
+
+    Raises:
+        KnownError: ``busy`` (default: another sync is running) when another holds it.
+    """
     handle = lock_path.open("a+b")
     try:
         try:
             _lock(handle)
         except OSError as exc:
-            raise KnownError("另一个同步正在进行，请稍后再试",
-                             "another sync is already running; try again later") from exc
+            raise busy or KnownError("另一个同步正在进行，请稍后再试",
+                                     "another sync is already running; try again later") from exc
         yield
     finally:
         handle.close()

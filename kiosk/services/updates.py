@@ -13,6 +13,7 @@ import json
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from kiosk import config, log, paths, version
 from kiosk.config import Settings
@@ -20,7 +21,10 @@ from kiosk.errors import KnownError
 from kiosk.files import read_small, write_atomic
 from kiosk.formats import releases as rel
 from kiosk.update import install, launcher
-from kiosk.update.state import AppRoot, env_root
+from kiosk.update.state import AppRoot, State, env_root
+
+if TYPE_CHECKING:
+    from kiosk.sync.releases import Offer
 
 _log = log.get("kiosk.update")
 
@@ -98,14 +102,24 @@ def check(source: str, db_path: Path, trusted_root: Path, settings: Settings,
 
 def _check(source: str, db_path: Path, trusted_root: Path, settings: Settings,
            cancelled: Callable[[], bool], root: AppRoot, free: Callable[[Path], int]) -> str:
-    from kiosk.services import requests, sync
-    from kiosk.sync import releases
+    from kiosk.services import sync
 
     if settings.get("update_hold"):
         return "程序更新已暂停（工作人员设置）"
     state = root.load()
     if state.on_trial:
         return f"{state.current} 版试运行中"
+    busy = KnownError("另一次程序更新正在下载", "another update is being downloaded")
+    with sync.single_sync(root.path / "update.lock", busy):  # an automatic and a staff sync at once
+        return _fetch_newest(source, db_path, trusted_root, settings, cancelled, root, free)
+
+
+def _fetch_newest(source: str, db_path: Path, trusted_root: Path, settings: Settings,
+                  cancelled: Callable[[], bool], root: AppRoot, free: Callable[[Path], int]) -> str:
+    from kiosk.services import requests, sync
+    from kiosk.sync import releases
+
+    state = root.load()
     files = paths.TerminalFiles(db_path)
     files.feed_cache.mkdir(parents=True, exist_ok=True)
     with sync.single_sync(files.feed_cache / "sync.lock"):
@@ -135,7 +149,7 @@ def _check(source: str, db_path: Path, trusted_root: Path, settings: Settings,
     return f"已下载 {best.version} 版，将在无人使用时更新"
 
 
-def choose(offers: list, state, pin: str):
+def choose(offers: list["Offer"], state: State, pin: str) -> "Offer | None":
     """The newest offer above the running version (and at most ``pin``) that has not
     failed here before, or None."""
     running = rel.parse_version(state.current)

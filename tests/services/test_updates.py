@@ -4,6 +4,7 @@ version; a disk too small is said before the download; the switch waits for a qu
 in the hour staff chose; a failed release is reported until a later one runs."""
 
 import datetime as dt
+import threading
 
 import pytest
 
@@ -111,3 +112,29 @@ def test_a_kiosk_not_started_by_the_launcher_does_not_update_itself(county, term
     assert updates.check(county[1].url, db, county[0] / "root.json", settings) == ""
     assert updates.switch_if_due(settings) is None
     assert updates.lines(updates.status(settings))[-1] == ("自动更新", "未由启动器管理，不自动更新")
+
+
+def test_a_second_check_while_one_downloads_is_told_and_waits_for_nothing(county, terminal):
+    root, _, _ = terminal
+    server = county[1]
+    server.fault, server.trickle_s = ("trickle", ".tar.gz"), 0.05
+    stop = threading.Event()
+    first: list[BaseException] = []
+
+    def downloading() -> None:
+        try:
+            _check(county, terminal, cancelled=stop.is_set)
+        except KnownError as exc:
+            first.append(exc)
+
+    thread = threading.Thread(target=downloading)
+    thread.start()
+    try:
+        assert server.trickling.wait(10)
+        with pytest.raises(KnownError, match="另一次程序更新正在下载"):
+            _check(county, terminal)
+    finally:
+        stop.set()
+        thread.join(10)
+    assert "已取消" in str(first[0])
+    assert root.load().pending == "" and list(root.downloads.iterdir()) == []
