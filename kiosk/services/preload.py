@@ -15,7 +15,8 @@ STORE = ("peewee", "kiosk.store.models", "kiosk.services.admin")
 BACKGROUND_ROUND = ("cryptography.hazmat.bindings._rust", "cryptography.hazmat.primitives.serialization",
                     "kiosk.formats.envelope", "email.parser", "ssl", "urllib.request",
                     "kiosk.outbox.delivery", "kiosk.services.requests", "kiosk.services.sync",
-                    "kiosk.services.updates", "kiosk.services.health", "kiosk.services.push")  # fmt: skip
+                    "kiosk.update.install", "kiosk.services.updates",  # program updates
+                    "kiosk.services.health", "kiosk.services.push")  # fmt: skip
 
 
 def load(module: str) -> None:
