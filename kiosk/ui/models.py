@@ -1,10 +1,11 @@
 """Thin table models over plain lists from kiosk.services, and the payout table that shows
 one (on 补贴公示 and 核验公示单 alike)."""
 
+import datetime as dt
 from math import ceil
 
 from PySide6.QtCore import QAbstractTableModel, QEvent, QModelIndex, QPersistentModelIndex, Qt
-from PySide6.QtGui import QFontMetricsF
+from PySide6.QtGui import QBrush, QColor, QFont, QFontMetricsF
 from PySide6.QtWidgets import QAbstractItemView, QHeaderView, QStyle, QTableView
 
 from kiosk import fmt
@@ -17,36 +18,67 @@ Index = QModelIndex | QPersistentModelIndex
 _DISPLAY = int(Qt.ItemDataRole.DisplayRole.value)
 _ALIGN = int(Qt.ItemDataRole.TextAlignmentRole.value)
 _RIGHT_ALIGNED = int((Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter).value)
+_FONT = int(Qt.ItemDataRole.FontRole.value)
+_BACKGROUND = int(Qt.ItemDataRole.BackgroundRole.value)
+_HEADING_BACKGROUND = QBrush(QColor("#e8eef8"))  # a pale ACTION: ink on it 17:1
 
 
 class PayoutTableModel(QAbstractTableModel):
-    """Payout rows with the columns of the printed notice, 金额 brought forward: on a
-    portrait screen the columns after it scroll sideways, and the amount is what a villager
-    looks for."""
+    """Payout rows in the order a villager reads them: who, how much, for what quantity and
+    at what standard, then the ID to tell two namesakes apart.
 
-    HEADERS = ("年度", "姓名", "身份证号", "补贴项目", "金额(元)", "计量依据", "标准(元)", "发放日期", "备注")
-    YEAR, NAME, ID, ITEM, AMOUNT, QUANTITY, STANDARD, DATE, REMARK = range(9)
+    ``grouped``: the rows of each subsidy item come under a heading line naming the item,
+    when it was paid, how many rows and their subtotal, and the standard where every item's
+    rows share one (``folded``: the columns whose words the headings carry, hidden).
+    """
+
+    HEADERS = ("年度", "姓名", "金额(元)", "计量依据", "标准(元)", "身份证号", "补贴项目", "发放日期", "备注")
+    YEAR, NAME, AMOUNT, QUANTITY, STANDARD, ID, ITEM, DATE, REMARK = range(9)
     _RIGHT = frozenset({QUANTITY, STANDARD, AMOUNT})
 
     def __init__(self, parent=None):
         super().__init__(parent)
         self._rows: list[PayoutRow] = []
         self._texts: dict[int, tuple[str, ...]] = {}  # a row's cells, made when first shown
+        self._lines: list[int | tuple[str, str]] | None = None  # grouped: a row's number, or a heading
+        self.broken: set[int] = set()  # heading lines too wide for the table: item, then details
+        self.folded: frozenset[int] = frozenset()
+        self.heading_font = QFont()  # the view's font, bold (kiosk.ui.models.PayoutTable sets it)
 
-    def set_rows(self, rows: list[PayoutRow]) -> None:
+    @property
+    def grouped(self) -> bool:
+        return self._lines is not None
+
+    def set_rows(self, rows: list[PayoutRow], grouped: bool = False) -> None:
         self.beginResetModel()
         self._rows = rows
         self._texts = {}
+        self._lines, self.folded = _grouped_lines(rows) if grouped else (None, frozenset())
         self.endResetModel()
 
-    def row(self, index: int) -> PayoutRow:
-        return self._rows[index]
+    def row(self, index: int) -> PayoutRow | None:
+        """The payout row shown on line ``index`` (None for a heading)."""
+        if self._lines is None:
+            return self._rows[index]
+        line = self._lines[index]
+        return None if isinstance(line, tuple) else self._rows[line]
 
     def rows(self) -> list[PayoutRow]:
+        """The payout rows shown, without headings."""
         return self._rows
 
+    def headings(self) -> list[int]:
+        """The lines that are headings."""
+        return [n for n, line in enumerate(self._lines or ()) if isinstance(line, tuple)]
+
+    def heading_texts(self) -> list[str]:
+        """Each heading on one line, in order."""
+        return ["　".join(line) for line in self._lines or () if isinstance(line, tuple)]
+
     def rowCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008 - Qt's signature
-        return 0 if parent.isValid() else len(self._rows)
+        if parent.isValid():
+            return 0
+        return len(self._rows) if self._lines is None else len(self._lines)
 
     def columnCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008
         return 0 if parent.isValid() else len(self.HEADERS)
@@ -64,12 +96,27 @@ class PayoutTableModel(QAbstractTableModel):
             if number < 0:  # an invalid index
                 return None
             return self.text(number, index.column())
+        if self._lines is not None and role in (_FONT, _BACKGROUND) and index.row() >= 0:
+            if isinstance(self._lines[index.row()], tuple):
+                return self.heading_font if role == _FONT else _HEADING_BACKGROUND
+            return None
         if role == _ALIGN and index.column() in self._RIGHT:
             return _RIGHT_ALIGNED
         return None
 
     def text(self, number: int, column: int) -> str:
-        """The text of a cell as shown; a row's cells are formatted together when first asked."""
+        """The text of a cell on line ``number`` as shown (a heading's in every column: the
+        table spans it from the first column shown)."""
+        if self._lines is not None:
+            line = self._lines[number]
+            if isinstance(line, tuple):
+                return ("\n" if number in self.broken else "　").join(line)
+            number = line
+        return self.cell(number, column)
+
+    def cell(self, number: int, column: int) -> str:
+        """The text of payout row ``number``'s cell; a row's cells are formatted together
+        when first asked."""
         texts = self._texts.get(number)
         if texts is None:
             row = self._rows[number]
@@ -124,7 +171,18 @@ class PayoutTable(QTableView):
         kinetic(self)
 
     def _new_rows(self) -> None:
+        model = self.model()
+        # Grouped, the headings name the item (and, folded, its standard and date).
+        for column in (PayoutTableModel.ITEM, PayoutTableModel.STANDARD, PayoutTableModel.DATE):
+            self.setColumnHidden(column, model.grouped and (column == PayoutTableModel.ITEM
+                                                             or column in model.folded))  # fmt: skip
         self.fit_columns()
+        self.clearSpans()
+        columns = model.columnCount()
+        first = next((c for c in range(columns) if not self.isColumnHidden(c)), 0)
+        for line in model.headings():  # a handful: one per subsidy item
+            self.setSpan(line, first, 1, columns - first)
+        self._fit_headings()
         # Laid out now, not on Qt's delayed-layout timer: the table painted twice a tap
         # (before its layout and again after, ~7 ms).
         self.doItemsLayout()
@@ -133,9 +191,28 @@ class PayoutTable(QTableView):
         super().changeEvent(event)
         if event.type() in (QEvent.Type.FontChange, QEvent.Type.StyleChange):  # 长辈模式
             self.fit_columns()
+            self._fit_headings()
+
+    def resizeEvent(self, event) -> None:
+        super().resizeEvent(event)
+        self._fit_headings()
+
+    def _fit_headings(self) -> None:
+        """Each heading on one line where it fits the table, else on two (the item, then its
+        details): elided, a heading lost its subtotal on a portrait screen."""
+        model = self.model()
+        metrics = QFontMetricsF(model.heading_font)
+        room, height = self.viewport().width() - 12, self.verticalHeader().defaultSectionSize()
+        model.broken = set()
+        for line, text in zip(model.headings(), model.heading_texts(), strict=True):
+            if metrics.horizontalAdvance(text) > room:
+                model.broken.add(line)
+            self.setRowHeight(line, height * (2 if line in model.broken else 1))
 
     def fit_columns(self) -> None:
         model, header, metrics = self.model(), self.horizontalHeader(), QFontMetricsF(self.font())
+        model.heading_font = QFont(self.font())
+        model.heading_font.setBold(True)
         if not model.rowCount():  # nothing to fit yet (polishing a new page sends ~20 changes)
             return
         # What QStyledItemDelegate adds around a cell's text, and the grid line.
@@ -144,11 +221,51 @@ class PayoutTable(QTableView):
         for column in range(model.columnCount()):
             if column == PayoutTableModel.REMARK:  # stretched to the rest
                 continue
-            texts = {model.text(r, column) for r in sample}  # dates, items, IDs repeat
+            texts = {model.cell(r, column) for r in sample}  # dates, items, IDs repeat
             # A pixel short elides the text: rounded up, and one more, as the delegate's text
             # layout can come out a pixel wider than the font's advance (masked IDs do).
             widest = max((ceil(metrics.horizontalAdvance(t)) + 1 for t in texts), default=0)
             header.resizeSection(column, max(widest + margin, header.sectionSizeHint(column)))
+
+
+def _grouped_lines(rows: list[PayoutRow]) -> tuple[list[int | tuple[str, str]], frozenset[int]]:
+    """The lines of a grouped table (a heading before each item's rows, in the order they
+    come) and the columns the headings carry: the standard and the date, when every item's
+    rows share one of each."""
+    groups: dict[str, list[int]] = {}
+    for number, row in enumerate(rows):
+        groups.setdefault(row.item_code, []).append(number)
+    # The date always (a range where an item was paid over days: what a villager checks is
+    # the amount); the standard only where no item's rows differ in it (tiers per person).
+    folded = {PayoutTableModel.DATE}
+    if all(len({rows[n].standard_fen for n in members}) == 1 for members in groups.values()):
+        folded.add(PayoutTableModel.STANDARD)
+    lines: list[int | tuple[str, str]] = []
+    for members in groups.values():
+        first = rows[members[0]]
+        parts = []
+        if PayoutTableModel.STANDARD in folded:
+            parts.append(f"{fmt.money(first.standard_fen)}元/{first.unit}")
+        parts.append(_paid_between(sorted({rows[n].paid_on for n in members})))
+        parts.append(f"共{len(members)}条")
+        parts.append(f"小计{fmt.money(sum(rows[n].amount_fen for n in members))}元")
+        lines.append((first.item_name, "　".join(parts)))
+        lines.extend(members)
+    return lines, frozenset(folded)
+
+
+def _paid_between(dates: list[str]) -> str:
+    """“5月14日发放”, “5月5日至25日发放”, “5月28日至6月3日发放”: the year strip names the year."""
+    try:
+        first, last = (dt.date.fromisoformat(d) for d in (dates[0], dates[-1]))
+    except ValueError:  # not a date as the feed writes one: said as it is
+        return f"{dates[0]} 至 {dates[-1]} 发放" if len(dates) > 1 else f"{dates[0]} 发放"
+    start = f"{first.month}月{first.day}日"
+    if first == last:
+        return f"{start}发放"
+    same_month = (last.year, last.month) == (first.year, first.month)
+    end = f"{last.day}日" if same_month else f"{last.month}月{last.day}日"
+    return f"{start}至{end}发放"
 
 
 def widest_rows(rows: list[PayoutRow]) -> list[int]:

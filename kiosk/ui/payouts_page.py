@@ -97,11 +97,37 @@ class ChoiceRows(StackingRow):
     def __init__(self, years: QHBoxLayout, items: QWidget):
         super().__init__()
         self.years = years
+        self.items_room = self.ITEMS_ROOM_PX  # less beside the actions (ControlRows)
         self.box.addLayout(years, stretch=0)
         self.box.addWidget(items, stretch=1)
 
     def needs_stacking(self) -> bool:
-        return self.width() < self.years.sizeHint().width() + self.ITEMS_ROOM_PX
+        return self.width() < self.years.sizeHint().width() + self.items_room
+
+
+class ControlRows(StackingRow):
+    """The choices and the actions (按姓氏找, 查询本人, 打印公示) on one row where they fit with
+    room for a few item names, as on a landscape screen; else the actions on a row below the
+    choices. Either way the table below has every pixel of height left."""
+
+    def __init__(self, choices: ChoiceRows, actions: QWidget):
+        super().__init__()
+        self.choices, self.actions = choices, actions
+        self.box.addWidget(choices, stretch=1)
+        self.box.addWidget(actions, stretch=0)
+
+    ITEMS_ROOM_PX = 320  # 全部项目 and the strip's arrows: the strip scrolls to the rest
+
+    def needs_stacking(self) -> bool:
+        wanted = (self.choices.years.sizeHint().width() + self.ITEMS_ROOM_PX
+                  + self.actions.sizeHint().width())  # fmt: skip
+        return self.width() < wanted
+
+    def arrange(self) -> None:
+        super().arrange()
+        # Beside the actions the items strip makes do with less room before it stacks.
+        self.choices.items_room = ChoiceRows.ITEMS_ROOM_PX if self._stacked else self.ITEMS_ROOM_PX
+        self.choices.arrange()
 
 
 def totals_text(totals: PayoutTotals) -> str:
@@ -172,23 +198,31 @@ class PayoutsPage(QWidget):
         self.all_names.clicked.connect(lambda: self.pick_surname(None))
         self.filter_row = AdaptiveRow(self.filter_note, [self.all_names])
         self.filter_row.setVisible(False)
-        actions = AdaptiveRow(self.totals, [self.surname_button, self.lookup_button, self.print_button])
+        actions = QWidget()
+        actions_layout = QHBoxLayout(actions)
+        actions_layout.setContentsMargins(0, 0, 0, 0)
+        actions_layout.addStretch(1)
+        for button in (self.surname_button, self.lookup_button, self.print_button):
+            actions_layout.addWidget(button)
+        self.totals.setWordWrap(True)
         listing = QWidget()
         listing_layout = QVBoxLayout(listing)
         listing_layout.setContentsMargins(0, 0, 0, 0)
         self.choices = ChoiceRows(self.years.layout, self.items_strip)
-        listing_layout.addWidget(self.choices)
+        listing_layout.addWidget(ControlRows(self.choices, actions))
         listing_layout.addWidget(self.filter_row)
         listing_layout.addWidget(self.withdrawn, stretch=1)
         listing_layout.addWidget(self.table, stretch=1)
-        listing_layout.addWidget(actions)
+        listing_layout.addWidget(self.totals)
         self.stack = CurrentPageStack()
         self.stack.addWidget(listing)
         self._lookup: PersonLookup | None = None  # and the surname picker: finish_building
         self._surnames: SurnamePicker | None = None
-        # The list's title would only push the lookup's pad and results down.
-        self.stack.currentChanged.connect(lambda index: self.title.setVisible(index == self.LISTING))
+        # The title is said (朗读), not shown: the header names the place, the strips the year
+        # and the item, and a line repeating them cost the table a row or two.
+        self.title.setVisible(False)
         layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)  # the window has its margins: every px to the rows
         layout.addWidget(self.title)
         layout.addWidget(self.stack, stretch=1)
 
@@ -230,9 +264,7 @@ class PayoutsPage(QWidget):
         self.years.set_options([(f"{y}年", y) for y in self.result.years], self.result.year)
         items = [("全部项目", None)] + [(i.name, i.code) for i in self.result.items]
         self.items.set_options(items, item_code)
-        # One item shown: the title names it, its column would repeat it on every row.
-        self.table.setColumnHidden(PayoutTableModel.ITEM, item_code is not None)
-        self.table.setColumnHidden(PayoutTableModel.YEAR, True)  # the title names the year
+        self.table.setColumnHidden(PayoutTableModel.YEAR, True)  # the year strip names it
         reason = self.result.withdrawn_reason
         self.withdrawn.setText(f"本年度该乡镇补贴公示已由县里撤回：{reason}" if reason else "")
         self.withdrawn.setVisible(bool(reason))
@@ -247,7 +279,7 @@ class PayoutsPage(QWidget):
         self.family = family
         rows = self.result.rows if self.result else []
         shown = payouts.with_surname(rows, family) if family else rows
-        self.model.set_rows(shown)
+        self.model.set_rows(shown, grouped=True)  # each item's rows under a heading
         if family:
             self.totals.setText(f"姓{family}的共 {len(shown)} 条")
             self.filter_note.setText(f"只显示姓“{family}”的 {len(shown)} 条")

@@ -114,8 +114,16 @@ class KioskWindow(QMainWindow):
         self.staff_button.clicked.connect(self.show_admin)
         for button in (self.elderly, self.read_aloud, self.home_button, self.staff_button):
             button.setAccessibleName(button.text())
+        # The place and, under it, how fresh the data is: one block beside the buttons, so the
+        # page below starts where the buttons end (a line of its own cost 1366x768 a row).
+        place_block = QWidget()
+        place_lines = QVBoxLayout(place_block)
+        place_lines.setContentsMargins(0, 0, 0, 0)
+        place_lines.setSpacing(0)
+        place_lines.addWidget(self.place)
+        place_lines.addWidget(self.freshness)
         self.header = AdaptiveRow(self.place, [self.elderly, self.read_aloud, self.staff_button,
-                                               self.home_button])  # fmt: skip
+                                               self.home_button], shown=place_block)  # fmt: skip
 
         self.db_path = db_path
         self.home = HomePage()
@@ -135,7 +143,6 @@ class KioskWindow(QMainWindow):
         central = QWidget()
         layout = QVBoxLayout(central)
         layout.addWidget(self.header)
-        layout.addWidget(self.freshness)
         layout.addWidget(self.notice)
         layout.addWidget(self.pages, stretch=1)
         self.setCentralWidget(central)

@@ -262,7 +262,10 @@ class AdaptiveRow(StackingRow):
     1080 px portrait screen, or in 长辈模式, the title and four buttons do not fit in a row
     and the buttons lost glyphs."""
 
-    def __init__(self, label: QLabel, widgets: list[QWidget], parent: QWidget | None = None):
+    def __init__(self, label: QLabel, widgets: list[QWidget], parent: QWidget | None = None,
+                 shown: QWidget | None = None):  # fmt: skip
+        """``shown``: what stands where the label would (a block holding it and more); the
+        label's text still decides whether the row stacks."""
         super().__init__(parent)
         self.label = label
         # Wrapping also keeps its text from setting the row's minimum width (the row
@@ -273,7 +276,7 @@ class AdaptiveRow(StackingRow):
         self.buttons.addStretch(1)
         for widget in widgets:
             self.buttons.addWidget(widget)
-        self.box.addWidget(label, stretch=1)
+        self.box.addWidget(shown or label, stretch=1)
         self.box.addLayout(self.buttons)
 
     def needs_stacking(self) -> bool:

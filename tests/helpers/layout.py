@@ -91,3 +91,20 @@ def settle(qtbot) -> None:
     for _ in range(5):
         QApplication.sendPostedEvents(None, QEvent.Type.LayoutRequest)
         QApplication.processEvents()
+
+
+def rows_in_view(table) -> int:
+    """How many payout rows (headings not counted) a table shows whole, scrolled to the top."""
+    model, height = table.model(), table.viewport().height()
+    shown, used = 0, 0
+    for line in range(model.rowCount()):
+        used += table.rowHeight(line)
+        if used > height:
+            break
+        shown += model.row(line) is not None
+    return shown
+
+
+def scrolls_sideways(table) -> bool:
+    """Whether a villager would have to push the table sideways to read a row."""
+    return table.horizontalScrollBar().maximum() > 0

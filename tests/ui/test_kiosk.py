@@ -5,6 +5,7 @@ import sqlite3
 import pytest
 from PySide6.QtGui import QFontInfo
 
+from kiosk.ui.models import PayoutTableModel
 from tests.helpers.cli import run_kiosk
 from tests.helpers.kiosk import tap
 
@@ -38,13 +39,21 @@ def test_town_village_payouts_and_filter_by_item(qtbot, window, demo_db):
     tap(qtbot, button)
     assert window.page_name() == "payouts"
     page = window.payouts
-    everything = page.model.rowCount()
+    everything = len(page.model.rows())
     assert everything == page.result.totals.rows > 0
     assert page.totals.text().startswith(f"共 {everything} 条")
+    # Each item's rows under a heading naming it; no column repeats it on every row.
+    items = {r.item_code for r in page.model.rows()}
+    assert page.model.rowCount() == everything + len(items)
+    assert page.table.isColumnHidden(PayoutTableModel.ITEM)
+    first = page.model.headings()[0]
+    heading = page.model.index(first, PayoutTableModel.NAME).data()
+    assert heading.startswith(page.model.row(first + 1).item_name)
     farmland = next(b for b in page.items.buttons() if b.text() == "耕地地力保护补贴")
     tap(qtbot, farmland)
-    shown = {page.model.row(i).item_name for i in range(page.model.rowCount())}
-    assert shown == {"耕地地力保护补贴"} and page.model.rowCount() < everything
+    shown = {r.item_name for r in page.model.rows()}
+    assert shown == {"耕地地力保护补贴"} and len(page.model.rows()) < everything
+    assert page.model.headings() == [0] and page.model.row(0) is None
     assert "合计" in page.totals.text()
 
 
@@ -151,7 +160,7 @@ def test_a_screenshot_waits_for_the_kiosks_background_work_before_it_exits(termi
 
 def test_payout_table_model_passes_qt_model_checks(qtmodeltester, demo_db):
     from kiosk.services import payouts
-    from kiosk.ui.models import PayoutTableModel
+
 
     model = PayoutTableModel()
     code = _village_with_many_rows(demo_db)
@@ -301,7 +310,7 @@ def test_theme_colours_meet_the_contrast_rule():
 
 def test_table_model_holds_5000_rows(qtmodeltester, qtbot, window, demo_db):
     from kiosk.services import payouts
-    from kiosk.ui.models import PayoutTableModel
+
 
     rows = payouts.village_payouts(_village_with_many_rows(demo_db), 2025).rows
     many = [rows[i % len(rows)]._replace(name=f"{rows[i % len(rows)].name}{i}") for i in range(5000)]

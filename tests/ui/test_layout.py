@@ -13,7 +13,16 @@ from PySide6.QtWidgets import (
 
 from kiosk.services import handwriting
 from tests.helpers.kiosk import StandIn, open_kiosk
-from tests.helpers.layout import SCREENS, TOWN, layout_problems, long_village, settle, window_rect
+from tests.helpers.layout import (
+    SCREENS,
+    TOWN,
+    layout_problems,
+    long_village,
+    rows_in_view,
+    scrolls_sideways,
+    settle,
+    window_rect,
+)
 
 
 def _someone_in(db, village: str) -> str:
@@ -111,6 +120,12 @@ def show(window, qtbot, db, page: str):
     raise AssertionError(page)
 
 
+# Payout rows a villager sees at once on the longest village's list, at least: the issue's
+# numbers for the two screens it names, and what the other screens have room for.
+ROWS_IN_VIEW = {((1366, 768), True): 8, ((1080, 1920), False): 25, ((1080, 1920), True): 25,
+                ((1366, 768), False): 12, ((1920, 1080), False): 20, ((1920, 1080), True): 14,
+                ((1280, 800), False): 10, ((1280, 800), True): 7}  # fmt: skip
+
 PAGES = ("home", "payouts", "lookup", "catalogue_entry", "qa_answer", "document", "verify", "print_preview",
          "writing_search", "writing_pinyin", "writing_name")  # fmt: skip
 
@@ -136,6 +151,14 @@ def test_every_villager_page_fits_the_screen(qtbot, demo_db, tmp_path, monkeypat
             problems += layout_problems(window, page)
             if target is not None and (below := _starts_above_fold(window, target)):
                 problems.append(f"{page}: {type(target).__name__} starts {below} px below the fold")
+            if page == "payouts":
+                table = window.payouts.table
+                if (rows := rows_in_view(table)) < ROWS_IN_VIEW[(screen, elderly)]:
+                    problems.append(f"payouts: {rows} rows in view, not {ROWS_IN_VIEW[(screen, elderly)]}"
+                                    f" (the table's viewport {table.viewport().height()} px, row"
+                                    f" {table.rowHeight(1)} px, first heading {table.rowHeight(0)} px)")
+                if scrolls_sideways(table):
+                    problems.append("payouts: the table scrolls sideways")
     finally:
         window.quit_kiosk()
     assert problems == [], f"{screen[0]}x{screen[1]} {mode}:\n" + "\n".join(problems)
@@ -147,6 +170,19 @@ def test_the_document_detail_puts_the_interpretation_first(qtbot, window):
     text = policies.view.detail.toPlainText()
     assert text.index("内容摘要") < text.index("文号")
     assert "政策解读" not in text or text.index("政策解读") < text.index("内容摘要")
+
+
+def test_the_room_checks_see_a_short_table_and_a_sideways_one(qtbot, window, demo_db):
+    """The measures themselves: a table squeezed to three rows' height shows fewer rows, and
+    one given a wide column scrolls sideways."""
+    window.show_village(long_village(demo_db))
+    table = window.payouts.table
+    settle(qtbot)
+    assert rows_in_view(table) >= 8 and not scrolls_sideways(table)
+    table.setFixedHeight(table.horizontalHeader().height() + 3 * table.rowHeight(1) + 4)
+    table.setColumnWidth(table.model().NAME, 3 * window.width())
+    settle(qtbot)
+    assert rows_in_view(table) <= 3 and scrolls_sideways(table)
 
 
 def test_the_layout_check_sees_a_cut_label_and_a_control_off_screen(qtbot, window):
