@@ -24,7 +24,8 @@ def test_a_deliberate_block_of_the_ui_thread_is_caught(qtbot):
     meter.stop()
     assert meter.samples > 10
     assert meter.longest >= 150 and meter.worst[0].label == "a deliberate block"
-    assert meter.over(REPORT_MS) >= 1 and [s.label for s in reported] == ["a deliberate block"]
+    # At least the block; a busy machine may add a hiccup of its own, labelled the same.
+    assert meter.over(REPORT_MS) >= 1 and {s.label for s in reported} == {"a deliberate block"}
     assert meter.percentile(0.5) < meter.longest  # one stall, not a slow thread
 
 
