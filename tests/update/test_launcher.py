@@ -3,6 +3,7 @@ folders (tests.helpers.bundles): the proven version runs and is restarted after 
 new version takes over at a switch, proves itself or is rolled back on its own; a power cut
 during its trial counts as a failed start."""
 
+import contextlib
 import json
 import os
 import signal
@@ -176,11 +177,15 @@ def test_sigterm_ends_the_launcher_and_the_kiosk(hall):
 def test_a_kiosk_that_does_not_hear_sigterm_is_ended_after_the_grace(tmp_path):
     hall = Hall(tmp_path, behaviour="deaf")
     hall.boot("--stop-grace", "0.5")
-    hall.wait_for(lambda: len(hall.runs()) == 1)
-    hall.launcher.send_signal(signal.SIGTERM)
-    assert hall.stop() == 0
-    with pytest.raises(ProcessLookupError):  # nothing of the session is left running
-        os.killpg(hall.launcher.pid, signal.SIGKILL)
+    try:
+        hall.wait_for(lambda: len(hall.runs()) == 1)
+        hall.launcher.send_signal(signal.SIGTERM)
+        assert hall.stop() == 0
+        with pytest.raises(ProcessLookupError):  # nothing of the session is left running
+            os.killpg(hall.launcher.pid, signal.SIGKILL)
+    finally:  # a failed test leaves no deaf kiosk behind
+        with contextlib.suppress(ProcessLookupError):
+            os.killpg(hall.launcher.pid, signal.SIGKILL)
 
 
 @pytest.mark.parametrize("damage", ["garbage", "empty", "missing"])
