@@ -110,13 +110,13 @@ class ControlRows(StackingRow):
     room for a few item names, as on a landscape screen; else the actions on a row below the
     choices. Either way the table below has every pixel of height left."""
 
+    ITEMS_ROOM_PX = 320  # 全部项目 and the strip's arrows: the strip scrolls to the rest
+
     def __init__(self, choices: ChoiceRows, actions: QWidget):
         super().__init__()
         self.choices, self.actions = choices, actions
         self.box.addWidget(choices, stretch=1)
         self.box.addWidget(actions, stretch=0)
-
-    ITEMS_ROOM_PX = 320  # 全部项目 and the strip's arrows: the strip scrolls to the rest
 
     def needs_stacking(self) -> bool:
         wanted = (self.choices.years.sizeHint().width() + self.ITEMS_ROOM_PX
