@@ -46,12 +46,11 @@ def cmd_app_install(args: argparse.Namespace) -> int:
 def _bundle_version(bundle: Path) -> str:
     from kiosk.formats import releases
 
-    stamp = bundle.joinpath(*releases.BUNDLE_VERSION)
-    try:
-        found = stamp.read_text(encoding="utf-8").strip()
-    except OSError as exc:
-        raise KnownError(f"{bundle} 中没有版本文件", f"{bundle} has no version file") from exc
+    found = releases.bundle_version(bundle)
+    if not found:
+        raise KnownError(f"{bundle} 中没有版本文件", f"{bundle} has no version file")
     if not releases.is_version(found):
+        stamp = bundle.joinpath(*releases.BUNDLE_VERSION)
         raise KnownError(f"{stamp} 中的版本号无效", f"{stamp} holds no valid version")
     return found
 

@@ -22,6 +22,7 @@ import platform as _platform
 import re
 import sys
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 from kiosk.errors import KnownError
@@ -83,6 +84,15 @@ def check_platform(tag: str) -> str:
         raise KnownError(f"未知的平台 {tag!r}（可选：linux-x86_64、linux-arm64、windows-x86_64）",
                          f"unknown platform {tag!r} (linux-x86_64, linux-arm64, windows-x86_64)")  # fmt: skip
     return tag
+
+
+def bundle_version(bundle: Path) -> str:
+    """The version a bundle's build wrote into it (``BUNDLE_VERSION``); "" when there is
+    none or it cannot be read."""
+    try:
+        return bundle.joinpath(*BUNDLE_VERSION).read_text(encoding="utf-8").strip()
+    except (OSError, UnicodeDecodeError):
+        return ""
 
 
 def target_path(platform: str, version: str) -> str:

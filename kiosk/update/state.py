@@ -119,8 +119,7 @@ class AppRoot:
         on_disk = [p.name for p in self.versions.glob("*") if releases.is_version(p.name)]
         found = sorted(on_disk, key=releases.parse_version, reverse=True)
         for version in ([named] if named in found else []) + found:
-            stamp = self.folder(version).joinpath(*releases.BUNDLE_VERSION)
-            if self.program(version).is_file() and _read(stamp) == version:
+            if self.program(version).is_file() and releases.bundle_version(self.folder(version)) == version:
                 _log.warning("state.json unreadable: starting %s", version)
                 return State(current=version, proven=version)
         raise KnownError(f"{self.path} 中没有可以启动的程序版本，请重新安装",
@@ -148,13 +147,6 @@ class AppRoot:
             for entry in self.marks.iterdir():
                 if entry.stem not in state.kept():
                     entry.unlink(missing_ok=True)
-
-
-def _read(path: Path) -> str:
-    try:
-        return path.read_text(encoding="utf-8").strip()
-    except (OSError, UnicodeDecodeError):
-        return ""
 
 
 def remove_tree(path: Path) -> None:

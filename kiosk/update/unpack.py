@@ -44,8 +44,7 @@ def unpack(archive: Path, declared: releases.Declaration, dest: Path) -> None:
                        f"{declared.unpacked} 字节不符", f"holds {files} entries and {size} bytes,"
                        f" not the declared {declared.files} and {declared.unpacked}")  # fmt: skip
         program = partial / releases.executable(declared.platform)
-        stamp = partial.joinpath(*releases.BUNDLE_VERSION)
-        if not program.is_file() or _read_version(stamp) != declared.version:
+        if not program.is_file() or releases.bundle_version(partial) != declared.version:
             raise _bad(archive, f"不是 {declared.version} 版的终端程序",
                        f"is not program version {declared.version}")
         fsync_dir(partial)
@@ -54,13 +53,6 @@ def unpack(archive: Path, declared: releases.Declaration, dest: Path) -> None:
     except BaseException:
         remove_tree(partial)
         raise
-
-
-def _read_version(stamp: Path) -> str:
-    try:
-        return stamp.read_text(encoding="utf-8").strip()
-    except (OSError, UnicodeDecodeError):
-        return ""
 
 
 def _bad(archive: Path, zh: str, en: str) -> BadRelease:

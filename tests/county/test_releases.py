@@ -133,6 +133,9 @@ def test_the_county_cannot_publish_an_older_version_or_a_mislabelled_bundle(coun
     bundle = make_bundle(tmp_path / "mislabelled", "0.4.0")
     with pytest.raises(KnownError, match=r"是 0\.4\.0 版，与 --version 0\.5\.0 不符"):
         releases.release(bundle, "0.5.0", app_keys, keydir, feed)
+    (bundle / "_internal" / "kiosk" / "VERSION").write_bytes(b"\xff\xfe0.5.0")  # not UTF-8 text
+    with pytest.raises(KnownError, match="中没有版本文件 _internal/kiosk/VERSION"):
+        releases.release(bundle, "0.5.0", app_keys, keydir, feed)
 
 
 def test_a_release_needs_the_release_key_the_root_names(county, tmp_path):

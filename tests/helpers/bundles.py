@@ -63,6 +63,6 @@ def make_bundle(folder: Path, version: str, behaviour: str = "ok", padding: int 
 
 def packed(bundle: Path, folder: Path) -> tuple[Path, releases.Declaration]:
     """``bundle`` packed as the county publishes it, and what its release declares."""
-    version = (bundle / "_internal" / "kiosk" / "VERSION").read_text().strip()
+    version = releases.bundle_version(bundle)
     done = county_releases.pack(bundle, folder, releases.target_path(releases.this_platform(), version))
     return done.path, releases.Declaration(version, releases.this_platform(), done.unpacked, done.files)

@@ -213,12 +213,11 @@ def _check_bundle(bundle: Path, version: str, platform: str) -> None:
     if not program.is_file():
         raise KnownError(f"{bundle} 不是终端程序目录（缺少 {program.name}）",
                          f"{bundle} is not a terminal bundle (no {program.name})")  # fmt: skip
-    stamp = bundle.joinpath(*rel.BUNDLE_VERSION)
-    try:
-        built = stamp.read_text(encoding="utf-8").strip()
-    except OSError as exc:
-        raise KnownError(f"{bundle} 中没有版本文件 {stamp.relative_to(bundle)}（请用 make dist 构建）",
-                         f"{bundle} has no version file {stamp.relative_to(bundle)}") from exc
+    built = rel.bundle_version(bundle)
+    if not built:
+        stamp = "/".join(rel.BUNDLE_VERSION)
+        raise KnownError(f"{bundle} 中没有版本文件 {stamp}（请用 make dist 构建）",
+                         f"{bundle} has no version file {stamp}")  # fmt: skip
     if built != version:
         raise KnownError(f"程序目录 {bundle} 是 {built} 版，与 --version {version} 不符",
                          f"the bundle in {bundle} is version {built}, not {version}")  # fmt: skip
