@@ -267,7 +267,7 @@ def fetch(source: str, cache: Path, trusted_root: bytes, timeout_s: float = 30,
         Cancelled: ``cancelled()`` turned true (checked between chunks).
     """
     limits = Limits(timeout_s, deadline_s, min_rate, file_slack_s, cancelled)
-    with opened(source, cache, trusted_root, limits) as (updater, _):
+    with opened(source, cache, trusted_root, limits) as updater:
         updater.refresh()
         targets_meta = Metadata[Targets].from_file(str(cache / "metadata" / "targets.json"))
         _check_targets(targets_meta.signed.targets)
@@ -300,27 +300,29 @@ class Limits:
     cancelled: Callable[[], bool]
 
 
-@contextmanager
-def opened(source: str, cache: Path, trusted_root: bytes, limits: Limits,
-           scratch: Path | None = None) -> Iterator[tuple[Updater, GuardedFetcher]]:
-    """python-tuf's Updater on ``source`` with the metadata cache in ``cache``, fetching
-    through a GuardedFetcher with ``limits``; its refusals come out as FeedRefused.
+def _guarded(folder_fetcher: FetcherInterface | None, scratch: Path, limits: Limits) -> GuardedFetcher:
+    """The fetcher for a feed: the folder's, or HTTP with a socket timeout that never outlasts
+    the guard's deadlines; spooling in ``scratch``."""
+    inner = folder_fetcher or HttpFetcher(limits.timeout_s, lambda: guard.remaining())
+    guard = GuardedFetcher(inner, scratch, limits.deadline_s, limits.min_rate, limits.file_slack_s,
+                           limits.cancelled)  # fmt: skip
+    return guard
 
-    Args:
-        scratch: where downloads are spooled (default: ``cache``).
-    """
+
+@contextmanager
+def opened(source: str, cache: Path, trusted_root: bytes, limits: Limits) -> Iterator[Updater]:
+    """python-tuf's Updater on ``source`` with the metadata cache in ``cache``, fetching
+    through a GuardedFetcher with ``limits``; its refusals come out as FeedRefused."""
     metadata_url, targets_url, folder_fetcher = _base_urls(source)
     meta_dir, target_dir = cache / "metadata", cache / "targets"
     meta_dir.mkdir(parents=True, exist_ok=True)
     target_dir.mkdir(parents=True, exist_ok=True)
-    inner = folder_fetcher or HttpFetcher(limits.timeout_s, lambda: guard.remaining())
-    guard = GuardedFetcher(inner, scratch or cache, limits.deadline_s, limits.min_rate,
-                           limits.file_slack_s, limits.cancelled)  # fmt: skip
+    guard = _guarded(folder_fetcher, cache, limits)
     bootstrap = None if (meta_dir / "root.json").exists() else trusted_root
     try:
         updater = Updater(str(meta_dir), metadata_url, str(target_dir), targets_url, guard,
                           UpdaterConfig(), bootstrap=bootstrap)  # fmt: skip
-        yield updater, guard
+        yield updater
     except (exceptions.RepositoryError, exceptions.DownloadError) as exc:
         raise _refusal(exc, guard.metadata, meta_dir) from exc
 
@@ -336,9 +338,7 @@ def download_verified(source: str, info: TargetFile, dest: Path, limits: Limits)
         Cancelled: ``limits.cancelled()`` turned true.
     """
     _, targets_url, folder_fetcher = _base_urls(source)
-    inner = folder_fetcher or HttpFetcher(limits.timeout_s, lambda: guard.remaining())
-    guard = GuardedFetcher(inner, dest.parent, limits.deadline_s, limits.min_rate,
-                           limits.file_slack_s, limits.cancelled)  # fmt: skip
+    guard = _guarded(folder_fetcher, dest.parent, limits)
     folder, _, name = info.path.rpartition("/")
     url = f"{targets_url}{folder}/{info.hashes['sha256']}.{name}"  # consistent snapshot names
     digest, received = hashlib.sha256(), 0

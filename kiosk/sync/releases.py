@@ -44,7 +44,7 @@ def offers(source: str, cache: Path, trusted_root: bytes, platform: str, fingerp
         FeedRefused / ReleaseRefused: the feed or its release metadata failed verification.
     """
     limits = client.Limits(timeout_s, client.SYNC_DEADLINE_S, client.MIN_RATE, client.FILE_SLACK_S, cancelled)
-    with client.opened(source, cache, trusted_root, limits) as (updater, _):
+    with client.opened(source, cache, trusted_root, limits) as updater:
         updater.refresh()
         return _offers(updater, cache / "metadata", platform, fingerprint)
 
