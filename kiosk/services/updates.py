@@ -106,9 +106,6 @@ def _check(source: str, db_path: Path, trusted_root: Path, settings: Settings,
 
     if settings.get("update_hold"):
         return "程序更新已暂停（工作人员设置）"
-    state = root.load()
-    if state.on_trial:
-        return f"{state.current} 版试运行中"
     busy = KnownError("另一次程序更新正在下载", "another update is being downloaded")
     with sync.single_sync(root.path / "update.lock", busy):  # an automatic and a staff sync at once
         return _fetch_newest(source, db_path, trusted_root, settings, cancelled, root, free)
@@ -120,6 +117,8 @@ def _fetch_newest(source: str, db_path: Path, trusted_root: Path, settings: Sett
     from kiosk.sync import releases
 
     state = root.load()
+    if state.on_trial:
+        return f"{state.current} 版试运行中"
     files = paths.TerminalFiles(db_path)
     files.feed_cache.mkdir(parents=True, exist_ok=True)
     with sync.single_sync(files.feed_cache / "sync.lock"):
@@ -152,9 +151,8 @@ def _fetch_newest(source: str, db_path: Path, trusted_root: Path, settings: Sett
 def choose(offers: list["Offer"], state: State, pin: str) -> "Offer | None":
     """The newest offer above the running version (and at most ``pin``) that has not
     failed here before, or None."""
-    running = rel.parse_version(state.current)
     cap = rel.parse_version(pin) if rel.is_version(pin) else None
-    fit = [o for o in offers if rel.parse_version(o.version) > running and not state.has_failed(o.version)
+    fit = [o for o in offers if install.refusal(state, o.version) is None
            and (cap is None or rel.parse_version(o.version) <= cap)]  # fmt: skip
     return fit[-1] if fit else None
 

@@ -99,7 +99,9 @@ def stage(root: AppRoot, archive: Path, declared: releases.Declaration,
             too large for the disk, or a bad archive. The running version is untouched.
     """
     state = make_room(root)
-    check_offer(state, declared.version)
+    refused = refusal(state, declared.version)
+    if refused is not None:
+        raise refused
     available = free(root.path)
     if available < declared.unpacked + MARGIN:
         raise KnownError(
@@ -114,19 +116,18 @@ def stage(root: AppRoot, archive: Path, declared: releases.Declaration,
     _log.info("version %s unpacked and pending", declared.version)
 
 
-def check_offer(state: State, version: str) -> None:
-    """Refuse a version not newer than the running one, or one that failed its trial.
-
-    Raises:
-        ReleaseRefused: saying which.
-    """
+def refusal(state: State, version: str) -> releases.ReleaseRefused | None:
+    """Why this terminal will not install ``version`` (not newer than the running one, or
+    failed its trial here), or None when it will. The update check picks only versions
+    without one; staging refuses the rest."""
     if releases.parse_version(version) <= releases.parse_version(state.current):
-        raise releases.ReleaseRefused(f"程序更新 {version} 不比正在运行的 {state.current} 新（回滚），已拒绝",
-                                      f"release {version} is not newer than the running"
-                                      f" {state.current} (rollback); refused")  # fmt: skip
+        return releases.ReleaseRefused(f"程序更新 {version} 不比正在运行的 {state.current} 新（回滚），"
+                                       "已拒绝", f"release {version} is not newer than the running"
+                                       f" {state.current} (rollback); refused")  # fmt: skip
     if state.has_failed(version):
-        raise releases.ReleaseRefused(f"{version} 版曾在本机试运行失败，不再安装",
-                                      f"version {version} failed its trial here before")  # fmt: skip
+        return releases.ReleaseRefused(f"{version} 版曾在本机试运行失败，不再安装",
+                                       f"version {version} failed its trial here before")  # fmt: skip
+    return None
 
 
 def switch(root: AppRoot) -> str | None:
