@@ -71,9 +71,9 @@ class PayoutTableModel(QAbstractTableModel):
         """The lines that are headings."""
         return [n for n, line in enumerate(self._lines or ()) if isinstance(line, tuple)]
 
-    def heading_texts(self) -> list[str]:
-        """Each heading on one line, in order."""
-        return ["　".join(line) for line in self._lines or () if isinstance(line, tuple)]
+    def heading(self, number: int) -> str:
+        """The heading on line ``number``, on one line."""
+        return "　".join(self._lines[number])
 
     def rowCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008 - Qt's signature
         if parent.isValid():
@@ -110,7 +110,7 @@ class PayoutTableModel(QAbstractTableModel):
         if self._lines is not None:
             line = self._lines[number]
             if isinstance(line, tuple):
-                return ("\n" if number in self.broken else "　").join(line)
+                return "\n".join(line) if number in self.broken else self.heading(number)
             number = line
         return self.cell(number, column)
 
@@ -204,8 +204,8 @@ class PayoutTable(QTableView):
         metrics = QFontMetricsF(model.heading_font)
         room, height = self.viewport().width() - 12, self.verticalHeader().defaultSectionSize()
         model.broken = set()
-        for line, text in zip(model.headings(), model.heading_texts(), strict=True):
-            if metrics.horizontalAdvance(text) > room:
+        for line in model.headings():
+            if metrics.horizontalAdvance(model.heading(line)) > room:
                 model.broken.add(line)
             self.setRowHeight(line, height * (2 if line in model.broken else 1))
 
