@@ -19,12 +19,13 @@ from reportlab.lib import colors
 from reportlab.lib.colors import Color
 from reportlab.lib.pagesizes import A4
 from reportlab.lib.units import mm
-from reportlab.pdfbase.pdfmetrics import stringWidth
 from reportlab.pdfgen.canvas import Canvas
 from reportlab.platypus import Flowable, KeepTogether, SimpleDocTemplate, Spacer, Table, TableStyle
 
 from kiosk import fmt
 from kiosk.errors import KnownError
+from printing.draw import draw as _draw
+from printing.draw import width as _width
 from printing.fonts import FontSet, fonts, missing
 from printing.pages import numbered_canvas
 from printing.text import break_lines
@@ -124,37 +125,6 @@ def _check_glyphs(data: ChecklistData) -> None:
             f"{''.join(sorted(chars))}",
             f"characters missing from every available font; not printing boxes: {sorted(chars)}",
         )
-
-
-def _runs(text: str, font_set: FontSet) -> list[tuple[str, str]]:
-    """``text`` as (font, characters) runs: rare characters in the first font that has them."""
-    runs: list[tuple[str, str]] = []
-    for char in text:
-        font = font_set.drawn_in(char)
-        if runs and runs[-1][0] == font:
-            runs[-1] = (font, runs[-1][1] + char)
-        else:
-            runs.append((font, char))
-    return runs
-
-
-def _width(text: str, size: float, font_set: FontSet) -> float:
-    return sum(stringWidth(chars, font, size) for font, chars in _runs(text, font_set))
-
-
-def _draw(canvas: Canvas, text: str, x: float, baseline: float, size: float, font_set: FontSet,
-          bold: bool = False, align: str = "L", color: Color = BLACK) -> None:
-    """``text`` from, around or up to ``x`` (align L, C, R). WenQuanYi has no bold face: bold
-    is the glyphs filled and stroked with a thin outline."""
-    x -= {"R": 1.0, "C": 0.5}.get(align, 0.0) * _width(text, size, font_set)
-    canvas.setFillColor(color)
-    if bold:
-        canvas.setStrokeColor(color)
-        canvas.setLineWidth(size * 0.035)
-    for font, chars in _runs(text, font_set):
-        canvas.setFont(font, size)
-        canvas.drawString(x, baseline, chars, mode=2 if bold else None)
-        x += stringWidth(chars, font, size)
 
 
 def _baseline(top: float, leading: float, size: float) -> float:
