@@ -75,7 +75,7 @@ def _basis(rows: list[PayoutRow], items: dict[str, ItemInfo]) -> list[str]:
     return cited
 
 
-def _objection_phones(village: VillageInfo) -> list[Phone]:
+def objection_phones(village: VillageInfo) -> list[Phone]:
     """Phones for an objection: the town's service centre (else any town contact) and the
     village committee's where the county lists one (a town contact named after the village)."""
     town = [c for c in consult.list_contacts(town_code=village.town_code)
@@ -131,7 +131,7 @@ def assemble(village_code: str, year: int, item_code: str | None, print_no: str,
         data_as_of=feed.data_as_of or "未知", feed_version=feed.version,
         verify_base_url=options.verify_base_url, print_no=print_no,
         households=result.totals.households, persons=result.totals.persons,
-        items_count=len(items), subject=what, objection_phones=_objection_phones(village),
+        items_count=len(items), subject=what, objection_phones=objection_phones(village),
         demo=village.is_demo,
         # The county publishes the same digest of these rows on its verification site.
         digest=notice_digest.digest_of_records(village_code, year, item_code, result.rows),

@@ -415,7 +415,7 @@ class PrintJob(BaseModel):
     """One job handed to the print system and what became of it (0012)."""
 
     at = CharField(max_length=40)
-    what = CharField(max_length=32)  # notice / receipt / checklist
+    what = CharField(max_length=32)  # notice / receipt / checklist / card
     printer = CharField()
     job_id = CharField()  # CUPS job id, "" on the QPrinter path or when refused
     pages = IntegerField()
