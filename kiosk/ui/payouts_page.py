@@ -4,10 +4,7 @@ a villager's own lookup by the last 4 characters of the ID number, then picking 
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from typing import Any
-
-from PySide6.QtCore import QEvent, Qt, Signal
+from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import (
     QHBoxLayout,
     QLabel,
@@ -19,73 +16,20 @@ from PySide6.QtWidgets import (
 
 from kiosk import fmt
 from kiosk.errors import KnownError
-from kiosk.services import payouts
+from kiosk.services import payouts, person_card
 from kiosk.services.types import PayoutRow, PayoutTotals, Person, PersonPayouts, VillagePayouts
 from kiosk.ui.keypad import Keypad
 from kiosk.ui.models import PayoutTable, PayoutTableModel
+from kiosk.ui.payout_card import PayoutCardView
 from kiosk.ui.widgets import (
     AdaptiveRow,
+    ChoiceStrip,
     CurrentPageStack,
     FlowGrid,
     SideScroller,
     StackingRow,
     clear_layout,
 )
-
-
-class _FittedButton(QPushButton):
-    """A button never narrower than its label: the strip scrolls instead of squeezing it.
-    The app style sheet's min-width (the touch target) is set again at every polish (a mode
-    change), so the fit is set again after it; a per-button style sheet did the same at the
-    cost of a re-polish per changed label, several per tap."""
-
-    def fit(self) -> None:
-        self.setMinimumWidth(self.sizeHint().width())
-
-    def changeEvent(self, event: QEvent) -> None:
-        super().changeEvent(event)
-        if event.type() in (QEvent.Type.StyleChange, QEvent.Type.FontChange):
-            self.fit()
-
-
-class ChoiceStrip:
-    """A row of checkable buttons, one per option, calling ``on_choose(value)`` when tapped.
-
-    Buttons are kept and relabelled from one village to the next: creating and styling
-    fresh ones cost ~25 ms a tap, half of the tap-to-table budget.
-    """
-
-    def __init__(self, on_choose: Callable[[Any], None], scroller: SideScroller | None = None):
-        self.layout = QHBoxLayout()
-        self.layout.addStretch(1)
-        self._on_choose = on_choose
-        self._scroller = scroller
-        self._buttons: list[_FittedButton] = []
-        self._values: list[Any] = []
-
-    def set_options(self, options: list[tuple[str, Any]], current: Any) -> None:
-        while len(self._buttons) < len(options):
-            button = _FittedButton()
-            button.setCheckable(True)
-            index = len(self._buttons)
-            button.clicked.connect(lambda _=False, i=index: self._on_choose(self._values[i]))
-            self.layout.insertWidget(index, button)
-            self._buttons.append(button)
-            if self._scroller is not None:
-                self._scroller.watch(button)
-        self._values = [value for _, value in options]
-        for index, button in enumerate(self._buttons):
-            label, value = options[index] if index < len(options) else ("", object())
-            if button.text() != label:
-                button.setText(label)
-                button.setAccessibleName(label)
-                button.fit()
-            button.setChecked(value == current)
-            button.setVisible(index < len(options))
-
-    def buttons(self) -> list[QPushButton]:
-        """The buttons of the current options, in order."""
-        return self._buttons[: len(self._values)]
 
 
 class ChoiceRows(StackingRow):
@@ -154,8 +98,9 @@ class PayoutsPage(QWidget):
     looked_up = Signal()
     LISTING, LOOKUP, SURNAMES = range(3)
 
-    def __init__(self, parent: QWidget | None = None):
+    def __init__(self, settings=None, parent: QWidget | None = None):
         super().__init__(parent)
+        self.settings = settings  # kiosk.config.Settings: the printer of a lookup's card
         self.result: VillagePayouts | None = None
         self.family: str | None = None  # the surname picked, or None for everyone
         self.title = QLabel("")
@@ -232,7 +177,7 @@ class PayoutsPage(QWidget):
         long, or on first use."""
         if self._lookup is not None:
             return
-        self._lookup = PersonLookup()
+        self._lookup = PersonLookup(self.settings)
         self._lookup.back.clicked.connect(lambda: self.stack.setCurrentIndex(self.LISTING))
         self._lookup.looked_up.connect(self.looked_up)
         self._surnames = SurnamePicker()
@@ -376,7 +321,7 @@ class PersonLookup(QWidget):
     ENTRY, CHOOSE, RESULTS, WRITE = range(4)
     _HINT = "请输入您身份证号的最后4位，只显示本人的发放记录"
 
-    def __init__(self, parent: QWidget | None = None):
+    def __init__(self, settings=None, parent: QWidget | None = None):
         super().__init__(parent)
         self.village_town: str | None = None
         self.found: PersonPayouts | None = None
@@ -389,7 +334,15 @@ class PersonLookup(QWidget):
         self.again = QPushButton("重新输入")
         self.again.setAccessibleName("重新输入")
         self.again.clicked.connect(self.clear)
-        top = AdaptiveRow(self.message, [self.again, self.back])
+        # step 3 (made first: its year buttons and 打印明细 share the top row with 返回列表)
+        self.card = PayoutCardView(settings)
+        lead = QWidget()  # the message, or once a card shows, its years
+        lead_layout = QHBoxLayout(lead)
+        lead_layout.setContentsMargins(0, 0, 0, 0)
+        lead_layout.addWidget(self.message, stretch=1)
+        lead_layout.addWidget(self.card.years, stretch=1)
+        top = AdaptiveRow(self.message, [self.card.print_button, self.again, self.back], shown=lead)
+        self.top = top
         # step 1: last 4 of the ID
         self.last4 = QLineEdit()
         self.last4.setReadOnly(True)  # typed on our keypad, no system keyboard
@@ -424,17 +377,11 @@ class PersonLookup(QWidget):
         choose = QWidget()
         self.names = FlowGrid(choose, max_columns=4)
         self.name_buttons: list[QPushButton] = []
-        # step 3: their rows
-        self.model = PayoutTableModel(self)
-        self.table = PayoutTable(self.model)
-        # One person's rows: the name and ID would repeat on each; the year tells them apart.
-        for column in (PayoutTableModel.NAME, PayoutTableModel.ID):
-            self.table.setColumnHidden(column, True)
         # step 0 alternative: the name written by hand
         self.writing = QWidget()
         QVBoxLayout(self.writing).setContentsMargins(0, 0, 0, 0)
         self.steps = CurrentPageStack()
-        for step in (entry, choose, self.table, self.writing):
+        for step in (entry, choose, self.card, self.writing):
             self.steps.addWidget(step)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
@@ -509,19 +456,24 @@ class PersonLookup(QWidget):
 
     def choose(self, person: Person) -> None:
         self.found = payouts.person_payouts(person)
-        self.model.set_rows(self.found.rows)
-        self.message.setText(f"{person.name}：找到 {len(self.found.rows)} 条发放记录，"
-                             f"合计 {fmt.money(self.found.amount_fen)} 元")  # fmt: skip
+        card = person_card.payout_card(self.found)
+        self.card.show_card(card)
+        self.message.setText("")  # the card says whose it is; its years take the row
         self._show(self.RESULTS)
         self.looked_up.emit()
 
     def _show(self, step: int) -> None:
         self.steps.setCurrentIndex(step)
         self.again.setVisible(step != self.ENTRY)
+        results = step == self.RESULTS
+        self.message.setVisible(not results)
+        self.card.years.setVisible(results)
+        self.card.print_button.setVisible(results)
+        self.top.arrange()
 
     def spoken_text(self) -> str:
         if self.step() == self.RESULTS and self.found is not None:
-            return f"{self.message.text()}。{spoken_rows(self.found.rows)}"
+            return self.card.spoken_text()
         if self.step() == self.CHOOSE:
             names = "、".join(b.accessibleName() for b in self.name_buttons)
             return f"{self.message.text()}：{names}"
@@ -534,7 +486,7 @@ class PersonLookup(QWidget):
         if self.panel is not None:
             self.panel.clear()
         self.found = None
-        self.model.set_rows([])
+        self.card.clear()
         clear_layout(self.names)
         self.name_buttons = []
         self.message.setText(self._HINT)

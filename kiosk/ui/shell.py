@@ -372,7 +372,7 @@ class KioskWindow(QMainWindow):
     def _build_payouts(self) -> QWidget:
         from kiosk.ui.payouts_page import PayoutsPage
 
-        page = PayoutsPage()
+        page = PayoutsPage(settings=self.settings)
         page.print_requested.connect(self.show_print)
         page.looked_up.connect(lambda: self.count_use("lookup"))
         return page

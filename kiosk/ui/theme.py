@@ -26,10 +26,12 @@ class Theme:
     heading_pt: int
     touch_px: int
     writing_pt: int  # handwriting candidates and the text composed: read at arm's length
+    total_pt: int  # a lookup card's total: what the villager came for, the largest on screen
+    item_pt: int  # a lookup card's item names and amounts
 
 
-NORMAL = Theme("normal", body_pt=18, heading_pt=30, touch_px=80, writing_pt=28)
-ELDERLY = Theme("elderly", body_pt=24, heading_pt=36, touch_px=96, writing_pt=36)
+NORMAL = Theme("normal", body_pt=18, heading_pt=30, touch_px=80, writing_pt=28, total_pt=44, item_pt=22)
+ELDERLY = Theme("elderly", body_pt=24, heading_pt=36, touch_px=96, writing_pt=36, total_pt=54, item_pt=28)
 
 
 def stylesheet(theme: Theme) -> str:
@@ -37,17 +39,21 @@ def stylesheet(theme: Theme) -> str:
     QWidget {{ color: {INK}; background: {PAPER}; font-size: {theme.body_pt}pt; }}
     QPushButton {{ background: {ACTION}; color: white; border-radius: 8px;
                   min-height: {theme.touch_px}px; min-width: {theme.touch_px}px;
-                  padding: 6px {BUTTON_PADDING_X}px; }}
+                  padding: 2px {BUTTON_PADDING_X}px; }}
     QPushButton[checkable="true"] {{ background: white; color: {ACTION}; border: 3px solid {ACTION}; }}
     QPushButton[checkable="true"]:checked {{ background: {ACTION}; color: white; }}
     QPushButton:disabled {{ background: #d9d9d9; color: {MUTED}; }}
-    QPushButton#tile {{ padding: 6px {TILE_PADDING_X}px; }}
+    QPushButton#tile, QPushButton#key {{ padding: 2px {TILE_PADDING_X}px; }}
     QLabel#heading {{ font-size: {theme.heading_pt}pt; font-weight: bold; }}
     QLabel#warning {{ background: {WARN_BG}; color: {WARN_INK}; padding: 6px; }}
     QHeaderView::section {{ background: #e8e8e8; color: {INK}; padding: 6px; border: 1px solid #bbb; }}
     QTableView {{ gridline-color: #bbb; }}
     QListWidget::item {{ min-height: {theme.touch_px - 16}px; border-bottom: 1px solid #ccc; }}
-    QScrollArea#page {{ border: none; }}
+    QScrollArea#page, QScrollArea#cards {{ border: none; }}
     QPushButton#candidate, QLabel#composed, QLabel#spelled {{ font-size: {theme.writing_pt}pt; }}
+    QFrame#card {{ border: 2px solid #bbb; border-radius: 8px; }}
+    QLabel#cardTotal {{ font-size: {theme.total_pt}pt; font-weight: bold; }}
+    QLabel#cardItem, QLabel#cardWho {{ font-size: {theme.item_pt}pt; font-weight: bold; }}
+    QLabel#muted {{ color: {MUTED}; }}
     QLineEdit {{ border: 3px solid {ACTION}; min-height: {theme.touch_px}px; padding: 4px; }}
     """

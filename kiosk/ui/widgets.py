@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Hashable
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
-from PySide6.QtCore import QRect, QSize
+from PySide6.QtCore import QEvent, QRect, QSize
 from PySide6.QtWidgets import (
     QBoxLayout,
     QHBoxLayout,
@@ -58,6 +58,14 @@ def button_grid(grid: FlowGrid, labels: dict[Hashable, str], on_tap: Callable[[H
         grid.addWidget(button)
         buttons[key] = button
     return buttons
+
+
+def may_grow(button: QPushButton) -> None:
+    """Taller than its words where its grid has height to spare (FlowGrid's ``grow``): a push
+    button's own policy keeps it at its hint's height."""
+    policy = button.sizePolicy()
+    policy.setVerticalPolicy(QSizePolicy.Policy.Preferred)
+    button.setSizePolicy(policy)
 
 
 def two_lines(label: str, longest: int = 6) -> str:
@@ -123,11 +131,14 @@ class FlowGrid(QLayout):
     """
 
     def __init__(self, parent: QWidget | None = None, max_columns: int = 12, spacing: int = 8,
-                 balanced: bool = False):
+                 balanced: bool = False, grow: float = 1.0):
         super().__init__(parent)
         # Rows as even as they can be (seven tiles as 4 + 3, not 6 + 1): a lone last cell
         # reads as left over.
         self.balanced = balanced
+        # Given more height than its rows need (a portrait screen), rows grow up to ``grow``
+        # times their height: bigger buttons rather than a blank band under them.
+        self.grow = grow
         self._items: list[QLayoutItem] = []
         # Until invalidate(): a layout pass asks ~20 times, for each row's height too.
         self._hints: list[tuple[QLayoutItem, QSize]] | None = None
@@ -182,6 +193,17 @@ class FlowGrid(QLayout):
             height = self.heightForWidth(self.geometry().width())
         return QSize(cell.width() + margins.left() + margins.right(), height)
 
+    def maximumSize(self) -> QSize:
+        """With ``grow``, no taller than its rows grown to the full (a box layout then gives the
+        rest of its height to what can use it); else unbounded, as any layout."""
+        width = self.geometry().width()
+        parent = self.parentWidget()
+        if width <= 0 and parent is not None:  # not placed yet: the width its widget offers
+            width = parent.contentsRect().width()
+        if self.grow <= 1.0 or width <= 0:
+            return super().maximumSize()
+        return QSize(super().maximumSize().width(), int(self.heightForWidth(width) * self.grow))
+
     def columns_for(self, width: int) -> int:
         cell = self._cell().width()
         fits = (width + self.spacing()) // max(1, cell + self.spacing())
@@ -211,15 +233,74 @@ class FlowGrid(QLayout):
         columns = self.columns_for(area.width())
         gap = self.spacing()
         width = (area.width() - (columns - 1) * gap) // columns
+        rows = [items[start : start + columns] for start in range(0, len(items), columns)]
+        heights = [max(hint.height() for _, hint in row) for row in rows]
+        if move and self.grow > 1.0:
+            spare = area.height() - sum(heights) - gap * (len(rows) - 1)
+            if spare > 0:
+                heights = [min(h + spare // len(rows), int(h * self.grow)) for h in heights]
         y = area.y()
-        for start in range(0, len(items), columns):
-            row = items[start : start + columns]
-            height = max(hint.height() for _, hint in row)
+        for row, height in zip(rows, heights, strict=True):
             if move:
                 for column, (item, _) in enumerate(row):
                     item.setGeometry(QRect(area.x() + column * (width + gap), y, width, height))
             y += height + gap
         return y - gap - rect.y() + margins.bottom()
+
+
+class FittedButton(QPushButton):
+    """A button never narrower than its label: the strip scrolls instead of squeezing it.
+    The app style sheet's min-width (the touch target) is set again at every polish (a mode
+    change), so the fit is set again after it; a per-button style sheet did the same at the
+    cost of a re-polish per changed label, several per tap."""
+
+    def fit(self) -> None:
+        self.setMinimumWidth(self.sizeHint().width())
+
+    def changeEvent(self, event: QEvent) -> None:
+        super().changeEvent(event)
+        if event.type() in (QEvent.Type.StyleChange, QEvent.Type.FontChange):
+            self.fit()
+
+
+class ChoiceStrip:
+    """A row of checkable buttons, one per option, calling ``on_choose(value)`` when tapped.
+
+    Buttons are kept and relabelled from one village to the next: creating and styling
+    fresh ones cost ~25 ms a tap, half of the tap-to-table budget.
+    """
+
+    def __init__(self, on_choose: Callable[[Any], None], scroller: SideScroller | None = None):
+        self.layout = QHBoxLayout()
+        self.layout.addStretch(1)
+        self._on_choose = on_choose
+        self._scroller = scroller
+        self._buttons: list[FittedButton] = []
+        self._values: list[Any] = []
+
+    def set_options(self, options: list[tuple[str, Any]], current: Any) -> None:
+        while len(self._buttons) < len(options):
+            button = FittedButton()
+            button.setCheckable(True)
+            index = len(self._buttons)
+            button.clicked.connect(lambda _=False, i=index: self._on_choose(self._values[i]))
+            self.layout.insertWidget(index, button)
+            self._buttons.append(button)
+            if self._scroller is not None:
+                self._scroller.watch(button)
+        self._values = [value for _, value in options]
+        for index, button in enumerate(self._buttons):
+            label, value = options[index] if index < len(options) else ("", object())
+            if button.text() != label:
+                button.setText(label)
+                button.setAccessibleName(label)
+                button.fit()
+            button.setChecked(value == current)
+            button.setVisible(index < len(options))
+
+    def buttons(self) -> list[QPushButton]:
+        """The buttons of the current options, in order."""
+        return self._buttons[: len(self._values)]
 
 
 class StackingRow(QWidget):

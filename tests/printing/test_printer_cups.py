@@ -7,6 +7,7 @@ import os
 import pwd
 import re
 import shutil
+import sqlite3
 import subprocess
 import tempfile
 import time
@@ -21,7 +22,7 @@ from PySide6.QtWidgets import QAbstractButton, QApplication, QDialog, QMenu
 from kiosk.errors import KnownError
 from kiosk.services import printer
 from kiosk.ui.drives import ENV_ROOTS
-from tests.helpers.print_page import TASK_MS, open_print_page, print_rows, tap_ready, wait_idle
+from tests.helpers.print_page import TASK_MS, kiosk_window, open_print_page, print_rows, tap_ready, wait_idle
 
 PRINTER = "KioskPDF"
 CUPS_PDF = Path("/usr/lib/cups/backend/cups-pdf")
@@ -214,6 +215,35 @@ def test_a_villager_prints_through_our_confirm_screen_to_cups(qtbot, cups, print
     info = subprocess.run(["pdfinfo", str(printed)], capture_output=True, text=True, check=True).stdout
     assert int(re.search(r"Pages:\s+(\d+)", info)[1]) == pages
     assert list(page._scratch.glob("print*")) == []  # the final PDF is not kept
+
+
+def test_a_villager_prints_their_own_card_to_cups(qtbot, cups, print_db, tmp_path):
+    """The lookup's card, 打印明细: the PDF CUPS printed holds the name and each year's total."""
+    from PySide6.QtCore import Qt
+
+    window = kiosk_window(qtbot, tmp_path)
+    window.settings.set("printer", PRINTER)
+    with sqlite3.connect(print_db) as conn:
+        village, last4 = conn.execute("SELECT village_id, id_last4 FROM payout LIMIT 1").fetchone()
+    window.show_village(village)
+    lookup = window.payouts.lookup
+    window.payouts.show_lookup()
+    for char in last4:
+        qtbot.mouseClick(lookup.keypad.keys[char], Qt.MouseButton.LeftButton)
+    qtbot.mouseClick(lookup.search, Qt.MouseButton.LeftButton)
+    if lookup.step() == lookup.CHOOSE:
+        qtbot.mouseClick(lookup.name_buttons[0], Qt.MouseButton.LeftButton)
+    card, since = lookup.card, time.time()
+    tap_ready(qtbot, card.print_button)
+    qtbot.waitUntil(lambda: card.task is None, timeout=TASK_MS)
+    assert card.print_message.text() == f"明细已发送到打印机“{PRINTER}”，请到打印机处取"
+    with sqlite3.connect(print_db) as conn:
+        (job,) = conn.execute("SELECT job_id FROM print_job WHERE what = 'card'").fetchone()
+    _wait_completed(job)
+    text = subprocess.run(["pdftotext", str(_printed_file(cups, job, since)), "-"], capture_output=True,
+                          text=True, check=True).stdout  # fmt: skip
+    flat = re.sub(r"[\s\d]", "", text)  # cups-pdf's PostScript round trip may put digits in a Type 3 font
+    assert card.card.name in flat and "年共领取补贴" in flat and "补贴发放明细" in flat
 
 
 def test_an_unknown_printer_is_said_in_chinese_and_the_buttons_come_back(qtbot, cups, print_db, tmp_path):

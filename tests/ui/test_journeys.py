@@ -5,6 +5,7 @@ import sqlite3
 
 import pytest
 
+from kiosk import fmt
 from kiosk.store.text import name_sort_key, surname
 from tests.helpers.kiosk import tap
 
@@ -49,16 +50,29 @@ def test_lookup_by_the_last_4_then_choosing_ones_name(qtbot, window, demo_db):
     name = chosen.text().split("\n")[0]
     tap(qtbot, chosen)
     assert lookup.step() == lookup.RESULTS
-    expected = _rows(demo_db, "SELECT COUNT(*), SUM(amount_fen) FROM payout WHERE id_last4 = ? AND name = ?"
-                              " AND village_id LIKE ?", last4, name, f"{TOWN}%")[0]  # fmt: skip
-    rows = lookup.model.rows()
-    assert len(rows) == expected[0] and sum(r.amount_fen for r in rows) == expected[1]
+    expected = _rows(demo_db, "SELECT year, SUM(amount_fen) FROM payout WHERE id_last4 = ? AND name = ?"
+                              " AND village_id LIKE ? GROUP BY year ORDER BY year DESC", last4, name,
+                     f"{TOWN}%")  # fmt: skip
+    card = lookup.card
+    rows = lookup.found.rows
     assert {r.name for r in rows} == {name} and all(r.id_masked.endswith(last4) for r in rows)
-    assert lookup.message.text().startswith(f"{name}：找到 {expected[0]} 条")
-    assert not lookup.keypad.isVisible() and lookup.table.isVisible()  # the pad folded away
+    # The card: a frame per year, newest first, its total in yuan as the county paid it.
+    assert list(card.frames) == [year for year, _ in expected]
+    for year, fen in expected:
+        assert card.frames[year].total.text() == f"{fmt.money(fen)} 元"
+    assert card.who.text().startswith(name) and last4 in card.who.text()
+    assert not lookup.keypad.isVisible() and card.isVisible()  # the pad folded away
+    assert card.print_button.isVisible() and not lookup.message.isVisible()
+    # A year's button brings its frame to the top of the view.
+    oldest = expected[-1][0]
+    if len(expected) > 1:
+        tap(qtbot, card.year_buttons[oldest])
+        assert card.area.verticalScrollBar().value() == min(card.frames[oldest].y(),
+                                                            card.area.verticalScrollBar().maximum())
     # 重新输入 starts over with nothing of the last villager left.
     tap(qtbot, lookup.again)
-    assert lookup.step() == lookup.ENTRY and lookup.last4.text() == "" and lookup.model.rowCount() == 0
+    assert lookup.step() == lookup.ENTRY and lookup.last4.text() == ""
+    assert card.card is None and card.frames == {} and card.who.text() == "" and not card.year_buttons
 
 
 def test_lookup_with_one_match_goes_straight_to_the_rows(qtbot, window, demo_db):
@@ -71,7 +85,7 @@ def test_lookup_with_one_match_goes_straight_to_the_rows(qtbot, window, demo_db)
     lookup = window.payouts.lookup
     _type(qtbot, lookup, last4)
     tap(qtbot, lookup.search)
-    assert lookup.step() == lookup.RESULTS and lookup.message.text().startswith(name)
+    assert lookup.step() == lookup.RESULTS and lookup.card.who.text().startswith(name)
 
 
 def test_lookup_says_what_is_wrong_with_a_short_or_unknown_number(qtbot, window, demo_db):
@@ -182,8 +196,9 @@ def test_read_aloud_reads_what_matters_on_each_page(qtbot, window, demo_db):
         assert "请点选您的姓名" in window.spoken_text()
         tap(qtbot, lookup.name_buttons[0])
     said = window.spoken_text()
-    first = lookup.model.rows()[0]
-    assert "找到" in said and f"{first.item_name}" in said and first.name in said
+    newest = lookup.card.card.years[0]
+    assert said.startswith(f"{lookup.found.rows[0].name}，{newest.heading}{newest.total}元")
+    assert newest.items[0].name in said and lookup.found.rows[0].id_masked not in said  # no ID aloud
     consult = window.show_page("consult")
     consult.show_category("涉农补贴")
     consult.view.open(0)

@@ -179,7 +179,7 @@ class Villager:
         self.tap(payouts.lookup.search)
         if payouts.lookup.step() == payouts.lookup.CHOOSE:  # several share the last 4
             self.tap(payouts.lookup.name_buttons[n % len(payouts.lookup.name_buttons)])
-        assert payouts.lookup.model.rowCount() >= 1, payouts.lookup.message.text()
+        assert payouts.lookup.card.frames, payouts.lookup.message.text()
         self.tap(payouts.lookup.back)
 
         self.tap_home_then("政务公开目录")
