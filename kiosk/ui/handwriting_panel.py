@@ -140,8 +140,12 @@ class WritingPad(QWidget):
             painter.drawPath(path)
 
 
-class _Square(QWidget):
-    """Keeps its one child square and centred, as large as the space allows."""
+class _PadArea(QWidget):
+    """Keeps the pad centred and as large as the space allows: square, or up to TALLEST times
+    as tall as wide where the space is tall (a portrait screen), which a square left blank
+    above and below. A character is written as well in a box a little taller than wide."""
+
+    TALLEST = 1.2
 
     def __init__(self, child: QWidget, parent: QWidget | None = None):
         super().__init__(parent)
@@ -152,7 +156,8 @@ class _Square(QWidget):
 
     def resizeEvent(self, event) -> None:
         side = min(self.width(), self.height())
-        self._child.setGeometry((self.width() - side) // 2, (self.height() - side) // 2, side, side)
+        height = min(self.height(), int(side * self.TALLEST))
+        self._child.setGeometry((self.width() - side) // 2, (self.height() - height) // 2, side, height)
 
 
 # -- the panel ----------------------------------------------------------------------------------
@@ -268,10 +273,10 @@ class TextEntryPanel(QWidget):
         spell_column = QVBoxLayout(spelling)
         spell_column.setContentsMargins(0, 0, 0, 0)
         spell_column.addWidget(self.letters)
-        spell_column.addWidget(self.keypad)
-        spell_column.addStretch(1)
+        spell_column.addWidget(self.keypad, stretch=1)  # its keys grow into the height left
+        spell_column.addStretch(0)
         self.body = QStackedWidget()
-        self.body.addWidget(_Square(self.pad))
+        self.body.addWidget(_PadArea(self.pad))
         self.body.addWidget(spelling)
 
         self._layout = QBoxLayout(QBoxLayout.Direction.TopToBottom, self)
@@ -440,8 +445,9 @@ class TextEntryPanel(QWidget):
         one_row = self._actions.layout().sizeHint().width()
         square = min(self.height() - margins, self.width() - one_row - margins)
         self.body.setMaximumWidth(max(square, 200) if wide and not pinyin else 16_777_215)
-        self._layout.setStretch(0, 2 if wide else 0)
-        self._layout.setStretch(1, (3 if pinyin else 2) if wide else 1)
+        self._layout.setStretch(0, 4 if wide else 0)
+        self._layout.setStretch(1, (7 if pinyin else 4) if wide else 1)
+
 
     def _forget_ink(self) -> None:
         self._ink_id += 1

@@ -13,7 +13,7 @@ from PySide6.QtWidgets import (
 
 from kiosk.services import divisions
 from kiosk.ui import icons
-from kiosk.ui.widgets import FlowGrid, button_grid, clear_layout
+from kiosk.ui.widgets import FlowGrid, button_grid, clear_layout, may_grow
 
 TILES = ("补贴公示", "政策找人", "政务公开目录", "政策咨询", "规范性文件", "意见征集", "核验公示单",
          "我要申请·咨询")
@@ -23,6 +23,10 @@ TILE_TEXT = {"政务公开目录": "政务公开\n目录", "规范性文件": "�
              "我要申请·咨询": "我要申请\n咨询", "意见征集": "意见\n征集",
              "政策找人": "政策找人\n查补贴"}  # fmt: skip
 TILE_ICON = QSize(40, 40)
+# How much taller than their words the tiles and the town and village buttons may grow on a
+# screen with height to spare (portrait): the tiles and the towns share it.
+GROW = 2.4
+PORTRAIT_COLUMNS = (4, 4, 4)  # tiles, towns, villages
 CONSULTATION = "意见征集"
 _PROMPT = "请选择您所在的乡镇(街道)"
 
@@ -37,27 +41,28 @@ class HomePage(QWidget):
         super().__init__(parent)
         self._icons_wanted = False  # the tiles' icons come once the page is on screen (show_icons)
         layout = QVBoxLayout(self)
-        tiles = self.tile_grid = FlowGrid(max_columns=len(TILES), balanced=True)
+        tiles = self.tile_grid = FlowGrid(max_columns=len(TILES), balanced=True, grow=GROW)
         self.tiles: dict[str, QPushButton] = {}
         for name in TILES:
             tile = QPushButton(TILE_TEXT.get(name, name))
             tile.setObjectName("tile")
             tile.setAccessibleName(name)
             tile.setMinimumHeight(120)
+            may_grow(tile)
             tile.clicked.connect(lambda _=False, n=name: self.tile_chosen.emit(n))
             tiles.addWidget(tile)
             self.tiles[name] = tile
-        layout.addLayout(tiles)
+        layout.addLayout(tiles, stretch=1)
         self.prompt = QLabel(_PROMPT)
         self.prompt.setObjectName("heading")
         layout.addWidget(self.prompt)
         # Two steps, so each fits a 1280 x 800 screen: the town grid, then that town's
         # villages (with a button back to the towns).
         self.town_panel = QWidget()
-        self.town_grid = FlowGrid(self.town_panel, max_columns=6)
+        self.town_grid = FlowGrid(self.town_panel, max_columns=6, grow=GROW)
         self.town_buttons: dict[str, QPushButton] = {}
         self.reload_towns()
-        layout.addWidget(self.town_panel)
+        layout.addWidget(self.town_panel, stretch=2)
         self.village_panel = QWidget()
         village_layout = QVBoxLayout(self.village_panel)
         village_layout.setContentsMargins(0, 0, 0, 0)
@@ -73,13 +78,14 @@ class HomePage(QWidget):
         self.initial_buttons: dict[str, QPushButton] = {}
         self.village_area = QScrollArea()
         self.village_area.setWidgetResizable(True)
+        self.village_area.setFrameShape(QScrollArea.Shape.NoFrame)  # no empty box under a short list
         holder = QWidget()
-        self.village_grid = FlowGrid(holder, max_columns=5)
+        self.village_grid = FlowGrid(holder, max_columns=5, grow=GROW)
         self.village_area.setWidget(holder)
         village_layout.addWidget(self.village_area, stretch=1)
-        layout.addWidget(self.village_panel, stretch=1)
+        layout.addWidget(self.village_panel, stretch=2)
         self.village_panel.setVisible(False)
-        layout.addStretch(0)
+        layout.addStretch(0)  # what the grids cannot use, under them
         self.village_buttons: dict[str, QPushButton] = {}
         self.town_code: str | None = None
 
@@ -90,6 +96,7 @@ class HomePage(QWidget):
         self.town_buttons = button_grid(self.town_grid, towns, self.choose_town)
         for button in self.town_buttons.values():
             button.setCheckable(True)  # the chosen town stays marked
+            may_grow(button)
 
     def show_consultations(self, count: int) -> None:
         """While drafts are out for comment, their tile says how many (a line of its own took
@@ -114,10 +121,11 @@ class HomePage(QWidget):
         shown = not self.tiles[TILES[0]].icon().isNull()
         extra = TILE_ICON.width() + 8  # the icon and its gap
         plain = max(t.sizeHint().width() for t in self.tiles.values()) - (extra if shown else 0)
-        spacing = self.tile_grid.spacing() * (len(TILES) - 1)
+        columns = min(len(TILES), self.tile_grid.max_columns)
+        spacing = self.tile_grid.spacing() * (columns - 1)
         margins = self.layout().contentsMargins()
         room = self.width() - margins.left() - margins.right()
-        wanted = len(TILES) * (plain + extra) + spacing <= room
+        wanted = columns * (plain + extra) + spacing <= room
         if wanted != shown:
             for name, tile in self.tiles.items():
                 tile.setIcon(icons.icon(name) if wanted else QIcon())
@@ -125,7 +133,24 @@ class HomePage(QWidget):
 
     def resizeEvent(self, event) -> None:
         super().resizeEvent(event)
+        self.fit_columns()
         self.fit_icons()
+        if event.size().width() != event.oldSize().width():
+            # The town panel no taller than its grid grown to the full (the rest stays under
+            # it); the tile grid says so itself (FlowGrid.maximumSize), both by the width.
+            width = self.town_panel.contentsRect().width() or self.contentsRect().width()
+            self.town_panel.setMaximumHeight(int(self.town_grid.heightForWidth(width) * GROW))
+            self.layout().invalidate()
+
+    def fit_columns(self) -> None:
+        """On a portrait screen the tiles in two rows and the towns and villages in fewer
+        columns: bigger buttons, and together they take the screen's height."""
+        portrait = self.height() > self.width()
+        wanted = PORTRAIT_COLUMNS if portrait else (len(TILES), 6, 5)
+        for grid, columns in zip((self.tile_grid, self.town_grid, self.village_grid), wanted, strict=True):
+            if grid.max_columns != columns:
+                grid.max_columns = columns
+                grid.invalidate()
 
     def event(self, event) -> bool:
         # A new style (长辈模式) or text changes the tiles' size without resizing the page.
@@ -145,6 +170,7 @@ class HomePage(QWidget):
         for village in villages:  # already sorted by pinyin
             button = QPushButton(village.name + ("\n演示数据" if village.is_demo else ""))
             button.setAccessibleName(village.name)
+            may_grow(button)
             button.clicked.connect(lambda _=False, c=village.code: self.village_chosen.emit(c))
             self.village_grid.addWidget(button)
             self.village_buttons[village.code] = button
@@ -176,3 +202,4 @@ class HomePage(QWidget):
         self.village_buttons = {}
         self.initial_buttons = {}
         self.show_towns()
+

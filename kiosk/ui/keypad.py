@@ -4,7 +4,7 @@ out as on a telephone."""
 from PySide6.QtCore import Signal
 from PySide6.QtWidgets import QGridLayout, QPushButton, QWidget
 
-from kiosk.ui.widgets import FlowGrid
+from kiosk.ui.widgets import FlowGrid, may_grow
 
 LETTERS = "ABCDEFGHIJKLMNOPQRSTUVWXYZ"
 
@@ -21,19 +21,33 @@ class Keypad(QWidget):
     typed = Signal(str)
     erased = Signal()
     cleared = Signal()
+    LANDSCAPE_COLUMNS, PORTRAIT_COLUMNS = 10, 5
 
     def __init__(self, parent: QWidget | None = None, digits_only: bool = False,
                  id_digits: bool = False, chars: str = LETTERS):  # fmt: skip
         super().__init__(parent)
         self.keys: dict[str, QPushButton] = {}
+        self.letter_grid: FlowGrid | None = None
         if digits_only or id_digits:
             self._phone_layout("X" if id_digits else "清空")
             return
-        grid = FlowGrid(self, max_columns=10)
-        for char in chars:
-            grid.addWidget(self._key(char))
-        grid.addWidget(self._key("删除"))
-        grid.addWidget(self._key("清空"))
+        # On a portrait screen five to a row; keys up to 2.6 times as tall: the keys take the height
+        # the panel has to spare instead of leaving it blank under them.
+        self.letter_grid = FlowGrid(self, max_columns=self.LANDSCAPE_COLUMNS, grow=2.6)
+        for char in (*chars, "删除", "清空"):
+            key = self._key(char)
+            key.setObjectName("key")  # close padding: seven keys to a row in half a 1366 px screen
+            may_grow(key)
+            self.letter_grid.addWidget(key)
+
+    def resizeEvent(self, event) -> None:
+        super().resizeEvent(event)
+        grid = self.letter_grid
+        window = self.window()
+        columns = self.PORTRAIT_COLUMNS if window.height() > window.width() else self.LANDSCAPE_COLUMNS
+        if grid is not None and grid.max_columns != columns:
+            grid.max_columns = columns
+            grid.invalidate()
 
     def _key(self, text: str) -> QPushButton:
         key = QPushButton(text)
