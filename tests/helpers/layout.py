@@ -10,6 +10,7 @@ from PySide6.QtWidgets import (
     QAbstractScrollArea,
     QLabel,
     QLineEdit,
+    QScrollArea,
     QWidget,
 )
 
@@ -73,7 +74,7 @@ def layout_problems(window, page: str) -> list[str]:
                 problems.append(f"{name} cut: needs {_text_need(control, control.text())} px, got {width}")
         elif isinstance(control, QAbstractButton) and control.text():
             icon = control.iconSize().width() + 4 if not control.icon().isNull() else 0
-            padding = 2 * (TILE_PADDING_X if control.objectName() == "tile" else BUTTON_PADDING_X)
+            padding = 2 * (TILE_PADDING_X if control.objectName() in ("tile", "key") else BUTTON_PADDING_X)
             need = _text_need(control, control.text()) + icon + padding
             if need > control.width():
                 problems.append(f"{name} cut: needs {need} px, got {control.width()}")
@@ -108,3 +109,56 @@ def rows_in_view(table) -> int:
 def scrolls_sideways(table) -> bool:
     """Whether a villager would have to push the table sideways to read a row."""
     return table.horizontalScrollBar().maximum() > 0
+
+
+def blank_band(window) -> tuple[int, int]:
+    """The tallest band across the window (top px, height) with nothing a villager reads or
+    taps in it. Filled: a button, a text, a field, a list's rows, a reading pane (a document's
+    text, the print preview: a page of its own, however much of it the text covers) and the
+    writing pad. A framed box or a list with nothing in it is blank."""
+    from kiosk.ui.handwriting_panel import WritingPad
+
+    kinds = (QAbstractButton, QLabel, QLineEdit, QAbstractScrollArea, WritingPad)
+    spans = []
+    for kind in kinds:
+        for widget in window.findChildren(kind):
+            if not widget.isVisible() or (isinstance(widget, QLabel) and not widget.text()):
+                continue
+            if isinstance(widget, QScrollArea):  # a container: what it holds counts
+                continue
+            rect = window_rect(widget, window)
+            if isinstance(widget, QAbstractItemView):  # a list counts where it has rows
+                rect.setHeight(min(rect.height(), _rows_height(widget)))
+            top, bottom = max(0, rect.top()), min(window.height(), rect.bottom() + 1)
+            if bottom > top:
+                spans.append((top, bottom))
+    band, edge = (0, 0), 0
+    for top, bottom in [*sorted(spans), (window.height(), window.height())]:
+        if top - edge > band[1]:
+            band = (edge, top - edge)
+        edge = max(edge, bottom)
+    return band
+
+
+def _rows_height(view) -> int:
+    """The height a list or table's header and rows take (all of it when they fill it)."""
+    model = view.model()
+    if model is None:
+        return 0
+    used = view.frameWidth() * 2
+    header = getattr(view, "horizontalHeader", None)
+    if header is not None and header().isVisible():
+        used += header().height()
+    for row in range(model.rowCount()):
+        used += view.sizeHintForRow(row) if not hasattr(view, "rowHeight") else view.rowHeight(row)
+        if used >= view.height():
+            break
+    return used
+
+
+def largest_text(widget: QWidget) -> QLabel | None:
+    """The shown label in ``widget`` whose type is the largest on the screen (in pixels)."""
+    from PySide6.QtGui import QFontInfo
+
+    labels = [label for label in widget.findChildren(QLabel) if label.isVisible() and label.text()]
+    return max(labels, key=lambda label: QFontInfo(label.font()).pixelSize(), default=None)
