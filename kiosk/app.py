@@ -266,7 +266,9 @@ def screenshot(db: Path, page: str, out: Path, village: str | None = None,
     window.show()
     window.elderly.setChecked(elderly)
     code = village or _a_village_with_payouts()
-    if page == "home":
+    if page == "home":  # as a villager finds it: the tiles and the towns
+        window.go_home()
+    elif page == "villages":  # a town chosen: its villages
         window.home.choose_town(code[:9])
     elif page == "payouts":
         window.show_village(code)

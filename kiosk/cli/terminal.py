@@ -361,8 +361,8 @@ def add_commands(commands) -> None:
     screenshot = commands.add_parser("screenshot", help="离屏渲染页面截图")
     screenshot.add_argument(
         "--page", required=True,
-        choices=("home", "payouts", "lookup", "print", "catalogue", "writing", "consult", "answer",
-                 "policies", "document", "consultation", "draft", "comment", "results", "screener",
+        choices=("home", "villages", "payouts", "lookup", "print", "catalogue", "writing", "consult",
+                 "answer", "policies", "document", "consultation", "draft", "comment", "results", "screener",
                  "screener_result", "admin", "admin_status"),
     )  # fmt: skip
     screenshot.add_argument("--village")

@@ -5,7 +5,7 @@
                   painted (p95 <= 16.7 ms, one 60 Hz frame); beside the raw baseline, the same
                   rows by raw sqlite3 into a bare QTableView with a plain model, painted;
                   also the first tap, one second after start (<= 50 ms)
-  person lookup   last 4 ID characters to results shown (one match, or the first name
+  person lookup   last 4 ID characters to one's card painted (one match, or the first name
                   picked), p95 (<= 30 ms)
   长辈模式 switch  the tap to the re-laid-out, repainted page (<= 300 ms), and the first visit
                   to another page after it; as a ratio to re-styling a bare Qt window
@@ -83,6 +83,7 @@ def main() -> None:
     print(f"first tap, 1 s after start: {first:.1f} ms (goal <= 50 ms) -> "
           f"{first / statistics.median(raw):.2f}x a raw tap")
     lookup = window.payouts.lookup
+    window.payouts.show_lookup()  # on screen: the card is laid out and its type fitted
     times = []
     for last4, village in rng.sample(people, min(args.samples * 2, len(people))):
         lookup.clear()
@@ -92,10 +93,12 @@ def main() -> None:
         lookup.run()
         if lookup.step() == lookup.CHOOSE:
             lookup.name_buttons[0].click()
-        app.processEvents()
+        app.processEvents()  # the card's type fitted (a zero timer)
+        window.repaint()
         times.append((time.perf_counter() - started) * 1000)
-    print(f"person lookup: median {statistics.median(times):.1f} ms, p95 {p95(times):.1f} ms "
-          "(goal p95 <= 30 ms)")
+    ratio = statistics.median(times) / statistics.median(raw)
+    print(f"person lookup, until the card painted: median {statistics.median(times):.1f} ms, "
+          f"p95 {p95(times):.1f} ms (goal p95 <= 30 ms) -> {ratio:.2f}x a raw tap")
     elderly_switch(app, window, picks[0])
     rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     print(f"peak RSS: {rss:.0f} MB (goal <= 200 MB)")
