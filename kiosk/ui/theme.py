@@ -52,8 +52,6 @@ def stylesheet(theme: Theme) -> str:
     QScrollArea#page, QScrollArea#cards {{ border: none; }}
     QPushButton#candidate, QLabel#composed, QLabel#spelled {{ font-size: {theme.writing_pt}pt; }}
     QFrame#card {{ border: 2px solid #bbb; border-radius: 8px; }}
-    QLabel#cardTotal {{ font-size: {theme.total_pt}pt; font-weight: bold; }}
-    QLabel#cardItem, QLabel#cardWho {{ font-size: {theme.item_pt}pt; font-weight: bold; }}
     QLabel#muted {{ color: {MUTED}; }}
     QLineEdit {{ border: 3px solid {ACTION}; min-height: {theme.touch_px}px; padding: 4px; }}
     """

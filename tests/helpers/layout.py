@@ -3,7 +3,7 @@ would find cut or out of reach, and waiting until Qt has finished laying a page 
 
 import sqlite3
 
-from PySide6.QtCore import QPoint, QRect
+from PySide6.QtCore import QPoint, QRect, Qt
 from PySide6.QtWidgets import (
     QAbstractButton,
     QAbstractItemView,
@@ -156,9 +156,30 @@ def _rows_height(view) -> int:
     return used
 
 
-def largest_text(widget: QWidget) -> QLabel | None:
-    """The shown label in ``widget`` whose type is the largest on the screen (in pixels)."""
-    from PySide6.QtGui import QFontInfo
+def largest_text(widget: QWidget) -> tuple[QLabel, str, float] | None:
+    """The largest type shown in ``widget``: (label, its text in that type, points). A rich-text
+    label counts by the sizes its HTML gives each run of text."""
+    from PySide6.QtGui import QTextDocument
 
-    labels = [label for label in widget.findChildren(QLabel) if label.isVisible() and label.text()]
-    return max(labels, key=lambda label: QFontInfo(label.font()).pixelSize(), default=None)
+    found = None
+    for label in widget.findChildren(QLabel):
+        if not label.isVisible() or not label.text():
+            continue
+        runs = [(label.text(), label.font().pointSizeF())]
+        if label.textFormat() == Qt.TextFormat.RichText:
+            document = QTextDocument()
+            document.setDefaultFont(label.font())
+            document.setHtml(label.text())
+            runs = []
+            block = document.begin()
+            while block.isValid():
+                it = block.begin()
+                while not it.atEnd():
+                    fragment = it.fragment()
+                    runs.append((fragment.text(), fragment.charFormat().font().pointSizeF()))
+                    it += 1
+                block = block.next()
+        for text, points in runs:
+            if found is None or points > found[2]:
+                found = (label, text, points)
+    return found
