@@ -89,6 +89,7 @@ def main() -> None:
         lookup.clear()
         lookup.village_town = village[:9]
         lookup.last4.setText(last4)
+        app.processEvents()  # 重新输入 and the digits were taps of their own
         started = time.perf_counter()
         lookup.run()
         if lookup.step() == lookup.CHOOSE:
