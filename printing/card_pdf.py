@@ -17,7 +17,7 @@ from kiosk import fmt
 from kiosk.errors import KnownError
 from printing.card import NOTE, CardItem, CardYear, PayoutCard
 from printing.draw import draw, width
-from printing.fonts import FontSet, fonts, missing
+from printing.fonts import FontSet, fonts, refuse_missing
 from printing.text import break_lines
 
 TITLE = "补贴发放明细"
@@ -57,13 +57,7 @@ def _check_glyphs(card: PayoutCard) -> None:
     for year in card.years:
         for item in year.items:
             texts += [item.name, *item.lines()]
-    chars = missing("".join(texts))
-    if chars:
-        raise CardError(
-            f"以下字符在字体中不存在，为避免打印出方框已停止（请安装含这些字的 TrueType 字体）："
-            f"{''.join(sorted(chars))}",
-            f"characters missing from every available font; not printing boxes: {sorted(chars)}",
-        )
+    refuse_missing("".join(texts), CardError)
 
 
 class _Card:

@@ -39,7 +39,7 @@ from reportlab.platypus import (
 
 from kiosk import fmt
 from kiosk.errors import KnownError
-from printing.fonts import FontSet, fonts, missing, needs_fallback
+from printing.fonts import FontSet, fonts, needs_fallback, refuse_missing
 from printing.pages import numbered_canvas
 from printing.qr import QRFlowable
 from printing.text import break_lines
@@ -252,13 +252,7 @@ def _texts(sheet: ConsultationSheet, with_results: bool) -> str:
 
 
 def _check_glyphs(sheet: ConsultationSheet, with_results: bool) -> None:
-    chars = missing(_texts(sheet, with_results))
-    if chars:
-        raise ConsultationSheetError(
-            f"以下字符在字体中不存在，为避免打印出方框已停止（请安装含这些字的 TrueType 字体或改用规范字）："
-            f"{''.join(sorted(chars))}",
-            f"characters missing from every available font; not printing boxes: {sorted(chars)}",
-        )
+    refuse_missing(_texts(sheet, with_results), ConsultationSheetError)
 
 
 def _escape(text: str) -> str:

@@ -16,6 +16,7 @@ from pathlib import Path
 from reportlab.pdfbase import pdfmetrics
 from reportlab.pdfbase.ttfonts import TTFont
 
+from kiosk.errors import KnownError
 from kiosk.paths import cjk_font
 
 MAIN = "WenQuanYiMicroHei"
@@ -97,6 +98,22 @@ def missing(text: str) -> set[str]:
     """Characters of ``text`` that no available font can draw."""
     font_set = fonts()
     return {ch for ch in set(text) if not ch.isspace() and font_set.font_for(ch) is None}
+
+
+def refuse_missing(text: str, error: type[KnownError]) -> None:
+    """Raise ``error`` naming the characters of ``text`` that no available font can draw: a
+    sheet is refused before anything is printed, never printed with boxes.
+
+    Raises:
+        error: some character exists in no available font.
+    """
+    chars = missing(text)
+    if chars:
+        raise error(
+            f"以下字符在字体中不存在，为避免打印出方框已停止（请安装含这些字的 TrueType 字体或改用规范字）："
+            f"{''.join(sorted(chars))}",
+            f"characters missing from every available font; not printing boxes: {sorted(chars)}",
+        )
 
 
 def needs_fallback(text: str) -> bool:

@@ -26,7 +26,7 @@ from kiosk import fmt
 from kiosk.errors import KnownError
 from printing.draw import draw as _draw
 from printing.draw import width as _width
-from printing.fonts import FontSet, fonts, missing
+from printing.fonts import FontSet, fonts, refuse_missing
 from printing.pages import numbered_canvas
 from printing.text import break_lines
 
@@ -118,13 +118,7 @@ def _check_glyphs(data: ChecklistData) -> None:
     for item in data.likely:
         texts += [item.name, item.benefit, item.department, item.place, item.materials, item.phone,
                   item.time_limit, item.reference]  # fmt: skip
-    chars = missing("".join(texts))
-    if chars:
-        raise ChecklistError(
-            f"以下字符在字体中不存在，为避免打印出方框已停止（请安装含这些字的 TrueType 字体或改用规范字）："
-            f"{''.join(sorted(chars))}",
-            f"characters missing from every available font; not printing boxes: {sorted(chars)}",
-        )
+    refuse_missing("".join(texts), ChecklistError)
 
 
 def _baseline(top: float, leading: float, size: float) -> float:
