@@ -448,7 +448,6 @@ class TextEntryPanel(QWidget):
         self._layout.setStretch(0, 4 if wide else 0)
         self._layout.setStretch(1, (7 if pinyin else 4) if wide else 1)
 
-
     def _forget_ink(self) -> None:
         self._ink_id += 1
         self._queue = [ink for ink in self._queue if ink.ink_id == self._pending]

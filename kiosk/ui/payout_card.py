@@ -195,7 +195,7 @@ class PayoutCardView(QWidget):
             scale = target
             used = self._write(mode, scale, width)
         if used > room and scale > 1.0:  # the last guess wrapped a line too many
-            self._write(mode, max(1.0, scale - SCALE_STEP), width)
+            self._write(mode, max(1.0, round(scale - SCALE_STEP, 2)), width)
 
     def _write(self, mode: theme.Theme, scale: float, width: int = 0) -> int:
         """The card's text at ``scale`` times the mode's type (written only if that changed);
