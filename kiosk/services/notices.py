@@ -31,6 +31,7 @@ if TYPE_CHECKING:
     from printing.notice import RenderResult
 
 OBJECTION = "请通过电话、书面等形式向村委会、{town}或县财政局、县农业农村局反映。"
+HOTLINE = Phone("政务服务便民热线", "12345")  # the last phone on a notice, and on one's own card
 
 
 @dataclass(frozen=True)
@@ -119,7 +120,7 @@ def assemble(village_code: str, year: int, item_code: str | None, print_no: str,
     span = notice_period.period(start, options.period_days, options.period_unit)
     phones = [Phone(c.name.removesuffix("监督电话"), c.phone)
               for c in consult.list_contacts("监督电话", village.town_code)]  # fmt: skip
-    phones.append(Phone("政务服务便民热线", "12345"))
+    phones.append(HOTLINE)
     return NoticeData(
         notice_id=f"{village_code}-{year}" + (f"-{item_code}" if item_code else ""),
         title=f"莘县{village.town_name}{village.name}{year}年度{what}发放结果公示",

@@ -1,4 +1,4 @@
-"""One person's payouts as the card the lookup shows and prints (printing.payout_card): per
+"""One person's payouts as the card the lookup shows and prints (printing.card): per
 year, newest first, the total and each item with its amount, how it was reckoned and when it
 was paid; and whom to ring about a figure (the town's service centre, the village committee).
 """
@@ -18,7 +18,7 @@ def payout_card(found: PersonPayouts) -> PayoutCard:
     first = rows[0] if rows else None
     village = found.villages.get(first.village_code) if first else None
     ask = [(phone.label, phone.number) for phone in notices.objection_phones(village)] if village else []
-    ask.append(("政务服务便民热线", "12345"))
+    ask.append((notices.HOTLINE.label, notices.HOTLINE.number))
     as_of = status.feed_status().data_as_of
     return PayoutCard(
         name=first.name if first else "", id_masked=first.id_masked if first else "",

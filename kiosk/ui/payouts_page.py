@@ -4,7 +4,10 @@ a villager's own lookup by the last 4 characters of the ID number, then picking 
 
 from __future__ import annotations
 
-from PySide6.QtCore import Qt, Signal
+from collections.abc import Callable
+from typing import Any
+
+from PySide6.QtCore import QEvent, Qt, Signal
 from PySide6.QtWidgets import (
     QHBoxLayout,
     QLabel,
@@ -23,13 +26,67 @@ from kiosk.ui.models import PayoutTable, PayoutTableModel
 from kiosk.ui.payout_card import PayoutCardView
 from kiosk.ui.widgets import (
     AdaptiveRow,
-    ChoiceStrip,
     CurrentPageStack,
     FlowGrid,
     SideScroller,
     StackingRow,
     clear_layout,
 )
+
+
+class _FittedButton(QPushButton):
+    """A button never narrower than its label: the strip scrolls instead of squeezing it.
+    The app style sheet's min-width (the touch target) is set again at every polish (a mode
+    change), so the fit is set again after it; a per-button style sheet did the same at the
+    cost of a re-polish per changed label, several per tap."""
+
+    def fit(self) -> None:
+        self.setMinimumWidth(self.sizeHint().width())
+
+    def changeEvent(self, event: QEvent) -> None:
+        super().changeEvent(event)
+        if event.type() in (QEvent.Type.StyleChange, QEvent.Type.FontChange):
+            self.fit()
+
+
+class ChoiceStrip:
+    """A row of checkable buttons, one per option, calling ``on_choose(value)`` when tapped.
+
+    Buttons are kept and relabelled from one village to the next: creating and styling
+    fresh ones cost ~25 ms a tap, half of the tap-to-table budget.
+    """
+
+    def __init__(self, on_choose: Callable[[Any], None], scroller: SideScroller | None = None):
+        self.layout = QHBoxLayout()
+        self.layout.addStretch(1)
+        self._on_choose = on_choose
+        self._scroller = scroller
+        self._buttons: list[_FittedButton] = []
+        self._values: list[Any] = []
+
+    def set_options(self, options: list[tuple[str, Any]], current: Any) -> None:
+        while len(self._buttons) < len(options):
+            button = _FittedButton()
+            button.setCheckable(True)
+            index = len(self._buttons)
+            button.clicked.connect(lambda _=False, i=index: self._on_choose(self._values[i]))
+            self.layout.insertWidget(index, button)
+            self._buttons.append(button)
+            if self._scroller is not None:
+                self._scroller.watch(button)
+        self._values = [value for _, value in options]
+        for index, button in enumerate(self._buttons):
+            label, value = options[index] if index < len(options) else ("", object())
+            if button.text() != label:
+                button.setText(label)
+                button.setAccessibleName(label)
+                button.fit()
+            button.setChecked(value == current)
+            button.setVisible(index < len(options))
+
+    def buttons(self) -> list[QPushButton]:
+        """The buttons of the current options, in order."""
+        return self._buttons[: len(self._values)]
 
 
 class ChoiceRows(StackingRow):
@@ -306,9 +363,9 @@ class SurnamePicker(QWidget):
 
 
 class PersonLookup(QWidget):
-    """A villager's own rows in three steps: the last 4 characters of the ID number on a
-    telephone pad, their name from the few people those 4 match, then the rows filling the
-    screen (the pad folds away).
+    """A villager's own payouts in three steps: the last 4 characters of the ID number on a
+    telephone pad, their name from the few people those 4 match, then their card filling the
+    screen (kiosk.ui.payout_card; the pad folds away).
 
     A villager may first write their name by hand (写姓名); the last 4 then narrow it to them.
     The name alone never shows rows: on a town's lists a name is rarely unique.

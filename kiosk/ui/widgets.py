@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Hashable
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QEvent, QRect, QSize
+from PySide6.QtCore import QRect, QSize
 from PySide6.QtWidgets import (
     QBoxLayout,
     QHBoxLayout,
@@ -246,61 +246,6 @@ class FlowGrid(QLayout):
                     item.setGeometry(QRect(area.x() + column * (width + gap), y, width, height))
             y += height + gap
         return y - gap - rect.y() + margins.bottom()
-
-
-class FittedButton(QPushButton):
-    """A button never narrower than its label: the strip scrolls instead of squeezing it.
-    The app style sheet's min-width (the touch target) is set again at every polish (a mode
-    change), so the fit is set again after it; a per-button style sheet did the same at the
-    cost of a re-polish per changed label, several per tap."""
-
-    def fit(self) -> None:
-        self.setMinimumWidth(self.sizeHint().width())
-
-    def changeEvent(self, event: QEvent) -> None:
-        super().changeEvent(event)
-        if event.type() in (QEvent.Type.StyleChange, QEvent.Type.FontChange):
-            self.fit()
-
-
-class ChoiceStrip:
-    """A row of checkable buttons, one per option, calling ``on_choose(value)`` when tapped.
-
-    Buttons are kept and relabelled from one village to the next: creating and styling
-    fresh ones cost ~25 ms a tap, half of the tap-to-table budget.
-    """
-
-    def __init__(self, on_choose: Callable[[Any], None], scroller: SideScroller | None = None):
-        self.layout = QHBoxLayout()
-        self.layout.addStretch(1)
-        self._on_choose = on_choose
-        self._scroller = scroller
-        self._buttons: list[FittedButton] = []
-        self._values: list[Any] = []
-
-    def set_options(self, options: list[tuple[str, Any]], current: Any) -> None:
-        while len(self._buttons) < len(options):
-            button = FittedButton()
-            button.setCheckable(True)
-            index = len(self._buttons)
-            button.clicked.connect(lambda _=False, i=index: self._on_choose(self._values[i]))
-            self.layout.insertWidget(index, button)
-            self._buttons.append(button)
-            if self._scroller is not None:
-                self._scroller.watch(button)
-        self._values = [value for _, value in options]
-        for index, button in enumerate(self._buttons):
-            label, value = options[index] if index < len(options) else ("", object())
-            if button.text() != label:
-                button.setText(label)
-                button.setAccessibleName(label)
-                button.fit()
-            button.setChecked(value == current)
-            button.setVisible(index < len(options))
-
-    def buttons(self) -> list[QPushButton]:
-        """The buttons of the current options, in order."""
-        return self._buttons[: len(self._values)]
 
 
 class StackingRow(QWidget):

@@ -150,7 +150,7 @@ def _rows_height(view) -> int:
     if header is not None and header().isVisible():
         used += header().height()
     for row in range(model.rowCount()):
-        used += view.sizeHintForRow(row) if not hasattr(view, "rowHeight") else view.rowHeight(row)
+        used += view.rowHeight(row) if hasattr(view, "rowHeight") else view.sizeHintForRow(row)
         if used >= view.height():
             break
     return used
