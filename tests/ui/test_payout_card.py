@@ -64,3 +64,29 @@ def test_the_idle_reset_leaves_no_card(qtbot, demo_db, tmp_path):
     assert not any(view.isVisible() or view.summary.text() or view.items.text() for view in card._year_views)
     assert card.year_buttons == {} and "合计" not in window.spoken_text()
     window.quit_kiosk()
+
+
+def test_markup_in_the_county_data_is_shown_as_written_not_obeyed(qtbot, demo_db, tmp_path):
+    """Names and remarks reach rich-text labels: a '<' or '&' in them is text, never markup."""
+    from PySide6.QtGui import QTextDocument
+
+    from printing.card import CardItem, CardPayment, CardYear, PayoutCard
+
+    window = open_kiosk(qtbot, tmp_path / "settings.json", demo_db, size=(1366, 768))
+    window.show_village(_person(demo_db, richest=True)[0])
+    window.payouts.show_lookup()
+    card = window.payouts.lookup.card
+    odd = "<b>王</b> & <span style='font-size:99pt'>"
+    item = CardItem(f"补贴{odd}", "1.00", (CardPayment("1亩 × 1.00元/亩", "1.00", "2025年5月1日发放", odd),))
+    card.show_card(PayoutCard(odd, "371522********0001", "", (CardYear(2025, "1.00", (item,)),), (), ""))
+    settle(qtbot)
+
+    def plain(html: str) -> str:
+        document = QTextDocument()
+        document.setHtml(html)
+        return document.toPlainText()
+
+    view = card.frames[2025]
+    assert odd in plain(card.who.text()) and f"补贴{odd}" in plain(view.items.text())
+    assert plain(view.items.text()).count(odd) == 2  # the name and the remark, each as written
+    window.quit_kiosk()
